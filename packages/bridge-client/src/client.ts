@@ -1,0 +1,238 @@
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { BridgeError } from "./errors.ts";
+import { readLines, LineTooLongError } from "./line-reader.ts";
+import { BridgeMessage, type ResultMessage } from "./messages.ts";
+
+export const defaultScriptPath = fileURLToPath(new URL("../../../python-bridge/langguard_bridge.py", import.meta.url));
+
+/** Where the bridge reads from. The token travels to the child only through its environment. */
+export interface BridgeSource {
+  kind: "databricks" | "mlflow";
+  host: string;
+  token?: string | null;
+}
+
+export type BridgeCommand = "check" | "list-experiments" | "stream-traces";
+
+export interface BridgeLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BridgeClientOptions {
+  pythonPath: string;
+  /** DATABRICKS_PYTHON_TIMEOUT: a request's total time, or a stream's longest silence. */
+  timeoutMs: number;
+  /** DATABRICKS_VALIDATION_TIMEOUT: the environment/connection check. */
+  validationTimeoutMs: number;
+  scriptPath?: string;
+  maxLineBytes?: number;
+  logger?: BridgeLogger;
+  /** Non-secret knobs for the child (e.g. MLFLOW_HTTP_REQUEST_MAX_RETRIES). */
+  extraEnv?: Record<string, string>;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Overrides the timeout for this call. */
+  timeoutMs?: number;
+  /** Name of the setting the timeout came from, for the error message. */
+  timeoutSetting?: string;
+  /** Non-secret environment for this call only. */
+  env?: Record<string, string>;
+}
+
+const INHERITED = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"];
+const STDERR_TAIL_BYTES = 4_096;
+
+/**
+ * Spawns the Python bridge and speaks its line protocol. Every failure mode (missing
+ * interpreter, crash, garbage output, oversized line, silence past the timeout) surfaces as
+ * a BridgeError with a kind and the spec's advice.
+ */
+export class BridgeClient {
+  private readonly scriptPath: string;
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly options: BridgeClientOptions) {
+    this.scriptPath = options.scriptPath ?? defaultScriptPath;
+    this.maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
+  async check(source: BridgeSource, options: RunOptions = {}) {
+    const { result } = await this.request("check", {}, source, {
+      timeoutMs: this.options.validationTimeoutMs,
+      timeoutSetting: "DATABRICKS_VALIDATION_TIMEOUT",
+      // A connection test should answer fast rather than back off and retry.
+      env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", MLFLOW_HTTP_REQUEST_TIMEOUT: "10" },
+      ...options,
+    });
+    return result.data;
+  }
+
+  /** Runs a command to completion, collecting its records. For small answers only. */
+  async request(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions = {}) {
+    const records: Array<Record<string, unknown>> = [];
+    const errors: BridgeMessage[] = [];
+    let result: ResultMessage | undefined;
+    for await (const message of this.stream(command, params, source, { ...options, totalTimeout: true })) {
+      if (message.type === "record") records.push(message.data);
+      else if (message.type === "error") errors.push(message);
+      else if (message.type === "result") result = message;
+    }
+    if (!result) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
+    return { result, records, errors };
+  }
+
+  /**
+   * Streams the command's messages. Errors about one experiment are yielded; an error that ends
+   * the command is thrown. Leaving the loop early kills the child.
+   */
+  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions & { totalTimeout?: boolean } = {}): AsyncGenerator<BridgeMessage> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const timeoutSetting = options.timeoutSetting ?? "DATABRICKS_PYTHON_TIMEOUT";
+    const pythonPath = path.resolve(this.options.pythonPath);
+    if (!existsSync(pythonPath)) {
+      throw new BridgeError("sdk_missing", `MLflow SDK not available: no Python executable at PYTHON_PATH=${this.options.pythonPath}`);
+    }
+    const scrub = secretScrubber(source.token);
+    const child = execa(pythonPath, [this.scriptPath, command], {
+      input: JSON.stringify(params),
+      env: { ...this.childEnv(source), ...options.env },
+      extendEnv: false,
+      buffer: false,
+      reject: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      cancelSignal: options.signal,
+      forceKillAfterDelay: 2_000,
+    });
+
+    let stderrTail = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (text: string) => {
+      const clean = scrub(text);
+      stderrTail = (stderrTail + clean).slice(-STDERR_TAIL_BYTES);
+      this.options.logger?.debug({ bridge: command, stderr: clean.trimEnd() }, "python bridge stderr");
+    });
+
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGTERM");
+      }, timeoutMs);
+    };
+    arm();
+    const timeoutError = () =>
+      new BridgeError("timeout", `${timeoutSetting} exceeded: the Python bridge did not answer '${command}' within ${timeoutMs} ms and was stopped`, {
+        stderrTail,
+        hint: `Increase ${timeoutSetting} (e.g. ${timeoutMs * 2}), reduce the batch size, or check network latency to the workspace.`,
+      });
+
+    let fatal: BridgeError | undefined;
+    let sawResult = false;
+    try {
+      try {
+        for await (const line of readLines(child.stdout!, this.maxLineBytes)) {
+          if (!options.totalTimeout) arm();
+          if (!line.trim()) continue;
+          const message = parseMessage(line, scrub);
+          if (message.type === "log") {
+            this.log(message.level, { bridge: command, ...message }, message.message);
+            continue;
+          }
+          if (message.type === "error" && message.experimentId === undefined) {
+            fatal = new BridgeError(message.kind, message.message, { hint: message.hint, retryable: message.retryable, stderrTail });
+            continue;
+          }
+          if (message.type === "result") sawResult = true;
+          yield message;
+        }
+      } catch (error) {
+        if (timedOut) throw timeoutError();
+        if (error instanceof LineTooLongError) {
+          throw new BridgeError("protocol", `Python bridge wrote a line longer than ${this.maxLineBytes} bytes; lower the batch size or the payload limit`);
+        }
+        throw error;
+      }
+      const exit = await child;
+      if (timedOut) throw timeoutError();
+      if (fatal) throw fatal;
+      if (options.signal?.aborted) throw new BridgeError("crashed", `Python bridge '${command}' was cancelled`, { retryable: true });
+      if (exit.exitCode !== 0 || exit.signal) {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+        throw new BridgeError("crashed", `Python bridge ${how} during '${command}'${lastLine(stderrTail)}`, { exitCode: exit.exitCode, stderrTail });
+      }
+      if (!sawResult) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
+    } finally {
+      clearTimeout(timer);
+      if (child.exitCode === null && !child.killed) child.kill("SIGTERM");
+      await (child as ResultPromise).catch(() => undefined);
+    }
+  }
+
+  private childEnv(source: BridgeSource): Record<string, string> {
+    const env: Record<string, string> = { PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MLFLOW_HTTP_REQUEST_MAX_RETRIES: "3", MLFLOW_HTTP_REQUEST_TIMEOUT: "120" };
+    for (const name of INHERITED) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, this.options.extraEnv);
+    env.LANGGUARD_SOURCE = source.kind;
+    if (source.kind === "databricks") {
+      env.DATABRICKS_HOST = source.host;
+      env.DATABRICKS_AUTH_TYPE = "pat";
+      if (source.token) env.DATABRICKS_TOKEN = source.token;
+    } else {
+      env.MLFLOW_TRACKING_URI = source.host;
+      if (source.token) env.MLFLOW_TRACKING_TOKEN = source.token;
+    }
+    return env;
+  }
+
+  private log(level: string, fields: object, message: string) {
+    const logger = this.options.logger;
+    if (!logger) return;
+    if (level === "error") logger.error(fields, message);
+    else if (level === "warn" || level === "warning") logger.warn(fields, message);
+    else if (level === "info") logger.info(fields, message);
+    else logger.debug(fields, message);
+  }
+}
+
+function parseMessage(line: string, scrub: (text: string) => string): BridgeMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new BridgeError("protocol", `Python bridge wrote something that is not a protocol message: ${JSON.stringify(scrub(line.slice(0, 200)))}`);
+  }
+  const parsed = BridgeMessage.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BridgeError("protocol", `Python bridge wrote an invalid message (${issue?.path.join(".") || "message"}: ${issue?.message}): ${JSON.stringify(scrub(line.slice(0, 200)))}`);
+  }
+  const message = parsed.data;
+  if (message.type === "error" || message.type === "log") message.message = scrub(message.message);
+  return message;
+}
+
+/** Removes the token from any text that came from the child, whatever the SDK chose to print. */
+function secretScrubber(token: string | null | undefined): (text: string) => string {
+  if (!token || token.length < 4) return (text) => text;
+  return (text) => text.split(token).join("[redacted]");
+}
+
+function lastLine(stderr: string): string {
+  const line = stderr.trim().split("\n").at(-1);
+  return line ? `: ${line.slice(0, 300)}` : "";
+}

@@ -1,0 +1,35 @@
+import type { BridgeErrorKind } from "./messages.ts";
+
+/** The spec's troubleshooting advice, keyed by what went wrong. */
+const HINTS: Partial<Record<BridgeErrorKind, string>> = {
+  sdk_missing: "Install Python 3.9+ with MLflow 3.0+ (pip install -r python-bridge/requirements.txt) and point PYTHON_PATH at that interpreter.",
+  auth: "Verify the token has not expired and has the required permissions, and that the host URL is correct (include https://). Generate a new token if needed.",
+  timeout: "Increase DATABRICKS_PYTHON_TIMEOUT (e.g. 300000), reduce the batch size, or check network latency to Databricks.",
+  crashed: "Run with LOG_LEVEL=debug to see the Python bridge's output.",
+  protocol: "PYTHON_PATH must run python-bridge/langguard_bridge.py unmodified; run with LOG_LEVEL=debug to see its output.",
+};
+
+const RETRYABLE = new Set<BridgeErrorKind>(["rate_limited", "timeout", "unavailable", "internal", "crashed"]);
+
+export class BridgeError extends Error {
+  readonly kind: BridgeErrorKind;
+  readonly hint: string | undefined;
+  readonly retryable: boolean;
+  readonly exitCode: number | undefined;
+  readonly stderrTail: string | undefined;
+
+  constructor(kind: BridgeErrorKind, message: string, details: { hint?: string | null; retryable?: boolean; exitCode?: number; stderrTail?: string } = {}) {
+    super(message);
+    this.name = "BridgeError";
+    this.kind = kind;
+    this.hint = details.hint ?? HINTS[kind];
+    this.retryable = details.retryable ?? RETRYABLE.has(kind);
+    this.exitCode = details.exitCode;
+    this.stderrTail = details.stderrTail;
+  }
+
+  /** One line a user can act on: what happened, then how to fix it. */
+  get userMessage(): string {
+    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/** Kinds the bridge reports, plus the ones only the Node side can observe (timeout on our clock, protocol, crashed). */
+export const BridgeErrorKind = z.enum([
+  "auth",
+  "permission",
+  "not_found",
+  "rate_limited",
+  "timeout",
+  "unavailable",
+  "sdk_missing",
+  "config",
+  "internal",
+  "protocol",
+  "crashed",
+]);
+export type BridgeErrorKind = z.infer<typeof BridgeErrorKind>;
+
+const RecordMessage = z.object({
+  type: z.literal("record"),
+  stream: z.enum(["traces", "experiments"]),
+  experimentId: z.string().optional(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const CheckpointMessage = z.object({
+  type: z.literal("checkpoint"),
+  experimentId: z.string(),
+  cursorMs: z.number().int().nonnegative(),
+  traces: z.number().int().nonnegative(),
+  page: z.number().int().positive(),
+  done: z.boolean(),
+});
+
+const ProgressMessage = z.object({ type: z.literal("progress"), message: z.string().optional() }).passthrough();
+
+const LogMessage = z.object({
+  type: z.literal("log"),
+  level: z.enum(["debug", "info", "warn", "warning", "error"]),
+  message: z.string(),
+}).passthrough();
+
+const ErrorMessage = z.object({
+  type: z.literal("error"),
+  kind: BridgeErrorKind,
+  message: z.string(),
+  hint: z.string().nullish(),
+  retryable: z.boolean().default(false),
+  /** Present when the error concerns one experiment and the command went on with the others. */
+  experimentId: z.string().optional(),
+});
+
+const ResultMessage = z.object({
+  type: z.literal("result"),
+  data: z.record(z.string(), z.unknown()),
+  elapsedMs: z.number().optional(),
+});
+
+export const BridgeMessage = z.discriminatedUnion("type", [RecordMessage, CheckpointMessage, ProgressMessage, LogMessage, ErrorMessage, ResultMessage]);
+export type BridgeMessage = z.infer<typeof BridgeMessage>;
+export type RecordMessage = z.infer<typeof RecordMessage>;
+export type CheckpointMessage = z.infer<typeof CheckpointMessage>;
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+export type ResultMessage = z.infer<typeof ResultMessage>;

@@ -1,0 +1,20 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.ts";
+
+export * from "./generated/prisma/client.ts";
+
+/** Seeded by the first migration; owns every integration until access control arrives. */
+export const DEFAULT_ORGANIZATION_ID = "00000000-0000-4000-8000-000000000001";
+
+export interface DatabaseSettings {
+  url: string;
+  /** Pool size per process; each worker needs few connections since batches are sequential. */
+  maxConnections?: number;
+}
+
+export function createPrismaClient({ url, maxConnections = 10 }: DatabaseSettings): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: url, max: maxConnections });
+  return new PrismaClient({ adapter });
+}
+
+export type Database = PrismaClient;

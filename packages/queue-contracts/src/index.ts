@@ -1,0 +1,101 @@
+import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptions, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import { z } from "zod";
+
+/** Queue names are part of the contract between deployed versions: never rename one. */
+export const QueueName = {
+  TraceSync: "trace-sync",
+  CatalogSync: "catalog-sync",
+  PolicyEvaluation: "policy-evaluation",
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+const id = z.uuid();
+
+/** Payloads carry ids only: the worker reads everything else (and every credential) from Postgres. */
+export const TraceSyncPayload = z
+  .object({
+    syncRunId: id,
+    integrationId: id,
+    organizationId: id,
+    mode: z.enum(["incremental", "full"]),
+  })
+  .strict();
+
+export const CatalogSyncPayload = z.object({ syncRunId: id, integrationId: id, organizationId: id }).strict();
+
+export const PolicyEvaluationPayload = z
+  .object({
+    organizationId: id,
+    integrationId: id,
+    syncRunId: id,
+    traceIds: z.array(id).min(1).max(1000),
+  })
+  .strict();
+
+export const payloadSchemas = {
+  [QueueName.TraceSync]: TraceSyncPayload,
+  [QueueName.CatalogSync]: CatalogSyncPayload,
+  [QueueName.PolicyEvaluation]: PolicyEvaluationPayload,
+} satisfies Record<QueueName, z.ZodType>;
+
+export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
+
+/**
+ * Deterministic job ids make enqueueing idempotent: re-adding a job that is still known to
+ * Redis is a no-op, so a producer can retry or a reconciler can re-enqueue from Postgres.
+ * (BullMQ rejects ':' in custom ids.)
+ */
+export const jobId = {
+  traceSync: (syncRunId: string) => `sync-run-${syncRunId}`,
+  catalogSync: (syncRunId: string) => `catalog-run-${syncRunId}`,
+  policyEvaluation: (syncRunId: string, batch: number) => `policy-${syncRunId}-${batch}`,
+};
+
+export const defaultJobOptions: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 5_000 },
+  // Completed jobs are history in Postgres already; keep only enough in Redis to debug.
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+};
+
+export interface QueueSettings {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+/** BullMQ needs `maxRetriesPerRequest: null` on worker connections so blocking calls survive reconnects. */
+export function createRedisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function createQueue<Q extends QueueName>(name: Q, settings: QueueSettings): Queue<PayloadOf<Q>> {
+  return new Queue<PayloadOf<Q>>(name, { connection: settings.connection, prefix: settings.prefix, defaultJobOptions });
+}
+
+/** The typed producer: validates before anything reaches Redis, and always takes a job id. */
+export async function enqueue<Q extends QueueName>(queue: Queue<PayloadOf<Q>>, name: Q, payload: PayloadOf<Q>, id: string): Promise<Job<PayloadOf<Q>>> {
+  const data = payloadSchemas[name].parse(payload) as PayloadOf<Q>;
+  // BullMQ's generics over job names are stricter than this contract needs.
+  return (queue as Queue).add(name, data, { jobId: id }) as Promise<Job<PayloadOf<Q>>>;
+}
+
+export class InvalidPayloadError extends UnrecoverableError {
+  constructor(queue: string, readonly issues: string[]) {
+    super(`Invalid ${queue} payload: ${issues.join("; ")}`);
+    this.name = "InvalidPayloadError";
+  }
+}
+
+/** Consumer side: a malformed payload fails at once, without retries. */
+export function parsePayload<Q extends QueueName>(name: Q, data: unknown): PayloadOf<Q> {
+  const result = payloadSchemas[name].safeParse(data);
+  if (result.success) return result.data as PayloadOf<Q>;
+  throw new InvalidPayloadError(
+    name,
+    result.error.issues.map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`),
+  );
+}
+
+export { UnrecoverableError };

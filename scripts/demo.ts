@@ -1,0 +1,138 @@
+// Orchestrates the embedded demo. Every step is idempotent: a second run reuses the MLflow
+// data, the integration and the cursors, so it imports nothing new.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.join(root, ".data");
+const runDir = path.join(dataDir, "run");
+const logDir = path.join(dataDir, "logs");
+const python = path.join(root, ".venv/bin/python");
+const mlflowPort = Number(process.env.MLFLOW_PORT ?? 5500);
+const gatewayPort = Number(process.env.PORT ?? 3000);
+const mlflowUrl = `http://127.0.0.1:${mlflowPort}`;
+const api = `http://127.0.0.1:${gatewayPort}`;
+const INTEGRATION_NAME = "Local MLflow (demo)";
+for (const dir of [runDir, logDir, path.join(dataDir, "mlflow")]) mkdirSync(dir, { recursive: true });
+
+const children: ChildProcess[] = [];
+
+function stopPrevious(name: string) {
+  const pidFile = path.join(runDir, `${name}.pid`);
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  stopPrevious(name);
+  const log = openSync(path.join(logDir, `${name}.log`), "a");
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", log, log], detached: true });
+  writeFileSync(path.join(runDir, `${name}.pid`), String(child.pid));
+  children.push(child);
+  child.on("exit", (code) => {
+    if (!stopping) console.error(`${name} exited with code ${code}; see .data/logs/${name}.log`);
+  });
+  return child;
+}
+
+async function waitFor(what: string, url: string, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000}s; see .data/logs`);
+}
+
+async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${api}${route}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${route} → ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+let stopping = false;
+function stopAll() {
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on("SIGINT", () => (stopAll(), process.exit(0)));
+process.on("SIGTERM", () => (stopAll(), process.exit(0)));
+
+console.log(`\n==> Starting a local MLflow tracking server on ${mlflowUrl}`);
+start("mlflow", python, ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${path.join(dataDir, "mlflow/mlflow.db")}`,
+  "--artifacts-destination", path.join(dataDir, "mlflow/artifacts"), "--host", "127.0.0.1", "--port", String(mlflowPort), "--workers", "1"]);
+await waitFor("MLflow", `${mlflowUrl}/health`, 120_000);
+
+console.log("==> Seeding sample agent traces through the MLflow SDK");
+const seed = spawn(python, [path.join(root, "demo/seed_mlflow.py"), "--tracking-uri", mlflowUrl, "--experiment", "langguard-demo-agents"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+let seedOut = "";
+seed.stdout.on("data", (d) => (seedOut += d));
+await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve(null) : reject(new Error(`seeding failed (${code})`)))));
+const seeded = JSON.parse(seedOut.trim().split("\n").at(-1)!) as { traces: number; seeded: boolean };
+console.log(seeded.seeded ? `    wrote ${seeded.traces} traces` : "    already seeded; nothing written");
+
+console.log("==> Starting the gateway and the trace-sync worker");
+start("gateway", "pnpm", ["-s", "exec", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort) });
+start("trace-sync", "pnpm", ["-s", "exec", "tsx", "services/trace-sync/src/main.ts"]);
+await waitFor("The gateway", `${api}/health`);
+
+type Integration = { id: string; name: string };
+const { items } = await call<{ items: Integration[] }>("GET", "/api/integrations");
+const integration = items.find((i) => i.name === INTEGRATION_NAME) ?? (await call<Integration>("POST", "/api/integrations", { name: INTEGRATION_NAME, source: "mlflow", host: mlflowUrl }));
+console.log(`==> Syncing integration ${integration.id}`);
+const { syncRunId } = await call<{ syncRunId: string }>("POST", `/api/integrations/${integration.id}/sync`, {});
+
+type Run = { status: string; itemsFetched: number; itemsIngested: number; itemsUpdated: number; spansIngested: number; durationMs: number; errorMessage: string | null };
+let run: Run;
+for (;;) {
+  const history = await call<{ items: Array<Run & { id: string }> }>("GET", `/api/integrations/${integration.id}/sync/history?limit=5`);
+  run = history.items.find((r) => r.id === syncRunId)!;
+  if (!["queued", "running"].includes(run.status)) break;
+  await new Promise((r) => setTimeout(r, 1000));
+}
+const traces = await call<{ total: number }>("GET", `/api/traces?integrationId=${integration.id}&limit=1`);
+const agents = await call<{ items: Array<{ name: string; versions: string[]; type: string; traceCount: number }> }>("GET", `/api/agents?integrationId=${integration.id}`);
+const spanTotal = await countSpans(integration.id);
+
+console.log(`
+Sync ${run.status} in ${run.durationMs} ms: fetched ${run.itemsFetched}, imported ${run.itemsIngested} new traces, updated ${run.itemsUpdated}, ${run.spansIngested} spans written.${run.errorMessage ? `\n${run.errorMessage}` : ""}
+Now stored for this integration: ${traces.total} traces, ${spanTotal} spans, ${agents.items.length} agents:
+${agents.items.map((a) => `  - ${a.name} ${a.versions.join(", ")} (${a.type}), ${a.traceCount} traces`).join("\n")}
+
+The API is running at ${api}. Try:
+  curl ${api}/api/traces?limit=5
+  curl ${api}/api/agents
+  curl ${api}/api/integrations/${integration.id}/sync/status
+MLflow UI: ${mlflowUrl}   Logs: .data/logs/   Stop with Ctrl-C.`);
+
+if (run.status === "failed") process.exitCode = 1;
+if (process.env.DEMO_EXIT_AFTER_SYNC === "1") {
+  stopAll();
+  process.exit(process.exitCode ?? 0);
+}
+
+async function countSpans(integrationId: string): Promise<number> {
+  let total = 0;
+  for (let offset = 0; ; offset += 200) {
+    const page = await call<{ items: Array<{ spanCount: number }>; hasMore: boolean }>("GET", `/api/traces?integrationId=${integrationId}&limit=200&offset=${offset}`);
+    total += page.items.reduce((sum, t) => sum + t.spanCount, 0);
+    if (!page.hasMore) return total;
+  }
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv } from "@langguard/config";
+
+const count = (fallback: number, what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+
+export const envSchema = {
+  ...coreEnv,
+  ...encryptionKeyEnv,
+  ...bridgeEnv,
+  /** Jobs one process runs at once; scale further by running more processes. */
+  TRACE_SYNC_CONCURRENCY: count(2, "a positive whole number of jobs"),
+  /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
+  TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 1000, "expected at most 1000 (MLflow's page limit)"),
+  /** How far back the first sync of an experiment reaches. */
+  TRACE_SYNC_LOOKBACK_DAYS: count(7, "a positive whole number of days"),
+  /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */
+  TRACE_SYNC_OVERLAP_MS: z.coerce.number().int().nonnegative("expected milliseconds, 0 or more").default(10 * 60_000),
+  /** Larger span inputs, outputs or attributes are stored as a labelled, truncated preview. */
+  TRACE_SYNC_MAX_PAYLOAD_BYTES: count(256 * 1024, "a positive number of bytes"),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+};
+
+export type TraceSyncEnv = ReturnType<typeof loadTraceSyncEnv>;
+
+export function loadTraceSyncEnv(source: NodeJS.ProcessEnv = process.env) {
+  return loadEnv(envSchema, source);
+}

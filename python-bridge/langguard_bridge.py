@@ -292,18 +292,23 @@ def span_record(span, max_bytes: int) -> dict:
         "parentId": span.parent_id,
         "name": span.name,
         "spanType": span.span_type,
-        "startTimeNs": span.start_time_ns,
-        "endTimeNs": span.end_time_ns,
+        # Nanosecond epochs exceed 2**53: as strings they survive JSON parsing exactly.
+        "startTimeNs": _ns(span.start_time_ns),
+        "endTimeNs": _ns(span.end_time_ns),
         "status": getattr(getattr(status, "status_code", None), "value", None) or str(getattr(status, "status_code", "UNSET")),
         "statusMessage": getattr(status, "description", None) or None,
         "inputs": inputs,
         "outputs": outputs,
         "attributes": attributes,
         "events": [
-            {"name": e.name, "timestampNs": e.timestamp, "attributes": dict(e.attributes or {})} for e in (span.events or [])
+            {"name": e.name, "timestampNs": _ns(e.timestamp), "attributes": dict(e.attributes or {})} for e in (span.events or [])
         ],
         "truncated": truncated or cut_in or cut_out,
     }
+
+
+def _ns(value):
+    return None if value is None else str(int(value))
 
 
 def bounded(value, max_bytes: int):

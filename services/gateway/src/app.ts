@@ -22,8 +22,6 @@ export async function buildApp(deps: GatewayDeps, logger: FastifyBaseLogger | bo
   const app = Fastify({
     loggerInstance: typeof logger === "object" ? logger : undefined,
     logger: typeof logger === "boolean" ? logger : undefined,
-    // Tokens arrive in bodies; keep request logs to method, url and status.
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -7,10 +7,10 @@ import { page, pageQuery } from "../plugins/pagination.ts";
 import { triggerTraceSync } from "../sync/trigger.ts";
 import { IdParams } from "./integrations.ts";
 
+// An empty POST (no body at all) is a plain incremental sync.
 const TriggerBody = z
   .object({ mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental") })
-  .strict()
-  .default({ mode: "incremental" });
+  .strict();
 
 const HistoryQuery = z.object(pageQuery).strict();
 
@@ -39,7 +39,7 @@ export function syncRunView(run: SyncRun) {
 }
 
 export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db, traceSyncQueue }) => {
-  app.post("/api/integrations/:id/sync", { schema: { params: IdParams, body: TriggerBody.optional() } }, async (request, reply) => {
+  app.post("/api/integrations/:id/sync", { schema: { params: IdParams, body: TriggerBody.nullish() } }, async (request, reply) => {
     const mode = request.body?.mode ?? "incremental";
     const triggered = await triggerTraceSync(db, traceSyncQueue, request.params.id, mode);
     if (!triggered) throw notFound("Integration", request.params.id);

@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+
+describe("integrations API", () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet({ worker: false });
+  });
+  afterAll(() => fleet?.close());
+
+  const post = (payload: object) => fleet.app.inject({ method: "POST", url: "/api/integrations", payload });
+  const valid = () => ({ name: `Production ${randomUUID().slice(0, 6)}`, host: "https://dbc-123.cloud.databricks.com/", token: "dapi0123456789abcdef0123456789abcd" });
+
+  it("creates an integration, stores the token encrypted and returns only a masked suffix", async () => {
+    const body = { ...valid(), warehouseId: "abc123def" };
+    const res = await post(body);
+    expect(res.statusCode).toBe(201);
+    const created = res.json();
+    expect(created).toMatchObject({ name: body.name, source: "databricks", host: "https://dbc-123.cloud.databricks.com", warehouseId: "abc123def", token: "****abcd", hasToken: true, syncTraces: true, experiments: [] });
+    expect(res.body).not.toContain(body.token);
+    const row = await fleet.db.integration.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.tokenCiphertext).toBeTruthy();
+    expect(row.tokenCiphertext).not.toContain(body.token);
+
+    const one = await fleet.app.inject({ method: "GET", url: `/api/integrations/${created.id}` });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id: created.id, token: "****abcd" });
+    const all = await fleet.app.inject({ method: "GET", url: "/api/integrations" });
+    expect(all.json().items.map((i: { id: string }) => i.id)).toContain(created.id);
+    expect(all.body).not.toContain(body.token);
+  });
+
+  it.each([
+    [{ extra: true }, "body.extra", "unknown field"],
+    [{ host: "dbc-123.cloud.databricks.com" }, "body.host", "including http:// or https://"],
+    [{ name: "" }, "body.name", "must not be empty"],
+    [{ token: undefined }, "body.token", "is required for a Databricks workspace"],
+    [{ warehouseId: "bad id!" }, "body.warehouseId", "SQL warehouse id"],
+    [{ source: "snowflake" }, "body.source", "'databricks' or 'mlflow'"],
+  ])("rejects %j with 400 naming %s", async (change, field, reason) => {
+    const res = await post({ ...valid(), ...change });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringContaining(reason) })]));
+    expect(body.message).toContain(field);
+  });
+
+  it("accepts an MLflow server without a token", async () => {
+    const res = await post({ name: `mlflow-${randomUUID().slice(0, 6)}`, source: "mlflow", host: "http://127.0.0.1:5000" });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ token: null, hasToken: false });
+  });
+
+  it("answers 409 for a duplicate name", async () => {
+    const body = valid();
+    expect((await post(body)).statusCode).toBe(201);
+    const res = await post(body);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ field: "body.name", message: expect.stringContaining("already exists") });
+  });
+
+  it("updates the token and selected experiments without revealing the token", async () => {
+    const created = (await post(valid())).json();
+    const res = await fleet.app.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: "dapi-new-token-9876", experiments: ["123", "/Users/a/agents"] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ token: "****9876", experiments: ["123", "/Users/a/agents"] });
+    expect(res.body).not.toContain("dapi-new-token-9876");
+  });
+
+  it("answers 404 for unknown ids and 400 for malformed ones", async () => {
+    const missing = randomUUID();
+    for (const url of [`/api/integrations/${missing}`, `/api/integrations/${missing}/sync/status`, `/api/traces/${missing}`, `/api/agents/${missing}`]) {
+      const res = await fleet.app.inject({ method: "GET", url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().message).toContain(missing);
+    }
+    expect((await fleet.app.inject({ method: "POST", url: `/api/integrations/${missing}/sync`, payload: {} })).statusCode).toBe(404);
+    const bad = await fleet.app.inject({ method: "GET", url: "/api/integrations/not-a-uuid" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues).toEqual([{ field: "params.id", reason: "must be a UUID" }]);
+  });
+
+  it("validates sync triggers and list queries", async () => {
+    const created = (await post(valid())).json();
+    const mode = await fleet.app.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: { mode: "everything" } });
+    expect(mode.statusCode).toBe(400);
+    expect(mode.json().issues[0].field).toBe("body.mode");
+    const limit = await fleet.app.inject({ method: "GET", url: "/api/traces?limit=5000" });
+    expect(limit.statusCode).toBe(400);
+    expect(limit.json().issues[0]).toEqual({ field: "querystring.limit", reason: "must be at most 200" });
+    const unknown = await fleet.app.inject({ method: "GET", url: "/api/traces?colour=red" });
+    expect(unknown.json().issues[0]).toEqual({ field: "querystring.colour", reason: "unknown field" });
+  });
+
+  it("enqueues one job per active run: a second trigger returns the same run", async () => {
+    const created = (await post(valid())).json();
+    const first = await fleet.app.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: {} });
+    expect(first.statusCode).toBe(202);
+    const second = await fleet.app.inject({ method: "POST", url: `/api/integrations/${created.id}/sync` });
+    expect(second.statusCode).toBe(202);
+    expect(second.json()).toMatchObject({ syncRunId: first.json().syncRunId, alreadyActive: true });
+    const status = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${created.id}/sync/status` })).json();
+    expect(status).toMatchObject({ isActive: true, currentRun: { id: first.json().syncRunId, status: "queued" }, lastSync: null });
+  });
+
+  it("reports health of Postgres and Redis", async () => {
+    const res = await fleet.app.inject({ method: "GET", url: "/health" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: "ok", checks: { database: "ok", redis: "ok" } });
+  });
+});

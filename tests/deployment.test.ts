@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { repoRoot } from "./helpers/test-env.ts";
+
+// No container engine runs here, so the compose file's structure is what can be checked.
+const compose = parse(readFileSync(path.join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as {
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; restart?: string; build?: string; image?: string }>;
+  volumes: Record<string, unknown>;
+};
+
+describe("docker-compose.yml", () => {
+  it("has the fleet: redis, postgres, a one-shot migrate, gateway and trace-sync", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["gateway", "migrate", "postgres", "redis", "trace-sync"]);
+  });
+
+  it("runs Redis the way BullMQ needs: noeviction and append-only persistence", () => {
+    const command = compose.services.redis!.command!.join(" ");
+    expect(command).toContain("--maxmemory-policy noeviction");
+    expect(command).toContain("--appendonly yes");
+    expect(compose.volumes).toHaveProperty("redis-data");
+  });
+
+  it("migrates once before any service starts", () => {
+    expect(compose.services.migrate!.restart).toBe("no");
+    expect(compose.services.migrate!.command!.join(" ")).toContain("scripts/migrate.mjs");
+    for (const name of ["gateway", "trace-sync"]) {
+      expect(compose.services[name]!.depends_on).toMatchObject({ migrate: { condition: "service_completed_successfully" }, redis: { condition: "service_healthy" } });
+    }
+  });
+
+  it("passes the settings services need, with secrets only from the environment", () => {
+    for (const name of ["gateway", "trace-sync"]) {
+      const env = compose.services[name]!.environment!;
+      expect(env).toHaveProperty("DATABASE_URL");
+      expect(env).toHaveProperty("REDIS_URL");
+      expect(env.ENCRYPTION_KEY).toMatch(/^\$\{ENCRYPTION_KEY:\?/);
+    }
+    expect(compose.services.gateway!.environment!.DATABRICKS_API_KEY).toMatch(/^\$\{DATABRICKS_API_KEY/);
+  });
+
+  it("starts each service with a command that exists in this repository", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const script = service.command?.find((part) => /\.(ts|mjs)$/.test(part));
+      if (!script) continue;
+      expect(readFileSync(path.join(repoRoot, script), "utf8").length, name).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    globalSetup: ["tests/setup/global.ts"],
+    // Files share one Postgres database and one MLflow server; running them one at a time
+    // keeps org-wide aggregates (agents) predictable. Tests inside a file still isolate by
+    // their own integration and queue prefix.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    reporters: ["default"],
+  },
+});

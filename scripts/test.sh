@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, type-checks, then runs every test against real
+# Postgres, Redis, a real MLflow tracking server and the real Python bridge.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo; echo "==> Type-checking"
+pnpm -s typecheck
+echo; echo "==> Running the tests"
+mkdir -p .data
+status=0
+NO_COLOR=1 pnpm -s exec vitest run --reporter=default --reporter=json --outputFile.json=.data/test-results.json "$@" || status=$?
+if [ -s .data/test-results.json ]; then
+  node -e 'const r=require("./.data/test-results.json"); console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
+fi
+exit $status

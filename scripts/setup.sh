@@ -27,6 +27,8 @@ if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements 2>/dev/null)" != "$
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r python-bridge/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import mlflow, databricks.sdk; assert int(mlflow.__version__.split('.')[0]) >= 3" \
     || { echo "The bridge's Python requirements did not install"; exit 1; }
+  # Importing once compiles the bytecode, so the first bridge call is not slowed by it.
+  .venv/bin/python -c "import mlflow, mlflow.tracing, databricks.sdk" >/dev/null 2>&1 || true
   echo "$REQ_HASH" > .venv/.requirements
 fi
 

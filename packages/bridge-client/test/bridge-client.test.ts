@@ -84,7 +84,7 @@ describe("bridge client failure modes", () => {
 
 describe("the real bridge", () => {
   it("checks Python, MLflow and the connection against a real tracking server", async () => {
-    const details = await client().check({ kind: "mlflow", host: inject("mlflowUrl") });
+    const details = await client(undefined, 30_000).check({ kind: "mlflow", host: inject("mlflowUrl") });
     expect(details).toMatchObject({ protocol: 1, source: "mlflow", experimentsVisible: true });
     expect(String(details.mlflow).split(".")[0]).toBe("3");
   });

@@ -11,16 +11,31 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 PROTOCOL_VERSION = 1
 _stdout = sys.stdout
+# Experiments stream from several threads; a page (its records and its checkpoint) must reach
+# stdout as one contiguous block, and lines must never interleave.
+_emit_lock = threading.Lock()
+
+
+def _line(message: dict) -> str:
+    return json.dumps(message, default=_json_default, separators=(",", ":")) + "\n"
 
 
 def emit(message: dict) -> None:
-    _stdout.write(json.dumps(message, default=_json_default, separators=(",", ":")) + "\n")
-    _stdout.flush()
+    emit_many([message])
+
+
+def emit_many(messages: list) -> None:
+    text = "".join(_line(m) for m in messages)
+    with _emit_lock:
+        _stdout.write(text)
+        _stdout.flush()
 
 
 def _json_default(value):
@@ -207,32 +222,41 @@ def cmd_stream_traces(params: dict) -> dict:
     `cursors` maps experiment ids to the timestamp to read from; experiments without one read
     from `defaultSinceMs`. After each page a checkpoint names the newest timestamp it covered:
     the consumer stores the page and that cursor together, so the cursor never runs ahead of
-    stored data. One process serves the whole job.
+    stored data. One process serves the whole job; up to `concurrency` experiments are read
+    at once, each holding at most one page in memory.
     """
     _, client = connect()
     page_size = int(params.get("pageSize", 100))
     max_bytes = int(params.get("maxPayloadBytes", 256 * 1024))
+    concurrency = max(1, int(params.get("concurrency", 1)))
     cursors = {str(k): int(v) for k, v in (params.get("cursors") or {}).items()}
     default_since = int(params.get("defaultSinceMs") or 0)
-    total = 0
-    experiments = 0
-    for exp in list(_experiments(client, params)):
-        experiments += 1
-        since_ms = cursors.get(exp.experiment_id, default_since)
+    experiments = list(_experiments(client, params))
+    stop = threading.Event()
+
+    def one(exp) -> int:
         try:
-            total += _stream_experiment(client, exp.experiment_id, since_ms, page_size, max_bytes)
+            return _stream_experiment(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, stop)
         except Exception as exc:  # noqa: BLE001
-            _emit_experiment_error(exp.experiment_id, exc)
-    return {"experiments": experiments, "traces": total}
+            try:
+                _emit_experiment_error(exp.experiment_id, exc)
+            except BridgeFailure:
+                stop.set()
+                raise
+            return 0
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        counts = [f.result() for f in [pool.submit(one, exp) for exp in experiments]]
+    return {"experiments": len(experiments), "traces": sum(counts)}
 
 
-def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int) -> int:
+def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, stop: threading.Event) -> int:
     token = None
     count = 0
     pages = 0
     newest = since_ms
     filter_string = f"trace.timestamp_ms >= {since_ms}" if since_ms > 0 else None
-    while True:
+    while not stop.is_set():
         page = client.search_traces(
             locations=[experiment_id],
             filter_string=filter_string,
@@ -241,16 +265,19 @@ def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int
             page_token=token,
             include_spans=True,
         )
+        messages = []
         for trace in page:
             record = trace_record(trace, max_bytes)
             newest = max(newest, record["timestampMs"])
-            emit({"type": "record", "stream": "traces", "experimentId": experiment_id, "data": record})
+            messages.append({"type": "record", "stream": "traces", "experimentId": experiment_id, "data": record})
         count += len(page)
         pages += 1
         token = page.token
-        emit({"type": "checkpoint", "experimentId": experiment_id, "cursorMs": newest, "traces": len(page), "page": pages, "done": not token})
+        messages.append({"type": "checkpoint", "experimentId": experiment_id, "cursorMs": newest, "traces": len(page), "page": pages, "done": not token})
+        emit_many(messages)
         if not token:
-            return count
+            break
+    return count
 
 
 def trace_record(trace, max_bytes: int) -> dict:

@@ -63,7 +63,9 @@ export async function startFleet(options: { worker?: boolean; env?: Record<strin
     logger,
     startWorker(overrides = {}) {
       const env = parseEnv(traceSyncEnvSchema, { ...baseEnv, ...overrides });
-      const worker = registerTraceSyncWorker({ env, db, queue: { connection: createRedisConnection(REDIS_URL), prefix }, logger });
+      const connection = createRedisConnection(REDIS_URL);
+      const registered = registerTraceSyncWorker({ env, db, queue: { connection, prefix }, logger });
+      const worker = { ...registered, close: async () => (await registered.close(), await connection.quit()) };
       workers.push(worker);
       fleet.worker = worker;
       return worker;

@@ -19,6 +19,8 @@ export async function freePort(): Promise<number> {
 
 export interface MlflowServer {
   url: string;
+  /** The server's own sqlite store, for writers that bypass HTTP. */
+  storeUri: string;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   }
   return {
     url,
+    storeUri: `sqlite:///${dir}/mlflow.db`,
     async stop() {
       try {
         process.kill(-child.pid!, "SIGTERM");
@@ -76,4 +79,20 @@ export async function seed(url: string, experiment: string, options: { scenario?
 export async function runPython<T>(url: string, code: string): Promise<T> {
   const { stdout } = await execa(PYTHON_PATH, ["-c", code], { env: { MLFLOW_TRACKING_URI: url, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
+}
+
+/** Runs a Python fixture from tests/fixtures with the project's interpreter; parses its last line. */
+export async function runFixture<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await execa(PYTHON_PATH, [path.join(repoRoot, "tests/fixtures", script), ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
+}
+
+export interface WrittenTraces {
+  experimentId: string;
+  traceIds: string[];
+}
+
+/** Traces with chosen timestamps, through MlflowClient.start_trace / end_trace. */
+export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string }>) {
+  return runFixture<WrittenTraces>("write_traces.py", [url, experiment, JSON.stringify(traces)]);
 }

@@ -49,7 +49,7 @@ export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>
 export const jobId = {
   traceSync: (syncRunId: string) => `sync-run-${syncRunId}`,
   catalogSync: (syncRunId: string) => `catalog-run-${syncRunId}`,
-  policyEvaluation: (syncRunId: string, batch: number) => `policy-${syncRunId}-${batch}`,
+  policyEvaluation: (syncRunId: string, batchDigest: string) => `policy-${syncRunId}-${batchDigest}`,
 };
 
 export const defaultJobOptions: DefaultJobOptions = {

@@ -66,6 +66,7 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
       prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 60_000,
+      stalledInterval: Math.min(options.lockDurationMs ?? 60_000, 30_000),
       autorun: true,
     },
   );

@@ -11,6 +11,10 @@ export const envSchema = {
   TRACE_SYNC_CONCURRENCY: count(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
   TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 1000, "expected at most 1000 (MLflow's page limit)"),
+  /** Experiments one job reads at once (each holds at most one page in memory). */
+  TRACE_SYNC_EXPERIMENT_CONCURRENCY: count(4, "a positive whole number of experiments"),
+  /** A job whose worker stops renewing its lock for this long is taken over by another worker. */
+  TRACE_SYNC_LOCK_DURATION_MS: count(60_000, "a positive number of milliseconds"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: count(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */

@@ -10,6 +10,7 @@ import { writeTraceBatch, type BatchOutcome } from "../store/trace-writer.ts";
 
 export interface TraceSyncSettings {
   batchSize: number;
+  experimentConcurrency: number;
   lookbackMs: number;
   overlapMs: number;
   maxPayloadBytes: number;
@@ -87,30 +88,33 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
     defaultSinceMs: mode === "full" ? 0 : Date.now() - settings.lookbackMs,
     pageSize: settings.batchSize,
     maxPayloadBytes: settings.maxPayloadBytes,
+    concurrency: settings.experimentConcurrency,
   };
   logger.info({ mode, knownCursors: cursors.length, selected: integration.experiments.length }, "streaming traces");
 
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
-  let pending: TraceRow[] = [];
-  let pendingFetched = 0;
+  // Experiments stream interleaved, page by page; each page is held only until its checkpoint.
+  const pending = new Map<string, { rows: TraceRow[]; fetched: number }>();
   let sequence = 0;
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
       await upsertExperiment(db, integration.id, message.data);
     } else if (message.type === "record" && message.stream === "traces") {
-      pendingFetched += 1;
+      const page = pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0 };
+      pending.set(message.experimentId ?? "", page);
+      page.fetched += 1;
       try {
-        pending.push(mapTrace(message.data));
+        page.rows.push(mapTrace(message.data));
       } catch (error) {
         if (!(error instanceof TraceMappingError)) throw error;
         logger.warn({ experimentId: message.experimentId, reason: error.message }, "skipping a trace that cannot be mapped");
       }
     } else if (message.type === "checkpoint") {
-      const outcome = await writeTraceBatch(db, target, pending, { experimentId: message.experimentId, cursorMs: message.cursorMs }, pendingFetched);
-      add(summary, outcome, pendingFetched);
-      pending = [];
-      pendingFetched = 0;
+      const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0 };
+      pending.delete(message.experimentId);
+      const outcome = await writeTraceBatch(db, target, page.rows, { experimentId: message.experimentId, cursorMs: message.cursorMs }, page.fetched);
+      add(summary, outcome, page.fetched);
       if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
         await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds, sequence: sequence++ });
       }

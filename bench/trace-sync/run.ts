@@ -1,0 +1,181 @@
+/**
+ * Trace-sync benchmark: `pnpm bench:trace-sync`.
+ *
+ * Seeds a local MLflow server with BENCH_TRACES traces of 8 spans, then measures
+ *   (a) the real gateway + trace-sync worker importing them into a fresh Postgres database,
+ *   (b) the source's read limit: one warm MLflow client paging through the same traces,
+ *   (c) the naive design: a Python process per page of 100 and one INSERT per row,
+ * plus an incremental sync with nothing new and the peak RSS of the worker and the bridge
+ * (also for twice the traces, to show it does not grow with the data).
+ *
+ * Environment: BENCH_TRACES (10000), BENCH_NAIVE_BATCHES (20), BENCH_DOUBLE (1),
+ * BENCH_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/langguard_bench), REDIS_URL,
+ * BENCH_LOG_LEVEL (warn). The last stdout line is one JSON object with the figures.
+ */
+import { BenchFleet, resetDatabase, type TimedSync } from "./fleet.ts";
+import { startMlflowServer, type MlflowServer } from "./mlflow-server.ts";
+import { runNaive, type NaiveResult } from "./naive.ts";
+import { runScript } from "./python.ts";
+import { PeakRssSampler, type PeakRss } from "./rss.ts";
+
+function intSetting(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const settings = {
+  traces: intSetting("BENCH_TRACES", 10_000, 1),
+  naiveBatches: intSetting("BENCH_NAIVE_BATCHES", 20, 1),
+  double: intSetting("BENCH_DOUBLE", 1, 0) !== 0,
+  databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard_bench",
+  redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
+};
+
+interface SeedReport {
+  seedSeconds: number;
+  spansPerTrace: number;
+  experiments: Array<{ name: string; experimentId: string; traces: number; spans: number }>;
+}
+
+interface ReadLimit {
+  traces: number;
+  spans: number;
+  pages: number;
+  seconds: number;
+  tracesPerSecond: number;
+}
+
+interface MeasuredSync extends TimedSync {
+  integrationId: string;
+  rss: PeakRss;
+  stored: { traces: number; spans: number };
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const say = (line = "") => process.stdout.write(`${line}\n`);
+
+function expectCounts(what: string, got: { traces: number; spans: number }, traces: number, spans: number) {
+  if (got.traces !== traces || got.spans !== spans) {
+    throw new Error(`${what}: expected ${traces} traces and ${spans} spans, got ${got.traces} and ${got.spans}`);
+  }
+}
+
+/** Allows well over the slowest rate seen on a small machine, so only a hang times out. */
+const syncTimeoutMs = (traces: number) => 120_000 + traces * 100;
+
+/** A first sync of one experiment into a new integration, with peak RSS sampled throughout. */
+async function measuredSync(fleet: BenchFleet, host: string, experimentId: string, traces: number, spansPerTrace: number): Promise<MeasuredSync> {
+  const integrationId = await fleet.createIntegration(host, [experimentId]);
+  const sampler = new PeakRssSampler();
+  sampler.start();
+  let timed: TimedSync;
+  try {
+    timed = await fleet.syncAndTime(integrationId, syncTimeoutMs(traces));
+  } finally {
+    sampler.stop();
+  }
+  const rss = sampler.peak();
+  const stored = await fleet.stored(integrationId);
+  expectCounts(`Postgres after syncing experiment ${experimentId}`, stored, traces, traces * spansPerTrace);
+  return { ...timed, integrationId, rss, stored };
+}
+
+async function main() {
+  const n = settings.traces;
+  say(`trace-sync benchmark: ${n} traces${settings.double ? `, and ${2 * n} for the memory check` : ""}; naive design over ${settings.naiveBatches} batches of 100`);
+
+  let server: MlflowServer | undefined;
+  let fleet: BenchFleet | undefined;
+  try {
+    let t = performance.now();
+    server = await startMlflowServer();
+    say(`MLflow server ${server.url} up in ${round((performance.now() - t) / 1000, 1)} s`);
+
+    const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : [])];
+    const seeded = await runScript<SeedReport>("seed_bulk.py", ["--tracking-uri", server.url, "--store-uri", server.storeUri, ...targets.flatMap((x) => ["--target", x])]);
+    const [main, doubled] = seeded.experiments;
+    const spansPerTrace = seeded.spansPerTrace;
+    say(`seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`);
+
+    t = performance.now();
+    await resetDatabase(settings.databaseUrl);
+    say(`database ${new URL(settings.databaseUrl).pathname.slice(1)} recreated and migrated in ${round((performance.now() - t) / 1000, 1)} s`);
+
+    fleet = await BenchFleet.start({ databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl, logLevel: settings.logLevel, lookbackDays: 3 });
+
+    say();
+    say("(a) end-to-end sync: gateway + trace-sync worker + bridge → Postgres");
+    const sync = await measuredSync(fleet, server.url, main!.experimentId, n, spansPerTrace);
+    const tracesPerSecond = n / sync.seconds;
+    say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
+    say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB`);
+
+    const noop = await fleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
+    if (noop.run.itemsIngested !== 0 || noop.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(noop.run)}`);
+    say(`    incremental sync with nothing new: ${round(noop.seconds)} s (re-read ${noop.run.itemsFetched} traces inside the overlap window, all unchanged)`);
+
+    let double: MeasuredSync | undefined;
+    if (doubled) {
+      double = await measuredSync(fleet, server.url, doubled.experimentId, 2 * n, spansPerTrace);
+      say(`    ${2 * n} traces in ${round(double.seconds)} s → ${round((2 * n) / double.seconds, 1)} traces/s`);
+      say(`    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB`);
+    }
+    await fleet.close();
+    fleet = undefined;
+
+    say();
+    say("(b) read limit: one warm MLflow client paging the same traces, spans included");
+    const limit = await runScript<ReadLimit>("read_limit.py", ["--tracking-uri", server.url, "--experiment-id", main!.experimentId, "--page-size", "100"]);
+    expectCounts("search_traces on the MLflow server", limit, n, n * spansPerTrace);
+    say(`    ${limit.traces} traces, ${limit.spans} spans in ${limit.seconds} s → ${limit.tracesPerSecond} traces/s`);
+
+    say();
+    say("(c) naive design: a Python process per batch of 100, one INSERT per row");
+    const naive: NaiveResult = await runNaive({ databaseUrl: settings.databaseUrl, trackingUri: server.url, experimentId: main!.experimentId, batches: settings.naiveBatches });
+    say(`    ${naive.batches} batches, ${naive.traces} traces, ${naive.spans} spans in ${round(naive.seconds)} s → ${round(naive.tracesPerSecond, 1)} traces/s`);
+
+    const peak = round(sync.rss.workerMb + sync.rss.bridgeMb, 1);
+    const peakDouble = double ? round(double.rss.workerMb + double.rss.bridgeMb, 1) : null;
+    const summary = {
+      traces: n,
+      spans: sync.stored.spans,
+      traces_per_s: round(tracesPerSecond, 1),
+      read_limit_traces_per_s: round(limit.tracesPerSecond, 1),
+      ratio_vs_read_limit: round(tracesPerSecond / limit.tracesPerSecond, 3),
+      naive_traces_per_s: round(naive.tracesPerSecond, 1),
+      ratio_vs_naive: round(tracesPerSecond / naive.tracesPerSecond, 2),
+      noop_sync_s: round(noop.seconds, 2),
+      peak_rss_mb: peak,
+      peak_rss_worker_mb: sync.rss.workerMb,
+      peak_rss_bridge_mb: sync.rss.bridgeMb,
+      sync_s: round(sync.seconds, 2),
+      naive_traces: naive.traces,
+      traces_double: double ? 2 * n : null,
+      peak_rss_mb_double: peakDouble,
+      peak_rss_ratio_double: peakDouble === null ? null : round(peakDouble / peak, 3),
+      seed_s: seeded.seedSeconds,
+    };
+
+    say();
+    say("summary");
+    say(`    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`);
+    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s`);
+    say(`    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` + (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`));
+    say(JSON.stringify(summary));
+  } finally {
+    await fleet?.close();
+    await server?.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`trace-sync benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

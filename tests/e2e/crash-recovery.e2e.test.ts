@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIntegration, startFleet, waitForRun, type Fleet } from "../helpers/fleet.ts";
+import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
+import { PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "../helpers/test-env.ts";
+
+const TRACES = 150;
+const SPANS_PER_TRACE = 4;
+
+describe("a worker killed in the middle of a sync", () => {
+  let mlflow: MlflowServer;
+  let fleet: Fleet;
+  const workers: ChildProcess[] = [];
+
+  /** A real trace-sync process, as deployed, on this test's queue prefix. */
+  function startWorkerProcess(): ChildProcess {
+    const child = spawn("pnpm", ["-s", "exec", "tsx", "services/trace-sync/src/main.ts"], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: "ignore",
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: TEST_DATABASE_URL,
+        REDIS_URL,
+        QUEUE_PREFIX: fleet.prefix,
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        PYTHON_PATH,
+        TRACE_SYNC_BATCH_SIZE: "5",
+        // Short locks so the restarted worker takes over the orphaned job quickly.
+        TRACE_SYNC_LOCK_DURATION_MS: "3000",
+        METRICS_PORT: "0",
+        LOG_LEVEL: "warn",
+      },
+    });
+    workers.push(child);
+    return child;
+  }
+
+  beforeAll(async () => {
+    mlflow = await startMlflowServer();
+    fleet = await startFleet({ worker: false });
+  });
+  afterAll(async () => {
+    for (const child of workers) {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await fleet?.close();
+    await mlflow?.stop();
+  });
+
+  it("leaves exactly the source's traces after the next worker finishes the job: none lost, none duplicated", async () => {
+    const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "crash", String(TRACES), String(SPANS_PER_TRACE)]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["crash"] });
+    const first = startWorkerProcess();
+    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
+    const syncRunId = trigger.json().syncRunId as string;
+
+    // Kill it (no chance to clean up) once some batches are committed and many are not.
+    const deadline = Date.now() + 120_000;
+    let committed = 0;
+    while (Date.now() < deadline) {
+      committed = await fleet.db.trace.count({ where: { integrationId: id } });
+      if (committed >= 10) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.kill(-first.pid!, "SIGKILL");
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(TRACES);
+    const cursorAtCrash = await fleet.db.syncCursor.findFirst({ where: { integrationId: id } });
+    expect(cursorAtCrash).not.toBeNull();
+
+    startWorkerProcess();
+    const run = await waitForRun(fleet.app, id, syncRunId, 180_000);
+    expect(run.status).toBe("succeeded");
+
+    const stored = await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true, spanCount: true } });
+    expect(stored.map((t) => t.externalId).sort()).toEqual([...source.traceIds].sort());
+    expect(await fleet.db.span.count({ where: { trace: { integrationId: id } } })).toBe(TRACES * SPANS_PER_TRACE);
+    const attempts = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
+    expect(attempts.attempts).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
+import { runFixture, runPython, startMlflowServer, writeTraces, type MlflowServer } from "../helpers/mlflow-server.ts";
+
+const MINUTE = 60_000;
+
+describe("incremental trace sync against a real MLflow server", () => {
+  let mlflow: MlflowServer;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    mlflow = await startMlflowServer();
+    // Pages of two traces make every page boundary easy to reach.
+    fleet = await startFleet({ env: { TRACE_SYNC_BATCH_SIZE: "2", TRACE_SYNC_EXPERIMENT_CONCURRENCY: "2" } });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await mlflow?.stop();
+  });
+
+  const externalIds = async (integrationId: string) =>
+    (await fleet.db.trace.findMany({ where: { integrationId }, select: { externalId: true } })).map((t) => t.externalId).sort();
+
+  it("never skips traces that share a timestamp across a page boundary, nor ones written during and after a sync", async () => {
+    const t = Date.now() - 30 * MINUTE;
+    const first = await writeTraces(mlflow.url, "same-ms", [0, 1, 2, 3, 4].map((i) => ({ name: `same-${i}`, timestampMs: t })));
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["same-ms"] });
+    const run1 = await syncAndWait(fleet.app, id);
+    expect(run1).toMatchObject({ status: "succeeded", itemsIngested: 5 });
+    expect(await externalIds(id)).toEqual([...first.traceIds].sort());
+
+    // More traces in the cursor's very millisecond, and one arriving late (older than the cursor).
+    const later = await writeTraces(mlflow.url, "same-ms", [
+      { name: "same-5", timestampMs: t },
+      { name: "same-6", timestampMs: t },
+      { name: "late", timestampMs: t - 2 * MINUTE },
+      { name: "newer", timestampMs: t + MINUTE },
+    ]);
+    const run2 = await syncAndWait(fleet.app, id);
+    expect(run2).toMatchObject({ status: "succeeded", itemsIngested: 4, itemsUpdated: 0 });
+    expect(await externalIds(id)).toEqual([...first.traceIds, ...later.traceIds].sort());
+
+    const run3 = await syncAndWait(fleet.app, id);
+    expect(run3).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 0 });
+    expect(await fleet.db.trace.count({ where: { integrationId: id } })).toBe(9);
+    const cursor = await fleet.db.syncCursor.findFirstOrThrow({ where: { integrationId: id } });
+    expect(Number(cursor.cursorMs)).toBe(t + MINUTE);
+  });
+
+  it("picks up traces written while a sync is running", async () => {
+    const base = Date.now() - 20 * MINUTE;
+    await writeTraces(mlflow.url, "during", Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })));
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["during"] });
+    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: {} });
+    const during = await writeTraces(mlflow.url, "during", [{ name: "while-running", timestampMs: Date.now() }]);
+    const { waitForRun } = await import("../helpers/fleet.ts");
+    await waitForRun(fleet.app, id, trigger.json().syncRunId);
+    await syncAndWait(fleet.app, id);
+    const ids = await externalIds(id);
+    expect(ids).toHaveLength(13);
+    expect(ids).toContain(during.traceIds[0]);
+  });
+
+  it("updates a trace that changed at the source", async () => {
+    const written = await writeTraces(mlflow.url, "changing", [{ name: "c-0", timestampMs: Date.now() - 5 * MINUTE }]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["changing"] });
+    await syncAndWait(fleet.app, id);
+    await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${written.traceIds[0]}", "reviewed", "yes")\nprint(json.dumps({}))`);
+    const run = await syncAndWait(fleet.app, id);
+    expect(run).toMatchObject({ itemsIngested: 0, itemsUpdated: 1 });
+    const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id }, include: { spans: true } });
+    expect(trace.tags).toMatchObject({ reviewed: "yes" });
+    expect(trace.spans).toHaveLength(2);
+  });
+
+  it("reaches back only the lookback on a first sync, and a full sync ignores it", async () => {
+    const old = await writeTraces(mlflow.url, "history", [
+      { name: "ten-days-old", timestampMs: Date.now() - 10 * 24 * 60 * MINUTE },
+      { name: "recent", timestampMs: Date.now() - MINUTE },
+    ]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["history"] });
+    await syncAndWait(fleet.app, id);
+    expect(await externalIds(id)).toEqual([old.traceIds[1]]);
+    const full = await syncAndWait(fleet.app, id, { mode: "full" });
+    expect(full).toMatchObject({ status: "succeeded", itemsIngested: 1 });
+    expect(await externalIds(id)).toEqual([...old.traceIds].sort());
+  });
+
+  it("syncs only the selected experiments, and an unreadable one does not fail the run", async () => {
+    const now = Date.now() - MINUTE;
+    const a = await writeTraces(mlflow.url, "selected-a", [{ name: "a", timestampMs: now }]);
+    const b = await writeTraces(mlflow.url, "selected-b", [{ name: "b", timestampMs: now }]);
+    await writeTraces(mlflow.url, "not-selected", [{ name: "x", timestampMs: now }]);
+    const gone = await writeTraces(mlflow.url, "deleted", [{ name: "gone", timestampMs: now }]);
+    await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().delete_experiment("${gone.experimentId}")\nprint(json.dumps({}))`);
+
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: [a.experimentId, "selected-b", "987654", gone.experimentId] });
+    const run = await syncAndWait(fleet.app, id);
+    expect(run.status).toBe("partial");
+    expect(run.experimentErrors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ experimentId: "987654", kind: "not_found" }),
+        expect.objectContaining({ experimentId: gone.experimentId, kind: "not_found", message: expect.stringContaining("deleted") }),
+      ]),
+    );
+    expect(await externalIds(id)).toEqual([a.traceIds[0], b.traceIds[0]].sort());
+    const history = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${id}/sync/history` })).json();
+    expect(history.items[0].experimentErrors).toHaveLength(2);
+  });
+
+  it("syncs every active experiment when none are selected", async () => {
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url });
+    const run = await syncAndWait(fleet.app, id, { mode: "full" });
+    expect(run.status).toBe("succeeded");
+    const experiments = await fleet.db.experiment.findMany({ where: { integrationId: id } });
+    expect(experiments.map((e) => e.name)).toEqual(expect.arrayContaining(["same-ms", "during", "changing", "history", "selected-a", "not-selected"]));
+    expect(experiments.map((e) => e.name)).not.toContain("deleted");
+  });
+
+  it("syncs a trace of 10,000 spans", async () => {
+    const wide = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "wide", "1", "10000"]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["wide"] });
+    const run = await syncAndWait(fleet.app, id);
+    expect(run).toMatchObject({ status: "succeeded", itemsIngested: 1, spansIngested: 10_000 });
+    const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id, externalId: wide.traceIds[0] } });
+    expect(trace.spanCount).toBe(10_000);
+    const roots = await fleet.db.span.count({ where: { traceId: trace.id, parentSpanId: null } });
+    expect(roots).toBe(1);
+    expect(await fleet.db.span.count({ where: { traceId: trace.id } })).toBe(10_000);
+  });
+});

@@ -77,7 +77,7 @@ process.on("SIGTERM", () => (stopAll(), process.exit(0)));
 
 console.log(`\n==> Starting a local MLflow tracking server on ${mlflowUrl}`);
 start("mlflow", python, ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${path.join(dataDir, "mlflow/mlflow.db")}`,
-  "--artifacts-destination", path.join(dataDir, "mlflow/artifacts"), "--host", "127.0.0.1", "--port", String(mlflowPort), "--workers", "1"]);
+  "--artifacts-destination", path.join(dataDir, "mlflow/artifacts"), "--host", "127.0.0.1", "--port", String(mlflowPort), "--workers", "1"], { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" });
 await waitFor("MLflow", `${mlflowUrl}/health`, 120_000);
 
 console.log("==> Seeding sample agent traces through the MLflow SDK");

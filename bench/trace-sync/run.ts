@@ -97,7 +97,7 @@ async function main() {
 
     const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : [])];
     const seeded = await runScript<SeedReport>("seed_bulk.py", ["--tracking-uri", server.url, "--store-uri", server.storeUri, ...targets.flatMap((x) => ["--target", x])]);
-    const [main, doubled] = seeded.experiments;
+    const [primary, doubled] = seeded.experiments;
     const spansPerTrace = seeded.spansPerTrace;
     say(`seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`);
 
@@ -109,7 +109,7 @@ async function main() {
 
     say();
     say("(a) end-to-end sync: gateway + trace-sync worker + bridge → Postgres");
-    const sync = await measuredSync(fleet, server.url, main!.experimentId, n, spansPerTrace);
+    const sync = await measuredSync(fleet, server.url, primary!.experimentId, n, spansPerTrace);
     const tracesPerSecond = n / sync.seconds;
     say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
     say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB`);
@@ -129,13 +129,13 @@ async function main() {
 
     say();
     say("(b) read limit: one warm MLflow client paging the same traces, spans included");
-    const limit = await runScript<ReadLimit>("read_limit.py", ["--tracking-uri", server.url, "--experiment-id", main!.experimentId, "--page-size", "100"]);
+    const limit = await runScript<ReadLimit>("read_limit.py", ["--tracking-uri", server.url, "--experiment-id", primary!.experimentId, "--page-size", "100"]);
     expectCounts("search_traces on the MLflow server", limit, n, n * spansPerTrace);
     say(`    ${limit.traces} traces, ${limit.spans} spans in ${limit.seconds} s → ${limit.tracesPerSecond} traces/s`);
 
     say();
     say("(c) naive design: a Python process per batch of 100, one INSERT per row");
-    const naive: NaiveResult = await runNaive({ databaseUrl: settings.databaseUrl, trackingUri: server.url, experimentId: main!.experimentId, batches: settings.naiveBatches });
+    const naive: NaiveResult = await runNaive({ databaseUrl: settings.databaseUrl, trackingUri: server.url, experimentId: primary!.experimentId, batches: settings.naiveBatches });
     say(`    ${naive.batches} batches, ${naive.traces} traces, ${naive.spans} spans in ${round(naive.seconds)} s → ${round(naive.tracesPerSecond, 1)} traces/s`);
 
     const peak = round(sync.rss.workerMb + sync.rss.bridgeMb, 1);

@@ -68,6 +68,10 @@ describe("a worker killed in the middle of a sync", () => {
       if (committed >= 10) break;
       await new Promise((r) => setTimeout(r, 20));
     }
+    // A running job reports its progress.
+    const status = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${id}/sync/status` })).json();
+    expect(status).toMatchObject({ isActive: true, currentRun: { id: syncRunId, status: "running" } });
+    expect(status.currentRun.progress.fetched).toBeGreaterThan(0);
     process.kill(-first.pid!, "SIGKILL");
     expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(TRACES);

@@ -11,7 +11,7 @@ describe("incremental trace sync against a real MLflow server", () => {
   beforeAll(async () => {
     mlflow = await startMlflowServer();
     // Pages of two traces make every page boundary easy to reach.
-    fleet = await startFleet({ env: { TRACE_SYNC_BATCH_SIZE: "2", TRACE_SYNC_EXPERIMENT_CONCURRENCY: "2" } });
+    fleet = await startFleet({ env: { TRACE_SYNC_BATCH_SIZE: "2", TRACE_SYNC_EXPERIMENT_CONCURRENCY: "2", TRACE_SYNC_MAX_PAYLOAD_BYTES: "20000" } });
   });
   afterAll(async () => {
     await fleet?.close();
@@ -115,6 +115,19 @@ describe("incremental trace sync against a real MLflow server", () => {
     const experiments = await fleet.db.experiment.findMany({ where: { integrationId: id } });
     expect(experiments.map((e) => e.name)).toEqual(expect.arrayContaining(["same-ms", "during", "changing", "history", "selected-a", "not-selected"]));
     expect(experiments.map((e) => e.name)).not.toContain("deleted");
+  });
+
+  it("truncates a payload over the limit with an explicit flag, never silently", async () => {
+    await writeTraces(mlflow.url, "large-payload", [{ name: "big", timestampMs: Date.now() - MINUTE, inputBytes: 50_000 }]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["large-payload"] });
+    await syncAndWait(fleet.app, id);
+    const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id }, include: { spans: true } });
+    const root = trace.spans.find((s) => s.parentSpanId === null)!;
+    expect(root.truncated).toBe(true);
+    expect(root.inputs).toMatchObject({ truncated: true, originalBytes: expect.any(Number) });
+    expect((root.inputs as { originalBytes: number }).originalBytes).toBeGreaterThan(50_000);
+    expect((root.inputs as { preview: string }).preview.length).toBeLessThanOrEqual(20_000);
+    expect(trace.spans.find((s) => s.parentSpanId !== null)!.truncated).toBe(false);
   });
 
   it("syncs a trace of 10,000 spans", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createQueue, QueueName } from "@langguard/queue-contracts";
 import { runPython } from "../helpers/mlflow-server.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 
@@ -73,7 +74,14 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     expect(list.items.filter((t) => t.status === "ERROR")).toHaveLength(source.filter((t) => t.state === "ERROR").length);
     expect(list.items.some((t) => t.status === "ERROR")).toBe(true);
 
+    // Each committed batch is handed to policy evaluation with the ids of its new traces.
+    const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: fleet.redis, prefix: fleet.prefix });
+    const handedOff = async () => (await policyQueue.getJobs(["waiting", "delayed", "active"])).flatMap((j) => j.data.traceIds);
+    const storedIds = (await fleet.db.trace.findMany({ where: { integrationId }, select: { id: true } })).map((t) => t.id);
+    expect((await handedOff()).sort()).toEqual(storedIds.sort());
+
     const second = await syncAndWait(fleet.app, integrationId);
+    expect(await handedOff()).toHaveLength(storedIds.length);
     expect(second.status).toBe("succeeded");
     expect(second.itemsIngested).toBe(0);
     expect(second.itemsUpdated).toBe(0);

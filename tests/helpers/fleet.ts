@@ -65,7 +65,13 @@ export async function startFleet(options: { worker?: boolean; env?: Record<strin
       const env = parseEnv(traceSyncEnvSchema, { ...baseEnv, ...overrides });
       const connection = createRedisConnection(REDIS_URL);
       const registered = registerTraceSyncWorker({ env, db, queue: { connection, prefix }, logger });
-      const worker = { ...registered, close: async () => (await registered.close(), await connection.quit()) };
+      const worker: RegisteredWorker = {
+        ...registered,
+        close: async () => {
+          await registered.close();
+          await connection.quit();
+        },
+      };
       workers.push(worker);
       fleet.worker = worker;
       return worker;

@@ -32,7 +32,8 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   const child: ChildProcess = spawn(
     PYTHON_PATH,
     ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", `${dir}/artifacts`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"],
-    { stdio: ["ignore", "ignore", "pipe"], detached: true },
+    // The server's background job runner (several processes, ~1.7 GB) serves features we never use.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true, env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" } },
   );
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
@@ -50,11 +51,19 @@ export async function startMlflowServer(): Promise<MlflowServer> {
     url,
     storeUri: `sqlite:///${dir}/mlflow.db`,
     async stop() {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        // gone
-      }
+      const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, name);
+        } catch {
+          // gone
+        }
+      };
+      signal("SIGTERM");
+      const killer = setTimeout(() => signal("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(killer);
+      child.stderr?.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -93,6 +102,6 @@ export interface WrittenTraces {
 }
 
 /** Traces with chosen timestamps, through MlflowClient.start_trace / end_trace. */
-export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string }>) {
+export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string; inputBytes?: number }>) {
   return runFixture<WrittenTraces>("write_traces.py", [url, experiment, JSON.stringify(traces)]);
 }

@@ -10,7 +10,7 @@ export const envSchema = {
   /** Jobs one process runs at once; scale further by running more processes. */
   TRACE_SYNC_CONCURRENCY: count(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
-  TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 1000, "expected at most 1000 (MLflow's page limit)"),
+  TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
   /** Experiments one job reads at once (each holds at most one page in memory). */
   TRACE_SYNC_EXPERIMENT_CONCURRENCY: count(4, "a positive whole number of experiments"),
   /** A job whose worker stops renewing its lock for this long is taken over by another worker. */

@@ -13,7 +13,7 @@
  * BENCH_LOG_LEVEL (warn). The last stdout line is one JSON object with the figures.
  */
 import { BenchFleet, resetDatabase, type TimedSync } from "./fleet.ts";
-import { startMlflowServer, type MlflowServer } from "./mlflow-server.ts";
+import { startMlflowServer, type MlflowServer } from "../../tests/helpers/mlflow-server.ts";
 import { runNaive, type NaiveResult } from "./naive.ts";
 import { runScript } from "./python.ts";
 import { PeakRssSampler, type PeakRss } from "./rss.ts";
@@ -31,7 +31,6 @@ const settings = {
   naiveBatches: intSetting("BENCH_NAIVE_BATCHES", 20, 1),
   double: intSetting("BENCH_DOUBLE", 1, 0) !== 0,
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard_bench",
-  redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
 };
 
@@ -105,7 +104,7 @@ async function main() {
     await resetDatabase(settings.databaseUrl);
     say(`database ${new URL(settings.databaseUrl).pathname.slice(1)} recreated and migrated in ${round((performance.now() - t) / 1000, 1)} s`);
 
-    fleet = await BenchFleet.start({ databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl, logLevel: settings.logLevel, lookbackDays: 3 });
+    fleet = await BenchFleet.start({ databaseUrl: settings.databaseUrl, logLevel: settings.logLevel, lookbackDays: 3 });
 
     say();
     say("(a) end-to-end sync: gateway + trace-sync worker + bridge → Postgres");

@@ -42,15 +42,29 @@ export interface Fleet {
  * The gateway and a trace-sync worker in this process, on the real Postgres, Redis and Python
  * bridge, with a queue prefix of their own so tests never see each other's jobs.
  */
-export async function startFleet(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Fleet> {
+export interface FleetOptions {
+  worker?: boolean;
+  /** Settings for the worker, over the test defaults. */
+  env?: Record<string, string>;
+  databaseUrl?: string;
+  logLevel?: string;
+  /** Where logs go; by default they are captured in `logs` for assertions. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const logs = new LogCapture();
-  const logger = createLogger({ name: "test-fleet", level: "debug", destination: logs });
-  const db = createPrismaClient({ url: TEST_DATABASE_URL, maxConnections: 5 });
+  const logLevel = options.logLevel ?? "debug";
+  const logger = createLogger({ name: "test-fleet", level: logLevel, destination: (options.logDestination ?? logs) as Writable });
+  const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
+  const db = createPrismaClient({ url: databaseUrl, maxConnections: 5 });
   const redis = createRedisConnection(REDIS_URL);
   const key = parseEncryptionKey(TEST_ENCRYPTION_KEY);
   const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
-  const baseEnv = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: "debug", ...options.env };
+  // Nothing consumes policy evaluations here yet; the queue is opened to be emptied on close.
+  const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
+  const baseEnv = { DATABASE_URL: databaseUrl, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: logLevel, METRICS_PORT: "0", ...options.env };
   const bridge = bridgeFor(parseEnv(traceSyncEnvSchema, baseEnv), logger);
   const app = await buildApp({ db, redis, traceSyncQueue, encryptionKey: key, testConnection: connectionTester(bridge, key) }, logger);
   const workers: RegisteredWorker[] = [];
@@ -79,8 +93,10 @@ export async function startFleet(options: { worker?: boolean; env?: Record<strin
     async close() {
       for (const worker of workers) await worker.close();
       await app.close();
-      await traceSyncQueue.obliterate({ force: true }).catch(() => undefined);
-      await traceSyncQueue.close();
+      for (const queue of [traceSyncQueue, policyQueue]) {
+        await queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
+      }
       await db.$disconnect();
       await redis.quit();
     },
@@ -99,6 +115,7 @@ export interface SyncRunView {
   spansIngested: number;
   errorKind: string | null;
   errorMessage: string | null;
+  durationMs: number | null;
   experimentErrors: Array<{ experimentId: string; kind: string; message: string }>;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -21,52 +21,66 @@ export interface MlflowServer {
   url: string;
   /** The server's own sqlite store, for writers that bypass HTTP. */
   storeUri: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-/** A real MLflow tracking server on a sqlite file in a temporary folder. */
-export async function startMlflowServer(): Promise<MlflowServer> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "langguard-mlflow-"));
+/**
+ * A real MLflow tracking server on a sqlite file in a folder of its own, in memory-backed
+ * /dev/shm where there is one so figures measure MLflow rather than this machine's disk.
+ */
+export async function startMlflowServer(startTimeoutMs = 180_000): Promise<MlflowServer> {
+  const dir = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), "langguard-mlflow-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const storeUri = `sqlite:///${dir}/mlflow.db`;
+  const logPath = path.join(dir, "server.log");
+  const log = openSync(logPath, "a");
   const child: ChildProcess = spawn(
     PYTHON_PATH,
-    ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", `${dir}/artifacts`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"],
-    // The server's background job runner (several processes, ~1.7 GB) serves features we never use.
-    { stdio: ["ignore", "ignore", "pipe"], detached: true, env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" } },
+    ["-m", "mlflow", "server", "--backend-store-uri", storeUri, "--artifacts-destination", `${dir}/artifacts`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"],
+    {
+      stdio: ["ignore", log, log],
+      // Its own process group, so stopping it also stops the uvicorn child it starts.
+      detached: true,
+      // The background job runner (several processes, ~1.7 GB) serves features we never use.
+      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+    },
   );
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // starting
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`MLflow server did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return {
-    url,
-    storeUri: `sqlite:///${dir}/mlflow.db`,
-    async stop() {
-      const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  closeSync(log);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
       const signal = (name: NodeJS.Signals) => {
         try {
           process.kill(-child.pid!, name);
         } catch {
-          // gone
+          // already gone
         }
       };
       signal("SIGTERM");
       const killer = setTimeout(() => signal("SIGKILL"), 5_000);
       await exited;
       clearTimeout(killer);
-      child.stderr?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
+
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // still starting
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      const tail = readFileSync(logPath, "utf8").slice(-3000);
+      await stop();
+      throw new Error(`MLflow server did not start:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { url, storeUri, pid: child.pid!, stop };
 }
 
 export interface SeedResult {
@@ -77,11 +91,10 @@ export interface SeedResult {
 
 /** Writes traces through the real MLflow SDK (demo/seed_mlflow.py). */
 export async function seed(url: string, experiment: string, options: { scenario?: "demo" | "bulk"; count?: number; force?: boolean } = {}): Promise<SeedResult> {
-  const args = [path.join(repoRoot, "demo/seed_mlflow.py"), "--tracking-uri", url, "--experiment", experiment, "--scenario", options.scenario ?? "demo"];
+  const args = ["--tracking-uri", url, "--experiment", experiment, "--scenario", options.scenario ?? "demo"];
   if (options.count) args.push("--count", String(options.count));
   if (options.force) args.push("--force");
-  const { stdout } = await execa(PYTHON_PATH, args);
-  return JSON.parse(stdout.trim().split("\n").at(-1)!) as SeedResult;
+  return runPythonScript<SeedResult>(path.join(repoRoot, "demo/seed_mlflow.py"), args);
 }
 
 /** Runs a snippet of Python against the server with the real SDK; returns its last stdout line as JSON. */
@@ -90,10 +103,18 @@ export async function runPython<T>(url: string, code: string): Promise<T> {
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
 }
 
-/** Runs a Python fixture from tests/fixtures with the project's interpreter; parses its last line. */
-export async function runFixture<T>(script: string, args: string[]): Promise<T> {
-  const { stdout } = await execa(PYTHON_PATH, [path.join(repoRoot, "tests/fixtures", script), ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
-  return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
+/** Runs a Python script with the project's interpreter to completion; parses its last stdout line as JSON. */
+export async function runPythonScript<T>(script: string, args: string[]): Promise<T> {
+  const result = await execa(PYTHON_PATH, [script, ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" }, reject: false });
+  if (result.exitCode !== 0) throw new Error(`${path.basename(script)} exited with ${result.exitCode}:\n${result.stderr.slice(-3000)}`);
+  const last = result.stdout.trim().split("\n").at(-1);
+  if (!last) throw new Error(`${path.basename(script)} printed nothing`);
+  return JSON.parse(last) as T;
+}
+
+/** Runs a Python fixture from tests/fixtures. */
+export function runFixture<T>(script: string, args: string[]): Promise<T> {
+  return runPythonScript<T>(path.join(repoRoot, "tests/fixtures", script), args);
 }
 
 export interface WrittenTraces {

@@ -1,8 +1,7 @@
-import { execa } from "execa";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { resetDatabase } from "../helpers/database.ts";
 import { seed, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
-import { repoRoot, TEST_DATABASE_URL } from "../helpers/test-env.ts";
+import { TEST_DATABASE_URL } from "../helpers/test-env.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,15 +14,7 @@ let server: MlflowServer | undefined;
 
 /** A fresh test database with every migration, and one seeded MLflow server shared by the files. */
 export async function setup(project: TestProject) {
-  const url = new URL(TEST_DATABASE_URL);
-  const name = url.pathname.slice(1);
-  const admin = new URL(TEST_DATABASE_URL);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
-  await execa("node", ["--experimental-wasm-modules", "--no-warnings", "scripts/migrate.mjs"], { cwd: repoRoot, env: { DATABASE_URL: TEST_DATABASE_URL } });
+  await resetDatabase(TEST_DATABASE_URL);
 
   server = await startMlflowServer();
   const demo = await seed(server.url, "demo-agents");

@@ -26,7 +26,7 @@ export interface TraceSyncDeps {
   attempt?: number;
   maxAttempts?: number;
   /** Called after each committed batch with the traces that are new or changed. */
-  onBatchCommitted?: (batch: { syncRunId: string; integrationId: string; organizationId: string; traceIds: string[]; sequence: number }) => Promise<void>;
+  onBatchCommitted?: (batch: { syncRunId: string; integrationId: string; organizationId: string; traceIds: string[] }) => Promise<void>;
 }
 
 export interface TraceSyncSummary {
@@ -95,7 +95,6 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
   // Experiments stream interleaved, page by page; each page is held only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number }>();
-  let sequence = 0;
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
@@ -116,7 +115,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
       const outcome = await writeTraceBatch(db, target, page.rows, { experimentId: message.experimentId, cursorMs: message.cursorMs }, page.fetched);
       add(summary, outcome, page.fetched);
       if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
-        await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds, sequence: sequence++ });
+        await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds });
       }
       await recordProgress(db, run.id, progressOf(summary, `experiment ${message.experimentId}, page ${message.page}`));
     } else if (message.type === "error") {

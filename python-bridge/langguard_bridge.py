@@ -24,7 +24,9 @@ _emit_lock = threading.Lock()
 
 
 def _line(message: dict) -> str:
-    return json.dumps(message, default=_json_default, separators=(",", ":")) + "\n"
+    # Sorted keys make a record's line identical whenever its content is, so the consumer can
+    # tell an unchanged trace from its line alone.
+    return json.dumps(message, default=_json_default, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def emit(message: dict) -> None:
@@ -282,6 +284,11 @@ def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int
 
 def trace_record(trace, max_bytes: int) -> dict:
     info = trace.info.to_dict()
+    # MLflow records each trace's total size; when the whole trace fits the limit no single
+    # payload can exceed it, and the per-field size checks (a JSON encoding each) are skipped.
+    size = str((info.get("trace_metadata") or info.get("request_metadata") or {}).get("mlflow.trace.sizeBytes", ""))
+    if size.isdigit() and int(size) <= max_bytes:
+        max_bytes = None
     spans = [span_record(span, max_bytes) for span in trace.data.spans]
     request, request_truncated = bounded(_safe(lambda: trace.data.request), max_bytes)
     response, response_truncated = bounded(_safe(lambda: trace.data.response), max_bytes)
@@ -338,10 +345,10 @@ def _ns(value):
     return None if value is None else str(int(value))
 
 
-def bounded(value, max_bytes: int):
+def bounded(value, max_bytes):
     """Returns (value, truncated). Oversized values become an explicit, labelled preview."""
-    if value is None:
-        return None, False
+    if value is None or max_bytes is None:
+        return value, False
     text = value if isinstance(value, str) else json.dumps(value, default=_json_default)
     size = len(text.encode("utf-8"))
     if size <= max_bytes:

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -223,6 +224,7 @@ function parseMessage(line: string, scrub: (text: string) => string): BridgeMess
   }
   const message = parsed.data;
   if (message.type === "error" || message.type === "log") message.message = scrub(message.message);
+  if (message.type === "record") message.digest = createHash("sha256").update(line).digest("hex").slice(0, 32);
   return message;
 }
 

@@ -21,6 +21,8 @@ const RecordMessage = z.object({
   stream: z.enum(["traces", "experiments"]),
   experimentId: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
+  /** Set by the client: a digest of the record's line, equal whenever the content is. */
+  digest: z.string().optional(),
 });
 
 const CheckpointMessage = z.object({

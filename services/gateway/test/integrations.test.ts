@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { reconcileSyncRuns } from "../src/sync/trigger.ts";
 
 describe("integrations API", () => {
   let fleet: Fleet;
@@ -102,6 +104,24 @@ describe("integrations API", () => {
     expect(second.json()).toMatchObject({ syncRunId: first.json().syncRunId, alreadyActive: true });
     const status = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${created.id}/sync/status` })).json();
     expect(status).toMatchObject({ isActive: true, currentRun: { id: first.json().syncRunId, status: "queued" }, lastSync: null });
+  });
+
+  it("re-enqueues from Postgres a run whose job Redis lost", async () => {
+    const created = (await post(valid())).json();
+    const runId = (await fleet.app.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: {} })).json().syncRunId;
+    const queue = createQueue(QueueName.TraceSync, { connection: fleet.redis, prefix: fleet.prefix });
+    // As after a Redis restart that lost its last writes.
+    await (await queue.getJob(jobId.traceSync(runId)))!.remove();
+    await fleet.db.syncRun.update({ where: { id: runId }, data: { createdAt: new Date(Date.now() - 10 * 60_000) } });
+    expect(await queue.getJob(jobId.traceSync(runId))).toBeUndefined();
+
+    expect(await reconcileSyncRuns(fleet.db, queue)).toBeGreaterThanOrEqual(1);
+    const restored = await queue.getJob(jobId.traceSync(runId));
+    expect(restored?.data).toMatchObject({ syncRunId: runId, integrationId: created.id, mode: "incremental" });
+    // A second pass finds the job in place and adds nothing.
+    await reconcileSyncRuns(fleet.db, queue);
+    expect((await queue.getJobs(["waiting"])).filter((j) => j.data.syncRunId === runId)).toHaveLength(1);
+    await queue.close();
   });
 
   it("reports health of Postgres and Redis", async () => {

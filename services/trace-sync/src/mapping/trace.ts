@@ -31,7 +31,7 @@ export class TraceMappingError extends Error {}
  * timestamp, execution_time_ms|execution_duration → duration, status|state → status,
  * request → input, response → output, request_metadata|trace_metadata → metadata, tags → tags.
  */
-export function mapTrace(record: Record<string, unknown>): TraceRow {
+export function mapTrace(record: Record<string, unknown>, digest?: string): TraceRow {
   const info = asObject(record.info ?? record);
   const externalId = firstString(info.trace_id, info.request_id);
   if (!externalId) throw new TraceMappingError("trace has neither trace_id nor request_id");
@@ -61,7 +61,8 @@ export function mapTrace(record: Record<string, unknown>): TraceRow {
     totalTokens: usage.totalTokens ?? null,
     spans,
   };
-  return { ...row, contentHash: hashOf(row) };
+  // The bridge's line digest is as good a content hash and far cheaper than re-serialising.
+  return { ...row, contentHash: digest ?? hashOf(row) };
 }
 
 function readTimestamp(value: unknown): Date | undefined {

@@ -104,7 +104,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
       pending.set(message.experimentId ?? "", page);
       page.fetched += 1;
       try {
-        page.rows.push(mapTrace(message.data));
+        page.rows.push(mapTrace(message.data, message.digest));
       } catch (error) {
         if (!(error instanceof TraceMappingError)) throw error;
         logger.warn({ experimentId: message.experimentId, reason: error.message }, "skipping a trace that cannot be mapped");

@@ -51,6 +51,8 @@ interface ReadLimit {
 interface MeasuredSync extends TimedSync {
   integrationId: string;
   rss: PeakRss;
+  /** Heap still in use after a full collection: peak RSS shows V8's lazy GC, this shows retention. */
+  retainedHeapMb: number | null;
   stored: { traces: number; spans: number };
 }
 
@@ -78,9 +80,12 @@ async function measuredSync(fleet: BenchFleet, host: string, experimentId: strin
     sampler.stop();
   }
   const rss = sampler.peak();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const retainedHeapMb = gc ? round(process.memoryUsage().heapUsed / 2 ** 20, 1) : null;
   const stored = await fleet.stored(integrationId);
   expectCounts(`Postgres after syncing experiment ${experimentId}`, stored, traces, traces * spansPerTrace);
-  return { ...timed, integrationId, rss, stored };
+  return { ...timed, integrationId, rss, retainedHeapMb, stored };
 }
 
 async function main() {
@@ -111,7 +116,7 @@ async function main() {
     const sync = await measuredSync(fleet, server.url, primary!.experimentId, n, spansPerTrace);
     const tracesPerSecond = n / sync.seconds;
     say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
-    say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB`);
+    say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB; heap retained after GC ${sync.retainedHeapMb ?? "n/a (run node with --expose-gc)"} MB`);
 
     const noop = await fleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
     if (noop.run.itemsIngested !== 0 || noop.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(noop.run)}`);
@@ -121,7 +126,7 @@ async function main() {
     if (doubled) {
       double = await measuredSync(fleet, server.url, doubled.experimentId, 2 * n, spansPerTrace);
       say(`    ${2 * n} traces in ${round(double.seconds)} s → ${round((2 * n) / double.seconds, 1)} traces/s`);
-      say(`    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB`);
+      say(`    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB; heap retained after GC ${double.retainedHeapMb ?? "n/a"} MB`);
     }
     await fleet.close();
     fleet = undefined;
@@ -156,6 +161,8 @@ async function main() {
       traces_double: double ? 2 * n : null,
       peak_rss_mb_double: peakDouble,
       peak_rss_ratio_double: peakDouble === null ? null : round(peakDouble / peak, 3),
+      retained_heap_mb: sync.retainedHeapMb,
+      retained_heap_mb_double: double?.retainedHeapMb ?? null,
       seed_s: seeded.seedSeconds,
     };
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { createIntegration, startFleet, waitForRun, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
 import { PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "../helpers/test-env.ts";
@@ -87,5 +88,30 @@ describe("a worker killed in the middle of a sync", () => {
     expect(await fleet.db.span.count({ where: { trace: { integrationId: id } } })).toBe(TRACES * SPANS_PER_TRACE);
     const attempts = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
     expect(attempts.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it("hands an unfinished job back on graceful shutdown without spending an attempt, and the next worker finishes it", async () => {
+    const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "drain", String(TRACES), String(SPANS_PER_TRACE)]);
+    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["drain"] });
+    const worker = fleet.startWorker({ TRACE_SYNC_BATCH_SIZE: "5" });
+    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
+    const syncRunId = trigger.json().syncRunId as string;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (await fleet.db.trace.count({ where: { integrationId: id } })) < 10) await new Promise((r) => setTimeout(r, 20));
+
+    await worker.close(); // what SIGTERM does
+    const interrupted = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
+    expect(interrupted.status).toBe("queued");
+    expect(await fleet.db.trace.count({ where: { integrationId: id } })).toBeLessThan(TRACES);
+    const queue = createQueue(QueueName.TraceSync, { connection: fleet.redis, prefix: fleet.prefix });
+    const job = await queue.getJob(jobId.traceSync(syncRunId));
+    expect(job?.attemptsMade).toBe(0);
+    await queue.close();
+
+    fleet.startWorker();
+    const run = await waitForRun(fleet.app, id, syncRunId, 180_000);
+    expect(run.status).toBe("succeeded");
+    const stored = await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true } });
+    expect(stored.map((t) => t.externalId).sort()).toEqual([...source.traceIds].sort());
   });
 });

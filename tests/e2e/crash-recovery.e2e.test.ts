@@ -42,14 +42,18 @@ describe("a worker killed in the middle of a sync", () => {
     mlflow = await startMlflowServer();
     fleet = await startFleet({ worker: false });
   });
-  afterAll(async () => {
-    for (const child of workers) {
+  function stopWorkerProcesses() {
+    for (const child of workers.splice(0)) {
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         // already gone
       }
     }
+  }
+
+  afterAll(async () => {
+    stopWorkerProcesses();
     await fleet?.close();
     await mlflow?.stop();
   });
@@ -88,6 +92,7 @@ describe("a worker killed in the middle of a sync", () => {
     expect(await fleet.db.span.count({ where: { trace: { integrationId: id } } })).toBe(TRACES * SPANS_PER_TRACE);
     const attempts = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
     expect(attempts.attempts).toBeGreaterThanOrEqual(2);
+    stopWorkerProcesses();
   });
 
   it("hands an unfinished job back on graceful shutdown without spending an attempt, and the next worker finishes it", async () => {

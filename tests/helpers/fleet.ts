@@ -79,12 +79,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       const env = parseEnv(traceSyncEnvSchema, { ...baseEnv, ...overrides });
       const connection = createRedisConnection(REDIS_URL);
       const registered = registerTraceSyncWorker({ env, db, queue: { connection, prefix }, logger });
+      let closed: Promise<void> | undefined;
       const worker: RegisteredWorker = {
         ...registered,
-        close: async () => {
-          await registered.close();
-          await connection.quit();
-        },
+        // Tests close workers themselves; the fleet closes them again at the end.
+        close: () =>
+          (closed ??= (async () => {
+            await registered.close();
+            await connection.quit();
+          })()),
       };
       workers.push(worker);
       fleet.worker = worker;

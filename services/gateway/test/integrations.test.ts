@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
 import { reconcileSyncRuns } from "../src/sync/trigger.ts";
+import { parseEnv } from "@langguard/config";
+import { decryptSecret, parseEncryptionKey } from "@langguard/secrets";
+import { ensureEnvironmentIntegration, ENV_INTEGRATION_NAME } from "../src/bootstrap.ts";
+import { envSchema } from "../src/env.ts";
+import { TEST_ENCRYPTION_KEY } from "../../../tests/helpers/test-env.ts";
 
 describe("integrations API", () => {
   let fleet: Fleet;
@@ -122,6 +127,19 @@ describe("integrations API", () => {
     await reconcileSyncRuns(fleet.db, queue);
     expect((await queue.getJobs(["waiting"])).filter((j) => j.data.syncRunId === runId)).toHaveLength(1);
     await queue.close();
+  });
+
+  it("keeps one integration in step with DATABRICKS_HOST and DATABRICKS_API_KEY", async () => {
+    const key = parseEncryptionKey(TEST_ENCRYPTION_KEY);
+    const base = { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATABRICKS_HOST: "https://dbc-env.cloud.databricks.com/", DATABRICKS_WAREHOUSE_ID: "wh1" };
+    const first = await ensureEnvironmentIntegration(fleet.db, parseEnv(envSchema, { ...base, DATABRICKS_API_KEY: "dapi-env-token-1111" }), key);
+    const second = await ensureEnvironmentIntegration(fleet.db, parseEnv(envSchema, { ...base, DATABRICKS_API_KEY: "dapi-env-token-2222" }), key);
+    expect(second!.id).toBe(first!.id);
+    expect(second).toMatchObject({ name: ENV_INTEGRATION_NAME, host: "https://dbc-env.cloud.databricks.com", warehouseId: "wh1", tokenLast4: "2222" });
+    expect(decryptSecret(second!.tokenCiphertext!, key)).toBe("dapi-env-token-2222");
+    expect(await ensureEnvironmentIntegration(fleet.db, parseEnv(envSchema, { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }), key)).toBeNull();
+    const shown = await fleet.app.inject({ method: "GET", url: `/api/integrations/${first!.id}` });
+    expect(shown.json().token).toBe("****2222");
   });
 
   it("reports health of Postgres and Redis", async () => {

@@ -5,7 +5,7 @@ import type { Logger } from "@langguard/logger";
 import { UnrecoverableError, type PayloadOf } from "@langguard/queue-contracts";
 import { decryptSecret, SecretDecryptionError } from "@langguard/secrets";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
-import { finishRun, markRunning, recordProgress, type ExperimentError } from "../store/sync-runs.ts";
+import { finishRun, markRunning, type ExperimentError } from "../store/sync-runs.ts";
 import { writeTraceBatch, type BatchOutcome } from "../store/trace-writer.ts";
 
 export interface TraceSyncSettings {
@@ -60,9 +60,9 @@ export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: T
     await finishRun(db, run.id, "failed", { startedAt: run.startedAt, errorKind: "not_found", errorMessage: "The integration was deleted before its sync ran" });
     throw new UnrecoverableError("integration not found");
   }
+  // A retried or resumed run keeps its first start, so its duration covers every attempt.
   const startedAt = run.startedAt ?? new Date();
-  await markRunning(db, run.id);
-  if (!run.startedAt) await db.syncRun.update({ where: { id: run.id }, data: { startedAt } });
+  await markRunning(db, run.id, startedAt);
 
   try {
     const summary = await syncIntegration(run, integration, payload.mode, deps);
@@ -112,12 +112,13 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
     } else if (message.type === "checkpoint") {
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0 };
       pending.delete(message.experimentId);
-      const outcome = await writeTraceBatch(db, target, page.rows, { experimentId: message.experimentId, cursorMs: message.cursorMs }, page.fetched);
-      add(summary, outcome, page.fetched);
+      const phase = `experiment ${message.experimentId}, page ${message.page}`;
+      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs };
+      const outcome = await writeTraceBatch(db, target, page.rows, cursor, page.fetched, (o) => progressOf(added(summary, o, page.fetched), phase));
+      Object.assign(summary, added(summary, outcome, page.fetched));
       if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
         await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds });
       }
-      await recordProgress(db, run.id, progressOf(summary, `experiment ${message.experimentId}, page ${message.page}`));
     } else if (message.type === "error") {
       logger.warn({ experimentId: message.experimentId, kind: message.kind }, message.message);
       summary.experimentErrors.push({ experimentId: message.experimentId ?? "", kind: message.kind, message: message.hint ? `${message.message}. ${message.hint}` : message.message });
@@ -138,12 +139,15 @@ async function upsertExperiment(db: Database, integrationId: string, data: Recor
   });
 }
 
-function add(summary: TraceSyncSummary, outcome: BatchOutcome, fetched: number) {
-  summary.fetched += fetched;
-  summary.inserted += outcome.inserted;
-  summary.updated += outcome.updated;
-  summary.unchanged += outcome.unchanged;
-  summary.spans += outcome.spans;
+function added(summary: TraceSyncSummary, outcome: BatchOutcome, fetched: number): TraceSyncSummary {
+  return {
+    ...summary,
+    fetched: summary.fetched + fetched,
+    inserted: summary.inserted + outcome.inserted,
+    updated: summary.updated + outcome.updated,
+    unchanged: summary.unchanged + outcome.unchanged,
+    spans: summary.spans + outcome.spans,
+  };
 }
 
 function progressOf(summary: TraceSyncSummary, phase: string) {

@@ -6,16 +6,11 @@ export interface ExperimentError {
   message: string;
 }
 
-export async function markRunning(db: Database, syncRunId: string) {
-  const now = new Date();
+export async function markRunning(db: Database, syncRunId: string, startedAt: Date) {
   return db.syncRun.update({
     where: { id: syncRunId },
-    data: { status: "running", startedAt: now, heartbeatAt: now, attempts: { increment: 1 }, errorKind: null, errorMessage: null, completedAt: null },
+    data: { status: "running", startedAt, heartbeatAt: new Date(), attempts: { increment: 1 }, errorKind: null, errorMessage: null, completedAt: null },
   });
-}
-
-export async function recordProgress(db: Database, syncRunId: string, progress: Record<string, unknown>) {
-  await db.syncRun.update({ where: { id: syncRunId }, data: { progress: progress as object, heartbeatAt: new Date() } });
 }
 
 export async function finishRun(

@@ -32,7 +32,15 @@ const TX_TIMEOUT_MS = 120_000;
  * one transaction: either all of it is committed or none, so a crash never moves the cursor
  * past unstored data. Multi-row statements keep the round trips per page constant.
  */
-export async function writeTraceBatch(db: Database, target: BatchTarget, traces: TraceRow[], cursor: BatchCursor | null, fetched = traces.length): Promise<BatchOutcome> {
+export async function writeTraceBatch(
+  db: Database,
+  target: BatchTarget,
+  traces: TraceRow[],
+  cursor: BatchCursor | null,
+  fetched = traces.length,
+  /** The run's progress once this batch is in, stored with the counters in the same write. */
+  progress?: (outcome: BatchOutcome) => Record<string, unknown>,
+): Promise<BatchOutcome> {
   const unique = [...new Map(traces.map((t) => [t.externalId, t])).values()];
   return db.$transaction(
     async (tx) => {
@@ -62,6 +70,7 @@ export async function writeTraceBatch(db: Database, target: BatchTarget, traces:
           itemsSkipped: { increment: outcome.unchanged + (fetched - traces.length) },
           spansIngested: { increment: outcome.spans },
           heartbeatAt: new Date(),
+          ...(progress ? { progress: progress(outcome) as object } : {}),
         },
       });
       return outcome;

@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    // The fault suite has its own config and runs after this one (pnpm test:faults).
+    exclude: ["tests/faults/**", "**/node_modules/**"],
     globalSetup: ["tests/setup/global.ts"],
     // Files share one Postgres database and one MLflow server; running them one at a time
     // keeps org-wide aggregates (agents) predictable. Tests inside a file still isolate by

@@ -54,8 +54,28 @@ async function waitFor(what: string, url: string, timeoutMs = 90_000) {
   throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000}s; see .data/logs`);
 }
 
+let apiKey = "";
+
+/** The demo's own admin key for the default organization: made once, kept in .data (mode 600). */
+async function demoApiKey(): Promise<string> {
+  const file = path.join(dataDir, "demo-api-key");
+  if (existsSync(file)) {
+    const saved = readFileSync(file, "utf8").trim();
+    const res = await fetch(`${api}/health`, { headers: { authorization: `Bearer ${saved}` } });
+    if (res.ok) return saved;
+  }
+  const { createPrismaClient, DEFAULT_ORGANIZATION_ID } = await import("@langguard/database");
+  const { createApiKey } = await import("../services/gateway/src/auth/api-keys.ts");
+  const db = createPrismaClient({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard", maxConnections: 1 });
+  const { key } = await createApiKey(db, DEFAULT_ORGANIZATION_ID, "embedded demo", ["admin"]);
+  await db.$disconnect();
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
 async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${api}${route}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, ...(body ? { "content-type": "application/json" } : {}) };
+  const res = await fetch(`${api}${route}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${method} ${route} → ${res.status}: ${JSON.stringify(json)}`);
   return json;
@@ -88,13 +108,18 @@ await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? r
 const seeded = JSON.parse(seedOut.trim().split("\n").at(-1)!) as { traces: number; seeded: boolean };
 console.log(seeded.seeded ? `    wrote ${seeded.traces} traces` : "    already seeded; nothing written");
 
+// The demo's workspace is a local MLflow server over http: an operator's explicit allowance,
+// which a real deployment does not need for Databricks' own https domains.
+const localSource = { SOURCE_ALLOW_HTTP: "true", SOURCE_ALLOWED_HOSTS: "127.0.0.1", SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8", SOURCE_ALLOWED_PORTS: String(mlflowPort) };
 console.log("==> Starting the gateway and the trace-sync worker");
-start("gateway", "pnpm", ["-s", "exec", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort) });
-start("trace-sync", "pnpm", ["-s", "exec", "tsx", "services/trace-sync/src/main.ts"]);
-await waitFor("The gateway", `${api}/health`);
+// node runs the services itself (tsx only as its loader), so they receive signals directly.
+start("gateway", process.execPath, ["--import", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort), ...localSource });
+start("trace-sync", process.execPath, ["--import", "tsx", "services/trace-sync/src/main.ts"], localSource);
+await waitFor("The gateway", `${api}/health/live`);
+apiKey = await demoApiKey();
 
 type Integration = { id: string; name: string };
-const { items } = await call<{ items: Integration[] }>("GET", "/api/integrations");
+const { items } = await call<{ items: Integration[] }>("GET", "/api/integrations?limit=200");
 const integration = items.find((i) => i.name === INTEGRATION_NAME) ?? (await call<Integration>("POST", "/api/integrations", { name: INTEGRATION_NAME, source: "mlflow", host: mlflowUrl }));
 console.log(`==> Syncing integration ${integration.id}`);
 const { syncRunId } = await call<{ syncRunId: string }>("POST", `/api/integrations/${integration.id}/sync`, {});
@@ -116,10 +141,12 @@ Sync ${run.status} in ${run.durationMs} ms: fetched ${run.itemsFetched}, importe
 Now stored for this integration: ${traces.total} traces, ${spanTotal} spans, ${agents.items.length} agents:
 ${agents.items.map((a) => `  - ${a.name} ${a.versions.join(", ")} (${a.type}), ${a.traceCount} traces`).join("\n")}
 
-The API is running at ${api}. Try:
-  curl ${api}/api/traces?limit=5
-  curl ${api}/api/agents
-  curl ${api}/api/integrations/${integration.id}/sync/status
+The API is running at ${api}. Every route needs an API key; the demo made an admin key for you
+(kept in .data/demo-api-key):
+  export LANGGUARD_API_KEY=${apiKey}
+  curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/traces?limit=5
+  curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/agents
+  curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/integrations/${integration.id}/sync/status
 MLflow UI: ${mlflowUrl}   Logs: .data/logs/   Stop with Ctrl-C.`);
 
 if (run.status === "failed") process.exitCode = 1;

@@ -35,6 +35,9 @@ fi
 step "Generating the Prisma client"
 node scripts/prisma-generate.mjs | grep -E "Generated|Error" || true
 
+step "Compiling the services (dist/)"
+node scripts/build.mjs
+
 step "Checking Postgres and Redis"
 bash scripts/ensure-services.sh
 

@@ -23,12 +23,12 @@ export class BenchFleet {
   }
 
   async createIntegration(host: string, experimentIds: string[]): Promise<string> {
-    return (await createIntegration(this.fleet.app, { source: "mlflow", host, experiments: experimentIds })).id;
+    return (await createIntegration(this.fleet, { source: "mlflow", host, experiments: experimentIds })).id;
   }
 
   async syncAndTime(integrationId: string, timeoutMs: number): Promise<TimedSync> {
     const started = performance.now();
-    const run = await syncAndWait(this.fleet.app, integrationId, {}, timeoutMs);
+    const run = await syncAndWait(this.fleet, integrationId, {}, timeoutMs);
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== "succeeded") throw new Error(`sync run ${run.id} ended ${run.status}: ${run.errorMessage ?? JSON.stringify(run.experimentErrors)}`);
     return { run, seconds };

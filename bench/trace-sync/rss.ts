@@ -27,7 +27,7 @@ function findBridgePid(): number | undefined {
       // The command name may contain spaces and parentheses: fields resume after the last ')'.
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("langguard_bridge.py")) return Number(entry);
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("python-bridge/bridge.py")) return Number(entry);
     } catch {
       // exited while we looked
     }

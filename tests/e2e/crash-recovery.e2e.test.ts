@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
-import { createIntegration, startFleet, waitForRun, type Fleet } from "../helpers/fleet.ts";
+import { createIntegration, startFleet, syncAndWait, waitForRun, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
-import { PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "../helpers/test-env.ts";
+import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "../helpers/test-env.ts";
 
 const TRACES = 150;
 const SPANS_PER_TRACE = 4;
@@ -13,9 +13,9 @@ describe("a worker killed in the middle of a sync", () => {
   let fleet: Fleet;
   const workers: ChildProcess[] = [];
 
-  /** A real trace-sync process, as deployed, on this test's queue prefix. */
+  /** A real trace-sync process started as compose starts it, on this test's queue prefix. */
   function startWorkerProcess(): ChildProcess {
-    const child = spawn("pnpm", ["-s", "exec", "tsx", "services/trace-sync/src/main.ts"], {
+    const child = spawn(process.execPath, ["dist/trace-sync.mjs"], {
       cwd: repoRoot,
       detached: true,
       stdio: "ignore",
@@ -29,9 +29,10 @@ describe("a worker killed in the middle of a sync", () => {
         PYTHON_PATH,
         TRACE_SYNC_BATCH_SIZE: "5",
         // Short locks so the restarted worker takes over the orphaned job quickly.
-        TRACE_SYNC_LOCK_DURATION_MS: "3000",
+        SYNC_LOCK_DURATION_MS: "3000",
         METRICS_PORT: "0",
         LOG_LEVEL: "warn",
+        ...LOCAL_SOURCES_ENV,
       },
     });
     workers.push(child);
@@ -60,9 +61,9 @@ describe("a worker killed in the middle of a sync", () => {
 
   it("leaves exactly the source's traces after the next worker finishes the job: none lost, none duplicated", async () => {
     const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "crash", String(TRACES), String(SPANS_PER_TRACE)]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["crash"] });
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["crash"] });
     const first = startWorkerProcess();
-    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
+    const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
     const syncRunId = trigger.json().syncRunId as string;
 
     // Kill it (no chance to clean up) once some batches are committed and many are not.
@@ -74,7 +75,7 @@ describe("a worker killed in the middle of a sync", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     // A running job reports its progress.
-    const status = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${id}/sync/status` })).json();
+    const status = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}/sync/status` })).json();
     expect(status).toMatchObject({ isActive: true, currentRun: { id: syncRunId, status: "running" } });
     expect(status.currentRun.progress.fetched).toBeGreaterThan(0);
     process.kill(-first.pid!, "SIGKILL");
@@ -84,7 +85,7 @@ describe("a worker killed in the middle of a sync", () => {
     expect(cursorAtCrash).not.toBeNull();
 
     startWorkerProcess();
-    const run = await waitForRun(fleet.app, id, syncRunId, 180_000);
+    const run = await waitForRun(fleet, id, syncRunId, 180_000);
     expect(run.status).toBe("succeeded");
 
     const stored = await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true, spanCount: true } });
@@ -95,11 +96,36 @@ describe("a worker killed in the middle of a sync", () => {
     stopWorkerProcesses();
   });
 
+  it("finishes a run whose worker was killed three times in a row, with no operator action", async () => {
+    const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "thrice", String(TRACES), String(SPANS_PER_TRACE)]);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["thrice"] });
+    let worker = startWorkerProcess();
+    const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
+    const syncRunId = trigger.json().syncRunId as string;
+    for (let kill = 1; kill <= 3; kill += 1) {
+      // Each time a little further: wait for new pages to be committed, then kill without warning.
+      const before = await fleet.db.trace.count({ where: { integrationId: id } });
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline && (await fleet.db.trace.count({ where: { integrationId: id } })) < Math.min(TRACES - 1, before + 10)) await new Promise((r) => setTimeout(r, 20));
+      process.kill(-worker.pid!, "SIGKILL");
+      worker = startWorkerProcess();
+    }
+    const run = await waitForRun(fleet, id, syncRunId, 180_000);
+    expect(run.status).toBe("succeeded");
+    expect(run.attempts).toBeGreaterThanOrEqual(4);
+    const stored = await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true } });
+    expect(stored.map((t) => t.externalId).sort()).toEqual([...source.traceIds].sort());
+    expect(await fleet.db.span.count({ where: { trace: { integrationId: id } } })).toBe(TRACES * SPANS_PER_TRACE);
+    // The integration is free for the next sync.
+    expect((await syncAndWait(fleet, id)).status).toBe("succeeded");
+    stopWorkerProcesses();
+  });
+
   it("hands an unfinished job back on graceful shutdown without spending an attempt, and the next worker finishes it", async () => {
     const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "drain", String(TRACES), String(SPANS_PER_TRACE)]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["drain"] });
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["drain"] });
     const worker = fleet.startWorker({ TRACE_SYNC_BATCH_SIZE: "5" });
-    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
+    const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
     const syncRunId = trigger.json().syncRunId as string;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && (await fleet.db.trace.count({ where: { integrationId: id } })) < 10) await new Promise((r) => setTimeout(r, 20));
@@ -114,7 +140,7 @@ describe("a worker killed in the middle of a sync", () => {
     await queue.close();
 
     fleet.startWorker();
-    const run = await waitForRun(fleet.app, id, syncRunId, 180_000);
+    const run = await waitForRun(fleet, id, syncRunId, 180_000);
     expect(run.status).toBe("succeeded");
     const stored = await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true } });
     expect(stored.map((t) => t.externalId).sort()).toEqual([...source.traceIds].sort());

@@ -24,8 +24,8 @@ describe("incremental trace sync against a real MLflow server", () => {
   it("never skips traces that share a timestamp across a page boundary, nor ones written during and after a sync", async () => {
     const t = Date.now() - 30 * MINUTE;
     const first = await writeTraces(mlflow.url, "same-ms", [0, 1, 2, 3, 4].map((i) => ({ name: `same-${i}`, timestampMs: t })));
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["same-ms"] });
-    const run1 = await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["same-ms"] });
+    const run1 = await syncAndWait(fleet, id);
     expect(run1).toMatchObject({ status: "succeeded", itemsIngested: 5 });
     expect(await externalIds(id)).toEqual([...first.traceIds].sort());
 
@@ -36,11 +36,11 @@ describe("incremental trace sync against a real MLflow server", () => {
       { name: "late", timestampMs: t - 2 * MINUTE },
       { name: "newer", timestampMs: t + MINUTE },
     ]);
-    const run2 = await syncAndWait(fleet.app, id);
+    const run2 = await syncAndWait(fleet, id);
     expect(run2).toMatchObject({ status: "succeeded", itemsIngested: 4, itemsUpdated: 0 });
     expect(await externalIds(id)).toEqual([...first.traceIds, ...later.traceIds].sort());
 
-    const run3 = await syncAndWait(fleet.app, id);
+    const run3 = await syncAndWait(fleet, id);
     expect(run3).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 0 });
     expect(await fleet.db.trace.count({ where: { integrationId: id } })).toBe(9);
     const cursor = await fleet.db.syncCursor.findFirstOrThrow({ where: { integrationId: id } });
@@ -50,12 +50,12 @@ describe("incremental trace sync against a real MLflow server", () => {
   it("picks up traces written while a sync is running", async () => {
     const base = Date.now() - 20 * MINUTE;
     await writeTraces(mlflow.url, "during", Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })));
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["during"] });
-    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: {} });
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["during"] });
+    const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: {} });
     const during = await writeTraces(mlflow.url, "during", [{ name: "while-running", timestampMs: Date.now() }]);
     const { waitForRun } = await import("../helpers/fleet.ts");
-    await waitForRun(fleet.app, id, trigger.json().syncRunId);
-    await syncAndWait(fleet.app, id);
+    await waitForRun(fleet, id, trigger.json().syncRunId);
+    await syncAndWait(fleet, id);
     const ids = await externalIds(id);
     expect(ids).toHaveLength(13);
     expect(ids).toContain(during.traceIds[0]);
@@ -63,10 +63,10 @@ describe("incremental trace sync against a real MLflow server", () => {
 
   it("updates a trace that changed at the source", async () => {
     const written = await writeTraces(mlflow.url, "changing", [{ name: "c-0", timestampMs: Date.now() - 5 * MINUTE }]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["changing"] });
-    await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["changing"] });
+    await syncAndWait(fleet, id);
     await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${written.traceIds[0]}", "reviewed", "yes")\nprint(json.dumps({}))`);
-    const run = await syncAndWait(fleet.app, id);
+    const run = await syncAndWait(fleet, id);
     expect(run).toMatchObject({ itemsIngested: 0, itemsUpdated: 1 });
     const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id }, include: { spans: true } });
     expect(trace.tags).toMatchObject({ reviewed: "yes" });
@@ -78,10 +78,10 @@ describe("incremental trace sync against a real MLflow server", () => {
       { name: "ten-days-old", timestampMs: Date.now() - 10 * 24 * 60 * MINUTE },
       { name: "recent", timestampMs: Date.now() - MINUTE },
     ]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["history"] });
-    await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["history"] });
+    await syncAndWait(fleet, id);
     expect(await externalIds(id)).toEqual([old.traceIds[1]]);
-    const full = await syncAndWait(fleet.app, id, { mode: "full" });
+    const full = await syncAndWait(fleet, id, { mode: "full" });
     expect(full).toMatchObject({ status: "succeeded", itemsIngested: 1 });
     expect(await externalIds(id)).toEqual([...old.traceIds].sort());
   });
@@ -94,8 +94,8 @@ describe("incremental trace sync against a real MLflow server", () => {
     const gone = await writeTraces(mlflow.url, "deleted", [{ name: "gone", timestampMs: now }]);
     await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().delete_experiment("${gone.experimentId}")\nprint(json.dumps({}))`);
 
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: [a.experimentId, "selected-b", "987654", gone.experimentId] });
-    const run = await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: [a.experimentId, "selected-b", "987654", gone.experimentId] });
+    const run = await syncAndWait(fleet, id);
     expect(run.status).toBe("partial");
     expect(run.experimentErrors).toEqual(
       expect.arrayContaining([
@@ -104,13 +104,13 @@ describe("incremental trace sync against a real MLflow server", () => {
       ]),
     );
     expect(await externalIds(id)).toEqual([a.traceIds[0], b.traceIds[0]].sort());
-    const history = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${id}/sync/history` })).json();
+    const history = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}/sync/history` })).json();
     expect(history.items[0].experimentErrors).toHaveLength(2);
   });
 
   it("syncs every active experiment when none are selected", async () => {
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url });
-    const run = await syncAndWait(fleet.app, id, { mode: "full" });
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url });
+    const run = await syncAndWait(fleet, id, { mode: "full" });
     expect(run.status).toBe("succeeded");
     const experiments = await fleet.db.experiment.findMany({ where: { integrationId: id } });
     expect(experiments.map((e) => e.name)).toEqual(expect.arrayContaining(["same-ms", "during", "changing", "history", "selected-a", "not-selected"]));
@@ -119,8 +119,8 @@ describe("incremental trace sync against a real MLflow server", () => {
 
   it("truncates a payload over the limit with an explicit flag, never silently", async () => {
     await writeTraces(mlflow.url, "large-payload", [{ name: "big", timestampMs: Date.now() - MINUTE, inputBytes: 50_000 }]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["large-payload"] });
-    await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["large-payload"] });
+    await syncAndWait(fleet, id);
     const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id }, include: { spans: true } });
     const root = trace.spans.find((s) => s.parentSpanId === null)!;
     expect(root.truncated).toBe(true);
@@ -132,8 +132,8 @@ describe("incremental trace sync against a real MLflow server", () => {
 
   it("syncs a trace of 10,000 spans", async () => {
     const wide = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "wide", "1", "10000"]);
-    const { id } = await createIntegration(fleet.app, { source: "mlflow", host: mlflow.url, experiments: ["wide"] });
-    const run = await syncAndWait(fleet.app, id);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["wide"] });
+    const run = await syncAndWait(fleet, id);
     expect(run).toMatchObject({ status: "succeeded", itemsIngested: 1, spansIngested: 10_000 });
     const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id, externalId: wide.traceIds[0] } });
     expect(trace.spanCount).toBe(10_000);

@@ -25,7 +25,7 @@ describe("a token never leaks", () => {
   afterAll(() => fleet?.close());
 
   it("stays out of logs, API responses, Redis job data and process arguments", async () => {
-    const created = await createIntegration(fleet.app, { source: "mlflow", host: inject("mlflowUrl"), token: CANARY });
+    const created = await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: CANARY });
     const responses: string[] = [JSON.stringify(created)];
 
     let argvSamples = "";
@@ -36,7 +36,7 @@ describe("a token never leaks", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const trigger = await fleet.app.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: {} });
+    const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: {} });
     responses.push(trigger.body);
     // Redis holds the job while it is in flight: read every key under this fleet's prefix.
     const redisDump: string[] = [];
@@ -47,16 +47,16 @@ describe("a token never leaks", () => {
       else if (type === "list") redisDump.push(JSON.stringify(await fleet.redis.lrange(key, 0, -1)));
     }
     expect(redisDump.join("")).toContain(trigger.json().syncRunId);
-    const run = await syncAndWait(fleet.app, created.id);
+    const run = await syncAndWait(fleet, created.id);
     sampling = false;
     await sampler;
     expect(run.status).toBe("succeeded");
-    expect(argvSamples).toContain("langguard_bridge.py");
+    expect(argvSamples).toContain("python-bridge/bridge.py");
 
     for (const url of [`/api/integrations/${created.id}`, "/api/integrations", `/api/integrations/${created.id}/sync/status`, `/api/integrations/${created.id}/sync/history`, `/api/traces?integrationId=${created.id}`, "/api/agents"]) {
-      responses.push((await fleet.app.inject({ method: "GET", url })).body);
+      responses.push((await fleet.inject({ method: "GET", url })).body);
     }
-    const patched = await fleet.app.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: CANARY } });
+    const patched = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: CANARY } });
     responses.push(patched.body);
 
     expect(fleet.logs.text()).toContain("trace sync finished");

@@ -39,7 +39,7 @@ describe("trace sync end to end: MLflow server → gateway → queue → worker 
 
   beforeAll(async () => {
     fleet = await startFleet();
-    integrationId = (await createIntegration(fleet.app, { source: "mlflow", host: mlflowUrl })).id;
+    integrationId = (await createIntegration(fleet, { source: "mlflow", host: mlflowUrl })).id;
     // What the source holds, read independently through the MLflow SDK.
     source = await runPython(
       mlflowUrl,
@@ -52,18 +52,18 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
   afterAll(() => fleet?.close());
 
   it("imports every trace with the spec's field mapping, then a second sync adds nothing", async () => {
-    const first = await syncAndWait(fleet.app, integrationId);
+    const first = await syncAndWait(fleet, integrationId);
     expect(first.status).toBe("succeeded");
     expect(first.itemsFetched).toBe(source.length);
     expect(first.itemsIngested).toBe(source.length);
 
-    const list = (await fleet.app.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { total: number; items: TraceListItem[] };
+    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { total: number; items: TraceListItem[] };
     expect(list.total).toBe(source.length);
     expect(new Set(list.items.map((t) => t.externalId))).toEqual(new Set(source.map((t) => t.trace_id)));
 
     for (const expected of source) {
       const item = list.items.find((t) => t.externalId === expected.trace_id)!;
-      const detail = (await fleet.app.inject({ method: "GET", url: `/api/traces/${item.id}` })).json() as Record<string, unknown>;
+      const detail = (await fleet.inject({ method: "GET", url: `/api/traces/${item.id}` })).json() as Record<string, unknown>;
       expect(detail.status).toBe(expected.state);
       expect(new Date(detail.timestamp as string).getTime()).toBe(expected.request_time);
       expect(detail.durationMs).toBe(expected.execution_duration);
@@ -80,22 +80,22 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     const storedIds = (await fleet.db.trace.findMany({ where: { integrationId }, select: { id: true } })).map((t) => t.id);
     expect((await handedOff()).sort()).toEqual(storedIds.sort());
 
-    const second = await syncAndWait(fleet.app, integrationId);
+    const second = await syncAndWait(fleet, integrationId);
     expect(await handedOff()).toHaveLength(storedIds.length);
     expect(second.status).toBe("succeeded");
     expect(second.itemsIngested).toBe(0);
     expect(second.itemsUpdated).toBe(0);
     expect(await fleet.db.trace.count({ where: { integrationId } })).toBe(source.length);
 
-    const status = (await fleet.app.inject({ method: "GET", url: `/api/integrations/${integrationId}/sync/status` })).json();
+    const status = (await fleet.inject({ method: "GET", url: `/api/integrations/${integrationId}/sync/status` })).json();
     expect(status).toMatchObject({ isActive: false, lastSync: { status: "succeeded", itemsFetched: source.length, itemsIngested: 0 } });
     expect(status.lastSync.completedAt).toEqual(expect.any(String));
   });
 
   it("keeps each span tree: parent links, types, timing, model and token usage", async () => {
-    const list = (await fleet.app.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { items: TraceListItem[] };
+    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { items: TraceListItem[] };
     const rag = list.items.find((t) => t.name === "CustomerService")!;
-    const trace = (await fleet.app.inject({ method: "GET", url: `/api/traces/${rag.id}` })).json() as { spans: SpanView[]; totalTokens: number; inputTokens: number; agents: Array<{ name: string; version: string }> };
+    const trace = (await fleet.inject({ method: "GET", url: `/api/traces/${rag.id}` })).json() as { spans: SpanView[]; totalTokens: number; inputTokens: number; agents: Array<{ name: string; version: string }> };
     const spans = trace.spans;
     expect(spans).toHaveLength(rag.spanCount);
     const root = spans.filter((s) => s.parentSpanId === null);
@@ -117,15 +117,15 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     const retriever = spans.find((s) => s.type === "RETRIEVER")!;
     expect(retriever.outputs).toEqual([expect.objectContaining({ page_content: expect.any(String) })]);
     const tools = list.items.find((t) => t.name === "CodeReviewer" && t.status === "OK")!;
-    const toolTrace = (await fleet.app.inject({ method: "GET", url: `/api/traces/${tools.id}` })).json() as { spans: SpanView[] };
+    const toolTrace = (await fleet.inject({ method: "GET", url: `/api/traces/${tools.id}` })).json() as { spans: SpanView[] };
     expect(toolTrace.spans.some((s) => s.type === "TOOL" && s.name === "read_file")).toBe(true);
     const failed = list.items.find((t) => t.status === "ERROR")!;
-    const failedTrace = (await fleet.app.inject({ method: "GET", url: `/api/traces/${failed.id}` })).json() as { spans: SpanView[] };
+    const failedTrace = (await fleet.inject({ method: "GET", url: `/api/traces/${failed.id}` })).json() as { spans: SpanView[] };
     expect(failedTrace.spans.find((s) => s.parentSpanId === null)!.status).toBe("ERROR");
   });
 
   it("detects the agents named in span attributes", async () => {
-    const agents = (await fleet.app.inject({ method: "GET", url: `/api/agents?integrationId=${integrationId}` })).json() as {
+    const agents = (await fleet.inject({ method: "GET", url: `/api/agents?integrationId=${integrationId}` })).json() as {
       items: Array<{ id: string; name: string; type: string; versions: string[]; integrationIds: string[]; traceCount: number }>;
     };
     expect(agents.items.map((a) => [a.name, a.type, a.versions])).toEqual([
@@ -135,9 +135,9 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     ]);
     for (const agent of agents.items) {
       expect(agent.integrationIds).toContain(integrationId);
-      const perIntegration = (await fleet.app.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}` })).json() as { total: number };
+      const perIntegration = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}` })).json() as { total: number };
       expect(perIntegration.total).toBe(source.filter((t) => t.tags["mlflow.traceName"] === agent.name).length);
-      const one = (await fleet.app.inject({ method: "GET", url: `/api/agents/${agent.id}` })).json();
+      const one = (await fleet.inject({ method: "GET", url: `/api/agents/${agent.id}` })).json();
       expect(one).toMatchObject({ name: agent.name, traceCount: agent.traceCount });
     }
   });

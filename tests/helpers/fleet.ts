@@ -1,18 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import { parseEnv } from "@langguard/config";
 import { createPrismaClient, type Database } from "@langguard/database";
+import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger, type Logger } from "@langguard/logger";
 import { createQueue, createRedisConnection, QueueName } from "@langguard/queue-contracts";
-import { parseEncryptionKey } from "@langguard/secrets";
 import type { RegisteredWorker } from "@langguard/service-runtime";
-import type { FastifyInstance } from "fastify";
+import { BridgeClient } from "@langguard/bridge-client";
+import { keyRingFromSettings } from "@langguard/secrets";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import type { Redis } from "ioredis";
 import { buildApp } from "../../services/gateway/src/app.ts";
-import { connectionTester } from "../../services/gateway/src/connection-test.ts";
-import { bridgeFor, registerTraceSyncWorker } from "../../services/trace-sync/src/registration.ts";
+import { createApiKey, type Scope } from "../../services/gateway/src/auth/api-keys.ts";
+import { envSchema as gatewayEnvSchema, hostPolicyOf, settingsOf } from "../../services/gateway/src/env.ts";
+import { registerTraceSyncWorker } from "../../services/trace-sync/src/registration.ts";
 import { envSchema as traceSyncEnvSchema } from "../../services/trace-sync/src/env.ts";
-import { parseEnv } from "@langguard/config";
-import { PYTHON_PATH, REDIS_URL, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "./test-env.ts";
+import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "./test-env.ts";
 
 /** Captures every log line the fleet writes, so tests can assert on them. */
 export class LogCapture extends Writable {
@@ -33,18 +36,22 @@ export interface Fleet {
   prefix: string;
   logs: LogCapture;
   logger: Logger;
+  /** The organization this fleet's API key belongs to. */
+  organizationId: string;
+  /** An admin key of that organization. */
+  apiKey: string;
   worker?: RegisteredWorker;
+  /** app.inject with this fleet's API key (unless the options carry their own authorization). */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Another organization with a key of the given scopes: for isolation and scope tests. */
+  newOrganization(scopes?: Scope[]): Promise<{ organizationId: string; apiKey: string }>;
   startWorker(overrides?: Record<string, string>): RegisteredWorker;
   close(): Promise<void>;
 }
 
-/**
- * The gateway and a trace-sync worker in this process, on the real Postgres, Redis and Python
- * bridge, with a queue prefix of their own so tests never see each other's jobs.
- */
 export interface FleetOptions {
   worker?: boolean;
-  /** Settings for the worker, over the test defaults. */
+  /** Settings for the worker and gateway, over the test defaults. */
   env?: Record<string, string>;
   databaseUrl?: string;
   logLevel?: string;
@@ -52,6 +59,11 @@ export interface FleetOptions {
   logDestination?: NodeJS.WritableStream;
 }
 
+/**
+ * The gateway and a trace-sync worker in this process, on the real Postgres, Redis and Python
+ * bridge, with a queue prefix and an organization of their own so tests never see each other's
+ * jobs or data.
+ */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const logs = new LogCapture();
@@ -60,13 +72,25 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
   const db = createPrismaClient({ url: databaseUrl, maxConnections: 5 });
   const redis = createRedisConnection(REDIS_URL);
-  const key = parseEncryptionKey(TEST_ENCRYPTION_KEY);
   const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
   // Nothing consumes policy evaluations here yet; the queue is opened to be emptied on close.
   const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
-  const baseEnv = { DATABASE_URL: databaseUrl, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: logLevel, METRICS_PORT: "0", ...options.env };
-  const bridge = bridgeFor(parseEnv(traceSyncEnvSchema, baseEnv), logger);
-  const app = await buildApp({ db, redis, traceSyncQueue, encryptionKey: key, testConnection: connectionTester(bridge, key) }, logger);
+  const baseEnv = {
+    DATABASE_URL: databaseUrl, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: logLevel, METRICS_PORT: "0", OPS_PORT: "0",
+    RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_EXPENSIVE_PER_MINUTE: "100000", ...LOCAL_SOURCES_ENV, ...options.env,
+  };
+  const gatewayEnv = parseEnv(gatewayEnvSchema, baseEnv);
+  const hostPolicy = hostPolicyOf(gatewayEnv);
+  const bridge = new BridgeClient({ pythonPath: gatewayEnv.PYTHON_PATH, timeoutMs: gatewayEnv.DATABRICKS_PYTHON_TIMEOUT, validationTimeoutMs: gatewayEnv.DATABRICKS_VALIDATION_TIMEOUT, hostPolicy: serializeHostPolicy(hostPolicy), logger });
+  const keyRing = keyRingFromSettings(gatewayEnv.ENCRYPTION_KEY, gatewayEnv.ENCRYPTION_KEY_PREVIOUS);
+  const app = await buildApp({ db, redis, queues: { traces: traceSyncQueue }, keyRing, hostPolicy, bridge, pythonPath: gatewayEnv.PYTHON_PATH, settings: settingsOf(gatewayEnv) }, logger);
+
+  const newOrganization = async (scopes: Scope[] = ["admin"]) => {
+    const org = await db.organization.create({ data: { slug: `test-${randomUUID().slice(0, 12)}`, name: "Test organization" } });
+    const { key } = await createApiKey(db, org.id, "test key", scopes);
+    return { organizationId: org.id, apiKey: key };
+  };
+  const own = await newOrganization();
   const workers: RegisteredWorker[] = [];
   const fleet: Fleet = {
     app,
@@ -75,6 +99,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     prefix,
     logs,
     logger,
+    organizationId: own.organizationId,
+    apiKey: own.apiKey,
+    inject: (injected) => app.inject({ ...injected, headers: { authorization: `Bearer ${own.apiKey}`, ...injected.headers } }),
+    newOrganization,
     startWorker(overrides = {}) {
       const env = parseEnv(traceSyncEnvSchema, { ...baseEnv, ...overrides });
       const connection = createRedisConnection(REDIS_URL);
@@ -119,21 +147,25 @@ export interface SyncRunView {
   errorKind: string | null;
   errorMessage: string | null;
   durationMs: number | null;
+  attempts: number;
   experimentErrors: Array<{ experimentId: string; kind: string; message: string }>;
+  warnings: Array<{ kind: string; message: string }>;
 }
+
+type Api = Pick<Fleet, "inject">;
 
 /** Triggers a sync through the API and waits for its run to finish. */
-export async function syncAndWait(app: FastifyInstance, integrationId: string, body: object = {}, timeoutMs = 120_000): Promise<SyncRunView> {
-  const trigger = await app.inject({ method: "POST", url: `/api/integrations/${integrationId}/sync`, payload: body });
+export async function syncAndWait(api: Api, integrationId: string, body: object = {}, timeoutMs = 120_000): Promise<SyncRunView> {
+  const trigger = await api.inject({ method: "POST", url: `/api/integrations/${integrationId}/sync`, payload: body });
   if (trigger.statusCode !== 202) throw new Error(`sync trigger answered ${trigger.statusCode}: ${trigger.body}`);
   const { syncRunId } = trigger.json() as { syncRunId: string };
-  return waitForRun(app, integrationId, syncRunId, timeoutMs);
+  return waitForRun(api, integrationId, syncRunId, timeoutMs);
 }
 
-export async function waitForRun(app: FastifyInstance, integrationId: string, syncRunId: string, timeoutMs = 120_000): Promise<SyncRunView> {
+export async function waitForRun(api: Api, integrationId: string, syncRunId: string, timeoutMs = 120_000): Promise<SyncRunView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const history = (await app.inject({ method: "GET", url: `/api/integrations/${integrationId}/sync/history?limit=20` })).json() as { items: SyncRunView[] };
+    const history = (await api.inject({ method: "GET", url: `/api/integrations/${integrationId}/sync/history?limit=20` })).json() as { items: SyncRunView[] };
     const run = history.items.find((r) => r.id === syncRunId);
     if (run && !["queued", "running"].includes(run.status)) return run;
     if (Date.now() > deadline) throw new Error(`sync run ${syncRunId} did not finish: ${JSON.stringify(run)}`);
@@ -141,8 +173,8 @@ export async function waitForRun(app: FastifyInstance, integrationId: string, sy
   }
 }
 
-export async function createIntegration(app: FastifyInstance, body: Record<string, unknown>): Promise<{ id: string; token: string | null }> {
-  const res = await app.inject({ method: "POST", url: "/api/integrations", payload: { name: `it-${randomUUID().slice(0, 8)}`, ...body } });
+export async function createIntegration(api: Api, body: Record<string, unknown>): Promise<{ id: string; token: string | null }> {
+  const res = await api.inject({ method: "POST", url: "/api/integrations", payload: { name: `it-${randomUUID().slice(0, 8)}`, ...body } });
   if (res.statusCode !== 201) throw new Error(`create integration answered ${res.statusCode}: ${res.body}`);
   return res.json();
 }

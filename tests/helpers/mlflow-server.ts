@@ -21,17 +21,30 @@ export interface MlflowServer {
   url: string;
   /** The server's own sqlite store, for writers that bypass HTTP. */
   storeUri: string;
+  /** Its folder (store, artifacts, log); kept by kill(), removed by stop(). */
+  dir: string;
+  port: number;
   pid: number;
+  /** SIGKILL, as a crash would: the data stays, so a server started on the same dir and port resumes it. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MlflowServerOptions {
+  startTimeoutMs?: number;
+  /** Reuse a killed server's folder and port. */
+  dir?: string;
+  port?: number;
 }
 
 /**
  * A real MLflow tracking server on a sqlite file in a folder of its own, in memory-backed
  * /dev/shm where there is one so figures measure MLflow rather than this machine's disk.
  */
-export async function startMlflowServer(startTimeoutMs = 180_000): Promise<MlflowServer> {
-  const dir = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), "langguard-mlflow-"));
-  const port = await freePort();
+export async function startMlflowServer(options: number | MlflowServerOptions = {}): Promise<MlflowServer> {
+  const { startTimeoutMs = 180_000, ...reuse } = typeof options === "number" ? { startTimeoutMs: options } : options;
+  const dir = reuse.dir ?? mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), "langguard-mlflow-"));
+  const port = reuse.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const storeUri = `sqlite:///${dir}/mlflow.db`;
   const logPath = path.join(dir, "server.log");
@@ -48,6 +61,16 @@ export async function startMlflowServer(startTimeoutMs = 180_000): Promise<Mlflo
     },
   );
   closeSync(log);
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await exited;
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -80,7 +103,7 @@ export async function startMlflowServer(startTimeoutMs = 180_000): Promise<Mlflo
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, storeUri, pid: child.pid!, stop };
+  return { url, storeUri, dir, port, pid: child.pid!, kill, stop };
 }
 
 export interface SeedResult {

@@ -6,3 +6,13 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const PYTHON_PATH = path.join(repoRoot, ".venv/bin/python");
 /** A fixed key for tests only. */
 export const TEST_ENCRYPTION_KEY = "4c616e67477561726420746573742d6f6e6c7920656e6372797074696f6e2121";
+/**
+ * The operator settings a test fleet runs with: its MLflow servers and fakes listen on loopback
+ * over http, which the default host policy (Databricks' https domains only) rightly refuses.
+ */
+export const LOCAL_SOURCES_ENV = {
+  SOURCE_ALLOW_HTTP: "true",
+  SOURCE_ALLOWED_HOSTS: "127.0.0.1,localhost",
+  SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
+  SOURCE_ALLOWED_PORTS: "*",
+};

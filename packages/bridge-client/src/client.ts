@@ -5,9 +5,21 @@ import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { BridgeError } from "./errors.ts";
 import { readLines, LineTooLongError } from "./line-reader.ts";
-import { BridgeMessage, type ResultMessage } from "./messages.ts";
+import { BridgeMessage, type ResultMessage, type StepMessage } from "./messages.ts";
+import { LineScrubber, secretScrubber } from "./scrubber.ts";
 
-export const defaultScriptPath = fileURLToPath(new URL("../../../python-bridge/langguard_bridge.py", import.meta.url));
+/**
+ * python-bridge/bridge.py of the checkout or image this code runs from: found by walking up, since
+ * this file runs both from packages/bridge-client/src and bundled into dist/.
+ */
+export const defaultScriptPath = findUp(path.dirname(fileURLToPath(import.meta.url)), path.join("python-bridge", "bridge.py"));
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, relative))) return path.join(dir, relative);
+    if (path.dirname(dir) === dir) return path.resolve(relative);
+  }
+}
 
 /** Where the bridge reads from. The token travels to the child only through its environment. */
 export interface BridgeSource {
@@ -36,6 +48,8 @@ export interface BridgeClientOptions {
   logger?: BridgeLogger;
   /** Non-secret knobs for the child (e.g. MLFLOW_HTTP_REQUEST_MAX_RETRIES). */
   extraEnv?: Record<string, string>;
+  /** The SSRF host policy the child enforces on every connection (serialised @langguard/host-policy). */
+  hostPolicy?: string;
 }
 
 export interface RunOptions {
@@ -49,7 +63,7 @@ export interface RunOptions {
 }
 
 const INHERITED = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"];
-const STDERR_TAIL_BYTES = 4_096;
+const STDERR_LINE_CHARS = 4_096;
 
 /**
  * Spawns the Python bridge and speaks its line protocol. Every failure mode (missing
@@ -66,36 +80,37 @@ export class BridgeClient {
   }
 
   /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
-  async check(source: BridgeSource, options: RunOptions = {}) {
-    const { result } = await this.request("check", {}, source, {
+  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean } = {}, options: RunOptions = {}) {
+    const { result, steps } = await this.request("check", params, source, {
       timeoutMs: this.options.validationTimeoutMs,
       timeoutSetting: "DATABRICKS_VALIDATION_TIMEOUT",
       // A connection test should answer fast rather than back off and retry.
       env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", MLFLOW_HTTP_REQUEST_TIMEOUT: "10" },
       ...options,
     });
-    return result.data;
+    return { details: result.data, steps };
   }
 
   /** Runs a command to completion, collecting its records. For small answers only. */
   async request(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions = {}) {
     const records: Array<Record<string, unknown>> = [];
     const errors: BridgeMessage[] = [];
+    const steps: StepMessage[] = [];
     let result: ResultMessage | undefined;
-    for await (const message of this.stream(command, params, source, { ...options, totalTimeout: true })) {
+    for await (const message of this.stream(command, params, source, { ...options, totalTimeout: true, onStep: (step) => steps.push(step) })) {
       if (message.type === "record") records.push(message.data);
       else if (message.type === "error") errors.push(message);
       else if (message.type === "result") result = message;
     }
     if (!result) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
-    return { result, records, errors };
+    return { result, records, errors, steps };
   }
 
   /**
    * Streams the command's messages. Errors about one experiment are yielded; an error that ends
    * the command is thrown. Leaving the loop early kills the child.
    */
-  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions & { totalTimeout?: boolean } = {}): AsyncGenerator<BridgeMessage> {
+  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions & { totalTimeout?: boolean; onStep?: (step: StepMessage) => void } = {}): AsyncGenerator<BridgeMessage> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const timeoutSetting = options.timeoutSetting ?? "DATABRICKS_PYTHON_TIMEOUT";
     const pythonPath = path.resolve(this.options.pythonPath);
@@ -115,13 +130,13 @@ export class BridgeClient {
       forceKillAfterDelay: 2_000,
     });
 
-    let stderrTail = "";
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (text: string) => {
-      const clean = scrub(text);
-      stderrTail = (stderrTail + clean).slice(-STDERR_TAIL_BYTES);
-      this.options.logger?.debug({ bridge: command, stderr: clean.trimEnd() }, "python bridge stderr");
+    // Upstream detail and tracebacks arrive here: only ever logged at debug, line by line, scrubbed.
+    const stderr = new LineScrubber(scrub, source.token ? source.token.length : 0, (text) => {
+      if (text.trim()) this.options.logger?.debug({ bridge: command, stderr: text.slice(0, STDERR_LINE_CHARS) }, "python bridge stderr");
     });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (text: string) => stderr.write(text));
+    child.stderr?.on("end", () => stderr.end());
 
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -135,7 +150,6 @@ export class BridgeClient {
     arm();
     const timeoutError = () =>
       new BridgeError("timeout", `${timeoutSetting} exceeded: the Python bridge did not answer '${command}' within ${timeoutMs} ms and was stopped`, {
-        stderrTail,
         hint: `Increase ${timeoutSetting} (e.g. ${timeoutMs * 2}), reduce the batch size, or check network latency to the workspace.`,
       });
 
@@ -152,7 +166,11 @@ export class BridgeClient {
             continue;
           }
           if (message.type === "error" && message.experimentId === undefined) {
-            fatal = new BridgeError(message.kind, message.message, { hint: message.hint, retryable: message.retryable, stderrTail });
+            fatal = new BridgeError(message.kind, message.message, { hint: message.hint, retryable: message.retryable, status: message.status, retryAfterMs: message.retryAfterMs });
+            continue;
+          }
+          if (message.type === "step") {
+            options.onStep?.(message);
             continue;
           }
           if (message.type === "result") sawResult = true;
@@ -171,7 +189,7 @@ export class BridgeClient {
       if (options.signal?.aborted) throw new BridgeError("crashed", `Python bridge '${command}' was cancelled`, { retryable: true });
       if (exit.exitCode !== 0 || exit.signal) {
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-        throw new BridgeError("crashed", `Python bridge ${how} during '${command}'${lastLine(stderrTail)}`, { exitCode: exit.exitCode, stderrTail });
+        throw new BridgeError("crashed", `Python bridge ${how} during '${command}'`, { exitCode: exit.exitCode });
       }
       if (!sawResult) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
     } finally {
@@ -188,6 +206,7 @@ export class BridgeClient {
       if (value !== undefined) env[name] = value;
     }
     Object.assign(env, this.options.extraEnv);
+    if (this.options.hostPolicy) env.LANGGUARD_HOST_POLICY = this.options.hostPolicy;
     env.LANGGUARD_SOURCE = source.kind;
     if (source.kind === "databricks") {
       env.DATABRICKS_HOST = source.host;
@@ -226,15 +245,4 @@ function parseMessage(line: string, scrub: (text: string) => string): BridgeMess
   if (message.type === "error" || message.type === "log") message.message = scrub(message.message);
   if (message.type === "record") message.digest = createHash("sha256").update(line).digest("hex").slice(0, 32);
   return message;
-}
-
-/** Removes the token from any text that came from the child, whatever the SDK chose to print. */
-function secretScrubber(token: string | null | undefined): (text: string) => string {
-  if (!token || token.length < 4) return (text) => text;
-  return (text) => text.split(token).join("[redacted]");
-}
-
-function lastLine(stderr: string): string {
-  const line = stderr.trim().split("\n").at(-1);
-  return line ? `: ${line.slice(0, 300)}` : "";
 }

@@ -6,26 +6,38 @@ const HINTS: Partial<Record<BridgeErrorKind, string>> = {
   auth: "Verify the token has not expired and has the required permissions, and that the host URL is correct (include https://). Generate a new token if needed.",
   timeout: "Increase DATABRICKS_PYTHON_TIMEOUT (e.g. 300000), reduce the batch size, or check network latency to Databricks.",
   crashed: "Run with LOG_LEVEL=debug to see the Python bridge's output.",
-  protocol: "PYTHON_PATH must run python-bridge/langguard_bridge.py unmodified; run with LOG_LEVEL=debug to see its output.",
+  protocol: "PYTHON_PATH must run python-bridge/bridge.py unmodified; run with LOG_LEVEL=debug to see its output.",
 };
 
-const RETRYABLE = new Set<BridgeErrorKind>(["rate_limited", "timeout", "unavailable", "internal", "crashed"]);
+const RETRYABLE = new Set<BridgeErrorKind>(["rate_limited", "timeout", "unavailable", "server_error", "internal", "crashed"]);
+
+export interface BridgeErrorDetails {
+  hint?: string | null;
+  retryable?: boolean;
+  exitCode?: number;
+  /** Upstream HTTP status, when the failure was an HTTP answer. */
+  status?: number;
+  /** How long the source asked us to wait before trying again. */
+  retryAfterMs?: number;
+}
 
 export class BridgeError extends Error {
   readonly kind: BridgeErrorKind;
   readonly hint: string | undefined;
   readonly retryable: boolean;
   readonly exitCode: number | undefined;
-  readonly stderrTail: string | undefined;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
 
-  constructor(kind: BridgeErrorKind, message: string, details: { hint?: string | null; retryable?: boolean; exitCode?: number; stderrTail?: string } = {}) {
+  constructor(kind: BridgeErrorKind, message: string, details: BridgeErrorDetails = {}) {
     super(message);
     this.name = "BridgeError";
     this.kind = kind;
     this.hint = details.hint ?? HINTS[kind];
     this.retryable = details.retryable ?? RETRYABLE.has(kind);
     this.exitCode = details.exitCode;
-    this.stderrTail = details.stderrTail;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
   }
 
   /** One line a user can act on: what happened, then how to fix it. */

@@ -10,6 +10,9 @@ export const BridgeErrorKind = z.enum([
   "unavailable",
   "sdk_missing",
   "config",
+  "server_error",
+  "bad_response",
+  "blocked_host",
   "internal",
   "protocol",
   "crashed",
@@ -48,8 +51,23 @@ const ErrorMessage = z.object({
   message: z.string(),
   hint: z.string().nullish(),
   retryable: z.boolean().default(false),
+  /** The upstream HTTP status, when there was one. */
+  status: z.number().int().optional(),
+  /** How long the source asked us to wait (Retry-After), in ms. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
   /** Present when the error concerns one experiment and the command went on with the others. */
   experimentId: z.string().optional(),
+});
+
+/** One step of the connection test. */
+const StepMessage = z.object({
+  type: z.literal("step"),
+  step: z.enum(["python", "mlflow", "auth", "experiments", "traces", "warehouse"]),
+  status: z.enum(["ok", "warning", "failed", "skipped"]),
+  message: z.string(),
+  hint: z.string().nullish(),
+  kind: BridgeErrorKind.nullish(),
+  data: z.record(z.string(), z.unknown()).nullish(),
 });
 
 const ResultMessage = z.object({
@@ -58,9 +76,10 @@ const ResultMessage = z.object({
   elapsedMs: z.number().optional(),
 });
 
-export const BridgeMessage = z.discriminatedUnion("type", [RecordMessage, CheckpointMessage, ProgressMessage, LogMessage, ErrorMessage, ResultMessage]);
+export const BridgeMessage = z.discriminatedUnion("type", [RecordMessage, CheckpointMessage, ProgressMessage, LogMessage, ErrorMessage, StepMessage, ResultMessage]);
 export type BridgeMessage = z.infer<typeof BridgeMessage>;
 export type RecordMessage = z.infer<typeof RecordMessage>;
 export type CheckpointMessage = z.infer<typeof CheckpointMessage>;
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 export type ResultMessage = z.infer<typeof ResultMessage>;
+export type StepMessage = z.infer<typeof StepMessage>;

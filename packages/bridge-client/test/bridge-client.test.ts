@@ -2,7 +2,11 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BridgeClient, BridgeError } from "@langguard/bridge-client";
-import { PYTHON_PATH } from "../../../tests/helpers/test-env.ts";
+import { defaultHostPolicy, hostPolicyFromEnv, serializeHostPolicy } from "@langguard/host-policy";
+import { LOCAL_SOURCES_ENV, PYTHON_PATH } from "../../../tests/helpers/test-env.ts";
+
+/** The operator allowance every test against a local server needs. */
+const local = { hostPolicy: serializeHostPolicy(hostPolicyFromEnv(LOCAL_SOURCES_ENV)) };
 
 const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", name);
 const source = { kind: "mlflow" as const, host: "http://127.0.0.1:1" };
@@ -25,12 +29,28 @@ describe("bridge client failure modes", () => {
     expect(error.message).toContain("this is not JSON");
   });
 
-  it("turns a non-zero exit into a crash carrying the child's last words", async () => {
-    const error = await failure(client("exit-nonzero.py").request("check", {}, source));
+  it("turns a non-zero exit into a crash; the child's words go only to the debug log", async () => {
+    const logged: string[] = [];
+    const logger = { debug: (o: object) => logged.push(JSON.stringify(o)), info() {}, warn() {}, error() {} };
+    const error = await failure(client("exit-nonzero.py", 5_000, { logger }).request("check", {}, source));
     expect(error.kind).toBe("crashed");
     expect(error.exitCode).toBe(3);
     expect(error.message).toContain("exited with code 3");
-    expect(error.message).toContain("segfault-ish failure");
+    expect(error.message).not.toContain("segfault-ish failure");
+    expect(logged.join("\n")).toContain("segfault-ish failure");
+  });
+
+  it("scrubs a token from stderr even when it arrives split across chunks", async () => {
+    const token = "dapi-split-canary-0123456789abcdef";
+    const logged: string[] = [];
+    const logger = { debug: (o: object) => logged.push(JSON.stringify(o)), info() {}, warn() {}, error() {} };
+    const error = await failure(client("split-token.py", 5_000, { logger }).request("check", {}, { kind: "databricks", host: "https://dbc-1.cloud.databricks.com", token }));
+    expect(error.kind).toBe("crashed");
+    const text = logged.join("\n");
+    expect(text).toContain("request headers: Authorization: Bearer [redacted]");
+    expect(text).toContain("and a line without end [redacted]");
+    for (let cut = 6; cut < token.length; cut += 1) expect(text).not.toContain(token.slice(0, cut));
+    expect(JSON.stringify(error)).not.toContain(token.slice(0, 10));
   });
 
   it("kills a child that hangs past the timeout and says which setting to raise", async () => {
@@ -63,9 +83,9 @@ describe("bridge client failure modes", () => {
 
   it("reports an interpreter without MLflow as 'MLflow SDK not available'", async () => {
     const bare = new BridgeClient({ pythonPath: "/usr/bin/python3", timeoutMs: 30_000, validationTimeoutMs: 30_000 });
-    const error = await failure(bare.check(source));
-    expect(error.kind).toBe("sdk_missing");
-    expect(error.message).toContain("MLflow SDK not available");
+    const { steps } = await bare.check(source);
+    expect(steps.find((s) => s.step === "python")?.status).toBe("ok");
+    expect(steps.find((s) => s.step === "mlflow")).toMatchObject({ status: "failed", kind: "sdk_missing", message: expect.stringContaining("MLflow SDK not available") });
   });
 
   it("passes credentials through the environment only, and no unrelated secrets", async () => {
@@ -83,16 +103,26 @@ describe("bridge client failure modes", () => {
 });
 
 describe("the real bridge", () => {
-  it("checks Python, MLflow and the connection against a real tracking server", async () => {
-    const details = await client(undefined, 30_000).check({ kind: "mlflow", host: inject("mlflowUrl") });
-    expect(details).toMatchObject({ protocol: 1, source: "mlflow", experimentsVisible: true });
+  it("checks Python, MLflow and the connection against a real tracking server, step by step", async () => {
+    const { details, steps } = await client(undefined, 30_000, local).check({ kind: "mlflow", host: inject("mlflowUrl") });
+    expect(details).toMatchObject({ protocol: 2, source: "mlflow" });
     expect(String(details.mlflow).split(".")[0]).toBe("3");
+    expect(steps.map((s) => [s.step, s.status])).toEqual([["python", "ok"], ["mlflow", "ok"], ["auth", "ok"], ["experiments", "ok"], ["traces", "ok"], ["warehouse", "skipped"]]);
   });
 
-  it("reports an unreachable host as unavailable, with what to check", async () => {
-    const error = await failure(client(undefined, 30_000).check({ kind: "mlflow", host: "http://127.0.0.1:9" }));
-    expect(error.kind).toBe("unavailable");
-    expect(error.userMessage).toContain("Check the host URL");
+  it("reports an unreachable host as a failed auth step: unavailable, with what to check", async () => {
+    const { steps } = await client(undefined, 30_000, local).check({ kind: "mlflow", host: "http://127.0.0.1:9" });
+    const auth = steps.find((s) => s.step === "auth")!;
+    expect(auth).toMatchObject({ status: "failed", kind: "unavailable" });
+    expect(auth.message).toContain("Cannot connect to 127.0.0.1");
+    expect(steps.find((s) => s.step === "experiments")!.status).toBe("skipped");
+  });
+
+  it("refuses at connect time a host the policy does not allow, whatever it resolves to", async () => {
+    // The name is allowed, the address it resolves to (loopback) is not: DNS rebinding.
+    const policy = serializeHostPolicy({ ...defaultHostPolicy(), extraHosts: ["localhost"], allowHttp: true, allowedPorts: [0] });
+    const { steps } = await client(undefined, 30_000, { hostPolicy: policy }).check({ kind: "mlflow", host: inject("mlflowUrl").replace("127.0.0.1", "localhost") });
+    expect(steps.find((s) => s.step === "auth")).toMatchObject({ status: "failed", kind: "blocked_host", message: expect.stringContaining("Connection to localhost refused") });
   });
 
   describe("against a workspace that rejects the token", () => {
@@ -109,12 +139,14 @@ describe("the real bridge", () => {
     });
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-    it("says 401 Unauthorized and how to fix it, without echoing the token", async () => {
-      const error = await failure(client(undefined, 30_000).check({ kind: "databricks", host, token: "dapi-rejected-canary" }));
-      expect(error.kind).toBe("auth");
-      expect(error.message).toContain("401 Unauthorized");
-      expect(error.userMessage).toMatch(/token/i);
-      expect(`${error.message} ${error.stderrTail ?? ""}`).not.toContain("dapi-rejected-canary");
+    it("says 401 Unauthorized and how to fix it, without echoing the token or the server's body", async () => {
+      const { steps } = await client(undefined, 30_000, local).check({ kind: "databricks", host, token: "dapi-rejected-canary" });
+      const auth = steps.find((s) => s.step === "auth")!;
+      expect(auth).toMatchObject({ status: "failed", kind: "auth" });
+      expect(auth.message).toContain("401 Unauthorized");
+      expect(auth.hint).toMatch(/token/i);
+      expect(JSON.stringify(steps)).not.toContain("dapi-rejected-canary");
+      expect(JSON.stringify(steps)).not.toContain("Invalid access token");
     });
   });
 });

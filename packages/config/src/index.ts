@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HostPolicyConfigError, hostPolicyFromEnv, type HostPolicy } from "@langguard/host-policy";
 
 /** A configuration problem that names the variable and what it must look like. */
 export class ConfigError extends Error {
@@ -38,11 +39,36 @@ export const coreEnv = {
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _").default("langguard"),
 };
 
+/** Shared by the workers (their BullMQ lock) and the gateway (its reconciler's idea of a lost worker). */
+export const syncEnv = {
+  /** A job whose worker stops renewing its lock this long (a crash) is taken over by another worker. */
+  SYNC_LOCK_DURATION_MS: positiveMs(60_000),
+};
+
 /** AES-256 key: 32 bytes, given as 64 hex characters or base64. */
 export const encryptionKeyEnv = {
   ENCRYPTION_KEY: z
     .string({ error: "is required: 32 random bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)" })
-    .refine((v) => decodeKeyLength(v) === 32, "expected 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)"),
+    .refine((v) => decodeKeyLength(v.trim()) === 32, "expected 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)"),
+  /** During a key rotation: the keys tokens may still be sealed with, comma-separated. */
+  ENCRYPTION_KEY_PREVIOUS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => v.split(",").every((k) => decodeKeyLength(k.trim()) === 32), "expected comma-separated keys of 32 bytes (64 hex characters or base64)")
+      .optional(),
+  ),
+};
+
+/**
+ * Which hosts a source may live on (SSRF defence). By default only https workspaces on Databricks'
+ * own domains; self-hosted MLflow or Unity Catalog servers need the operator to allow them.
+ */
+export const sourceHostEnv = {
+  SOURCE_ALLOWED_HOSTS: optionalString,
+  SOURCE_ALLOWED_NETWORKS: optionalString,
+  SOURCE_ALLOW_HTTP: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "expected true or false" }).default("false")),
+  SOURCE_ALLOWED_PORTS: optionalString,
 };
 
 function decodeKeyLength(value: string): number {
@@ -94,6 +120,18 @@ export function loadEnv<T extends z.ZodRawShape>(shape: T, source: NodeJS.Proces
     return parseEnv(shape, source);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+/** The host policy from SOURCE_*, or the problems printed (never a value) and the process stopped. */
+export function hostPolicyOrExit(env: { SOURCE_ALLOWED_HOSTS?: string; SOURCE_ALLOWED_NETWORKS?: string; SOURCE_ALLOW_HTTP?: string; SOURCE_ALLOWED_PORTS?: string }): HostPolicy {
+  try {
+    const { SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS } = env;
+    return hostPolicyFromEnv({ SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS });
+  } catch (error) {
+    if (!(error instanceof HostPolicyConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG
   }

@@ -18,3 +18,4 @@ export function createPrismaClient({ url, maxConnections = 10 }: DatabaseSetting
 }
 
 export type Database = PrismaClient;
+export { isTransientDatabaseError, withDatabaseRetry, type DatabaseRetryOptions } from "./retry.ts";

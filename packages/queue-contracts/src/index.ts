@@ -52,9 +52,15 @@ export const jobId = {
   policyEvaluation: (syncRunId: string, batchDigest: string) => `policy-${syncRunId}-${batchDigest}`,
 };
 
+/**
+ * "retry-after" is exponential from `delay`, but never sooner than a Retry-After the source sent;
+ * every worker registers the strategy (service-runtime's registerWorker).
+ */
+export const RETRY_BACKOFF = "retry-after";
+
 export const defaultJobOptions: DefaultJobOptions = {
   attempts: 5,
-  backoff: { type: "exponential", delay: 5_000 },
+  backoff: { type: RETRY_BACKOFF, delay: 5_000 },
   // Completed jobs are history in Postgres already; keep only enough in Redis to debug.
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },

@@ -31,7 +31,7 @@ describe("queue contracts", () => {
     expect(await queue.getJobCounts("wait")).toEqual({ wait: 1 });
     const job = await queue.getJob(a.id!);
     expect(job?.opts.attempts).toBe(5);
-    expect(job?.opts.backoff).toEqual({ type: "exponential", delay: 5000 });
+    expect(job?.opts.backoff).toEqual({ type: "retry-after", delay: 5000 });
     await queue.obliterate({ force: true });
     await queue.close();
   });

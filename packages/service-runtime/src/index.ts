@@ -1,2 +1,2 @@
 export { registerWorker, onShutdown, type JobContext, type Processor, type RegisterOptions, type RegisteredWorker } from "./register.ts";
-export { registry, startMetricsServer, jobsTotal, jobDuration } from "./metrics.ts";
+export { registry, startOpsServer, jobsTotal, jobDuration, type OpsServerOptions } from "./metrics.ts";

@@ -19,14 +19,27 @@ export const jobDuration = new Histogram({
   registers: [registry],
 });
 
-/** Serves /metrics for Prometheus; workers have no other HTTP surface. */
-export function startMetricsServer(port: number, host = "0.0.0.0"): Server {
+export interface OpsServerOptions {
+  port: number;
+  /** Loopback unless told otherwise: metrics and health are for the operator's network, not the world. */
+  host?: string;
+  /** Answers /readyz: true when the process can do its work (Postgres and Redis answer). */
+  ready?: () => Promise<boolean>;
+}
+
+/** /metrics for Prometheus, /livez and /readyz for the orchestrator: the operations surface every process has. */
+export function startOpsServer({ port, host = "127.0.0.1", ready }: OpsServerOptions): Server {
   const server = createServer(async (req, res) => {
-    if (req.url === "/metrics") {
+    const url = req.url?.split("?")[0];
+    if (url === "/metrics") {
       res.setHeader("content-type", registry.contentType);
       res.end(await registry.metrics());
-    } else if (req.url === "/healthz") {
+    } else if (url === "/livez" || url === "/healthz") {
       res.end("ok");
+    } else if (url === "/readyz") {
+      const ok = ready ? await ready().catch(() => false) : true;
+      res.statusCode = ok ? 200 : 503;
+      res.end(ok ? "ok" : "not ready");
     } else {
       res.statusCode = 404;
       res.end();

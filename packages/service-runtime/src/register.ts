@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { DelayedError, Worker, type ConnectionOptions, type Job, type MinimalJob } from "bullmq";
 import type { Logger } from "@langguard/logger";
 import { parsePayload, type PayloadOf, type QueueName } from "@langguard/queue-contracts";
 import { jobDuration, jobsTotal } from "./metrics.ts";
@@ -21,6 +21,13 @@ export interface RegisterOptions {
   logger: Logger;
   /** How long a job may go without a lock renewal before another worker takes it over. */
   lockDurationMs?: number;
+  /**
+   * Times a job may be taken over after its worker died before BullMQ fails it. BullMQ's default
+   * of 1 suits jobs that must not run twice; resumable jobs can afford many.
+   */
+  maxStalledCount?: number;
+  /** Called once BullMQ has failed a job for good, for whatever reason (our processor's or a stall). */
+  onFinalFailure?: (job: Job, error: Error, logger: Logger) => Promise<void>;
 }
 
 export interface RegisteredWorker {
@@ -29,17 +36,27 @@ export interface RegisteredWorker {
   close(): Promise<void>;
 }
 
+const MAX_RETRY_DELAY_MS = 15 * 60_000;
+
+/** Exponential from the job's delay, but no sooner than the source's Retry-After, and capped. */
+export function retryDelay(attemptsMade: number, baseDelayMs: number, error: unknown): number {
+  const exponential = Math.round(2 ** Math.max(0, attemptsMade - 1) * baseDelayMs);
+  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(exponential, typeof asked === "number" ? asked : 0));
+}
+
 /**
  * Wraps a plain processor with what every queue needs: payload validation (an invalid payload
- * fails without retries), a job-scoped logger, metrics, and shutdown that hands unfinished
- * jobs back to the queue without spending one of their attempts.
+ * fails without retries), a job-scoped logger, metrics, the retry-after backoff, and shutdown
+ * that hands unfinished jobs back to the queue without spending one of their attempts.
  */
 export function registerWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, options: RegisterOptions): RegisteredWorker {
   const shutdown = new AbortController();
+  const lockDuration = options.lockDurationMs ?? 60_000;
   const worker = new Worker(
     queue,
     async (job: Job, token?: string) => {
-      const logger = options.logger.child({ queue, jobId: job.id, attempt: job.attemptsMade + 1 });
+      const logger = options.logger.child({ queue, jobId: job.id, attempt: job.attemptsMade + 1, ...ids(job.data) });
       const stopTimer = jobDuration.startTimer({ queue });
       try {
         const payload = parsePayload(queue, job.data);
@@ -55,7 +72,8 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
           throw new DelayedError();
         }
         jobsTotal.inc({ queue, outcome: "failed" });
-        logger.error({ err: error }, "job failed");
+        // The error's own words only: never a child process's raw output.
+        logger.error({ err: { type: (error as Error)?.name, message: (error as Error)?.message, kind: (error as { kind?: string })?.kind } }, "job failed");
         throw error;
       } finally {
         stopTimer();
@@ -65,22 +83,51 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? 60_000,
-      stalledInterval: Math.min(options.lockDurationMs ?? 60_000, 30_000),
+      lockDuration,
+      stalledInterval: Math.min(lockDuration, 30_000),
+      maxStalledCount: options.maxStalledCount ?? 1,
       autorun: true,
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob) => retryDelay(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 5_000), error) },
     },
   );
   worker.on("error", (error) => options.logger.error({ err: error, queue }, "worker error"));
+  if (options.onFinalFailure) {
+    const onFinal = options.onFinalFailure;
+    worker.on("failed", (job, error) => {
+      if (!job) return;
+      void (async () => {
+        // Still going to be retried unless it now sits in the failed set.
+        if ((await job.getState()) !== "failed") return;
+        await onFinal(job, error, options.logger.child({ queue, jobId: job.id, ...ids(job.data) }));
+      })().catch((cause: unknown) => options.logger.error({ err: cause, queue, jobId: job.id }, "failed-job handler failed"));
+    });
+  }
+  let closing: Promise<void> | undefined;
   return {
     worker,
-    async close() {
+    close() {
       shutdown.abort();
-      await worker.close();
+      return (closing ??= worker.close());
     },
   };
 }
 
-/** Closes everything once on SIGTERM/SIGINT, then exits. */
+/** Ids a log line should carry so one job can be followed through every service. */
+function ids(data: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (data && typeof data === "object") {
+    for (const key of ["syncRunId", "integrationId", "organizationId"]) {
+      const value = (data as Record<string, unknown>)[key];
+      if (typeof value === "string") out[key === "syncRunId" ? "runId" : key] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Closes everything once on SIGTERM/SIGINT, then exits. The process must receive the signal
+ * itself (run node directly, not through a package manager), or none of this runs.
+ */
 export function onShutdown(logger: Logger, closers: Array<() => Promise<unknown>>, timeoutMs = 30_000): void {
   let closing = false;
   const stop = async (signal: string) => {
@@ -95,6 +142,7 @@ export function onShutdown(logger: Logger, closers: Array<() => Promise<unknown>
     for (const close of closers) {
       await close().catch((error: unknown) => logger.error({ err: error }, "error during shutdown"));
     }
+    logger.info("shutdown complete");
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));

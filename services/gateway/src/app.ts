@@ -1,37 +1,58 @@
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { Database, Integration } from "@langguard/database";
-import type { Redis } from "ioredis";
+import type { GatewayDeps } from "./deps.ts";
+import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
+import { registerRateLimit } from "./plugins/rate-limit.ts";
+import { registerSecurity } from "./plugins/security.ts";
 import { agentRoutes } from "./routes/agents.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { connectionTestRoutes } from "./routes/connection-tests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { traceRoutes } from "./routes/traces.ts";
-import type { TraceSyncQueue } from "./sync/trigger.ts";
 
-export interface GatewayDeps {
-  db: Database;
-  redis: Pick<Redis, "ping">;
-  traceSyncQueue: TraceSyncQueue;
-  encryptionKey: Buffer;
-  testConnection: (integration: Integration) => Promise<unknown>;
+export type AppDeps = GatewayDeps & { pythonPath: string };
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: string;
 }
 
-export async function buildApp(deps: GatewayDeps, logger: FastifyBaseLogger | boolean = false) {
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route with the scope it requires: for the docs, the OpenAPI check and the access tests. */
+    routeTable: RouteEntry[];
+  }
+}
+
+/** Plugins first (errors, headers, limits, authentication), then the routes. */
+export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolean = false) {
   const app = Fastify({
     loggerInstance: typeof logger === "object" ? logger : undefined,
     logger: typeof logger === "boolean" ? logger : undefined,
     bodyLimit: 1024 * 1024,
+    // Behind a proxy, set trustProxy there; here the peer address is the client.
+    trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const routeTable: RouteEntry[] = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routeTable.push({ method, url: route.url, scope: route.config?.scope ?? "admin" });
+    }
+  });
   registerErrorHandler(app);
+  await registerSecurity(app, deps.settings);
+  await registerRateLimit(app, deps);
+  registerAuthentication(app, deps);
 
-  await app.register(healthRoutes, deps);
-  await app.register(integrationRoutes, deps);
-  await app.register(syncRoutes, deps);
-  await app.register(traceRoutes, deps);
-  await app.register(agentRoutes, deps);
+  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes]) {
+    await app.register(routes, deps);
+  }
   return app;
 }

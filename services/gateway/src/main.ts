@@ -1,41 +1,53 @@
 import { BridgeClient } from "@langguard/bridge-client";
 import { createPrismaClient } from "@langguard/database";
+import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger } from "@langguard/logger";
 import { createQueue, createRedisConnection, QueueName } from "@langguard/queue-contracts";
-import { parseEncryptionKey } from "@langguard/secrets";
-import { onShutdown } from "@langguard/service-runtime";
+import { keyRingFromSettings } from "@langguard/secrets";
+import { onShutdown, startOpsServer } from "@langguard/service-runtime";
 import { buildApp } from "./app.ts";
 import { ensureEnvironmentIntegration } from "./bootstrap.ts";
-import { connectionTester } from "./connection-test.ts";
-import { loadGatewayEnv } from "./env.ts";
-import { reconcileSyncRuns } from "./sync/trigger.ts";
+import { hostPolicyOf, loadGatewayEnv, settingsOf } from "./env.ts";
+import { readiness } from "./routes/health.ts";
+import { reconcileSyncRuns } from "@langguard/sync-runs";
 
 const env = loadGatewayEnv();
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
 const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix: env.QUEUE_PREFIX });
-const encryptionKey = parseEncryptionKey(env.ENCRYPTION_KEY);
-const bridge = new BridgeClient({ pythonPath: env.PYTHON_PATH, timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT, validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT, logger });
+const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
+const hostPolicy = hostPolicyOf(env);
+const bridge = new BridgeClient({
+  pythonPath: env.PYTHON_PATH,
+  timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
+  validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
+  hostPolicy: serializeHostPolicy(hostPolicy),
+  logger,
+});
+const deps = { db, redis, queues: { traces: traceSyncQueue }, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
 
-const app = await buildApp({ db, redis, traceSyncQueue, encryptionKey, testConnection: connectionTester(bridge, encryptionKey) }, logger);
-const fromEnv = await ensureEnvironmentIntegration(db, env, encryptionKey);
+const app = await buildApp(deps, logger);
+const fromEnv = await ensureEnvironmentIntegration(db, env, keyRing, hostPolicy);
 if (fromEnv) logger.info({ integrationId: fromEnv.id, host: fromEnv.host }, "integration from DATABRICKS_HOST is ready");
 
 const reconcile = async () => {
   try {
-    const restored = await reconcileSyncRuns(db, traceSyncQueue);
-    if (restored) logger.warn({ restored }, "re-enqueued sync runs that Redis had lost");
+    const repairs = await reconcileSyncRuns(db, deps.queues, deps.settings.reconcile);
+    if (repairs.enqueued + repairs.retried + repairs.requeued + repairs.failed > 0) logger.warn({ repairs }, "repaired sync runs whose jobs were lost, failed or abandoned");
   } catch (error) {
     logger.error({ err: error }, "sync run reconciliation failed");
   }
 };
 const reconciler = setInterval(reconcile, 60_000);
 void reconcile();
+const ops = env.OPS_PORT > 0 ? startOpsServer({ port: env.OPS_PORT, host: env.OPS_HOST, ready: async () => (await readiness(deps)).healthy }) : undefined;
 
 onShutdown(logger, [
   async () => clearInterval(reconciler),
+  // Fastify stops accepting, answers 503 to new requests, and waits for the ones in flight.
   () => app.close(),
+  async () => ops?.close(),
   () => traceSyncQueue.close(),
   () => db.$disconnect(),
   () => redis.quit(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv } from "@langguard/config";
+import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, sourceHostEnv, syncEnv } from "@langguard/config";
 
 const count = (fallback: number, what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
 
@@ -7,14 +7,14 @@ export const envSchema = {
   ...coreEnv,
   ...encryptionKeyEnv,
   ...bridgeEnv,
+  ...sourceHostEnv,
+  ...syncEnv,
   /** Jobs one process runs at once; scale further by running more processes. */
   TRACE_SYNC_CONCURRENCY: count(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
   TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
   /** Experiments one job reads at once (each holds at most one page in memory). */
   TRACE_SYNC_EXPERIMENT_CONCURRENCY: count(4, "a positive whole number of experiments"),
-  /** A job whose worker stops renewing its lock for this long is taken over by another worker. */
-  TRACE_SYNC_LOCK_DURATION_MS: count(60_000, "a positive number of milliseconds"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: count(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */
@@ -22,6 +22,8 @@ export const envSchema = {
   /** Larger span inputs, outputs or attributes are stored as a labelled, truncated preview. */
   TRACE_SYNC_MAX_PAYLOAD_BYTES: count(256 * 1024, "a positive number of bytes"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /** Metrics and health are for the operator's network: loopback unless told otherwise. */
+  METRICS_HOST: z.string().default("127.0.0.1"),
 };
 
 export type TraceSyncEnv = ReturnType<typeof loadTraceSyncEnv>;

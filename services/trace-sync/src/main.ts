@@ -1,7 +1,7 @@
 import { createPrismaClient } from "@langguard/database";
 import { createLogger } from "@langguard/logger";
 import { createRedisConnection } from "@langguard/queue-contracts";
-import { onShutdown, startMetricsServer } from "@langguard/service-runtime";
+import { onShutdown, startOpsServer } from "@langguard/service-runtime";
 import { loadTraceSyncEnv } from "./env.ts";
 import { registerTraceSyncWorker } from "./registration.ts";
 
@@ -10,7 +10,7 @@ const logger = createLogger({ name: "trace-sync", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
 const registered = registerTraceSyncWorker({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger });
-const metrics = env.METRICS_PORT > 0 ? startMetricsServer(env.METRICS_PORT) : undefined;
+const metrics = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST }) : undefined;
 
 onShutdown(logger, [
   () => registered.close(),

@@ -3,8 +3,11 @@ import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { createHash } from "node:crypto";
 import { createQueue, enqueue, jobId, QueueName, type QueueSettings } from "@langguard/queue-contracts";
-import { parseEncryptionKey } from "@langguard/secrets";
+import { keyRingFromSettings } from "@langguard/secrets";
+import { serializeHostPolicy } from "@langguard/host-policy";
+import { hostPolicyOrExit } from "@langguard/config";
 import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
+import { finishRunOfFailedJob } from "@langguard/sync-runs";
 import type { TraceSyncEnv } from "./env.ts";
 import { processTraceSync } from "./processors/trace-sync.ts";
 
@@ -20,13 +23,17 @@ export function bridgeFor(env: TraceSyncEnv, logger: Logger): BridgeClient {
     pythonPath: env.PYTHON_PATH,
     timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
     validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
+    hostPolicy: serializeHostPolicy(hostPolicyOrExit(env)),
     logger,
   });
 }
 
+/** Worker deaths in a row a run survives before the queue gives up on it. */
+export const SYNC_MAX_STALLS = 20;
+
 export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWorkerDeps): RegisteredWorker {
   const bridge = bridgeFor(env, logger);
-  const encryptionKey = parseEncryptionKey(env.ENCRYPTION_KEY);
+  const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const policyQueue = createQueue(QueueName.PolicyEvaluation, queue);
   const settings = {
     batchSize: env.TRACE_SYNC_BATCH_SIZE,
@@ -34,6 +41,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWor
     lookbackMs: env.TRACE_SYNC_LOOKBACK_DAYS * 24 * 3600 * 1000,
     overlapMs: env.TRACE_SYNC_OVERLAP_MS,
     maxPayloadBytes: env.TRACE_SYNC_MAX_PAYLOAD_BYTES,
+    heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
   };
   const registered = registerWorker(
     QueueName.TraceSync,
@@ -41,7 +49,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWor
       processTraceSync(payload, {
         db,
         bridge,
-        encryptionKey,
+        keyRing,
         settings,
         logger: ctx.logger,
         signal: ctx.signal,
@@ -53,7 +61,18 @@ export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWor
           await enqueue(policyQueue, QueueName.PolicyEvaluation, { syncRunId, integrationId, organizationId, traceIds }, jobId.policyEvaluation(syncRunId, digest));
         },
       }),
-    { connection: queue.connection, prefix: queue.prefix, concurrency: env.TRACE_SYNC_CONCURRENCY, logger, lockDurationMs: env.TRACE_SYNC_LOCK_DURATION_MS },
+    {
+      connection: queue.connection,
+      prefix: queue.prefix,
+      concurrency: env.TRACE_SYNC_CONCURRENCY,
+      logger,
+      lockDurationMs: env.SYNC_LOCK_DURATION_MS,
+      // A run resumes from its committed pages, so being taken over after a crash costs little.
+      maxStalledCount: SYNC_MAX_STALLS,
+      onFinalFailure: async (job, error, log) => {
+        if (await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error)) log.warn({ reason: error.message }, "sync job failed outside its processor; run marked failed");
+      },
+    },
   );
   return {
     worker: registered.worker,

@@ -39,6 +39,8 @@ export function registerErrorHandler(app: FastifyInstance) {
       return reply.status(error.statusCode).send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message, ...error.details });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const headers = (error as { headers?: Record<string, string> }).headers;
+    if (status === 429 && headers) reply.headers(headers);
     if (status === 500) request.log.error({ err: error }, "unhandled error");
     return reply.status(status).send({
       statusCode: status,
@@ -53,5 +55,9 @@ export function registerErrorHandler(app: FastifyInstance) {
 }
 
 function statusText(status: number): string {
-  return ({ 400: "Bad Request", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity", 500: "Internal Server Error", 502: "Bad Gateway" } as Record<number, string>)[status] ?? "Error";
+  const names: Record<number, string> = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
+    415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+  };
+  return names[status] ?? "Error";
 }

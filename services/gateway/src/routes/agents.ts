@@ -1,12 +1,23 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Database } from "@langguard/database";
-import type { GatewayDeps } from "../app.ts";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
-import { page, pageQuery } from "../plugins/pagination.ts";
-import { IdParams } from "./integrations.ts";
+import { errorResponses, IdParams, Page, page, pageQuery, Uuid } from "../schemas/common.ts";
 
-const ListQuery = z.object({ ...pageQuery, integrationId: z.uuid({ error: "must be a UUID" }).optional() }).strict();
+const ListQuery = z.object({ ...pageQuery, integrationId: Uuid.optional() }).strict();
+
+const AgentView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: z.string().nullable(),
+  versions: z.array(z.string()),
+  firstSeenAt: z.date(),
+  lastSeenAt: z.date(),
+  traceCount: z.number().int(),
+  integrationIds: z.array(z.uuid()),
+});
 
 interface AgentStats {
   agentId: string;
@@ -24,10 +35,10 @@ async function statsFor(db: Database, agentIds: string[]): Promise<Map<string, A
 }
 
 export const agentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/agents", { schema: { querystring: ListQuery } }, async (request) => {
+  app.get("/api/agents", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(AgentView), ...errorResponses } } }, async (request) => {
     const { limit, offset, integrationId } = request.query;
-    const where = integrationId ? { traces: { some: { integrationId } } } : {};
-    const [agents, total] = await Promise.all([db.agent.findMany({ where, orderBy: { name: "asc" }, take: limit, skip: offset }), db.agent.count({ where })]);
+    const where = { organizationId: orgOf(request), ...(integrationId ? { traces: { some: { integrationId } } } : {}) };
+    const [agents, total] = await Promise.all([db.agent.findMany({ where, orderBy: [{ name: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.agent.count({ where })]);
     const stats = await statsFor(db, agents.map((a) => a.id));
     return page(
       agents.map((a) => ({ ...a, traceCount: stats.get(a.id)?.traceCount ?? 0, integrationIds: stats.get(a.id)?.integrationIds ?? [] })),
@@ -37,8 +48,8 @@ export const agentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
     );
   });
 
-  app.get("/api/agents/:id", { schema: { params: IdParams } }, async (request) => {
-    const agent = await db.agent.findUnique({ where: { id: request.params.id } });
+  app.get("/api/agents/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: AgentView, ...errorResponses } } }, async (request) => {
+    const agent = await db.agent.findFirst({ where: { id: request.params.id, organizationId: orgOf(request) } });
     if (!agent) throw notFound("Agent", request.params.id);
     const stats = (await statsFor(db, [agent.id])).get(agent.id);
     return { ...agent, traceCount: stats?.traceCount ?? 0, integrationIds: stats?.integrationIds ?? [] };

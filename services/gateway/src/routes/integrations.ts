@@ -1,72 +1,47 @@
-import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { DEFAULT_ORGANIZATION_ID, Prisma } from "@langguard/database";
-import { encryptSecret, tokenSuffix } from "@langguard/secrets";
-import type { GatewayDeps } from "../app.ts";
+import { z } from "zod";
+import { sealToken } from "@langguard/credentials";
+import { resolveAndCheck } from "@langguard/host-policy";
+import { Prisma, type Integration } from "@langguard/database";
+import { maskedToken } from "@langguard/secrets";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
-import { integrationView } from "./integration-view.ts";
+import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/common.ts";
+import { IntegrationView, integrationBodies } from "./integration-schemas.ts";
 
-const host = z
-  .string()
-  .trim()
-  .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), "must be a URL including http:// or https://, e.g. https://dbc-xxx.cloud.databricks.com")
-  .transform((v) => v.replace(/\/+$/, ""));
+export function integrationView(integration: Integration): z.input<typeof IntegrationView> {
+  return {
+    ...integration,
+    token: maskedToken(integration.tokenLast4),
+    hasToken: integration.tokenCiphertext !== null,
+    connection: { status: integration.connectionStatus, message: integration.connectionMessage, checkedAt: integration.connectionCheckedAt, steps: integration.connectionSteps },
+  };
+}
 
-const fields = {
-  name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
-  source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
-  host,
-  token: z.string().trim().min(1, "must not be empty").max(4096, "is too long"),
-  warehouseId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
-  syncTraces: z.boolean(),
-  syncCatalog: z.boolean(),
-  experiments: z.array(z.string().trim().min(1, "must not be empty").max(512)).max(10_000),
-};
-
-const CreateBody = z
-  .object({
-    name: fields.name,
-    source: fields.source.default("databricks"),
-    host: fields.host,
-    token: fields.token.optional(),
-    warehouseId: fields.warehouseId.optional(),
-    syncTraces: fields.syncTraces.default(true),
-    syncCatalog: fields.syncCatalog.default(false),
-    experiments: fields.experiments.default([]),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.source === "databricks" && !body.token) ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
-  });
-
-const UpdateBody = z
-  .object({
-    name: fields.name,
-    host: fields.host,
-    token: fields.token,
-    warehouseId: fields.warehouseId.nullable(),
-    syncTraces: fields.syncTraces,
-    syncCatalog: fields.syncCatalog,
-    experiments: fields.experiments,
-  })
-  .partial()
-  .strict();
-
-export const IdParams = z.object({ id: z.uuid({ error: "must be a UUID" }) }).strict();
+/**
+ * A host that resolves to an internal address is refused when saved, as it is again at connect
+ * time. One that does not resolve right now is accepted: DNS may be down, and the connection
+ * test and every sync check it again.
+ */
+async function assertResolvable(host: string, deps: GatewayDeps) {
+  const verdict = await resolveAndCheck(new URL(host).hostname, deps.hostPolicy);
+  if (!verdict.ok && !verdict.unresolved) throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });
+}
 
 export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
-  const { db, encryptionKey } = deps;
+  const { db, keyRing } = deps;
+  const { Create, Update } = integrationBodies(deps.hostPolicy);
 
-  app.post("/api/integrations", { schema: { body: CreateBody } }, async (request, reply) => {
+  app.post("/api/integrations", { config: { scope: "write" }, schema: { body: Create, response: { 201: IntegrationView, ...errorResponses, 409: errorResponses[400] } } }, async (request, reply) => {
     const { token, ...body } = request.body;
+    await assertResolvable(body.host, deps);
+    // The id is chosen here because the sealed token is bound to it.
+    const id = randomUUID();
     try {
       const integration = await db.integration.create({
-        data: {
-          ...body,
-          organizationId: DEFAULT_ORGANIZATION_ID,
-          tokenCiphertext: token ? encryptSecret(token, encryptionKey) : null,
-          tokenLast4: token ? tokenSuffix(token) : null,
-        },
+        data: { id, ...body, organizationId: orgOf(request), ...(token ? sealToken(keyRing, { id, source: body.source, host: body.host }, token) : {}), connectionStatus: body.enabled ? "unknown" : "disabled" },
       });
       return reply.status(201).send(integrationView(integration));
     } catch (error) {
@@ -74,44 +49,53 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
     }
   });
 
-  app.get("/api/integrations", async () => {
-    const integrations = await db.integration.findMany({ orderBy: { createdAt: "asc" } });
-    return { items: integrations.map(integrationView) };
+  app.get("/api/integrations", { config: { scope: "read" }, schema: { querystring: PageQuery, response: { 200: Page(IntegrationView), ...errorResponses } } }, async (request) => {
+    const { limit, offset } = request.query;
+    const where = { organizationId: orgOf(request) };
+    const [rows, total] = await Promise.all([db.integration.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.integration.count({ where })]);
+    return page(rows.map(integrationView), total, limit, offset);
   });
 
-  app.get("/api/integrations/:id", { schema: { params: IdParams } }, async (request) => {
-    const integration = await db.integration.findUnique({ where: { id: request.params.id } });
-    if (!integration) throw notFound("Integration", request.params.id);
-    return integrationView(integration);
+  app.get("/api/integrations/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: IntegrationView, ...errorResponses } } }, async (request) => {
+    return integrationView(await findIntegration(deps, orgOf(request), request.params.id));
   });
 
-  app.patch("/api/integrations/:id", { schema: { params: IdParams, body: UpdateBody } }, async (request) => {
+  app.patch("/api/integrations/:id", { config: { scope: "write" }, schema: { params: IdParams, body: Update, response: { 200: IntegrationView, ...errorResponses, 409: errorResponses[400] } } }, async (request) => {
+    const current = await findIntegration(deps, orgOf(request), request.params.id);
     const { token, ...changes } = request.body;
-    try {
-      const integration = await db.integration.update({
-        where: { id: request.params.id },
-        data: { ...changes, ...(token ? { tokenCiphertext: encryptSecret(token, encryptionKey), tokenLast4: tokenSuffix(token) } : {}) },
+    const next = { id: current.id, source: changes.source ?? current.source, host: changes.host ?? current.host };
+    const moved = next.source !== current.source || next.host !== current.host;
+    if (moved && !token && current.tokenCiphertext) {
+      // The stored token was entered for the old host; it is never sent anywhere else.
+      throw new HttpError(400, "body.token: must be supplied again when host or source changes", {
+        issues: [{ field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" }],
       });
-      return integrationView(integration);
+    }
+    if (changes.host) await assertResolvable(changes.host, deps);
+    const sealed = token ? sealToken(keyRing, next, token) : {};
+    const status = changes.enabled === false ? { connectionStatus: "disabled" as const } : changes.enabled === true && current.connectionStatus === "disabled" ? { connectionStatus: "unknown" as const } : {};
+    try {
+      // Conditional on the row we read: a concurrent change of host or token makes this a conflict, not a silent mix.
+      const updated = await db.integration.updateMany({ where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt }, data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [] } : {}) } });
+      if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
+      return integrationView(await findIntegration(deps, current.organizationId, current.id));
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") throw notFound("Integration", request.params.id);
       throw conflictOnDuplicateName(error, changes.name ?? "");
     }
   });
 
-  app.delete("/api/integrations/:id", { schema: { params: IdParams } }, async (request, reply) => {
-    const deleted = await db.integration.deleteMany({ where: { id: request.params.id } });
+  app.delete("/api/integrations/:id", { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null().describe("Deleted"), ...errorResponses } } }, async (request, reply) => {
+    const deleted = await db.integration.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
     if (deleted.count === 0) throw notFound("Integration", request.params.id);
-    return reply.status(204).send();
-  });
-
-  // The spec's "Test Connection": Python environment, MLflow SDK, and authentication.
-  app.post("/api/integrations/:id/test", { schema: { params: IdParams } }, async (request) => {
-    const integration = await db.integration.findUnique({ where: { id: request.params.id } });
-    if (!integration) throw notFound("Integration", request.params.id);
-    return deps.testConnection(integration);
+    return reply.status(204).send(null);
   });
 };
+
+export async function findIntegration(deps: Pick<GatewayDeps, "db">, organizationId: string, id: string): Promise<Integration> {
+  const integration = await deps.db.integration.findFirst({ where: { id, organizationId } });
+  if (!integration) throw notFound("Integration", id);
+  return integration;
+}
 
 function conflictOnDuplicateName(error: unknown, name: string): unknown {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

@@ -1,73 +1,82 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { SyncRun } from "@langguard/database";
-import type { GatewayDeps } from "../app.ts";
-import { notFound } from "../plugins/error-handler.ts";
-import { page, pageQuery } from "../plugins/pagination.ts";
-import { triggerTraceSync } from "../sync/trigger.ts";
-import { IdParams } from "./integrations.ts";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
+import { HttpError } from "../plugins/error-handler.ts";
+import { expensive } from "../plugins/rate-limit.ts";
+import { errorResponses, IdParams, Json, Page, page, PageQuery } from "../schemas/common.ts";
+import { triggerSync } from "@langguard/sync-runs";
+import { findIntegration } from "./integrations.ts";
 
 // An empty POST (no body at all) is a plain incremental sync.
-const TriggerBody = z
-  .object({ mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental") })
-  .strict();
+const TriggerBody = z.object({ mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental") }).strict();
 
-const HistoryQuery = z.object(pageQuery).strict();
+const RunError = z.object({ experimentId: z.string(), kind: z.string(), message: z.string() });
 
-export function syncRunView(run: SyncRun) {
-  return {
-    id: run.id,
-    integrationId: run.integrationId,
-    kind: run.kind,
-    mode: run.mode,
-    status: run.status,
-    itemsFetched: run.itemsFetched,
-    itemsIngested: run.itemsIngested,
-    itemsUpdated: run.itemsUpdated,
-    itemsSkipped: run.itemsSkipped,
-    spansIngested: run.spansIngested,
-    errorKind: run.errorKind,
-    errorMessage: run.errorMessage,
-    experimentErrors: run.experimentErrors,
-    progress: run.progress,
-    attempts: run.attempts,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    completedAt: run.completedAt,
-    durationMs: run.durationMs,
-  };
+export const SyncRunView = z.object({
+  id: z.uuid(),
+  integrationId: z.uuid(),
+  kind: z.enum(["traces", "catalog"]),
+  mode: z.enum(["incremental", "full"]),
+  status: z.enum(["queued", "running", "succeeded", "partial", "failed"]),
+  itemsFetched: z.number().int(),
+  itemsIngested: z.number().int(),
+  itemsUpdated: z.number().int(),
+  itemsSkipped: z.number().int(),
+  spansIngested: z.number().int(),
+  errorKind: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  experimentErrors: z.array(RunError),
+  warnings: z.array(z.object({ kind: z.string(), message: z.string() })),
+  progress: Json,
+  attempts: z.number().int(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  completedAt: z.date().nullable(),
+  durationMs: z.number().int().nullable(),
+});
+
+const Status = z.object({
+  isActive: z.boolean(),
+  currentRun: SyncRunView.nullable(),
+  lastSync: SyncRunView.pick({ id: true, status: true, itemsFetched: true, itemsIngested: true, itemsUpdated: true, completedAt: true, errorKind: true, errorMessage: true, experimentErrors: true, warnings: true }).nullable(),
+});
+
+/** Prisma types JSON columns loosely; the response schema checks their shape on the way out. */
+function runView(run: SyncRun | null): z.input<typeof SyncRunView> | null {
+  return run as z.input<typeof SyncRunView> | null;
 }
 
-export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db, traceSyncQueue }) => {
-  app.post("/api/integrations/:id/sync", { schema: { params: IdParams, body: TriggerBody.nullish() } }, async (request, reply) => {
-    const mode = request.body?.mode ?? "incremental";
-    const triggered = await triggerTraceSync(db, traceSyncQueue, request.params.id, mode);
-    if (!triggered) throw notFound("Integration", request.params.id);
-    return reply.status(202).send({ syncRunId: triggered.run.id, status: triggered.run.status, mode: triggered.run.mode, alreadyActive: !triggered.created });
-  });
+export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
+  const { db } = deps;
 
-  app.get("/api/integrations/:id/sync/status", { schema: { params: IdParams } }, async (request) => {
-    const integrationId = request.params.id;
-    const exists = await db.integration.count({ where: { id: integrationId } });
-    if (!exists) throw notFound("Integration", integrationId);
+  app.post(
+    "/api/integrations/:id/sync",
+    { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { params: IdParams, body: TriggerBody.nullish(), response: { 202: z.object({ syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() }), ...errorResponses, 409: errorResponses[400] } } },
+    async (request, reply) => {
+      const integration = await findIntegration(deps, orgOf(request), request.params.id);
+      if (!integration.enabled) throw new HttpError(409, "The integration is disabled; enable it before syncing");
+      const triggered = await triggerSync(db, deps.queues, integration.id, "traces", request.body?.mode ?? "incremental", deps.settings.reconcile);
+      if (!triggered) throw new HttpError(404, `Integration ${integration.id} was not found`);
+      return reply.status(202).send({ syncRunId: triggered.run.id, status: triggered.run.status, mode: triggered.run.mode, alreadyActive: !triggered.created });
+    },
+  );
+
+  app.get("/api/integrations/:id/sync/status", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: Status, ...errorResponses } } }, async (request) => {
+    const integration = await findIntegration(deps, orgOf(request), request.params.id);
     const [active, last] = await Promise.all([
-      db.syncRun.findFirst({ where: { integrationId, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
-      db.syncRun.findFirst({ where: { integrationId, status: { in: ["succeeded", "partial", "failed"] } }, orderBy: { completedAt: "desc" } }),
+      db.syncRun.findFirst({ where: { integrationId: integration.id, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+      db.syncRun.findFirst({ where: { integrationId: integration.id, status: { in: ["succeeded", "partial", "failed"] } }, orderBy: { completedAt: "desc" } }),
     ]);
-    return {
-      isActive: active !== null,
-      currentRun: active ? syncRunView(active) : null,
-      lastSync: last
-        ? { id: last.id, status: last.status, itemsFetched: last.itemsFetched, itemsIngested: last.itemsIngested, itemsUpdated: last.itemsUpdated, completedAt: last.completedAt, errorMessage: last.errorMessage }
-        : null,
-    };
+    return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last) };
   });
 
-  app.get("/api/integrations/:id/sync/history", { schema: { params: IdParams, querystring: HistoryQuery } }, async (request) => {
+  app.get("/api/integrations/:id/sync/history", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(SyncRunView), ...errorResponses } } }, async (request) => {
+    const integration = await findIntegration(deps, orgOf(request), request.params.id);
     const { limit, offset } = request.query;
-    const where = { integrationId: request.params.id };
-    const [runs, total] = await Promise.all([db.syncRun.findMany({ where, orderBy: { createdAt: "desc" }, take: limit, skip: offset }), db.syncRun.count({ where })]);
-    if (total === 0 && !(await db.integration.count({ where: { id: request.params.id } }))) throw notFound("Integration", request.params.id);
-    return page(runs.map(syncRunView), total, limit, offset);
+    const where = { integrationId: integration.id };
+    const [runs, total] = await Promise.all([db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }), db.syncRun.count({ where })]);
+    return page(runs.map((run) => runView(run)!), total, limit, offset);
   });
 };

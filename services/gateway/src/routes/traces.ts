@@ -1,19 +1,62 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Prisma } from "@langguard/database";
-import type { GatewayDeps } from "../app.ts";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
-import { page, pageQuery } from "../plugins/pagination.ts";
-import { IdParams } from "./integrations.ts";
+import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
 
-const ListQuery = z
-  .object({
-    ...pageQuery,
-    integrationId: z.uuid({ error: "must be a UUID" }).optional(),
-    status: z.enum(["OK", "ERROR", "IN_PROGRESS", "UNSPECIFIED"], { error: "must be OK, ERROR, IN_PROGRESS or UNSPECIFIED" }).optional(),
-    agent: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+const TraceStatus = z.enum(["OK", "ERROR", "IN_PROGRESS", "UNSPECIFIED"], { error: "must be OK, ERROR, IN_PROGRESS or UNSPECIFIED" });
+const ListQuery = z.object({ ...pageQuery, integrationId: Uuid.optional(), status: TraceStatus.optional(), agent: text(200).optional() }).strict();
+
+const TraceSummary = z.object({
+  id: z.uuid(),
+  integrationId: z.uuid(),
+  externalId: z.string(),
+  experimentId: z.string().nullable(),
+  name: z.string().nullable(),
+  timestamp: z.date(),
+  durationMs: z.number().nullable(),
+  status: z.string(),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  totalTokens: z.number().nullable(),
+  spanCount: z.number().int(),
+  tags: Json,
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const SpanView = z.object({
+  id: z.uuid(),
+  spanId: z.string(),
+  parentSpanId: z.string().nullable(),
+  name: z.string(),
+  type: z.string().nullable(),
+  startTime: z.date(),
+  endTime: z.date().nullable(),
+  durationMs: z.number().nullable(),
+  status: z.string(),
+  statusMessage: z.string().nullable(),
+  inputs: Json,
+  outputs: Json,
+  attributes: Json,
+  events: Json,
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  totalTokens: z.number().nullable(),
+  truncated: z.boolean(),
+});
+
+const TraceDetail = TraceSummary.extend({
+  input: Json,
+  output: Json,
+  metadata: Json,
+  spans: z.array(SpanView),
+  agents: z.array(z.object({ id: z.uuid(), name: z.string(), type: z.string().nullable(), version: z.string().nullable() })),
+});
 
 const listFields = {
   id: true, integrationId: true, externalId: true, experimentId: true, name: true, timestamp: true, durationMs: true, status: true,
@@ -21,9 +64,10 @@ const listFields = {
 } satisfies Prisma.TraceSelect;
 
 export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/traces", { schema: { querystring: ListQuery } }, async (request) => {
+  app.get("/api/traces", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(TraceSummary), ...errorResponses } } }, async (request) => {
     const { limit, offset, integrationId, status, agent } = request.query;
     const where: Prisma.TraceWhereInput = {
+      organizationId: orgOf(request),
       ...(integrationId ? { integrationId } : {}),
       ...(status ? { status } : {}),
       ...(agent ? { agents: { some: { agent: { name: agent } } } } : {}),
@@ -35,16 +79,15 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
     return page(items, total, limit, offset);
   });
 
-  app.get("/api/traces/:id", { schema: { params: IdParams } }, async (request) => {
-    const trace = await db.trace.findUnique({
-      where: { id: request.params.id },
+  app.get("/api/traces/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } }, async (request) => {
+    const trace = await db.trace.findFirst({
+      where: { id: request.params.id, organizationId: orgOf(request) },
       include: {
-        spans: { orderBy: [{ startTime: "asc" }, { spanId: "asc" }], omit: { traceId: true } },
+        spans: { orderBy: [{ startTime: "asc" }, { spanId: "asc" }] },
         agents: { include: { agent: { select: { id: true, name: true, type: true } } } },
       },
     });
     if (!trace) throw notFound("Trace", request.params.id);
-    const { agents, contentHash: _hash, ...rest } = trace;
-    return { ...rest, agents: agents.map((a) => ({ ...a.agent, version: a.version })) };
+    return { ...trace, agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
   });
 };

@@ -1,12 +1,14 @@
-import type { BridgeClient, BridgeSource } from "@langguard/bridge-client";
-import { BridgeError } from "@langguard/bridge-client";
-import type { Database, Integration, SyncRun } from "@langguard/database";
+import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
+import { bridgeSourceOf } from "@langguard/credentials";
+import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError, type PayloadOf } from "@langguard/queue-contracts";
-import { decryptSecret, SecretDecryptionError } from "@langguard/secrets";
+import { SecretDecryptionError, type KeyRing } from "@langguard/secrets";
+import { completeRun, FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
-import { finishRun, markRunning, type ExperimentError } from "../store/sync-runs.ts";
 import { writeTraceBatch, type BatchOutcome } from "../store/trace-writer.ts";
+import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
+import { readPlan } from "../sync/read-plan.ts";
 
 export interface TraceSyncSettings {
   batchSize: number;
@@ -14,12 +16,14 @@ export interface TraceSyncSettings {
   lookbackMs: number;
   overlapMs: number;
   maxPayloadBytes: number;
+  /** How often a running job proves it is alive. */
+  heartbeatMs: number;
 }
 
 export interface TraceSyncDeps {
   db: Database;
   bridge: BridgeClient;
-  encryptionKey: Buffer;
+  keyRing: KeyRing;
   settings: TraceSyncSettings;
   logger: Logger;
   signal?: AbortSignal;
@@ -37,68 +41,57 @@ export interface TraceSyncSummary {
   updated: number;
   unchanged: number;
   spans: number;
-  experimentErrors: ExperimentError[];
 }
-
-const FINISHED = new Set(["succeeded", "partial", "failed"]);
 
 /**
  * Imports an integration's traces: lists its experiments, streams each one's traces from its
  * cursor, and stores page by page. Safe to run again for the same run: finished runs are left
- * alone, and an interrupted one resumes from the cursors its committed batches advanced.
+ * alone, and an interrupted one resumes from what its committed pages recorded.
  */
 export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: TraceSyncDeps): Promise<TraceSyncSummary | { status: string; skipped: true }> {
   const { db, logger } = deps;
-  const run = await db.syncRun.findUnique({ where: { id: payload.syncRunId } });
+  const run = await loadRun(db, payload.syncRunId);
   if (!run) throw new UnrecoverableError(`Sync run ${payload.syncRunId} does not exist`);
   if (FINISHED.has(run.status)) {
     logger.info({ status: run.status }, "sync run already finished; nothing to do");
     return { status: run.status, skipped: true };
   }
   const integration = await db.integration.findUnique({ where: { id: payload.integrationId } });
-  if (!integration) {
-    await finishRun(db, run.id, "failed", { startedAt: run.startedAt, errorKind: "not_found", errorMessage: "The integration was deleted before its sync ran" });
-    throw new UnrecoverableError("integration not found");
+  if (!integration || !integration.enabled) {
+    await failRun(db, run, { kind: "config", message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran" });
+    throw new UnrecoverableError("integration missing or disabled");
   }
-  // A retried or resumed run keeps its first start, so its duration covers every attempt.
-  const startedAt = run.startedAt ?? new Date();
-  await markRunning(db, run.id, startedAt);
-
+  const startedAt = await markRunning(db, run);
+  const running = { ...run, startedAt };
+  const stopHeartbeat = startHeartbeat(db, run.id, deps.settings.heartbeatMs);
   try {
-    const summary = await syncIntegration(run, integration, payload.mode, deps);
-    await finishRun(db, run.id, summary.status, { startedAt, experimentErrors: summary.experimentErrors, progress: progressOf(summary, "done") });
+    const summary = await syncIntegration(running, integration, deps);
     logger.info(summary, "trace sync finished");
     return summary;
   } catch (error) {
-    throw await recordFailure(error, run, startedAt, deps);
+    throw await recordFailure(error, running, deps);
+  } finally {
+    stopHeartbeat();
   }
 }
 
-async function syncIntegration(run: SyncRun, integration: Integration, mode: "incremental" | "full", deps: TraceSyncDeps): Promise<TraceSyncSummary> {
+async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
   const { db, bridge, settings, logger, signal } = deps;
-  const source = sourceOf(integration, deps.encryptionKey);
-  const summary: TraceSyncSummary = { status: "succeeded", experiments: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, spans: 0, experimentErrors: [] };
-
-  const cursors = mode === "full" ? [] : await db.syncCursor.findMany({ where: { integrationId: integration.id } });
-  const params = {
-    selected: integration.experiments,
-    // Re-read an overlap before each cursor: late traces and same-millisecond neighbours are
-    // fetched again, and the upsert makes the repeat harmless.
-    cursors: Object.fromEntries(cursors.map((c) => [c.experimentId, Math.max(0, Number(c.cursorMs) - settings.overlapMs)])),
-    defaultSinceMs: mode === "full" ? 0 : Date.now() - settings.lookbackMs,
-    pageSize: settings.batchSize,
-    maxPayloadBytes: settings.maxPayloadBytes,
-    concurrency: settings.experimentConcurrency,
-  };
-  logger.info({ mode, knownCursors: cursors.length, selected: integration.experiments.length }, "streaming traces");
+  const source = bridgeSourceOf(integration, deps.keyRing);
+  const summary: TraceSyncSummary = { status: "succeeded", experiments: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, spans: 0 };
+  const errors: ExperimentError[] = [];
+  const plan = await readPlan(db, run, settings);
+  const params = { selected: integration.experiments, ...plan, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.experimentConcurrency };
+  logger.info({ mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length }, "streaming traces");
 
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
+  const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };
   // Experiments stream interleaved, page by page; each page is held only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number }>();
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
-      await upsertExperiment(db, integration.id, message.data);
+      await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
     } else if (message.type === "record" && message.stream === "traces") {
       const page = pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0 };
       pending.set(message.experimentId ?? "", page);
@@ -113,19 +106,25 @@ async function syncIntegration(run: SyncRun, integration: Integration, mode: "in
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0 };
       pending.delete(message.experimentId);
       const phase = `experiment ${message.experimentId}, page ${message.page}`;
-      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs };
-      const outcome = await writeTraceBatch(db, target, page.rows, cursor, page.fetched, (o) => progressOf(added(summary, o, page.fetched), phase));
+      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done };
+      // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
+      const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, (o) => progressOf(added(summary, o, page.fetched), phase)), retrying);
       Object.assign(summary, added(summary, outcome, page.fetched));
       if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
         await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds });
       }
     } else if (message.type === "error") {
-      logger.warn({ experimentId: message.experimentId, kind: message.kind }, message.message);
-      summary.experimentErrors.push({ experimentId: message.experimentId ?? "", kind: message.kind, message: message.hint ? `${message.message}. ${message.hint}` : message.message });
+      logger.warn({ experimentId: message.experimentId, kind: message.kind, status: message.status }, message.message);
+      errors.push({ experimentId: message.experimentId ?? "", kind: message.kind, message: message.hint ? `${message.message}. ${message.hint}` : message.message, retryable: message.retryable });
     }
   }
-  const failedAll = summary.experimentErrors.length > 0 && summary.experiments === 0;
-  summary.status = summary.experimentErrors.length === 0 ? "succeeded" : failedAll ? "failed" : "partial";
+  const retryable = errors.filter((e) => e.retryable);
+  if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
+
+  const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true } });
+  const outcome = decideOutcome({ experimentsListed: summary.experiments, experimentsCompleted, fetched: summary.fetched, errors });
+  await completeRun(db, run, { ...outcome, progress: progressOf(summary, "done") });
+  summary.status = outcome.status;
   return summary;
 }
 
@@ -154,34 +153,26 @@ function progressOf(summary: TraceSyncSummary, phase: string) {
   return { phase, experiments: summary.experiments, fetched: summary.fetched, inserted: summary.inserted, updated: summary.updated, spans: summary.spans };
 }
 
-export function sourceOf(integration: Integration, key: Buffer): BridgeSource {
-  return {
-    kind: integration.source,
-    host: integration.host,
-    token: integration.tokenCiphertext ? decryptSecret(integration.tokenCiphertext, key) : null,
-  };
-}
-
 /**
- * Records why the run stopped. What was committed stays. A retryable failure with attempts
- * left puts the run back to queued and lets BullMQ retry; anything else fails it for good.
+ * Records why the run stopped. What was committed stays. A shutdown hands the run back; a
+ * retryable failure with attempts left queues it for BullMQ's retry; anything else fails it.
  */
-async function recordFailure(error: unknown, run: SyncRun, startedAt: Date, deps: TraceSyncDeps): Promise<unknown> {
+async function recordFailure(error: unknown, run: SyncRun, deps: TraceSyncDeps): Promise<unknown> {
   const { db, logger } = deps;
   if (deps.signal?.aborted) {
-    await finishRun(db, run.id, "queued", { startedAt, errorKind: null, errorMessage: null, progress: { phase: "interrupted by shutdown; will resume from the last committed batch" } });
+    await requeueRun(db, run.id, null, "interrupted by a worker shutdown; it resumes from its last committed page");
     return error;
   }
-  const kind = error instanceof BridgeError ? error.kind : error instanceof SecretDecryptionError ? "config" : "internal";
+  const kind = error instanceof BridgeError ? error.kind : error instanceof RetryableExperimentsError ? error.errors[0]!.kind : error instanceof SecretDecryptionError ? "config" : "internal";
   const message = error instanceof BridgeError ? error.userMessage : error instanceof Error ? error.message : String(error);
   const retryable = error instanceof BridgeError ? error.retryable : !(error instanceof SecretDecryptionError) && !(error instanceof UnrecoverableError);
   const attemptsLeft = (deps.maxAttempts ?? 1) - (deps.attempt ?? 1);
   if (retryable && attemptsLeft > 0) {
     logger.warn({ kind, attemptsLeft }, `trace sync attempt failed; will retry: ${message}`);
-    await finishRun(db, run.id, "queued", { startedAt, errorKind: kind, errorMessage: `Attempt ${deps.attempt ?? 1} failed, retrying: ${message}` });
+    await requeueRun(db, run.id, { kind, message: `Attempt ${deps.attempt ?? 1} failed, retrying: ${message}` }, "waiting to retry; it resumes from its last committed page");
     return error;
   }
   logger.error({ kind }, `trace sync failed: ${message}`);
-  await finishRun(db, run.id, "failed", { startedAt, errorKind: kind, errorMessage: message });
+  await failRun(db, run, { kind, message });
   return error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
 }

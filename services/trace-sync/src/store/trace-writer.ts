@@ -13,6 +13,8 @@ export interface BatchTarget {
 export interface BatchCursor {
   experimentId: string;
   cursorMs: number;
+  /** The experiment's last page: the run has read it completely. */
+  done: boolean;
 }
 
 export interface BatchOutcome {
@@ -60,7 +62,10 @@ export async function writeTraceBatch(
         outcome.spans = await replaceSpans(tx as unknown as Database, changedTraces, changed, rows.filter((r) => !r.inserted).map((r) => r.id));
         await linkAgents(tx as unknown as Database, target, changedTraces, changed);
       }
-      if (cursor) await advanceCursor(tx as unknown as Database, target.integrationId, cursor);
+      if (cursor) {
+        await advanceCursor(tx as unknown as Database, target.integrationId, cursor);
+        await recordRunCheckpoint(tx as unknown as Database, target.syncRunId, cursor);
+      }
       await (tx as unknown as Database).syncRun.update({
         where: { id: target.syncRunId },
         data: {
@@ -191,5 +196,18 @@ async function advanceCursor(tx: Database, integrationId: string, cursor: BatchC
     integrationId,
     cursor.experimentId,
     BigInt(cursor.cursorMs),
+  );
+}
+
+/** The run's own position in the experiment, so a resumed full run continues instead of starting over. */
+async function recordRunCheckpoint(tx: Database, syncRunId: string, cursor: BatchCursor): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "RunCheckpoint" ("syncRunId", "key", "cursorMs", "done", "updatedAt") VALUES ($1::uuid, $2, $3, $4, now())
+     ON CONFLICT ("syncRunId", "key") DO UPDATE SET
+       "cursorMs" = GREATEST("RunCheckpoint"."cursorMs", EXCLUDED."cursorMs"), "done" = "RunCheckpoint"."done" OR EXCLUDED."done", "updatedAt" = now()`,
+    syncRunId,
+    cursor.experimentId,
+    BigInt(cursor.cursorMs),
+    cursor.done,
   );
 }

@@ -1,0 +1,45 @@
+/**
+ * Removes a token from text that came from the child. The child's stderr arrives in arbitrary
+ * chunks, so a token can be split across two of them: scrubbing is done on whole lines, and only
+ * complete lines (or, for a runaway line, all but a token's length of it) ever leave.
+ */
+export function secretScrubber(token: string | null | undefined): (text: string) => string {
+  if (!token || token.length < 4) return (text) => text;
+  const forms = [...new Set([token, encodeURIComponent(token)])];
+  return (text) => forms.reduce((out, form) => out.split(form).join("[redacted]"), text);
+}
+
+const MAX_PENDING = 16 * 1024;
+
+export class LineScrubber {
+  private pending = "";
+
+  constructor(
+    private readonly scrub: (text: string) => string,
+    private readonly holdBack: number,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  write(chunk: string): void {
+    this.pending += chunk;
+    let newline = this.pending.indexOf("\n");
+    while (newline !== -1) {
+      this.onLine(this.scrub(this.pending.slice(0, newline)));
+      this.pending = this.pending.slice(newline + 1);
+      newline = this.pending.indexOf("\n");
+    }
+    if (this.pending.length > MAX_PENDING) {
+      // A line without end: release it once whole tokens are replaced, keeping back a token's
+      // length less one, where the start of a token still to arrive could hide.
+      const clean = this.scrub(this.pending);
+      const cut = clean.length - this.holdBack;
+      this.onLine(clean.slice(0, cut));
+      this.pending = clean.slice(cut);
+    }
+  }
+
+  end(): void {
+    if (this.pending) this.onLine(this.scrub(this.pending));
+    this.pending = "";
+  }
+}

@@ -1,0 +1,3 @@
+export { needsResealing, openToken, sealToken, tokenBinding, type TokenOwner } from "./tokens.ts";
+export { resealAllTokens, type RotationReport } from "./rotation.ts";
+export { bridgeSourceOf } from "./source.ts";

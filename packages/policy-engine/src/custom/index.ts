@@ -1,0 +1,42 @@
+import type { PolicyInput } from "../document.ts";
+import type { Outcome } from "../types.ts";
+import { compileExpression } from "./compile.ts";
+import { evaluateExpression } from "./evaluate.ts";
+import type { CelLimits } from "./limits.ts";
+
+export interface CustomPolicyProgram {
+  expression: string;
+  evaluate(input: PolicyInput, config?: unknown, limits?: Partial<CelLimits>): Outcome;
+}
+
+export type CompileCustomPolicyResult =
+  | { ok: true; program: CustomPolicyProgram }
+  | { ok: false; error: string; line?: number; column?: number; position?: number };
+
+/**
+ * Parses and type-checks a custom policy expression. Use at save time: a failure carries the
+ * position of the problem (0-based `position`, 1-based `line`/`column`).
+ */
+export function compileCustomPolicy(expression: string): CompileCustomPolicyResult {
+  const compiled = compileExpression(expression);
+  if (!compiled.ok) return compiled;
+  const { program } = compiled;
+  return { ok: true, program: { expression, evaluate: (input, config, limits) => evaluateExpression(program, input, config, limits) } };
+}
+
+const MAX_CACHED = 1000;
+const cache = new Map<string, CompileCustomPolicyResult>();
+
+/** compileCustomPolicy, remembered: workers evaluate the same few expressions on every trace. */
+export function compileCustomPolicyCached(expression: string): CompileCustomPolicyResult {
+  let result = cache.get(expression);
+  if (!result) {
+    result = compileCustomPolicy(expression);
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(expression, result);
+  }
+  return result;
+}
+
+export { type CelLimits, DEFAULT_CEL_LIMITS } from "./limits.ts";
+export { CelLimitError } from "./meter.ts";

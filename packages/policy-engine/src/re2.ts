@@ -1,0 +1,48 @@
+import { RE2 } from "re2-wasm";
+
+// Every regular expression that comes from configuration or a custom policy runs on RE2: linear
+// time in the input whatever the pattern, so a stored pattern cannot stall a worker (ReDoS).
+// Compiled patterns are cached; re2-wasm keeps each one in WebAssembly memory that the JS garbage
+// collector cannot see, so the cache is bounded and evicted entries are freed explicitly.
+
+const MAX_CACHED = 256;
+const MAX_PATTERN_LENGTH = 2000;
+const cache = new Map<string, RE2>();
+
+function free(re: RE2): void {
+  (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
+}
+
+export function compileRe2(pattern: string): RE2 {
+  const cached = cache.get(pattern);
+  if (cached) {
+    cache.delete(pattern);
+    cache.set(pattern, cached);
+    return cached;
+  }
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new SyntaxError(`regular expression longer than ${MAX_PATTERN_LENGTH} characters`);
+  const re = new RE2(pattern, "u");
+  cache.set(pattern, re);
+  if (cache.size > MAX_CACHED) {
+    const [oldest, evicted] = cache.entries().next().value as [string, RE2];
+    cache.delete(oldest);
+    free(evicted);
+  }
+  return re;
+}
+
+/** RE2 `search` semantics, like CEL's `matches`: true if the pattern matches anywhere. */
+export function re2Test(pattern: string, text: string): boolean {
+  const re = compileRe2(pattern);
+  re.lastIndex = 0;
+  return re.test(text);
+}
+
+export function re2Error(pattern: string): string | null {
+  try {
+    compileRe2(pattern);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

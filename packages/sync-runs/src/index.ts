@@ -1,0 +1,4 @@
+export { ACTIVE, FINISHED, completeRun, failRun, finishRunOfFailedJob, loadRun, markRunning, requeueRun, startHeartbeat, type RunOutcome, type RunProblem } from "./lifecycle.ts";
+export { enqueueRun, findJob, jobIdOf, queueFor, type CatalogSyncQueue, type SyncQueues, type TraceSyncQueue } from "./queues.ts";
+export { reconcileRun, reconcileSyncRuns, type ReconcileSettings, type Repair } from "./reconcile.ts";
+export { triggerSync, type Triggered } from "./trigger.ts";

@@ -1,0 +1,116 @@
+"""Test Connection, step by step: each step reports ok, warning, failed or skipped, with our message
+and the fix. A failed step skips the ones that depend on it."""
+
+from __future__ import annotations
+
+import sys
+
+from . import PROTOCOL_VERSION
+from .errors import BridgeFailure, classify
+from .protocol import emit
+from .source import import_mlflow, kind, mlflow_client, workspace_client
+
+STEPS = ("python", "mlflow", "auth", "experiments", "traces", "warehouse")
+
+NO_TRACES_CAUSES = [
+    "MLflow tracing is not enabled in the agent's code",
+    "the experiments have runs but no traces",
+    "the time range does not include the traces' timestamps",
+    "the experiments are archived (deleted)",
+]
+
+
+def step(name: str, status: str, message: str, hint: str | None = None, kind_: str | None = None, **data) -> None:
+    emit({"type": "step", "step": name, "status": status, "message": message, "hint": hint, "kind": kind_, "data": data or None})
+
+
+def failed(name: str, failure: BridgeFailure, after: str) -> None:
+    step(name, "failed", failure.message, failure.hint, failure.kind)
+    for rest in STEPS[STEPS.index(name) + 1 :]:
+        if rest != after:
+            step(rest, "skipped", f"Skipped because the {name} step failed")
+
+
+def cmd_check(params: dict) -> dict:
+    info = {"protocol": PROTOCOL_VERSION, "python": sys.version.split()[0], "source": kind()}
+    if sys.version_info < (3, 9):
+        failed("python", BridgeFailure("sdk_missing", f"Python {info['python']} is older than 3.9", "Point PYTHON_PATH at Python 3.9 or newer."), "")
+        return info
+    step("python", "ok", f"Python {info['python']}")
+
+    try:
+        mlflow, _ = import_mlflow()
+    except BridgeFailure as failure:
+        failed("mlflow", failure, "")
+        return info
+    info["mlflow"] = mlflow.__version__
+    step("mlflow", "ok", f"MLflow {mlflow.__version__}")
+
+    try:
+        _, client = mlflow_client()
+        if kind() == "databricks":
+            me = workspace_client().current_user.me()
+            info["user"] = me.user_name
+            step("auth", "ok", f"Authenticated as {me.user_name}")
+        else:
+            client.search_experiments(max_results=1)
+            step("auth", "ok", "The tracking server accepted the credentials")
+    except Exception as exc:  # noqa: BLE001 - every failure becomes the step's verdict
+        failed("auth", classify(exc), "")
+        return info
+
+    try:
+        experiments = client.search_experiments(max_results=5)
+        info["experimentsVisible"] = len(experiments)
+        if experiments:
+            step("experiments", "ok", f"Experiments are readable ({len(experiments)}{'+' if len(experiments) == 5 else ''} visible)")
+        else:
+            step("experiments", "warning", "No experiments are visible to this token", "Grant the token CAN_READ on the experiments to sync, or check the workspace.")
+    except Exception as exc:  # noqa: BLE001
+        failed("experiments", classify(exc), "warehouse")
+        experiments = None
+
+    if experiments:
+        try:
+            found = client.search_traces(locations=[e.experiment_id for e in experiments], max_results=1, include_spans=False)
+            if found:
+                step("traces", "ok", "Traces are readable")
+            else:
+                step("traces", "warning", "No traces found in the first experiments", "Possible causes: " + "; ".join(NO_TRACES_CAUSES) + ".")
+        except Exception as exc:  # noqa: BLE001
+            f = classify(exc)
+            step("traces", "failed", f.message, f.hint, f.kind)
+    elif experiments is not None:
+        step("traces", "skipped", "No experiments to look in")
+
+    warehouse_step(params.get("warehouseId"), bool(params.get("syncCatalog")))
+    return info
+
+
+WAREHOUSE_REQUIRED_HINT = (
+    "Create a SQL warehouse in Databricks, set its id on the integration (or DATABRICKS_WAREHOUSE_ID), "
+    "make sure it is running, and that the token has access to it."
+)
+
+
+def warehouse_step(warehouse_id, sync_catalog: bool) -> None:
+    if not warehouse_id:
+        if sync_catalog:
+            step("warehouse", "warning", "Warehouse ID required for catalog operations", WAREHOUSE_REQUIRED_HINT, "config")
+        else:
+            step("warehouse", "skipped", "No SQL warehouse is set (only needed for catalog table statistics)")
+        return
+    if kind() != "databricks":
+        step("warehouse", "skipped", "SQL warehouses exist only on Databricks workspaces")
+        return
+    try:
+        state = workspace_client().warehouses.get(warehouse_id).state
+        state = getattr(state, "value", state)
+        if state == "RUNNING":
+            step("warehouse", "ok", "The SQL warehouse is running")
+        else:
+            step("warehouse", "warning", f"The SQL warehouse is {state}", "Start the warehouse (or enable auto-start) before catalog syncs read table statistics.")
+    except Exception as exc:  # noqa: BLE001
+        f = classify(exc)
+        hint = "Check DATABRICKS_WAREHOUSE_ID / the integration's warehouse id, and that the token has access to the warehouse." if f.kind in ("not_found", "permission") else f.hint
+        step("warehouse", "failed", f.message, hint, f.kind)

@@ -1,0 +1,11 @@
+"""The one table of bridge commands. The Node side's command schemas are checked against it by a
+contract test, so adding a command is: write it in its family's module, list it here and there."""
+
+from .check import cmd_check
+from .traces import cmd_list_experiments, cmd_stream_traces
+
+COMMANDS = {
+    "check": cmd_check,
+    "list-experiments": cmd_list_experiments,
+    "stream-traces": cmd_stream_traces,
+}

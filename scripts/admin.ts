@@ -1,0 +1,60 @@
+/**
+ * Operator commands (run with `pnpm admin <command>`; they read DATABASE_URL and, for the token
+ * commands, ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS from the environment):
+ *
+ *   create-org <slug> <name>            an organization and its first admin API key (printed once)
+ *   create-key <org slug> <name> <scopes, e.g. read,write>   another API key (printed once)
+ *   rotate-encryption-key               re-seals every stored token under ENCRYPTION_KEY
+ */
+import { parseEnv, coreEnv, encryptionKeyEnv, ConfigError } from "@langguard/config";
+import { resealAllTokens } from "@langguard/credentials";
+import { createPrismaClient } from "@langguard/database";
+import { keyRingFromSettings } from "@langguard/secrets";
+import { createApiKey, type Scope } from "../services/gateway/src/auth/api-keys.ts";
+
+const usage = `usage:
+  pnpm admin create-org <slug> <name>
+  pnpm admin create-key <org slug> <key name> <scopes: read|write|admin, comma-separated>
+  pnpm admin rotate-encryption-key`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+const [command, ...args] = process.argv.slice(2);
+let env;
+try {
+  env = parseEnv(command === "rotate-encryption-key" ? { ...coreEnv, ...encryptionKeyEnv } : coreEnv);
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: 2 });
+
+try {
+  if (command === "create-org") {
+    const [slug, name] = args;
+    if (!slug || !name || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) fail(`${usage}\n(the slug is lower-case letters, digits and dashes)`);
+    const org = await db.organization.create({ data: { slug, name } });
+    const { key } = await createApiKey(db, org.id, "first admin key", ["admin"]);
+    process.stdout.write(`organization ${org.slug} (${org.id})\nadmin API key (shown once, store it now): ${key}\n`);
+  } else if (command === "create-key") {
+    const [slug, name, scopeList] = args;
+    const scopes = (scopeList ?? "").split(",").filter(Boolean) as Scope[];
+    if (!slug || !name || scopes.length === 0 || scopes.some((s) => !["read", "write", "admin"].includes(s))) fail(usage);
+    const org = await db.organization.findUnique({ where: { slug } });
+    if (!org) fail(`no organization with slug '${slug}'`);
+    const { key } = await createApiKey(db, org.id, name, scopes);
+    process.stdout.write(`API key for ${slug} with ${scopes.join(",")} (shown once, store it now): ${key}\n`);
+  } else if (command === "rotate-encryption-key") {
+    const ring = keyRingFromSettings((env as { ENCRYPTION_KEY: string }).ENCRYPTION_KEY, (env as { ENCRYPTION_KEY_PREVIOUS?: string }).ENCRYPTION_KEY_PREVIOUS);
+    const report = await resealAllTokens(db, ring);
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    if (report.raced > 0) process.stdout.write("Some tokens changed during the rotation; run the command again to finish them.\n");
+    if (report.failed.length > 0) process.exitCode = 1;
+  } else {
+    fail(usage);
+  }
+} finally {
+  await db.$disconnect();
+}

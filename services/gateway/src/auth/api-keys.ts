@@ -1,0 +1,58 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ApiKeyScope, Database } from "@langguard/database";
+
+export type Scope = ApiKeyScope;
+
+/** admin can do what write can, write what read can. */
+const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
+
+export function allows(granted: readonly Scope[], required: Scope): boolean {
+  return granted.some((scope) => RANK[scope] >= RANK[required]);
+}
+
+const KEY_SHAPE = /^lgk_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** A new key: the whole value is shown once; only the prefix and the secret's hash are stored. */
+export function generateApiKey() {
+  const prefix = randomBytes(12).toString("base64url").replace(/[-_]/g, "").slice(0, 16).padEnd(16, "0");
+  const secret = randomBytes(32).toString("base64url");
+  return { key: `lgk_${prefix}_${secret}`, prefix, secretHash: hashSecret(secret) };
+}
+
+export async function createApiKey(db: Database, organizationId: string, name: string, scopes: Scope[], expiresAt: Date | null = null) {
+  const generated = generateApiKey();
+  const row = await db.apiKey.create({ data: { organizationId, name, scopes, prefix: generated.prefix, secretHash: generated.secretHash, expiresAt } });
+  return { row, key: generated.key };
+}
+
+export interface Principal {
+  organizationId: string;
+  keyId: string;
+  scopes: Scope[];
+}
+
+/** The public part of a presented key, usable as a rate-limit key before any lookup. */
+export function keyPrefixOf(presented: string): string | null {
+  return KEY_SHAPE.exec(presented)?.[1] ?? null;
+}
+
+/** Finds the key by its prefix and compares the secret's hash in constant time. */
+export async function authenticate(db: Database, presented: string): Promise<Principal | null> {
+  const match = KEY_SHAPE.exec(presented);
+  if (!match) return null;
+  const [, prefix, secret] = match;
+  const row = await db.apiKey.findUnique({ where: { prefix: prefix! } });
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= new Date())) return null;
+  const expected = Buffer.from(row.secretHash, "hex");
+  const actual = Buffer.from(hashSecret(secret!), "hex");
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+  // Best effort and at most once a minute per key: a busy key must not turn reads into writes.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  }
+  return { organizationId: row.organizationId, keyId: row.id, scopes: row.scopes };
+}

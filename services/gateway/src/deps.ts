@@ -1,0 +1,28 @@
+import type { BridgeClient } from "@langguard/bridge-client";
+import type { Database } from "@langguard/database";
+import type { HostPolicy } from "@langguard/host-policy";
+import type { KeyRing } from "@langguard/secrets";
+import type { ReconcileSettings, SyncQueues } from "@langguard/sync-runs";
+import type { Redis } from "ioredis";
+
+export interface GatewaySettings {
+  allowedHosts: string[];
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  expensiveRateLimitPerMinute: number;
+  connectionTestConcurrency: number;
+  /** Namespace for the gateway's own Redis keys (rate limits). */
+  redisPrefix: string;
+  reconcile: ReconcileSettings;
+}
+
+/** What routes need, built once in main.ts (or by a test) and handed to every plugin. */
+export interface GatewayDeps {
+  db: Database;
+  redis: Redis;
+  queues: SyncQueues;
+  keyRing: KeyRing;
+  hostPolicy: HostPolicy;
+  bridge: BridgeClient;
+  settings: GatewaySettings;
+}

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { bridgeSourceOf } from "@langguard/credentials";
+import { SecretDecryptionError } from "@langguard/secrets";
+import { testConnection, type ConnectionReport as Report } from "../connection/connection-test.ts";
+import { Gate } from "../connection/limiter.ts";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
+import { HttpError } from "../plugins/error-handler.ts";
+import { expensive } from "../plugins/rate-limit.ts";
+import { errorResponses, IdParams } from "../schemas/common.ts";
+import { ConnectionReport, integrationBodies } from "./integration-schemas.ts";
+import { findIntegration } from "./integrations.ts";
+
+/** The spec's Test Connection, for credentials being entered and for a saved integration. */
+export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonPath: string }> = async (app, deps) => {
+  const { Credentials } = integrationBodies(deps.hostPolicy);
+  // Each test starts a Python process of a few hundred MB: a cap across all callers.
+  const gate = new Gate(deps.settings.connectionTestConcurrency);
+  const run = async (target: Parameters<typeof testConnection>[3]) => {
+    const leave = gate.tryEnter();
+    if (!leave) throw new HttpError(429, `${gate.capacity} connection tests are already running; retry in a few seconds`);
+    try {
+      return await testConnection(deps.bridge, deps.pythonPath, deps.hostPolicy, target);
+    } finally {
+      leave();
+    }
+  };
+  const schema = { response: { 200: ConnectionReport, ...errorResponses } };
+
+  app.post("/api/integrations/test", { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } }, async (request) => {
+    const { source, host, token, warehouseId } = request.body;
+    return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null });
+  });
+
+  app.post("/api/integrations/:id/test", { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, params: IdParams } }, async (request) => {
+    const integration = await findIntegration(deps, orgOf(request), request.params.id);
+    let report: Report;
+    try {
+      report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog });
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      report = { status: "failed", message: error.message, steps: [{ step: "auth", status: "failed", message: error.message, hint: null, kind: "config" }], checkedAt: new Date() };
+    }
+    const status: Report["status"] | "disabled" = integration.enabled ? report.status : "disabled";
+    await deps.db.integration.update({
+      where: { id: integration.id },
+      data: { connectionStatus: status, connectionMessage: report.message, connectionSteps: report.steps as object[], connectionCheckedAt: report.checkedAt },
+    });
+    return { ...report, status };
+  });
+};

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { checkSourceUrl, type HostPolicy } from "@langguard/host-policy";
+import { text } from "../schemas/common.ts";
+
+/** Hosts are checked against the operator's host policy (SSRF) and normalised to their origin. */
+export function hostField(policy: HostPolicy) {
+  return z.string().transform((raw, ctx) => {
+    const verdict = checkSourceUrl(raw.trim(), policy);
+    if (!verdict.ok) {
+      ctx.addIssue({ code: "custom", message: verdict.reason });
+      return z.NEVER;
+    }
+    return verdict.url;
+  });
+}
+
+const common = {
+  name: text(200),
+  source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
+  token: text(4096).refine((v) => !/\s/.test(v), "must not contain whitespace"),
+  warehouseId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
+  syncTraces: z.boolean(),
+  syncCatalog: z.boolean(),
+  enabled: z.boolean(),
+  experiments: z.array(text(512)).max(10_000, "must list at most 10000 experiments"),
+};
+
+export function integrationBodies(policy: HostPolicy) {
+  const host = hostField(policy);
+  const requireToken = (body: { source: string; token?: string | undefined }, ctx: z.RefinementCtx) => {
+    if (body.source === "databricks" && !body.token) ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
+  };
+  const Credentials = z
+    .object({ source: common.source.default("databricks"), host, token: common.token.optional(), warehouseId: common.warehouseId.optional() })
+    .strict()
+    .superRefine(requireToken);
+  const Create = z
+    .object({
+      name: common.name,
+      source: common.source.default("databricks"),
+      host,
+      token: common.token.optional(),
+      warehouseId: common.warehouseId.optional(),
+      syncTraces: common.syncTraces.default(true),
+      syncCatalog: common.syncCatalog.default(false),
+      enabled: common.enabled.default(true),
+      experiments: common.experiments.default([]),
+    })
+    .strict()
+    .superRefine(requireToken);
+  const Update = z
+    .object({
+      name: common.name,
+      source: common.source,
+      host,
+      token: common.token,
+      warehouseId: common.warehouseId.nullable(),
+      syncTraces: common.syncTraces,
+      syncCatalog: common.syncCatalog,
+      enabled: common.enabled,
+      experiments: common.experiments,
+    })
+    .partial()
+    .strict();
+  return { Credentials, Create, Update };
+}
+
+export const ConnectionStep = z.object({
+  step: z.string(),
+  status: z.enum(["ok", "warning", "failed", "skipped"]),
+  message: z.string(),
+  hint: z.string().nullable(),
+  kind: z.string().nullable(),
+});
+
+export const ConnectionReport = z.object({
+  status: z.enum(["connected", "warning", "failed", "disabled"]),
+  message: z.string(),
+  steps: z.array(ConnectionStep),
+  checkedAt: z.date(),
+});
+
+/** The only shape in which an integration leaves the API: the token never, only its last characters. */
+export const IntegrationView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  source: z.enum(["databricks", "mlflow"]),
+  host: z.string(),
+  token: z.string().nullable().describe("The token's last characters, e.g. ****abcd"),
+  hasToken: z.boolean(),
+  warehouseId: z.string().nullable(),
+  syncTraces: z.boolean(),
+  syncCatalog: z.boolean(),
+  enabled: z.boolean(),
+  experiments: z.array(z.string()),
+  connection: z.object({ status: z.string(), message: z.string().nullable(), checkedAt: z.date().nullable(), steps: z.unknown() }),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});

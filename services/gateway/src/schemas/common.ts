@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+// Postgres text cannot hold NUL, and control characters in names and filters are never intended:
+// refuse them with the field's name rather than fail later.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** A user-supplied line of text: trimmed, bounded, no control characters. */
+export function text(max: number, what = "characters") {
+  return z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} ${what}`)
+    .refine((v) => !CONTROL.test(v), "must not contain control characters (such as NUL)");
+}
+
+export const Uuid = z.uuid({ error: "must be a UUID" });
+export const IdParams = z.object({ id: Uuid }).strict();
+
+export const pageQuery = {
+  limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
+  offset: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(1_000_000, "must be at most 1000000").default(0),
+};
+export const PageQuery = z.object(pageQuery).strict();
+
+/** Every list answers with the same envelope. */
+export function Page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int(), hasMore: z.boolean() });
+}
+
+export function page<T>(items: T[], total: number, limit: number, offset: number) {
+  return { items, total, limit, offset, hasMore: offset + items.length < total };
+}
+
+export const FieldIssue = z.object({ field: z.string(), reason: z.string() });
+export const ErrorBody = z
+  .object({ statusCode: z.number().int(), error: z.string(), message: z.string(), issues: z.array(FieldIssue).optional(), field: z.string().optional() })
+  .describe("Every error: the status, its name, what to fix, and for bad input the fields with their reasons");
+
+/** Error answers every route may give, for the OpenAPI document and as allow-lists. */
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+} as const;
+
+export const Json = z.unknown();

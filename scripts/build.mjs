@@ -10,6 +10,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const services = {
   gateway: "services/gateway/src/main.ts",
   "trace-sync": "services/trace-sync/src/main.ts",
+  "policy-evaluation": "services/policy-evaluation/src/main.ts",
+  "catalog-sync": "services/catalog-sync/src/main.ts",
 };
 
 // Bare imports are npm packages, except our own workspace packages, which are TypeScript. pnpm

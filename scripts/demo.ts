@@ -111,10 +111,11 @@ console.log(seeded.seeded ? `    wrote ${seeded.traces} traces` : "    already s
 // The demo's workspace is a local MLflow server over http: an operator's explicit allowance,
 // which a real deployment does not need for Databricks' own https domains.
 const localSource = { SOURCE_ALLOW_HTTP: "true", SOURCE_ALLOWED_HOSTS: "127.0.0.1", SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8", SOURCE_ALLOWED_PORTS: String(mlflowPort) };
-console.log("==> Starting the gateway and the trace-sync worker");
+console.log("==> Starting the gateway, the trace-sync worker and the policy-evaluation worker");
 // node runs the services itself (tsx only as its loader), so they receive signals directly.
 start("gateway", process.execPath, ["--import", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort), ...localSource });
 start("trace-sync", process.execPath, ["--import", "tsx", "services/trace-sync/src/main.ts"], localSource);
+start("policy-evaluation", process.execPath, ["--import", "tsx", "services/policy-evaluation/src/main.ts"], localSource);
 await waitFor("The gateway", `${api}/health/live`);
 apiKey = await demoApiKey();
 
@@ -135,17 +136,29 @@ for (;;) {
 const traces = await call<{ total: number }>("GET", `/api/traces?integrationId=${integration.id}&limit=1`);
 const agents = await call<{ items: Array<{ name: string; versions: string[]; type: string; traceCount: number }> }>("GET", `/api/agents?integrationId=${integration.id}`);
 const spanTotal = await countSpans(integration.id);
+// Policy evaluation runs right behind the sync; give it a moment to catch up with the last batch.
+type Violations = { total: number; items: Array<{ severity: string; policyName: string }> };
+let violations = await call<Violations>("GET", `/api/policies/violations?integrationId=${integration.id}&limit=200`);
+for (let i = 0; i < 20 && violations.total === 0; i += 1) {
+  await new Promise((r) => setTimeout(r, 500));
+  violations = await call<Violations>("GET", `/api/policies/violations?integrationId=${integration.id}&limit=200`);
+}
+const byPolicy = new Map<string, number>();
+for (const v of violations.items) byPolicy.set(`${v.policyName} (${v.severity})`, (byPolicy.get(`${v.policyName} (${v.severity})`) ?? 0) + 1);
 
 console.log(`
 Sync ${run.status} in ${run.durationMs} ms: fetched ${run.itemsFetched}, imported ${run.itemsIngested} new traces, updated ${run.itemsUpdated}, ${run.spansIngested} spans written.${run.errorMessage ? `\n${run.errorMessage}` : ""}
 Now stored for this integration: ${traces.total} traces, ${spanTotal} spans, ${agents.items.length} agents:
 ${agents.items.map((a) => `  - ${a.name} ${a.versions.join(", ")} (${a.type}), ${a.traceCount} traces`).join("\n")}
+Policy violations so far: ${violations.total}
+${[...byPolicy].map(([policy, n]) => `  - ${policy}: ${n}`).join("\n")}
 
 The API is running at ${api}. Every route needs an API key; the demo made an admin key for you
 (kept in .data/demo-api-key):
   export LANGGUARD_API_KEY=${apiKey}
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/traces?limit=5
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/agents
+  curl -H "Authorization: Bearer $LANGGUARD_API_KEY" "${api}/api/policies/violations?severity=critical"
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/integrations/${integration.id}/sync/status
 MLflow UI: ${mlflowUrl}   Logs: .data/logs/   Stop with Ctrl-C.`);
 

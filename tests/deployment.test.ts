@@ -11,8 +11,8 @@ const compose = parse(readFileSync(path.join(repoRoot, "docker-compose.yml"), "u
 };
 
 describe("docker-compose.yml", () => {
-  it("has the fleet: redis, postgres, a one-shot migrate, gateway and trace-sync", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["gateway", "migrate", "postgres", "redis", "trace-sync"]);
+  it("has the fleet: redis, postgres, a one-shot migrate, gateway, and every worker type", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["catalog-sync", "gateway", "migrate", "policy-evaluation", "postgres", "redis", "trace-sync"]);
   });
 
   it("runs Redis the way BullMQ needs: noeviction and append-only persistence", () => {
@@ -25,13 +25,13 @@ describe("docker-compose.yml", () => {
   it("migrates once before any service starts", () => {
     expect(compose.services.migrate!.restart).toBe("no");
     expect(compose.services.migrate!.command!.join(" ")).toContain("scripts/migrate.mjs");
-    for (const name of ["gateway", "trace-sync"]) {
+    for (const name of ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"]) {
       expect(compose.services[name]!.depends_on).toMatchObject({ migrate: { condition: "service_completed_successfully" }, redis: { condition: "service_healthy" } });
     }
   });
 
   it("passes the settings services need, with secrets only from the environment", () => {
-    for (const name of ["gateway", "trace-sync"]) {
+    for (const name of ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"]) {
       const env = compose.services[name]!.environment!;
       expect(env).toHaveProperty("DATABASE_URL");
       expect(env).toHaveProperty("REDIS_URL");
@@ -40,11 +40,22 @@ describe("docker-compose.yml", () => {
     expect(compose.services.gateway!.environment!.DATABRICKS_API_KEY).toMatch(/^\$\{DATABRICKS_API_KEY/);
   });
 
-  it("starts each service with a command that exists in this repository", () => {
+  it("starts each service with node on the compiled output, which the build produces", () => {
+    const built = readFileSync(path.join(repoRoot, "scripts/build.mjs"), "utf8");
     for (const [name, service] of Object.entries(compose.services)) {
       const script = service.command?.find((part) => /\.(ts|mjs)$/.test(part));
       if (!script) continue;
-      expect(readFileSync(path.join(repoRoot, script), "utf8").length, name).toBeGreaterThan(0);
+      expect(service.command![0], name).toBe("node");
+      if (script.startsWith("dist/")) {
+        expect(built, name).toMatch(new RegExp(`["\\s]${script.slice(5, -4)}"?: "services/`));
+        expect(readFileSync(path.join(repoRoot, script), "utf8").length, name).toBeGreaterThan(0);
+      } else {
+        expect(readFileSync(path.join(repoRoot, script), "utf8").length, name).toBeGreaterThan(0);
+      }
     }
+  });
+
+  it("publishes the API on the host's loopback only", () => {
+    expect((compose.services.gateway as { ports?: string[] }).ports).toEqual(["127.0.0.1:3000:3000"]);
   });
 });

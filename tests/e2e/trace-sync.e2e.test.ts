@@ -39,7 +39,8 @@ describe("trace sync end to end: MLflow server → gateway → queue → worker 
 
   beforeAll(async () => {
     fleet = await startFleet();
-    integrationId = (await createIntegration(fleet, { source: "mlflow", host: mlflowUrl })).id;
+    // Only the demo experiment: other test files write experiments of their own to the same server.
+    integrationId = (await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, experiments: [experimentId] })).id;
     // What the source holds, read independently through the MLflow SDK.
     source = await runPython(
       mlflowUrl,
@@ -76,7 +77,7 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
 
     // Each committed batch is handed to policy evaluation with the ids of its new traces.
     const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: fleet.redis, prefix: fleet.prefix });
-    const handedOff = async () => (await policyQueue.getJobs(["waiting", "delayed", "active"])).flatMap((j) => j.data.traceIds);
+    const handedOff = async () => (await policyQueue.getJobs(["waiting", "delayed", "active", "completed"])).flatMap((j) => ("traceIds" in j.data ? j.data.traceIds : []));
     const storedIds = (await fleet.db.trace.findMany({ where: { integrationId }, select: { id: true } })).map((t) => t.id);
     expect((await handedOff()).sort()).toEqual(storedIds.sort());
 

@@ -15,6 +15,10 @@ import { createApiKey, type Scope } from "../../services/gateway/src/auth/api-ke
 import { envSchema as gatewayEnvSchema, hostPolicyOf, settingsOf } from "../../services/gateway/src/env.ts";
 import { registerTraceSyncWorker } from "../../services/trace-sync/src/registration.ts";
 import { envSchema as traceSyncEnvSchema } from "../../services/trace-sync/src/env.ts";
+import { envSchema as policyEnvSchema } from "../../services/policy-evaluation/src/env.ts";
+import { registerPolicyEvaluationWorker } from "../../services/policy-evaluation/src/registration.ts";
+import { envSchema as catalogEnvSchema } from "../../services/catalog-sync/src/env.ts";
+import { registerCatalogSyncWorker } from "../../services/catalog-sync/src/registration.ts";
 import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "./test-env.ts";
 
 /** Captures every log line the fleet writes, so tests can assert on them. */
@@ -46,6 +50,10 @@ export interface Fleet {
   /** Another organization with a key of the given scopes: for isolation and scope tests. */
   newOrganization(scopes?: Scope[]): Promise<{ organizationId: string; apiKey: string }>;
   startWorker(overrides?: Record<string, string>): RegisteredWorker;
+  /** A catalog-sync worker on this fleet's queues. */
+  startCatalogWorker(overrides?: Record<string, string>): RegisteredWorker;
+  /** A policy-evaluation worker (evaluation, sweep and webhook delivery) on this fleet's queues. */
+  startPolicyWorker(overrides?: Record<string, string>): RegisteredWorker;
   close(): Promise<void>;
 }
 
@@ -71,10 +79,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const logger = createLogger({ name: "test-fleet", level: logLevel, destination: (options.logDestination ?? logs) as Writable });
   const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
   const db = createPrismaClient({ url: databaseUrl, maxConnections: 5 });
-  const redis = createRedisConnection(REDIS_URL);
+  const redis = createRedisConnection(options.env?.REDIS_URL ?? REDIS_URL);
   const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
   // Nothing consumes policy evaluations here yet; the queue is opened to be emptied on close.
   const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
+  const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix });
   const baseEnv = {
     DATABASE_URL: databaseUrl, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: logLevel, METRICS_PORT: "0", OPS_PORT: "0",
     RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_EXPENSIVE_PER_MINUTE: "100000", ...LOCAL_SOURCES_ENV, ...options.env,
@@ -83,7 +92,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const hostPolicy = hostPolicyOf(gatewayEnv);
   const bridge = new BridgeClient({ pythonPath: gatewayEnv.PYTHON_PATH, timeoutMs: gatewayEnv.DATABRICKS_PYTHON_TIMEOUT, validationTimeoutMs: gatewayEnv.DATABRICKS_VALIDATION_TIMEOUT, hostPolicy: serializeHostPolicy(hostPolicy), logger });
   const keyRing = keyRingFromSettings(gatewayEnv.ENCRYPTION_KEY, gatewayEnv.ENCRYPTION_KEY_PREVIOUS);
-  const app = await buildApp({ db, redis, queues: { traces: traceSyncQueue }, keyRing, hostPolicy, bridge, pythonPath: gatewayEnv.PYTHON_PATH, settings: settingsOf(gatewayEnv) }, logger);
+  const app = await buildApp({ db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, policyQueue, keyRing, hostPolicy, bridge, pythonPath: gatewayEnv.PYTHON_PATH, settings: settingsOf(gatewayEnv) }, logger);
 
   const newOrganization = async (scopes: Scope[] = ["admin"]) => {
     const org = await db.organization.create({ data: { slug: `test-${randomUUID().slice(0, 12)}`, name: "Test organization" } });
@@ -92,6 +101,20 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   };
   const own = await newOrganization();
   const workers: RegisteredWorker[] = [];
+  /** Each worker on a connection of its own, closed with it, once. */
+  const track = (registered: RegisteredWorker, connection: Redis): RegisteredWorker => {
+    let closed: Promise<void> | undefined;
+    const worker: RegisteredWorker = {
+      ...registered,
+      close: () =>
+        (closed ??= (async () => {
+          await registered.close();
+          await connection.quit();
+        })()),
+    };
+    workers.push(worker);
+    return worker;
+  };
   const fleet: Fleet = {
     app,
     db,
@@ -105,26 +128,25 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     newOrganization,
     startWorker(overrides = {}) {
       const env = parseEnv(traceSyncEnvSchema, { ...baseEnv, ...overrides });
-      const connection = createRedisConnection(REDIS_URL);
-      const registered = registerTraceSyncWorker({ env, db, queue: { connection, prefix }, logger });
-      let closed: Promise<void> | undefined;
-      const worker: RegisteredWorker = {
-        ...registered,
-        // Tests close workers themselves; the fleet closes them again at the end.
-        close: () =>
-          (closed ??= (async () => {
-            await registered.close();
-            await connection.quit();
-          })()),
-      };
-      workers.push(worker);
-      fleet.worker = worker;
-      return worker;
+      const connection = createRedisConnection(env.REDIS_URL);
+      fleet.worker = track(registerTraceSyncWorker({ env, db, queue: { connection, prefix }, logger }), connection);
+      return fleet.worker;
+    },
+    startCatalogWorker(overrides = {}) {
+      const env = parseEnv(catalogEnvSchema, { ...baseEnv, ...overrides });
+      const connection = createRedisConnection(env.REDIS_URL);
+      return track(registerCatalogSyncWorker({ env, db, queue: { connection, prefix }, logger }), connection);
+    },
+    startPolicyWorker(overrides = {}) {
+      const env = parseEnv(policyEnvSchema, { ...baseEnv, ...overrides });
+      const connection = createRedisConnection(env.REDIS_URL);
+      return track(registerPolicyEvaluationWorker({ env, db, queue: { connection, prefix }, logger }), connection);
     },
     async close() {
       for (const worker of workers) await worker.close();
       await app.close();
-      for (const queue of [traceSyncQueue, policyQueue]) {
+      const deliveryQueue = createQueue(QueueName.WebhookDelivery, { connection: redis, prefix });
+      for (const queue of [traceSyncQueue, policyQueue, deliveryQueue, catalogSyncQueue]) {
         await queue.obliterate({ force: true }).catch(() => undefined);
         await queue.close();
       }

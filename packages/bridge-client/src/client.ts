@@ -28,7 +28,7 @@ export interface BridgeSource {
   token?: string | null;
 }
 
-export type BridgeCommand = "check" | "list-experiments" | "stream-traces";
+export type BridgeCommand = "check" | "list-experiments" | "stream-traces" | "stream-catalog";
 
 export interface BridgeLogger {
   debug(obj: object, msg?: string): void;
@@ -165,7 +165,7 @@ export class BridgeClient {
             this.log(message.level, { bridge: command, ...message }, message.message);
             continue;
           }
-          if (message.type === "error" && message.experimentId === undefined) {
+          if (message.type === "error" && message.experimentId === undefined && message.container === undefined) {
             fatal = new BridgeError(message.kind, message.message, { hint: message.hint, retryable: message.retryable, status: message.status, retryAfterMs: message.retryAfterMs });
             continue;
           }

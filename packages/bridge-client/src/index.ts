@@ -2,4 +2,4 @@ export { BridgeClient, defaultScriptPath, type BridgeClientOptions, type BridgeS
 export { BridgeError, type BridgeErrorDetails } from "./errors.ts";
 export { readLines, LineTooLongError } from "./line-reader.ts";
 export { LineScrubber, secretScrubber } from "./scrubber.ts";
-export { BridgeMessage, BridgeErrorKind, type CheckpointMessage, type RecordMessage, type ErrorMessage, type ResultMessage, type StepMessage } from "./messages.ts";
+export { BridgeMessage, BridgeErrorKind, type CheckpointMessage, type CatalogCheckpointMessage, type RecordMessage, type ErrorMessage, type ResultMessage, type StepMessage } from "./messages.ts";

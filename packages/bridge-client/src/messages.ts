@@ -13,6 +13,7 @@ export const BridgeErrorKind = z.enum([
   "server_error",
   "bad_response",
   "blocked_host",
+  "stats",
   "internal",
   "protocol",
   "crashed",
@@ -21,14 +22,14 @@ export type BridgeErrorKind = z.infer<typeof BridgeErrorKind>;
 
 const RecordMessage = z.object({
   type: z.literal("record"),
-  stream: z.enum(["traces", "experiments"]),
+  stream: z.enum(["traces", "experiments", "catalog"]),
   experimentId: z.string().optional(),
   data: z.record(z.string(), z.unknown()),
   /** Set by the client: a digest of the record's line, equal whenever the content is. */
   digest: z.string().optional(),
 });
 
-const CheckpointMessage = z.object({
+const TraceCheckpoint = z.object({
   type: z.literal("checkpoint"),
   experimentId: z.string(),
   cursorMs: z.number().int().nonnegative(),
@@ -36,6 +37,17 @@ const CheckpointMessage = z.object({
   page: z.number().int().positive(),
   done: z.boolean(),
 });
+
+/** A catalog container ("tables:main.sales") whose listing completed without error. */
+const CatalogCheckpoint = z.object({
+  type: z.literal("checkpoint"),
+  stream: z.literal("catalog"),
+  container: z.string(),
+  items: z.number().int().nonnegative(),
+  done: z.boolean(),
+});
+
+const CheckpointMessage = z.union([CatalogCheckpoint, TraceCheckpoint]);
 
 const ProgressMessage = z.object({ type: z.literal("progress"), message: z.string().optional() }).passthrough();
 
@@ -57,6 +69,8 @@ const ErrorMessage = z.object({
   retryAfterMs: z.number().int().nonnegative().optional(),
   /** Present when the error concerns one experiment and the command went on with the others. */
   experimentId: z.string().optional(),
+  /** The same for catalog listings: the container ("tables:main.sales", "stats:main.sales.t") that failed. */
+  container: z.string().optional(),
 });
 
 /** One step of the connection test. */
@@ -76,10 +90,11 @@ const ResultMessage = z.object({
   elapsedMs: z.number().optional(),
 });
 
-export const BridgeMessage = z.discriminatedUnion("type", [RecordMessage, CheckpointMessage, ProgressMessage, LogMessage, ErrorMessage, StepMessage, ResultMessage]);
+export const BridgeMessage = z.union([RecordMessage, CheckpointMessage, ProgressMessage, LogMessage, ErrorMessage, StepMessage, ResultMessage]);
 export type BridgeMessage = z.infer<typeof BridgeMessage>;
 export type RecordMessage = z.infer<typeof RecordMessage>;
-export type CheckpointMessage = z.infer<typeof CheckpointMessage>;
+export type CheckpointMessage = z.infer<typeof TraceCheckpoint>;
+export type CatalogCheckpointMessage = z.infer<typeof CatalogCheckpoint>;
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 export type ResultMessage = z.infer<typeof ResultMessage>;
 export type StepMessage = z.infer<typeof StepMessage>;

@@ -19,3 +19,4 @@ export function createPrismaClient({ url, maxConnections = 10 }: DatabaseSetting
 
 export type Database = PrismaClient;
 export { isTransientDatabaseError, withDatabaseRetry, type DatabaseRetryOptions } from "./retry.ts";
+export { toJsonParam } from "./json-param.ts";

@@ -7,6 +7,7 @@ export const QueueName = {
   TraceSync: "trace-sync",
   CatalogSync: "catalog-sync",
   PolicyEvaluation: "policy-evaluation",
+  WebhookDelivery: "webhook-delivery",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -24,19 +25,36 @@ export const TraceSyncPayload = z
 
 export const CatalogSyncPayload = z.object({ syncRunId: id, integrationId: id, organizationId: id }).strict();
 
-export const PolicyEvaluationPayload = z
-  .object({
-    organizationId: id,
-    integrationId: id,
-    syncRunId: id,
-    traceIds: z.array(id).min(1).max(1000),
-  })
-  .strict();
+/**
+ * Either a batch of traces to evaluate under every enabled policy (from a sync, or from the sweep
+ * that finds traces never evaluated), or one policy re-evaluated over a time window.
+ */
+export const PolicyEvaluationPayload = z.union([
+  z
+    .object({
+      organizationId: id,
+      integrationId: id,
+      syncRunId: id.optional(),
+      traceIds: z.array(id).min(1).max(1000),
+    })
+    .strict(),
+  z
+    .object({
+      organizationId: id,
+      policyId: id,
+      fromMs: z.number().int().nonnegative(),
+      toMs: z.number().int().nonnegative(),
+    })
+    .strict(),
+]);
+
+export const WebhookDeliveryPayload = z.object({ deliveryId: id }).strict();
 
 export const payloadSchemas = {
   [QueueName.TraceSync]: TraceSyncPayload,
   [QueueName.CatalogSync]: CatalogSyncPayload,
   [QueueName.PolicyEvaluation]: PolicyEvaluationPayload,
+  [QueueName.WebhookDelivery]: WebhookDeliveryPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
@@ -49,7 +67,9 @@ export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>
 export const jobId = {
   traceSync: (syncRunId: string) => `sync-run-${syncRunId}`,
   catalogSync: (syncRunId: string) => `catalog-run-${syncRunId}`,
-  policyEvaluation: (syncRunId: string, batchDigest: string) => `policy-${syncRunId}-${batchDigest}`,
+  policyEvaluation: (scope: string, batchDigest: string) => `policy-${scope}-${batchDigest}`,
+  policyWindow: (policyId: string, requestId: string) => `policy-window-${policyId}-${requestId}`,
+  webhookDelivery: (deliveryId: string) => `webhook-${deliveryId}`,
 };
 
 /**

@@ -12,6 +12,11 @@ import { healthRoutes } from "./routes/health.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { traceRoutes } from "./routes/traces.ts";
+import { entityRoutes } from "./routes/entities.ts";
+import { policyRoutes } from "./routes/policies.ts";
+import { violationRoutes } from "./routes/violations.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
 
 export type AppDeps = GatewayDeps & { pythonPath: string };
 
@@ -51,7 +56,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
 
-  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes]) {
+  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes, policyRoutes, violationRoutes, entityRoutes, webhookRoutes, catalogRoutes]) {
     await app.register(routes, deps);
   }
   return app;

@@ -4,6 +4,8 @@ import type { HostPolicy } from "@langguard/host-policy";
 import type { KeyRing } from "@langguard/secrets";
 import type { ReconcileSettings, SyncQueues } from "@langguard/sync-runs";
 import type { Redis } from "ioredis";
+import type { Queue } from "bullmq";
+import type { PayloadOf } from "@langguard/queue-contracts";
 
 export interface GatewaySettings {
   allowedHosts: string[];
@@ -21,6 +23,8 @@ export interface GatewayDeps {
   db: Database;
   redis: Redis;
   queues: SyncQueues;
+  /** Re-evaluation windows are queued here. */
+  policyQueue: Queue<PayloadOf<"policy-evaluation">>;
   keyRing: KeyRing;
   hostPolicy: HostPolicy;
   bridge: BridgeClient;

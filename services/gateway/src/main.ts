@@ -16,6 +16,8 @@ const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
 const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix: env.QUEUE_PREFIX });
+const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix: env.QUEUE_PREFIX });
+const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix: env.QUEUE_PREFIX });
 const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
 const hostPolicy = hostPolicyOf(env);
 const bridge = new BridgeClient({
@@ -25,7 +27,7 @@ const bridge = new BridgeClient({
   hostPolicy: serializeHostPolicy(hostPolicy),
   logger,
 });
-const deps = { db, redis, queues: { traces: traceSyncQueue }, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
+const deps = { db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, policyQueue, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
 
 const app = await buildApp(deps, logger);
 const fromEnv = await ensureEnvironmentIntegration(db, env, keyRing, hostPolicy);
@@ -49,6 +51,8 @@ onShutdown(logger, [
   () => app.close(),
   async () => ops?.close(),
   () => traceSyncQueue.close(),
+  () => policyQueue.close(),
+  () => catalogSyncQueue.close(),
   () => db.$disconnect(),
   () => redis.quit(),
 ]);

@@ -14,6 +14,22 @@ export function hostField(policy: HostPolicy) {
   });
 }
 
+/** Catalog filters are regular expressions matched against whole names; a bad one is refused when saved. */
+const Pattern = z
+  .string()
+  .min(1, "must not be empty")
+  .max(500, "must be at most 500 characters")
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be a valid regular expression");
+const Level = z.object({ catalogs: z.array(Pattern).max(100), schemas: z.array(Pattern).max(100), tables: z.array(Pattern).max(100) }).partial().strict();
+const CatalogFilters = z.object({ include: Level, exclude: Level }).partial().strict();
+
 const common = {
   name: text(200),
   source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
@@ -23,6 +39,7 @@ const common = {
   syncCatalog: z.boolean(),
   enabled: z.boolean(),
   experiments: z.array(text(512)).max(10_000, "must list at most 10000 experiments"),
+  catalogFilters: CatalogFilters,
 };
 
 export function integrationBodies(policy: HostPolicy) {
@@ -45,6 +62,7 @@ export function integrationBodies(policy: HostPolicy) {
       syncCatalog: common.syncCatalog.default(false),
       enabled: common.enabled.default(true),
       experiments: common.experiments.default([]),
+      catalogFilters: common.catalogFilters.default({}),
     })
     .strict()
     .superRefine(requireToken);
@@ -59,6 +77,7 @@ export function integrationBodies(policy: HostPolicy) {
       syncCatalog: common.syncCatalog,
       enabled: common.enabled,
       experiments: common.experiments,
+      catalogFilters: common.catalogFilters,
     })
     .partial()
     .strict();
@@ -93,6 +112,7 @@ export const IntegrationView = z.object({
   syncCatalog: z.boolean(),
   enabled: z.boolean(),
   experiments: z.array(z.string()),
+  catalogFilters: z.unknown(),
   connection: z.object({ status: z.string(), message: z.string().nullable(), checkedAt: z.date().nullable(), steps: z.unknown() }),
   createdAt: z.date(),
   updatedAt: z.date(),

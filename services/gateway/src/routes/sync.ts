@@ -9,8 +9,15 @@ import { errorResponses, IdParams, Json, Page, page, PageQuery } from "../schema
 import { triggerSync } from "@langguard/sync-runs";
 import { findIntegration } from "./integrations.ts";
 
-// An empty POST (no body at all) is a plain incremental sync.
-const TriggerBody = z.object({ mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental") }).strict();
+// An empty POST (no body at all) is a plain incremental sync of traces.
+const TriggerBody = z
+  .object({
+    type: z.enum(["traces", "catalog", "all"], { error: "must be 'traces', 'catalog' or 'all'" }).default("traces"),
+    mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental"),
+  })
+  .strict();
+const KindQuery = z.object({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).default("traces") }).strict();
+const TriggeredRun = z.object({ type: z.enum(["traces", "catalog"]), syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() });
 
 const RunError = z.object({ experimentId: z.string(), kind: z.string(), message: z.string() });
 
@@ -53,29 +60,43 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
 
   app.post(
     "/api/integrations/:id/sync",
-    { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { params: IdParams, body: TriggerBody.nullish(), response: { 202: z.object({ syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() }), ...errorResponses, 409: errorResponses[400] } } },
+    {
+      config: { scope: "write", rateLimit: expensive(deps.settings) },
+      schema: { params: IdParams, body: TriggerBody.nullish(), response: { 202: TriggeredRun.omit({ type: true }).extend({ runs: z.array(TriggeredRun) }).partial({ syncRunId: true, status: true, mode: true, alreadyActive: true }), ...errorResponses, 409: errorResponses[400] } },
+    },
     async (request, reply) => {
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       if (!integration.enabled) throw new HttpError(409, "The integration is disabled; enable it before syncing");
-      const triggered = await triggerSync(db, deps.queues, integration.id, "traces", request.body?.mode ?? "incremental", deps.settings.reconcile);
-      if (!triggered) throw new HttpError(404, `Integration ${integration.id} was not found`);
-      return reply.status(202).send({ syncRunId: triggered.run.id, status: triggered.run.status, mode: triggered.run.mode, alreadyActive: !triggered.created });
+      const type = request.body?.type ?? "traces";
+      // "all" means every kind the integration's settings enable; asking for one kind explicitly runs it.
+      const kinds = type === "all" ? ([integration.syncTraces ? "traces" : null, integration.syncCatalog ? "catalog" : null].filter(Boolean) as Array<"traces" | "catalog">) : [type];
+      if (kinds.length === 0) throw new HttpError(409, "The integration syncs neither traces nor catalog; enable syncTraces or syncCatalog");
+      const runs = [];
+      for (const kind of kinds) {
+        const triggered = await triggerSync(db, deps.queues, integration.id, kind, request.body?.mode ?? "incremental", deps.settings.reconcile);
+        if (!triggered) throw new HttpError(404, `Integration ${integration.id} was not found`);
+        runs.push({ type: kind, syncRunId: triggered.run.id, status: triggered.run.status, mode: triggered.run.mode, alreadyActive: !triggered.created });
+      }
+      // The first run's fields stay at the top level for clients of a single-kind trigger.
+      const { type: _type, ...first } = runs[0]!;
+      return reply.status(202).send({ ...first, runs });
     },
   );
 
-  app.get("/api/integrations/:id/sync/status", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: Status, ...errorResponses } } }, async (request) => {
+  app.get("/api/integrations/:id/sync/status", { config: { scope: "read" }, schema: { params: IdParams, querystring: KindQuery, response: { 200: Status, ...errorResponses } } }, async (request) => {
     const integration = await findIntegration(deps, orgOf(request), request.params.id);
+    const kind = request.query.kind;
     const [active, last] = await Promise.all([
-      db.syncRun.findFirst({ where: { integrationId: integration.id, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
-      db.syncRun.findFirst({ where: { integrationId: integration.id, status: { in: ["succeeded", "partial", "failed"] } }, orderBy: { completedAt: "desc" } }),
+      db.syncRun.findFirst({ where: { integrationId: integration.id, kind, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+      db.syncRun.findFirst({ where: { integrationId: integration.id, kind, status: { in: ["succeeded", "partial", "failed"] } }, orderBy: { completedAt: "desc" } }),
     ]);
     return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last) };
   });
 
-  app.get("/api/integrations/:id/sync/history", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(SyncRunView), ...errorResponses } } }, async (request) => {
+  app.get("/api/integrations/:id/sync/history", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery.extend({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }), response: { 200: Page(SyncRunView), ...errorResponses } } }, async (request) => {
     const integration = await findIntegration(deps, orgOf(request), request.params.id);
-    const { limit, offset } = request.query;
-    const where = { integrationId: integration.id };
+    const { limit, offset, kind } = request.query;
+    const where = { integrationId: integration.id, ...(kind ? { kind } : {}) };
     const [runs, total] = await Promise.all([db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }), db.syncRun.count({ where })]);
     return page(runs.map((run) => runView(run)!), total, limit, offset);
   });

@@ -102,7 +102,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
         if (!(error instanceof TraceMappingError)) throw error;
         logger.warn({ experimentId: message.experimentId, reason: error.message }, "skipping a trace that cannot be mapped");
       }
-    } else if (message.type === "checkpoint") {
+    } else if (message.type === "checkpoint" && "experimentId" in message) {
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0 };
       pending.delete(message.experimentId);
       const phase = `experiment ${message.experimentId}, page ${message.page}`;

@@ -1,7 +1,7 @@
 import type { Database } from "@langguard/database";
 import { detectAgents } from "../mapping/agents.ts";
 import type { TraceRow } from "../mapping/trace.ts";
-import { toJsonParam } from "./sql-json.ts";
+import { toJsonParam } from "@langguard/database";
 
 export interface BatchTarget {
   organizationId: string;

@@ -1,0 +1,1 @@
+export { bumpPolicySetVersion, enabledPolicies, ensureBuiltinPolicies, specOf } from "./policies.ts";

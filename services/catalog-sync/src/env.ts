@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, sourceHostEnv, syncEnv } from "@langguard/config";
+
+const count = (fallback: number, what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+
+export const envSchema = {
+  ...coreEnv,
+  ...encryptionKeyEnv,
+  ...bridgeEnv,
+  ...sourceHostEnv,
+  ...syncEnv,
+  /** Catalog syncs one process runs at once. */
+  CATALOG_SYNC_CONCURRENCY: count(1, "a positive whole number of jobs"),
+  /** Schemas one sync lists at once (each request pays the workspace's latency). */
+  CATALOG_SYNC_LIST_CONCURRENCY: count(8, "a positive whole number"),
+  CATALOG_SYNC_PAGE_SIZE: count(100, "a positive whole number of objects"),
+  /** Read table statistics through the SQL warehouse (DESCRIBE DETAIL) when the integration has one. */
+  CATALOG_SYNC_STATS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
+  CATALOG_SYNC_STATS_CONCURRENCY: count(4, "a positive whole number of statements"),
+  /** The fail-safe: a run never marks more than this share of the live objects deleted. */
+  CATALOG_SYNC_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1, "expected a share between 0 and 1").default(0.75),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9467),
+  METRICS_HOST: z.string().default("127.0.0.1"),
+};
+
+export type CatalogSyncEnv = ReturnType<typeof loadCatalogSyncEnv>;
+
+export function loadCatalogSyncEnv(source: NodeJS.ProcessEnv = process.env) {
+  return loadEnv(envSchema, source);
+}

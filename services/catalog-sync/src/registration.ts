@@ -1,0 +1,53 @@
+import { BridgeClient } from "@langguard/bridge-client";
+import { hostPolicyOrExit } from "@langguard/config";
+import type { Database } from "@langguard/database";
+import { serializeHostPolicy } from "@langguard/host-policy";
+import type { Logger } from "@langguard/logger";
+import { QueueName, type QueueSettings } from "@langguard/queue-contracts";
+import { keyRingFromSettings } from "@langguard/secrets";
+import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
+import { finishRunOfFailedJob } from "@langguard/sync-runs";
+import type { CatalogSyncEnv } from "./env.ts";
+import { processCatalogSync } from "./processors/catalog-sync.ts";
+
+export interface CatalogSyncWorkerDeps {
+  env: CatalogSyncEnv;
+  db: Database;
+  queue: QueueSettings;
+  logger: Logger;
+}
+
+export function registerCatalogSyncWorker({ env, db, queue, logger }: CatalogSyncWorkerDeps): RegisteredWorker {
+  const bridge = new BridgeClient({
+    pythonPath: env.PYTHON_PATH,
+    timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
+    validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
+    hostPolicy: serializeHostPolicy(hostPolicyOrExit(env)),
+    logger,
+  });
+  const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
+  const settings = {
+    pageSize: env.CATALOG_SYNC_PAGE_SIZE,
+    listConcurrency: env.CATALOG_SYNC_LIST_CONCURRENCY,
+    stats: env.CATALOG_SYNC_STATS === "true",
+    statsConcurrency: env.CATALOG_SYNC_STATS_CONCURRENCY,
+    maxDeleteShare: env.CATALOG_SYNC_MAX_DELETE_SHARE,
+    heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
+    batchSize: 500,
+  };
+  return registerWorker(
+    QueueName.CatalogSync,
+    (payload, ctx) => processCatalogSync(payload, { db, bridge, keyRing, settings, logger: ctx.logger, signal: ctx.signal, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts }),
+    {
+      connection: queue.connection,
+      prefix: queue.prefix,
+      concurrency: env.CATALOG_SYNC_CONCURRENCY,
+      logger,
+      lockDurationMs: env.SYNC_LOCK_DURATION_MS,
+      maxStalledCount: 20,
+      onFinalFailure: async (job, error) => {
+        await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error);
+      },
+    },
+  );
+}

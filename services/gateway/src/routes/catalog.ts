@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Prisma } from "@langguard/database";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
+import { notFound } from "../plugins/error-handler.ts";
+import { errorResponses, IdParams, Json, Page, page, pageQuery, PageQuery, text, Uuid } from "../schemas/common.ts";
+
+const Kind = z.enum(["catalog", "schema", "table", "volume", "function", "model"], { error: "must be catalog, schema, table, volume, function or model" });
+const ListQuery = z
+  .object({
+    ...pageQuery,
+    integrationId: Uuid.optional(),
+    kind: Kind.optional(),
+    /** Browse one level: the schemas of a catalog ("main"), the tables of a schema ("main.sales"). */
+    parent: text(1000).optional(),
+    /** Search by name, case-insensitively, across levels. */
+    q: text(200).optional(),
+    deleted: z.enum(["true", "false", "any"], { error: "must be true, false or any" }).default("false"),
+  })
+  .strict();
+
+const EntityView = z.object({
+  id: z.uuid(),
+  integrationId: z.uuid(),
+  kind: Kind,
+  fullName: z.string(),
+  name: z.string(),
+  catalogName: z.string(),
+  schemaName: z.string().nullable(),
+  owner: z.string().nullable(),
+  comment: z.string().nullable(),
+  properties: Json,
+  tags: Json,
+  details: Json,
+  stats: Json,
+  sourceCreatedAt: z.date().nullable(),
+  sourceUpdatedAt: z.date().nullable(),
+  deletedAt: z.date().nullable(),
+  firstSeenAt: z.date(),
+  updatedAt: z.date(),
+});
+const ColumnView = z.object({ name: z.string(), position: z.number().int(), typeText: z.string().nullable(), typeName: z.string().nullable(), nullable: z.boolean().nullable(), comment: z.string().nullable() });
+
+/** The Data Catalog: what catalog sync imported from Unity Catalog, browsable and searchable. */
+export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
+  app.get("/api/catalog/entities", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } }, async (request) => {
+    const { limit, offset, integrationId, kind, parent, q, deleted } = request.query;
+    const [parentCatalog, parentSchema] = parent?.split(".") ?? [];
+    const where: Prisma.CatalogEntityWhereInput = {
+      organizationId: orgOf(request),
+      ...(integrationId ? { integrationId } : {}),
+      ...(kind ? { kind } : {}),
+      ...(parent ? { catalogName: parentCatalog, ...(parentSchema ? { schemaName: parentSchema } : { kind: kind ?? "schema" }) } : {}),
+      ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
+      ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
+    };
+    const [rows, total] = await Promise.all([db.catalogEntity.findMany({ where, orderBy: [{ fullName: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.catalogEntity.count({ where })]);
+    return page(rows, total, limit, offset);
+  });
+
+  app.get("/api/catalog/tables/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: EntityView.extend({ columns: z.array(ColumnView), columnCount: z.number().int() }), ...errorResponses } } }, async (request) => {
+    const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" } });
+    if (!table) throw notFound("Table", request.params.id);
+    // The first 1000 columns inline; /columns pages through the rest.
+    const [columns, columnCount] = await Promise.all([db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: 1000 }), db.catalogColumn.count({ where: { tableId: table.id } })]);
+    return { ...table, columns, columnCount };
+  });
+
+  app.get("/api/catalog/tables/:id/columns", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(ColumnView), ...errorResponses } } }, async (request) => {
+    const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" }, select: { id: true } });
+    if (!table) throw notFound("Table", request.params.id);
+    const { limit, offset } = request.query;
+    const [rows, total] = await Promise.all([db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: limit, skip: offset }), db.catalogColumn.count({ where: { tableId: table.id } })]);
+    return page(rows, total, limit, offset);
+  });
+};

@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { resolveAndCheck } from "@langguard/host-policy";
+import { encryptSecret } from "@langguard/secrets";
+import type { GatewayDeps } from "../deps.ts";
+import { orgOf } from "../plugins/authentication.ts";
+import { HttpError, notFound } from "../plugins/error-handler.ts";
+import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/common.ts";
+
+const CreateBody = z.object({ url: z.string().max(2048, "must be at most 2048 characters"), events: z.array(z.enum(["policy.violation"])).min(1).default(["policy.violation"]) }).strict();
+
+const WebhookView = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  events: z.array(z.string()),
+  enabled: z.boolean(),
+  consecutiveFailures: z.number().int(),
+  disabledAt: z.date().nullable(),
+  disabledReason: z.string().nullable(),
+  createdAt: z.date(),
+});
+
+/** Same binding the delivery worker opens the secret with. */
+const binding = (webhookId: string) => `langguard:webhook:${webhookId}`;
+
+/**
+ * Receivers are outside addresses: https (http only where the operator allows it), no user name
+ * or password, and no name that resolves to an internal address unless the operator allowed the network.
+ */
+async function assertReceiverUrl(raw: string, deps: GatewayDeps): Promise<string> {
+  const refuse = (reason: string) => new HttpError(400, `body.url: ${reason}`, { issues: [{ field: "body.url", reason }] });
+  if (!URL.canParse(raw)) throw refuse("must be an absolute URL, e.g. https://hooks.example.com/langguard");
+  const url = new URL(raw);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && deps.hostPolicy.allowHttp)) throw refuse("must use https");
+  if (url.username || url.password) throw refuse("must not contain a user name or password");
+  const verdict = await resolveAndCheck(url.hostname, deps.hostPolicy);
+  if (!verdict.ok && !verdict.unresolved) throw refuse(verdict.reason);
+  return url.toString();
+}
+
+export const webhookRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
+  const { db } = deps;
+
+  app.post("/api/webhooks", { config: { scope: "admin" }, schema: { body: CreateBody, response: { 201: WebhookView.extend({ secret: z.string().describe("Signs every delivery; shown once") }), ...errorResponses } } }, async (request, reply) => {
+    const url = await assertReceiverUrl(request.body.url, deps);
+    const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+    const id = crypto.randomUUID();
+    const hook = await db.webhook.create({ data: { id, organizationId: orgOf(request), url, events: request.body.events, secretCiphertext: encryptSecret(secret, deps.keyRing, binding(id)) } });
+    return reply.status(201).send({ ...hook, secret });
+  });
+
+  app.get("/api/webhooks", { config: { scope: "admin" }, schema: { querystring: PageQuery, response: { 200: Page(WebhookView), ...errorResponses } } }, async (request) => {
+    const { limit, offset } = request.query;
+    const where = { organizationId: orgOf(request) };
+    const [rows, total] = await Promise.all([db.webhook.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.webhook.count({ where })]);
+    return page(rows, total, limit, offset);
+  });
+
+  app.patch("/api/webhooks/:id", { config: { scope: "admin" }, schema: { params: IdParams, body: z.object({ enabled: z.boolean() }).strict(), response: { 200: WebhookView, ...errorResponses } } }, async (request) => {
+    const changed = await db.webhook.updateMany({ where: { id: request.params.id, organizationId: orgOf(request) }, data: { enabled: request.body.enabled, ...(request.body.enabled ? { consecutiveFailures: 0, disabledAt: null, disabledReason: null } : {}) } });
+    if (changed.count === 0) throw notFound("Webhook", request.params.id);
+    return db.webhook.findUniqueOrThrow({ where: { id: request.params.id } });
+  });
+
+  app.delete("/api/webhooks/:id", { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
+    const deleted = await db.webhook.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
+    if (deleted.count === 0) throw notFound("Webhook", request.params.id);
+    return reply.status(204).send(null);
+  });
+};

@@ -83,8 +83,10 @@ async function main() {
     const specs = policies.map(specOf);
     const times: number[] = [];
     for (let i = 0; i < 60; i += 1) {
+      // A fresh document each time: the detectors memoise their scan per document object.
+      const doc = structuredClone(big);
       const start = performance.now();
-      evaluateAll(big, specs);
+      evaluateAll(doc, specs);
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);

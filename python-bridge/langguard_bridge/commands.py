@@ -6,6 +6,7 @@ from .traces import cmd_list_experiments, cmd_stream_traces
 
 COMMANDS = {
     "check": cmd_check,
+    "stream-catalog": __import__("langguard_bridge.catalog", fromlist=["cmd_stream_catalog"]).cmd_stream_catalog,
     "list-experiments": cmd_list_experiments,
     "stream-traces": cmd_stream_traces,
 }

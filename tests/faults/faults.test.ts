@@ -40,7 +40,7 @@ async function finishCase(fleet: Fleet, integrationId: string, syncRunId: string
   expect(next.status).toBe("succeeded");
   for (const worker of workers) await worker.kill();
   await sleep(500);
-  expect(bridgeProcesses()).toEqual([]);
+  expect(bridgeProcesses(workers.map((w) => w.child.pid!))).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -26,12 +26,19 @@ print(json.dumps(ids))`,
   return { experimentId, traceIds: ids.sort(), spansPerTrace };
 }
 
-/** Python bridge processes still on this machine. */
-export function bridgeProcesses(): number[] {
-  const found: number[] = [];
+/**
+ * Python bridge processes still alive in the given process groups (our workers' groups: a bridge
+ * stays in its worker's group even when the worker is gone), with what a post-mortem needs.
+ */
+export function bridgeProcesses(groups: number[]): string[] {
+  const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python-bridge/bridge.py")) found.push(Number(pid));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (!cmdline.includes("python-bridge/bridge.py")) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      if (!groups.includes(Number(stat[2]))) continue;
+      found.push(`pid ${pid} state ${stat[0]} ppid ${stat[1]} pgid ${stat[2]}: ${cmdline.replaceAll("\0", " ").trim()}`);
     } catch {
       // exited meanwhile
     }

@@ -28,7 +28,9 @@ export interface BridgeSource {
   token?: string | null;
 }
 
-export type BridgeCommand = "check" | "list-experiments" | "stream-traces" | "stream-catalog";
+/** Must match python-bridge/langguard_bridge/commands.py (a contract test checks both lists). */
+export const BRIDGE_COMMANDS = ["check", "list-experiments", "stream-traces", "stream-catalog"] as const;
+export type BridgeCommand = (typeof BRIDGE_COMMANDS)[number];
 
 export interface BridgeLogger {
   debug(obj: object, msg?: string): void;

@@ -145,6 +145,8 @@ export function onShutdown(logger: Logger, closers: Array<() => Promise<unknown>
     logger.info("shutdown complete");
     process.exit(0);
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that no other listener
+  // handles, which would kill the process in the middle of its graceful stop.
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
 }

@@ -17,6 +17,10 @@ export const envSchema = {
   /** Read table statistics through the SQL warehouse (DESCRIBE DETAIL) when the integration has one. */
   CATALOG_SYNC_STATS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
   CATALOG_SYNC_STATS_CONCURRENCY: count(4, "a positive whole number of statements"),
+  /** Fetch each object's tags (one request per object where the workspace serves tag assignments). */
+  CATALOG_SYNC_TAGS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
+  /** How long one listing request may be retried (429, 503) before that container counts as failed. */
+  CATALOG_SYNC_RETRY_TIMEOUT_S: count(60, "a positive number of seconds"),
   /** The fail-safe: a run never marks more than this share of the live objects deleted. */
   CATALOG_SYNC_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1, "expected a share between 0 and 1").default(0.75),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9467),

@@ -32,6 +32,8 @@ export function registerCatalogSyncWorker({ env, db, queue, logger }: CatalogSyn
     stats: env.CATALOG_SYNC_STATS === "true",
     statsConcurrency: env.CATALOG_SYNC_STATS_CONCURRENCY,
     maxDeleteShare: env.CATALOG_SYNC_MAX_DELETE_SHARE,
+    retryTimeoutSeconds: env.CATALOG_SYNC_RETRY_TIMEOUT_S,
+    tags: env.CATALOG_SYNC_TAGS === "true",
     heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
     batchSize: 500,
   };

@@ -17,6 +17,8 @@ export interface CatalogSyncSettings {
   statsConcurrency: number;
   /** Most of the live objects a run may mark deleted before the fail-safe holds back. */
   maxDeleteShare: number;
+  retryTimeoutSeconds: number;
+  tags: boolean;
   heartbeatMs: number;
   batchSize: number;
 }
@@ -70,6 +72,8 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
     exclude: filters.exclude ?? {},
     pageSize: settings.pageSize,
     concurrency: settings.listConcurrency,
+    retryTimeoutSeconds: settings.retryTimeoutSeconds,
+    tags: settings.tags,
     stats: { enabled: settings.stats, warehouseId: integration.warehouseId, concurrency: settings.statsConcurrency },
   };
   const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };

@@ -18,10 +18,15 @@ export async function discoverEntities(db: Database, organizationId: string, doc
     for (const tool of used.tools) seen.tool.add(tool);
     for (const data of used.data) seen.data.add(data);
   }
-  const discovered = (["agent", "model", "tool"] as const).flatMap((kind) => [...seen[kind]].map((name) => ({ organizationId, kind, name: name.slice(0, 500) })));
-  if (discovered.length > 0) await db.entity.createMany({ data: discovered, skipDuplicates: true });
-  const names = KINDS.flatMap(([kind]) => [...seen[kind]].map((name) => ({ kind, name })));
-  const rows = names.length ? await db.entity.findMany({ where: { organizationId, OR: KINDS.map(([kind]) => ({ kind, name: { in: [...seen[kind]] } })) } }) : [];
+  const lookup = () => db.entity.findMany({ where: { organizationId, OR: KINDS.map(([kind]) => ({ kind, name: { in: [...seen[kind]] } })) } });
+  let rows = await lookup();
+  // Only what is new is written: in the steady state a batch reads its entities and writes nothing.
+  const known = new Set(rows.map((r) => `${r.kind}\u0000${r.name}`));
+  const discovered = (["agent", "model", "tool"] as const).flatMap((kind) => [...seen[kind]].filter((name) => !known.has(`${kind}\u0000${name}`)).map((name) => ({ organizationId, kind, name: name.slice(0, 500) })));
+  if (discovered.length > 0) {
+    await db.entity.createMany({ data: discovered, skipDuplicates: true });
+    rows = await lookup();
+  }
   const entities: Entities = { agents: {}, models: {}, tools: {}, data: {} };
   for (const row of rows) {
     const key = KINDS.find(([kind]) => kind === row.kind)![1];

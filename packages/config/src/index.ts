@@ -19,6 +19,11 @@ function positiveMs(defaultMs: number) {
     .default(defaultMs);
 }
 
+/** A whole number above zero, with a default; `what` names the unit in the error ("a positive whole number of jobs"). */
+export function positiveInt(fallback: number, what: string) {
+  return z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+}
+
 function emptyAsUndefined(value: unknown) {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
 }

@@ -2,3 +2,4 @@ export { ACTIVE, FINISHED, completeRun, failRun, finishRunOfFailedJob, loadRun, 
 export { enqueueRun, findJob, jobIdOf, queueFor, type CatalogSyncQueue, type SyncQueues, type TraceSyncQueue } from "./queues.ts";
 export { reconcileRun, reconcileSyncRuns, type ReconcileSettings, type Repair } from "./reconcile.ts";
 export { triggerSync, type Triggered } from "./trigger.ts";
+export { describeFailure, runSyncJob, type SyncJobContext } from "./job.ts";

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, sourceHostEnv, syncEnv } from "@langguard/config";
-
-const count = (fallback: number, what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, positiveInt, sourceHostEnv, syncEnv } from "@langguard/config";
 
 export const envSchema = {
   ...coreEnv,
@@ -10,17 +8,17 @@ export const envSchema = {
   ...sourceHostEnv,
   ...syncEnv,
   /** Catalog syncs one process runs at once. */
-  CATALOG_SYNC_CONCURRENCY: count(1, "a positive whole number of jobs"),
+  CATALOG_SYNC_CONCURRENCY: positiveInt(1, "a positive whole number of jobs"),
   /** Schemas one sync lists at once (each request pays the workspace's latency). */
-  CATALOG_SYNC_LIST_CONCURRENCY: count(8, "a positive whole number"),
-  CATALOG_SYNC_PAGE_SIZE: count(100, "a positive whole number of objects"),
+  CATALOG_SYNC_LIST_CONCURRENCY: positiveInt(8, "a positive whole number"),
+  CATALOG_SYNC_PAGE_SIZE: positiveInt(100, "a positive whole number of objects"),
   /** Read table statistics through the SQL warehouse (DESCRIBE DETAIL) when the integration has one. */
   CATALOG_SYNC_STATS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
-  CATALOG_SYNC_STATS_CONCURRENCY: count(4, "a positive whole number of statements"),
+  CATALOG_SYNC_STATS_CONCURRENCY: positiveInt(4, "a positive whole number of statements"),
   /** Fetch each object's tags (one request per object where the workspace serves tag assignments). */
   CATALOG_SYNC_TAGS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
   /** How long one listing request may be retried (429, 503) before that container counts as failed. */
-  CATALOG_SYNC_RETRY_TIMEOUT_S: count(60, "a positive number of seconds"),
+  CATALOG_SYNC_RETRY_TIMEOUT_S: positiveInt(60, "a positive number of seconds"),
   /** The fail-safe: a run never marks more than this share of the live objects deleted. */
   CATALOG_SYNC_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1, "expected a share between 0 and 1").default(0.75),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9467),

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, sourceHostEnv, syncEnv } from "@langguard/config";
-
-const count = (fallback: number, what: string) => z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+import { bridgeEnv, coreEnv, encryptionKeyEnv, loadEnv, positiveInt, sourceHostEnv, syncEnv } from "@langguard/config";
 
 export const envSchema = {
   ...coreEnv,
@@ -10,17 +8,17 @@ export const envSchema = {
   ...sourceHostEnv,
   ...syncEnv,
   /** Jobs one process runs at once; scale further by running more processes. */
-  TRACE_SYNC_CONCURRENCY: count(2, "a positive whole number of jobs"),
+  TRACE_SYNC_CONCURRENCY: positiveInt(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
-  TRACE_SYNC_BATCH_SIZE: count(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
+  TRACE_SYNC_BATCH_SIZE: positiveInt(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
   /** Experiments one job reads at once (each holds at most one page in memory). */
-  TRACE_SYNC_EXPERIMENT_CONCURRENCY: count(4, "a positive whole number of experiments"),
+  TRACE_SYNC_EXPERIMENT_CONCURRENCY: positiveInt(4, "a positive whole number of experiments"),
   /** How far back the first sync of an experiment reaches. */
-  TRACE_SYNC_LOOKBACK_DAYS: count(7, "a positive whole number of days"),
+  TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */
   TRACE_SYNC_OVERLAP_MS: z.coerce.number().int().nonnegative("expected milliseconds, 0 or more").default(10 * 60_000),
   /** Larger span inputs, outputs or attributes are stored as a labelled, truncated preview. */
-  TRACE_SYNC_MAX_PAYLOAD_BYTES: count(256 * 1024, "a positive number of bytes"),
+  TRACE_SYNC_MAX_PAYLOAD_BYTES: positiveInt(256 * 1024, "a positive number of bytes"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** Metrics and health are for the operator's network: loopback unless told otherwise. */
   METRICS_HOST: z.string().default("127.0.0.1"),

@@ -1,10 +1,10 @@
-import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
+import type { BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { UnrecoverableError, type PayloadOf } from "@langguard/queue-contracts";
-import { SecretDecryptionError, type KeyRing } from "@langguard/secrets";
-import { completeRun, FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "@langguard/sync-runs";
+import type { PayloadOf } from "@langguard/queue-contracts";
+import type { KeyRing } from "@langguard/secrets";
+import { completeRun, runSyncJob, type RunProblem } from "@langguard/sync-runs";
 import { CatalogMappingError, mapCatalogRecord, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
 import { applyDeletions, planDeletions } from "../store/deletions.ts";
@@ -42,25 +42,9 @@ type Filters = { include?: Record<string, string[]>; exclude?: Record<string, st
  * that completed are marked deleted, within the fail-safe.
  */
 export async function processCatalogSync(payload: PayloadOf<"catalog-sync">, deps: CatalogSyncDeps) {
-  const { db, logger } = deps;
-  const run = await loadRun(db, payload.syncRunId);
-  if (!run) throw new UnrecoverableError(`Sync run ${payload.syncRunId} does not exist`);
-  if (FINISHED.has(run.status)) return { status: run.status, skipped: true };
-  const integration = await db.integration.findUnique({ where: { id: payload.integrationId } });
-  if (!integration || !integration.enabled) {
-    await failRun(db, run, { kind: "config", message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran" });
-    throw new UnrecoverableError("integration missing or disabled");
-  }
-  const startedAt = await markRunning(db, run);
-  const running = { ...run, startedAt };
-  const stopHeartbeat = startHeartbeat(db, run.id, deps.settings.heartbeatMs);
-  try {
-    return await syncCatalog(running, integration, deps);
-  } catch (error) {
-    throw await recordFailure(error, running, deps);
-  } finally {
-    stopHeartbeat();
-  }
+  // Upserts are idempotent, so an interrupted walk simply walks again.
+  const context = { ...deps, heartbeatMs: deps.settings.heartbeatMs, resumeNote: "it walks the catalog again" };
+  return runSyncJob(payload.syncRunId, payload.integrationId, context, (run, integration) => syncCatalog(run, integration, deps));
 }
 
 async function syncCatalog(run: SyncRun, integration: Integration, deps: CatalogSyncDeps) {
@@ -153,23 +137,4 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
   });
   logger.info({ status, ...progress }, "catalog sync finished");
   return { status, ...progress };
-}
-
-async function recordFailure(error: unknown, run: SyncRun, deps: CatalogSyncDeps): Promise<unknown> {
-  const { db, logger } = deps;
-  if (deps.signal?.aborted) {
-    await requeueRun(db, run.id, null, "interrupted by a worker shutdown; it starts again");
-    return error;
-  }
-  const kind = error instanceof BridgeError ? error.kind : error instanceof SecretDecryptionError ? "config" : "internal";
-  const message = error instanceof BridgeError ? error.userMessage : error instanceof Error ? error.message : String(error);
-  const retryable = error instanceof BridgeError ? error.retryable : !(error instanceof SecretDecryptionError) && !(error instanceof UnrecoverableError);
-  if (retryable && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) {
-    logger.warn({ kind }, `catalog sync attempt failed; will retry: ${message}`);
-    await requeueRun(db, run.id, { kind, message: `Attempt ${deps.attempt ?? 1} failed, retrying: ${message}` }, "waiting to retry");
-    return error;
-  }
-  logger.error({ kind }, `catalog sync failed: ${message}`);
-  await failRun(db, run, { kind, message });
-  return error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
 }

@@ -1,10 +1,10 @@
-import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
+import type { BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { UnrecoverableError, type PayloadOf } from "@langguard/queue-contracts";
-import { SecretDecryptionError, type KeyRing } from "@langguard/secrets";
-import { completeRun, FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat } from "@langguard/sync-runs";
+import type { PayloadOf } from "@langguard/queue-contracts";
+import type { KeyRing } from "@langguard/secrets";
+import { completeRun, runSyncJob } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { writeTraceBatch, type BatchOutcome } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
@@ -49,30 +49,12 @@ export interface TraceSyncSummary {
  * alone, and an interrupted one resumes from what its committed pages recorded.
  */
 export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: TraceSyncDeps): Promise<TraceSyncSummary | { status: string; skipped: true }> {
-  const { db, logger } = deps;
-  const run = await loadRun(db, payload.syncRunId);
-  if (!run) throw new UnrecoverableError(`Sync run ${payload.syncRunId} does not exist`);
-  if (FINISHED.has(run.status)) {
-    logger.info({ status: run.status }, "sync run already finished; nothing to do");
-    return { status: run.status, skipped: true };
-  }
-  const integration = await db.integration.findUnique({ where: { id: payload.integrationId } });
-  if (!integration || !integration.enabled) {
-    await failRun(db, run, { kind: "config", message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran" });
-    throw new UnrecoverableError("integration missing or disabled");
-  }
-  const startedAt = await markRunning(db, run);
-  const running = { ...run, startedAt };
-  const stopHeartbeat = startHeartbeat(db, run.id, deps.settings.heartbeatMs);
-  try {
-    const summary = await syncIntegration(running, integration, deps);
-    logger.info(summary, "trace sync finished");
+  const context = { ...deps, heartbeatMs: deps.settings.heartbeatMs, resumeNote: "it resumes from its last committed page" };
+  return runSyncJob(payload.syncRunId, payload.integrationId, context, async (run, integration) => {
+    const summary = await syncIntegration(run, integration, deps);
+    deps.logger.info(summary, "trace sync finished");
     return summary;
-  } catch (error) {
-    throw await recordFailure(error, running, deps);
-  } finally {
-    stopHeartbeat();
-  }
+  });
 }
 
 async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
@@ -151,28 +133,4 @@ function added(summary: TraceSyncSummary, outcome: BatchOutcome, fetched: number
 
 function progressOf(summary: TraceSyncSummary, phase: string) {
   return { phase, experiments: summary.experiments, fetched: summary.fetched, inserted: summary.inserted, updated: summary.updated, spans: summary.spans };
-}
-
-/**
- * Records why the run stopped. What was committed stays. A shutdown hands the run back; a
- * retryable failure with attempts left queues it for BullMQ's retry; anything else fails it.
- */
-async function recordFailure(error: unknown, run: SyncRun, deps: TraceSyncDeps): Promise<unknown> {
-  const { db, logger } = deps;
-  if (deps.signal?.aborted) {
-    await requeueRun(db, run.id, null, "interrupted by a worker shutdown; it resumes from its last committed page");
-    return error;
-  }
-  const kind = error instanceof BridgeError ? error.kind : error instanceof RetryableExperimentsError ? error.errors[0]!.kind : error instanceof SecretDecryptionError ? "config" : "internal";
-  const message = error instanceof BridgeError ? error.userMessage : error instanceof Error ? error.message : String(error);
-  const retryable = error instanceof BridgeError ? error.retryable : !(error instanceof SecretDecryptionError) && !(error instanceof UnrecoverableError);
-  const attemptsLeft = (deps.maxAttempts ?? 1) - (deps.attempt ?? 1);
-  if (retryable && attemptsLeft > 0) {
-    logger.warn({ kind, attemptsLeft }, `trace sync attempt failed; will retry: ${message}`);
-    await requeueRun(db, run.id, { kind, message: `Attempt ${deps.attempt ?? 1} failed, retrying: ${message}` }, "waiting to retry; it resumes from its last committed page");
-    return error;
-  }
-  logger.error({ kind }, `trace sync failed: ${message}`);
-  await failRun(db, run, { kind, message });
-  return error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
 }

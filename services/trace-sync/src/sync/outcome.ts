@@ -13,9 +13,12 @@ export const NO_TRACES_WARNING = {
 
 /** A run that must be tried again: some experiments failed in a way that may pass next time. */
 export class RetryableExperimentsError extends Error {
+  readonly retryable = true;
+  readonly kind: string;
   constructor(readonly errors: ExperimentError[]) {
     super(summarise(errors, "could not be read"));
     this.name = "RetryableExperimentsError";
+    this.kind = errors[0]!.kind;
   }
 }
 

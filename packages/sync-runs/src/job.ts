@@ -1,0 +1,77 @@
+import type { Database, Integration, SyncRun } from "@langguard/database";
+import type { Logger } from "@langguard/logger";
+import { UnrecoverableError } from "@langguard/queue-contracts";
+import { FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "./lifecycle.ts";
+
+export interface SyncJobContext {
+  db: Database;
+  logger: Logger;
+  signal?: AbortSignal;
+  attempt?: number;
+  maxAttempts?: number;
+  heartbeatMs: number;
+  /** What the run's status says while it waits after an interruption ("it resumes from …"). */
+  resumeNote: string;
+  /** Turns a failure into our words and whether trying again can help (describeFailure by default). */
+  describe?: (error: unknown) => RunProblem & { retryable: boolean };
+}
+
+/**
+ * Errors that know their kind (the bridge's, or a sync's own) say so; a token that cannot be
+ * opened is a configuration problem no retry fixes; anything else may pass on a retry.
+ */
+export function describeFailure(error: unknown): RunProblem & { retryable: boolean } {
+  const e = error as { kind?: unknown; retryable?: unknown; userMessage?: unknown; message?: unknown; name?: unknown } | null;
+  if (e && typeof e.kind === "string" && typeof e.retryable === "boolean") {
+    return { kind: e.kind, message: String(e.userMessage ?? e.message), retryable: e.retryable };
+  }
+  if (e?.name === "SecretDecryptionError") return { kind: "config", message: String(e.message), retryable: false };
+  return { kind: "internal", message: error instanceof Error ? error.message : String(error), retryable: !(error instanceof UnrecoverableError) };
+}
+
+/**
+ * The part of every sync job that is the same for every kind: skip a finished run, refuse a
+ * deleted or disabled integration, mark running, prove life while working, and on failure hand
+ * the run back (shutdown), queue it for BullMQ's retry (retryable, attempts left) or fail it.
+ */
+export async function runSyncJob<T>(syncRunId: string, integrationId: string, ctx: SyncJobContext, work: (run: SyncRun, integration: Integration) => Promise<T>): Promise<T | { status: string; skipped: true }> {
+  const { db, logger } = ctx;
+  const run = await loadRun(db, syncRunId);
+  if (!run) throw new UnrecoverableError(`Sync run ${syncRunId} does not exist`);
+  if (FINISHED.has(run.status)) {
+    logger.info({ status: run.status }, "sync run already finished; nothing to do");
+    return { status: run.status, skipped: true };
+  }
+  const integration = await db.integration.findUnique({ where: { id: integrationId } });
+  if (!integration || !integration.enabled) {
+    await failRun(db, run, { kind: "config", message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran" });
+    throw new UnrecoverableError("integration missing or disabled");
+  }
+  const running = { ...run, startedAt: await markRunning(db, run) };
+  const stopHeartbeat = startHeartbeat(db, run.id, ctx.heartbeatMs);
+  try {
+    return await work(running, integration);
+  } catch (error) {
+    throw await recordFailure(error, running, ctx);
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+async function recordFailure(error: unknown, run: SyncRun, ctx: SyncJobContext): Promise<unknown> {
+  const { db, logger } = ctx;
+  if (ctx.signal?.aborted) {
+    await requeueRun(db, run.id, null, `interrupted by a worker shutdown; ${ctx.resumeNote}`);
+    return error;
+  }
+  const { kind, message, retryable } = (ctx.describe ?? describeFailure)(error);
+  const attemptsLeft = (ctx.maxAttempts ?? 1) - (ctx.attempt ?? 1);
+  if (retryable && !(error instanceof UnrecoverableError) && attemptsLeft > 0) {
+    logger.warn({ kind, attemptsLeft }, `sync attempt failed; will retry: ${message}`);
+    await requeueRun(db, run.id, { kind, message: `Attempt ${ctx.attempt ?? 1} failed, retrying: ${message}` }, `waiting to retry; ${ctx.resumeNote}`);
+    return error;
+  }
+  logger.error({ kind }, `sync failed: ${message}`);
+  await failRun(db, run, { kind, message });
+  return error instanceof UnrecoverableError ? error : new UnrecoverableError(message);
+}

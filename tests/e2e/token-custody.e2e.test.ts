@@ -67,6 +67,7 @@ describe("encryption key rotation while syncs continue", () => {
     for (let i = 0; i < 4; i += 1) ids.push((await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: `tok-${i}-rotation-canary-aaaa` })).id);
     expect(new Set((await fleet.db.integration.findMany({ where: { id: { in: ids } } })).map((r) => r.tokenCiphertext!.split(".")[1]))).toEqual(new Set([keyId(Buffer.from(OLD, "hex"))]));
 
+    const hook = (await fleet.inject({ method: "POST", url: "/api/webhooks", payload: { url: "http://127.0.0.1:9/hook" } })).json();
     // Step 1 of the runbook: every process gets the new key, with the old one as previous.
     fleet.startWorker({ ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_PREVIOUS: OLD, TRACE_SYNC_CONCURRENCY: "4" });
     const syncs = Promise.all(ids.flatMap((id) => [syncAndWait(fleet, id).then((run) => run.status)]));
@@ -83,6 +84,8 @@ describe("encryption key rotation while syncs continue", () => {
 
     const rows = await fleet.db.integration.findMany({ where: { id: { in: ids } } });
     expect(new Set(rows.map((r) => r.tokenCiphertext!.split(".")[1]))).toEqual(new Set([keyId(Buffer.from(NEW, "hex"))]));
+    // Webhook signing secrets are sealed with the same key and rotate with the tokens.
+    expect((await fleet.db.webhook.findUniqueOrThrow({ where: { id: hook.id } })).secretCiphertext.split(".")[1]).toBe(keyId(Buffer.from(NEW, "hex")));
     // Step 3: the old key is dropped; syncs go on with the new key alone.
     await fleet.worker!.close();
     fleet.startWorker({ ENCRYPTION_KEY: NEW });

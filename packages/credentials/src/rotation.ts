@@ -1,6 +1,6 @@
 import type { Database } from "@langguard/database";
 import type { KeyRing } from "@langguard/secrets";
-import { needsResealing, openToken, sealToken } from "./tokens.ts";
+import { needsResealing, openToken, openWebhookSecret, sealToken, sealWebhookSecret } from "./tokens.ts";
 
 export interface RotationReport {
   resealed: number;
@@ -26,7 +26,7 @@ export async function resealAllTokens(db: Database, ring: KeyRing, batchSize = 2
       orderBy: { id: "asc" },
       take: batchSize,
     });
-    if (rows.length === 0) return report;
+    if (rows.length === 0) return resealWebhookSecrets(db, ring, report);
     after = rows.at(-1)!.id;
     for (const row of rows) {
       if (!needsResealing(ring, row.tokenCiphertext)) {
@@ -44,4 +44,24 @@ export async function resealAllTokens(db: Database, ring: KeyRing, batchSize = 2
       }
     }
   }
+}
+
+/** Webhook signing secrets are sealed with the same keys, so they rotate with the tokens. */
+async function resealWebhookSecrets(db: Database, ring: KeyRing, report: RotationReport): Promise<RotationReport> {
+  const hooks = await db.webhook.findMany({ select: { id: true, secretCiphertext: true } });
+  for (const hook of hooks) {
+    if (!needsResealing(ring, hook.secretCiphertext)) {
+      report.alreadyCurrent += 1;
+      continue;
+    }
+    try {
+      const resealed = sealWebhookSecret(ring, hook.id, openWebhookSecret(ring, hook.id, hook.secretCiphertext));
+      const updated = await db.webhook.updateMany({ where: { id: hook.id, secretCiphertext: hook.secretCiphertext }, data: { secretCiphertext: resealed } });
+      if (updated.count === 1) report.resealed += 1;
+      else report.raced += 1;
+    } catch (error) {
+      report.failed.push({ integrationId: `webhook:${hook.id}`, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return report;
 }

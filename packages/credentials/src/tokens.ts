@@ -27,3 +27,14 @@ export function openToken(ring: KeyRing, owner: TokenOwner & { tokenCiphertext: 
 export function needsResealing(ring: KeyRing, tokenCiphertext: string | null): boolean {
   return tokenCiphertext !== null && sealedKeyId(tokenCiphertext) !== ring.currentId;
 }
+
+/** A webhook's signing secret, bound to its webhook like a token to its integration. */
+const webhookBinding = (webhookId: string) => `langguard:webhook:${webhookId}`;
+
+export function sealWebhookSecret(ring: KeyRing, webhookId: string, secret: string): string {
+  return encryptSecret(secret, ring, webhookBinding(webhookId));
+}
+
+export function openWebhookSecret(ring: KeyRing, webhookId: string, ciphertext: string): string {
+  return decryptSecret(ciphertext, ring, webhookBinding(webhookId));
+}

@@ -1,7 +1,7 @@
 import { hostPolicyOrExit } from "@langguard/config";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { createQueue, jobId, QueueName, type QueueSettings } from "@langguard/queue-contracts";
+import { createQueue, jobId, QueueName, WebhookDeliveryPayload, type QueueSettings } from "@langguard/queue-contracts";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
 import type { Redis } from "ioredis";
@@ -29,7 +29,8 @@ export function registerPolicyEvaluationWorker({ env, db, queue, logger }: Polic
   const deliveryQueue = createQueue(QueueName.WebhookDelivery, queue);
   const deliver = async (deliveryIds: string[]) => {
     for (const deliveryId of deliveryIds) {
-      await deliveryQueue.add(QueueName.WebhookDelivery, { deliveryId }, { jobId: jobId.webhookDelivery(deliveryId), attempts: env.WEBHOOK_ATTEMPTS, backoff: { type: "exponential", delay: env.WEBHOOK_RETRY_DELAY_MS } });
+      const payload = WebhookDeliveryPayload.parse({ deliveryId });
+      await deliveryQueue.add(QueueName.WebhookDelivery, payload, { jobId: jobId.webhookDelivery(deliveryId), attempts: env.WEBHOOK_ATTEMPTS, backoff: { type: "exponential", delay: env.WEBHOOK_RETRY_DELAY_MS } });
     }
   };
   const evaluation = registerWorker(QueueName.PolicyEvaluation, (payload, ctx) => processEvaluation(payload, { db, logger: ctx.logger, job: ctx.job, deliver }), {
@@ -50,7 +51,7 @@ export function registerPolicyEvaluationWorker({ env, db, queue, logger }: Polic
       const locked = await queue.connection.set(lockKey, String(process.pid), "PX", Math.max(5_000, env.POLICY_SWEEP_INTERVAL_MS), "NX");
       if (!locked) return;
       const traces = await sweepUnevaluated(db, evaluationQueue, { graceMs: env.POLICY_SWEEP_GRACE_MS, batchSize: 200, maxBatches: 25 });
-      const deliveries = await sweepDeliveries(db, deliveryQueue, Math.max(60_000, env.POLICY_SWEEP_GRACE_MS));
+      const deliveries = await sweepDeliveries(db, deliveryQueue, deliver, Math.max(60_000, env.POLICY_SWEEP_GRACE_MS));
       if (traces > 0) logger.warn({ traces, deliveries }, "queued traces that were stored but never evaluated");
     } catch (error) {
       logger.error({ err: error }, "policy sweep failed");

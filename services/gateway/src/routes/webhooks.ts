@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { resolveAndCheck } from "@langguard/host-policy";
-import { encryptSecret } from "@langguard/secrets";
+import { sealWebhookSecret } from "@langguard/credentials";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
@@ -20,9 +20,6 @@ const WebhookView = z.object({
   disabledReason: z.string().nullable(),
   createdAt: z.date(),
 });
-
-/** Same binding the delivery worker opens the secret with. */
-const binding = (webhookId: string) => `langguard:webhook:${webhookId}`;
 
 /**
  * Receivers are outside addresses: https (http only where the operator allows it), no user name
@@ -46,7 +43,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, dep
     const url = await assertReceiverUrl(request.body.url, deps);
     const secret = `whsec_${randomBytes(24).toString("base64url")}`;
     const id = crypto.randomUUID();
-    const hook = await db.webhook.create({ data: { id, organizationId: orgOf(request), url, events: request.body.events, secretCiphertext: encryptSecret(secret, deps.keyRing, binding(id)) } });
+    const hook = await db.webhook.create({ data: { id, organizationId: orgOf(request), url, events: request.body.events, secretCiphertext: sealWebhookSecret(deps.keyRing, id, secret) } });
     return reply.status(201).send({ ...hook, secret });
   });
 

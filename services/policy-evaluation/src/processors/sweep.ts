@@ -41,12 +41,14 @@ export async function sweepUnevaluated(db: Database, queue: Queue<PayloadOf<"pol
   return queued;
 }
 
-/** Deliveries written but whose job Redis lost are queued again; delivery is idempotent per row. */
-export async function sweepDeliveries(db: Database, queue: Queue<PayloadOf<"webhook-delivery">>, graceMs: number): Promise<number> {
+/**
+ * Deliveries written but whose job Redis lost are handed to `deliver` again, the same path new
+ * ones take; delivery is idempotent per row.
+ */
+export async function sweepDeliveries(db: Database, queue: Queue<PayloadOf<"webhook-delivery">>, deliver: (ids: string[]) => Promise<void>, graceMs: number): Promise<number> {
   const stale = await db.webhookDelivery.findMany({ where: { status: "pending", createdAt: { lt: new Date(Date.now() - graceMs) } }, select: { id: true }, take: 1000 });
-  for (const d of stale) {
-    if (await queue.getJob(jobId.webhookDelivery(d.id))) continue;
-    await enqueue(queue, QueueName.WebhookDelivery, { deliveryId: d.id }, jobId.webhookDelivery(d.id));
-  }
-  return stale.length;
+  const lost: string[] = [];
+  for (const d of stale) if (!(await queue.getJob(jobId.webhookDelivery(d.id)))) lost.push(d.id);
+  await deliver(lost);
+  return lost.length;
 }

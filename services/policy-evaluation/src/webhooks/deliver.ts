@@ -2,7 +2,8 @@ import type { Database } from "@langguard/database";
 import type { HostPolicy } from "@langguard/host-policy";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
-import { decryptSecret, type KeyRing } from "@langguard/secrets";
+import { openWebhookSecret } from "@langguard/credentials";
+import type { KeyRing } from "@langguard/secrets";
 import { postJson } from "./post.ts";
 import { signPayload } from "./signature.ts";
 
@@ -17,8 +18,6 @@ export interface DeliveryDeps {
   attempt: number;
   maxAttempts: number;
 }
-
-export const webhookSecretBinding = (webhookId: string) => `langguard:webhook:${webhookId}`;
 
 /**
  * Sends one `policy.violation` event. A failed attempt throws so BullMQ retries it with backoff;
@@ -52,7 +51,7 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
       createdAt: v.createdAt,
     },
   });
-  const secret = decryptSecret(delivery.webhook.secretCiphertext, deps.keyRing, webhookSecretBinding(delivery.webhookId));
+  const secret = openWebhookSecret(deps.keyRing, delivery.webhookId, delivery.webhook.secretCiphertext);
   const result = await postJson(delivery.webhook.url, body, { "x-langguard-signature": signPayload(secret, body), "x-langguard-event": delivery.event, "x-langguard-delivery": delivery.id }, deps.hostPolicy, deps.timeoutMs);
   if (result.ok) {
     await db.$transaction([

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import threading
 
@@ -24,7 +25,23 @@ def _json_default(value):
 def line(message: dict) -> str:
     # Sorted keys make a record's line identical whenever its content is, so the consumer can tell
     # an unchanged record from its line alone.
-    return json.dumps(message, default=_json_default, separators=(",", ":"), sort_keys=True) + "\n"
+    try:
+        return json.dumps(message, default=_json_default, separators=(",", ":"), sort_keys=True, allow_nan=False) + "\n"
+    except (ValueError, TypeError):
+        # A workspace value JSON cannot carry as is (NaN, an endless duration, keys of mixed types)
+        # must not lose the record: such values are sent as their text, which is rare enough that
+        # only these records pay for the walk.
+        return json.dumps(_representable(message), default=_json_default, separators=(",", ":"), sort_keys=True, allow_nan=False) + "\n"
+
+
+def _representable(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): _representable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_representable(v) for v in value]
+    return value
 
 
 def emit(message: dict) -> None:

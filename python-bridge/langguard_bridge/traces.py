@@ -75,12 +75,14 @@ def cmd_stream_traces(params: dict) -> dict:
     default_since = int(params.get("defaultSinceMs") or 0)
     # Experiments a resumed run has already read completely are listed (so they stay known) but not read again.
     skip = {str(e) for e in (params.get("skip") or [])}
+    # Incremental reads also sweep for traces written after they were first due (see _stream_experiment).
+    late = params.get("late") or None
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
     stop = threading.Event()
 
     def one(exp) -> int:
         try:
-            return _stream_experiment(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, stop)
+            return _stream_experiment(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, stop, late)
         except Exception as exc:  # noqa: BLE001
             try:
                 _emit_experiment_error(exp.experiment_id, exc)
@@ -94,12 +96,41 @@ def cmd_stream_traces(params: dict) -> dict:
     return {"experiments": len(experiments), "traces": sum(counts)}
 
 
-def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, stop: threading.Event) -> int:
+def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, stop: threading.Event, late: dict | None = None) -> int:
+    """Reads the experiment from its cursor, then sweeps for traces written late.
+
+    MLflow stamps a trace with its start time but writes it when it ends, so a trace that started
+    before this read's window and ended after the previous sync is missed by the first read. Such
+    a trace ran longer than the overlap (the previous cursor was at least its start plus the
+    overlap), so a second read of the window's preceding `maxDurationMs`, limited to traces longer
+    than the overlap, finds every one of them; traces still unchanged cost a read and nothing else.
+    """
+    sweep = late is not None and since_ms > 0 and int(late.get("maxDurationMs", 0)) > 0
+    count, newest, pages = _read_pages(client, experiment_id, f"trace.timestamp_ms >= {since_ms}" if since_ms > 0 else None,
+                                       since_ms, page_size, max_bytes, stop, last=not sweep)
+    if sweep and not stop.is_set():
+        window = f"trace.timestamp_ms >= {max(0, since_ms - int(late['maxDurationMs']))} AND trace.timestamp_ms < {since_ms}"
+        try:
+            swept, _, _ = _read_pages(client, experiment_id, f"{window} AND trace.execution_time_ms > {int(late['overlapMs'])}",
+                                      newest, page_size, max_bytes, stop, last=True, first_page=pages + 1)
+        except Exception as exc:  # noqa: BLE001 - a server that cannot filter on duration reads the whole window instead
+            if classify(exc).kind != "config":
+                raise
+            _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading "
+                       "the whole late window instead, which costs more reads.")
+            swept, _, _ = _read_pages(client, experiment_id, window, newest, page_size, max_bytes, stop, last=True, first_page=pages + 1)
+        count += swept
+    return count
+
+
+def _read_pages(client, experiment_id: str, filter_string, cursor_ms: int, page_size: int, max_bytes: int, stop: threading.Event,
+                last: bool, first_page: int = 1):
+    """Pages through one filtered read in ascending start time, each page followed by its checkpoint.
+    The checkpoint's cursor never goes below `cursor_ms`; `done` is set on the final page of the last read."""
     token = None
     count = 0
-    pages = 0
-    newest = since_ms
-    filter_string = f"trace.timestamp_ms >= {since_ms}" if since_ms > 0 else None
+    pages = first_page - 1
+    newest = cursor_ms
     while not stop.is_set():
         page = client.search_traces(
             locations=[experiment_id],
@@ -117,11 +148,23 @@ def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int
         count += len(page)
         pages += 1
         token = page.token
-        messages.append({"type": "checkpoint", "experimentId": experiment_id, "cursorMs": newest, "traces": len(page), "page": pages, "done": not token})
+        messages.append({"type": "checkpoint", "experimentId": experiment_id, "cursorMs": newest, "traces": len(page), "page": pages, "done": last and not token})
         emit_many(messages)
         if not token:
             break
-    return count
+    return count, newest, pages - first_page + 1
+
+
+_warned: set = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(key: str, message: str) -> None:
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    emit({"type": "log", "level": "warn", "message": message})
 
 
 def trace_record(trace, max_bytes: int) -> dict:

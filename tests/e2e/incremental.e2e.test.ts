@@ -47,6 +47,23 @@ describe("incremental trace sync against a real MLflow server", () => {
     expect(Number(cursor.cursorMs)).toBe(t + MINUTE);
   });
 
+  it("imports a long agent run whose trace MLflow wrote after later traces were synced", async () => {
+    const now = Date.now();
+    const early = await writeTraces(mlflow.url, "late", [{ name: "short", timestampMs: now - 5 * MINUTE }]);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["late"] });
+    expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded", itemsIngested: 1 });
+    // Started 30 minutes before the newest synced trace, far outside the 10-minute overlap, and
+    // written only now that it ended.
+    const long = await writeTraces(mlflow.url, "late", [{ name: "long-run", timestampMs: now - 35 * MINUTE, durationMs: 35 * MINUTE }]);
+    const next = await syncAndWait(fleet, id);
+    expect(next).toMatchObject({ status: "succeeded", itemsIngested: 1 });
+    expect(await externalIds(id)).toEqual([...early.traceIds, ...long.traceIds].sort());
+    // Found again by later sweeps while within the window, but stored once and unchanged.
+    expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 0 });
+    const cursor = await fleet.db.syncCursor.findFirstOrThrow({ where: { integrationId: id } });
+    expect(Number(cursor.cursorMs)).toBe(now - 5 * MINUTE);
+  });
+
   it("picks up traces written while a sync is running", async () => {
     const base = Date.now() - 20 * MINUTE;
     await writeTraces(mlflow.url, "during", Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })));

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { reconcileSyncRuns } from "@langguard/sync-runs";
 import { resetDatabase } from "../helpers/database.ts";
@@ -70,8 +70,11 @@ describe("faults during a sync", () => {
   beforeAll(async () => {
     fleet = await startFleet({ worker: false, databaseUrl: DATABASE_URL, logLevel: "warn", logDestination: process.stderr });
   });
+  // A case that failed half way must not leave its workers to take the next case's jobs.
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.kill();
+  });
   afterAll(async () => {
-    for (const w of workers) await w.kill();
     await fleet?.close();
   });
 
@@ -123,17 +126,25 @@ describe("faults during a sync", () => {
     const syncRunId = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } })).json().syncRunId;
     await untilStored(fleet, id, Math.floor(TRACES / 3));
     await mlflow.kill();
-    // Down long enough for the bridge to fail and the run to say so.
-    const deadline = Date.now() + 120_000;
-    let waiting = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
-    while (Date.now() < deadline && !waiting.errorMessage) {
-      await sleep(250);
-      waiting = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
+    let storedWhileDown: number;
+    try {
+      // Down long enough for the bridge to fail and the run to say so. An attempt that failed
+      // earlier for another reason (a busy server's 500) may be the first message seen: wait for
+      // the one about the refused connection.
+      const refused = /Attempt \d+ failed, retrying: .*Cannot connect to 127\.0\.0\.1/;
+      const deadline = Date.now() + 120_000;
+      let waiting = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
+      while (Date.now() < deadline && !refused.test(waiting.errorMessage ?? "")) {
+        await sleep(250);
+        waiting = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
+      }
+      expect(waiting.errorMessage).toMatch(refused);
+      expect(waiting.errorMessage).not.toMatch(/https?:\/\/|\?|tr-[0-9a-f]{8}/);
+      storedWhileDown = await fleet.db.trace.count({ where: { integrationId: id } });
+    } finally {
+      // Whatever happened above, the next cases need their server back.
+      mlflow = await startMlflowServer({ dir: mlflow.dir, port: mlflow.port });
     }
-    expect(waiting.errorMessage).toMatch(/Attempt \d+ failed, retrying: .*Cannot connect to 127\.0\.0\.1/);
-    expect(waiting.errorMessage).not.toMatch(/https?:\/\/|\?|tr-[0-9a-f]{8}/);
-    const storedWhileDown = await fleet.db.trace.count({ where: { integrationId: id } });
-    mlflow = await startMlflowServer({ dir: mlflow.dir, port: mlflow.port });
     const run = await waitForRun(fleet, id, syncRunId, 600_000);
     expect(run.status).toBe("succeeded");
     // It went on from where it was, not from the start.

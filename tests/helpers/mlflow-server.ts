@@ -146,6 +146,6 @@ export interface WrittenTraces {
 }
 
 /** Traces with chosen timestamps, through MlflowClient.start_trace / end_trace. */
-export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string; inputBytes?: number }>) {
+export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string; inputBytes?: number; durationMs?: number }>) {
   return runFixture<WrittenTraces>("write_traces.py", [url, experiment, JSON.stringify(traces)]);
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseJson } from "@langguard/exact-json";
 import { execa, type ResultPromise } from "execa";
 import { BridgeError } from "./errors.ts";
 import { readLines, LineTooLongError } from "./line-reader.ts";
@@ -231,10 +232,14 @@ export class BridgeClient {
   }
 }
 
+// The bridge writes ASCII JSON, so a NUL or a lone surrogate anywhere in a record (nested JSON text
+// included) shows in its line as an escape; only those records pay for a cleaning walk.
+const UNCLEAN = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
 function parseMessage(line: string, scrub: (text: string) => string): BridgeMessage {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseJson(line);
   } catch {
     throw new BridgeError("protocol", `Python bridge wrote something that is not a protocol message: ${JSON.stringify(scrub(line.slice(0, 200)))}`);
   }
@@ -245,6 +250,9 @@ function parseMessage(line: string, scrub: (text: string) => string): BridgeMess
   }
   const message = parsed.data;
   if (message.type === "error" || message.type === "log") message.message = scrub(message.message);
-  if (message.type === "record") message.digest = createHash("sha256").update(line).digest("hex").slice(0, 32);
+  if (message.type === "record") {
+    message.digest = createHash("sha256").update(line).digest("hex").slice(0, 32);
+    if (UNCLEAN.test(line)) message.unclean = true;
+  }
   return message;
 }

@@ -27,6 +27,8 @@ const RecordMessage = z.object({
   data: z.record(z.string(), z.unknown()),
   /** Set by the client: a digest of the record's line, equal whenever the content is. */
   digest: z.string().optional(),
+  /** Set by the client: the line escapes a NUL or an unpaired surrogate, which Postgres cannot hold. */
+  unclean: z.boolean().optional(),
 });
 
 const TraceCheckpoint = z.object({

@@ -18,5 +18,10 @@ export function createPrismaClient({ url, maxConnections = 10 }: DatabaseSetting
 }
 
 export type Database = PrismaClient;
-export { isTransientDatabaseError, withDatabaseRetry, type DatabaseRetryOptions } from "./retry.ts";
+export { databaseErrorCode, isDataError, isTransientDatabaseError, withDatabaseRetry, type DatabaseRetryOptions } from "./retry.ts";
 export { toJsonParam } from "./json-param.ts";
+
+/** A bigint column (durations, token counts) as a JSON number: exact up to 2^53, which no real count or duration reaches. */
+export function numberOrNull(value: bigint | number | null): number | null {
+  return value === null ? null : Number(value);
+}

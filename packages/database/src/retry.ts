@@ -19,6 +19,31 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return false;
 }
 
+// SQLSTATE classes that blame the values written, not the moment: data exceptions (22: a value
+// out of range, an invalid encoding), integrity violations (23) and size limits (54).
+const DATA_CODE = /^(22|23|54)[0-9A-Z]{3}$/;
+
+/** The SQLSTATE (or driver code) of a database failure, wherever Prisma nested it. */
+export function databaseErrorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (!current || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    const record = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown; driverAdapterError?: unknown };
+    for (const code of [record.originalCode, record.code]) if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("P")) return code;
+    queue.push(record.cause, record.meta, record.driverAdapterError);
+  }
+  return undefined;
+}
+
+/** True when the values themselves cannot be stored: writing them again will fail again. */
+export function isDataError(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code !== undefined && DATA_CODE.test(code);
+}
+
 export interface DatabaseRetryOptions {
   /** Total patience, in ms: a Postgres restart or failover usually takes well under a minute. */
   maxWaitMs?: number;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "./deps.ts";
+import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { registerRateLimit } from "./plugins/rate-limit.ts";
@@ -56,7 +57,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
 
-  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes, policyRoutes, violationRoutes, entityRoutes, webhookRoutes, catalogRoutes]) {
+  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes, policyRoutes, violationRoutes, entityRoutes, webhookRoutes, catalogRoutes, quarantineRoutes]) {
     await app.register(routes, deps);
   }
   return app;

@@ -17,6 +17,11 @@ export const envSchema = {
   TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */
   TRACE_SYNC_OVERLAP_MS: z.coerce.number().int().nonnegative("expected milliseconds, 0 or more").default(10 * 60_000),
+  /**
+   * The longest agent run whose trace must still be imported when it is written after later
+   * traces were synced (MLflow writes a trace when it ends). 0 turns the late-trace sweep off.
+   */
+  TRACE_SYNC_MAX_TRACE_DURATION_HOURS: z.coerce.number().int().nonnegative("expected hours, 0 or more").default(24),
   /** Larger span inputs, outputs or attributes are stored as a labelled, truncated preview. */
   TRACE_SYNC_MAX_PAYLOAD_BYTES: positiveInt(256 * 1024, "a positive number of bytes"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),

@@ -40,6 +40,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWor
     experimentConcurrency: env.TRACE_SYNC_EXPERIMENT_CONCURRENCY,
     lookbackMs: env.TRACE_SYNC_LOOKBACK_DAYS * 24 * 3600 * 1000,
     overlapMs: env.TRACE_SYNC_OVERLAP_MS,
+    maxTraceDurationMs: env.TRACE_SYNC_MAX_TRACE_DURATION_HOURS * 3600 * 1000,
     maxPayloadBytes: env.TRACE_SYNC_MAX_PAYLOAD_BYTES,
     heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
   };

@@ -98,6 +98,36 @@ describe("trace mapping (the spec's table)", () => {
   });
 });
 
+describe("values Postgres or a double cannot hold as they are", () => {
+  const info = { trace_id: "tr-odd", request_time: "2026-11-25T13:46:19.765Z", state: "OK" };
+
+  it("removes NUL from names, keys and values of a record flagged unclean, and says where", () => {
+    const row = mapTrace({ info: { ...info, tags: { "tag\u0000key": "v\u0000" } }, spans: [span({ name: "a\u0000b", attributes: { "k\u0000": 1 } })] }, "digest", true);
+    expect(row.tags).toEqual({ tagkey: "v" });
+    expect(row.spans[0]!.name).toBe("ab");
+    expect(row.spans[0]!.attributes).toEqual({ k: 1 });
+    expect(row.alterations.map((a) => a.path)).toEqual(expect.arrayContaining(["tags.tag\\u0000key", "spans[0].name", "spans[0].attributes.k\\u0000"]));
+    expect(row.contentHash).toBe("digest");
+  });
+
+  it("keeps durations and token counts beyond 32 bits, and drops with a mark what no bigint holds", () => {
+    const month = 30 * 24 * 3_600_000;
+    const row = mapTrace({
+      info: { ...info, execution_duration_ms: month, trace_metadata: { "mlflow.trace.tokenUsage": '{"input_tokens": 3000000000, "output_tokens": 1e30}' } },
+    });
+    expect(row.durationMs).toBe(month);
+    expect(row.inputTokens).toBe(3_000_000_000);
+    expect(row.outputTokens).toBeNull();
+    // The total is derived from the two, so it is out of range too.
+    expect(row.alterations).toEqual([{ path: "outputTokens", change: "out-of-range" }, { path: "totalTokens", change: "out-of-range" }]);
+  });
+
+  it("keeps integers beyond 2^53 in request and attributes exactly", () => {
+    const row = mapTrace({ info, request: '{"id": 12345678901234567891}', spans: [span({ attributes: { "mlflow.spanFunctionName": '"f"' } })] });
+    expect(String((row.input as Record<string, unknown>).id)).toBe("12345678901234567891");
+  });
+});
+
 describe("span mapping", () => {
   it("keeps parent link, type, timing, status and reads model, provider and token usage", () => {
     const row = mapSpan(

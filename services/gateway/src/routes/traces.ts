@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Prisma } from "@langguard/database";
+import { numberOrNull, type Prisma } from "@langguard/database";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
@@ -23,6 +23,8 @@ const TraceSummary = z.object({
   totalTokens: z.number().nullable(),
   spanCount: z.number().int(),
   tags: Json,
+  // Where the stored trace differs from the source because a value could not be stored as is.
+  alterations: Json,
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -60,7 +62,7 @@ const TraceDetail = TraceSummary.extend({
 
 const listFields = {
   id: true, integrationId: true, externalId: true, experimentId: true, name: true, timestamp: true, durationMs: true, status: true,
-  inputTokens: true, outputTokens: true, totalTokens: true, spanCount: true, tags: true, createdAt: true, updatedAt: true,
+  inputTokens: true, outputTokens: true, totalTokens: true, spanCount: true, tags: true, alterations: true, createdAt: true, updatedAt: true,
 } satisfies Prisma.TraceSelect;
 
 export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
@@ -76,7 +78,7 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
       db.trace.findMany({ where, select: listFields, orderBy: [{ timestamp: "desc" }, { id: "asc" }], take: limit, skip: offset }),
       db.trace.count({ where }),
     ]);
-    return page(items, total, limit, offset);
+    return page(items.map(countsOf), total, limit, offset);
   });
 
   app.get("/api/traces/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } }, async (request) => {
@@ -88,6 +90,17 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
       },
     });
     if (!trace) throw notFound("Trace", request.params.id);
-    return { ...trace, agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
+    return { ...countsOf(trace), spans: trace.spans.map(countsOf), agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
   });
 };
+
+/** Durations and token counts are bigint columns; the API answers JSON numbers. */
+function countsOf<T extends { inputTokens: bigint | null; outputTokens: bigint | null; totalTokens: bigint | null; durationMs: bigint | number | null }>(row: T) {
+  return {
+    ...row,
+    durationMs: numberOrNull(row.durationMs),
+    inputTokens: numberOrNull(row.inputTokens),
+    outputTokens: numberOrNull(row.outputTokens),
+    totalTokens: numberOrNull(row.totalTokens),
+  };
+}

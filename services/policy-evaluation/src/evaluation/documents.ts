@@ -1,4 +1,4 @@
-import type { Database, Span, Trace } from "@langguard/database";
+import { numberOrNull, type Database, type Span, type Trace } from "@langguard/database";
 import { identityFrom, type Observation, type PolicyInput } from "@langguard/policy-engine";
 
 export type LoadedTrace = Trace & { spans: Span[]; agents: Array<{ version: string | null; agent: { name: string } }> };
@@ -29,7 +29,7 @@ function observationOf(span: Span): Observation {
     attributes: (span.attributes as Record<string, unknown>) ?? {},
     model: span.model,
     provider: span.provider,
-    usage: { input: span.inputTokens, output: span.outputTokens, total: span.totalTokens },
+    usage: { input: numberOrNull(span.inputTokens), output: numberOrNull(span.outputTokens), total: numberOrNull(span.totalTokens) },
     truncated: span.truncated,
   };
 }
@@ -46,15 +46,15 @@ export function documentOf(trace: LoadedTrace): Omit<PolicyInput, "entities" | "
       integrationId: trace.integrationId,
       name: trace.name,
       timestamp: trace.timestamp.toISOString(),
-      durationMs: trace.durationMs,
+      durationMs: numberOrNull(trace.durationMs),
       status: (["OK", "ERROR", "IN_PROGRESS"].includes(trace.status) ? trace.status : "UNSPECIFIED") as PolicyInput["trace"]["status"],
       input: trace.input,
       output: trace.output,
       metadata,
       tags,
-      inputTokens: trace.inputTokens,
-      outputTokens: trace.outputTokens,
-      totalTokens: trace.totalTokens,
+      inputTokens: numberOrNull(trace.inputTokens),
+      outputTokens: numberOrNull(trace.outputTokens),
+      totalTokens: numberOrNull(trace.totalTokens),
     },
     observations,
     agents: trace.agents.map((a) => ({ name: a.agent.name, version: a.version })),

@@ -1,4 +1,7 @@
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { isExactNumber, parseJson, stringifyJson, type ExactNumber } from "@langguard/exact-json";
+
+/** Integers beyond 2^53 stay ExactNumber, so they are stored exactly. */
+export type Json = null | boolean | number | ExactNumber | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
 /** MLflow stores many values as JSON text; keep structure where the text is JSON, else the text. */
@@ -9,14 +12,14 @@ export function parseMaybeJson(value: unknown): Json | undefined {
   if (!text) return value;
   if (!/^[[{"]|^-?\d|^(true|false|null)$/.test(text)) return value;
   try {
-    return JSON.parse(text) as Json;
+    return parseJson(text) as Json;
   } catch {
     return value;
   }
 }
 
 export function asObject(value: unknown): JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !isExactNumber(value) ? (value as JsonObject) : {};
 }
 
 /** MLflow V2 payloads carry tags/metadata as [{key, value}]; V3 as a map. */
@@ -25,12 +28,12 @@ export function asStringMap(value: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     for (const entry of value) {
       const { key, value: v } = asObject(entry);
-      if (typeof key === "string") out[key] = typeof v === "string" ? v : JSON.stringify(v ?? null);
+      if (typeof key === "string") out[key] = typeof v === "string" ? v : stringifyJson(v ?? null);
     }
     return out;
   }
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(asObject(value))) out[key] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [key, v] of Object.entries(asObject(value))) out[key] = typeof v === "string" ? v : stringifyJson(v);
   return out;
 }
 
@@ -40,14 +43,14 @@ export function firstString(...values: unknown[]): string | undefined {
 }
 
 export function toInt(value: unknown): number | undefined {
-  const n = typeof value === "string" ? Number(value) : value;
+  const n = typeof value === "string" || isExactNumber(value) ? Number(value) : value;
   return typeof n === "number" && Number.isFinite(n) ? Math.round(n) : undefined;
 }
 
 /** JSON with object keys sorted, so equal content always serialises (and hashes) the same. */
 export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof Date) return v;
+  return stringifyJson(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof Date || isExactNumber(v)) return v;
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 }

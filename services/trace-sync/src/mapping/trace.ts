@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sanitizeForPostgres, type Alteration } from "@langguard/exact-json";
 import { asObject, asStringMap, firstString, parseMaybeJson, stableStringify, toInt, type Json } from "./json.ts";
 import { mapSpan, type SpanRow } from "./span.ts";
 import { readTokenUsage } from "./token-usage.ts";
@@ -21,9 +22,15 @@ export interface TraceRow {
   totalTokens: number | null;
   contentHash: string;
   spans: SpanRow[];
+  /** What had to change for it to be stored; empty when it is stored as the source holds it. */
+  alterations: Alteration[];
 }
 
-export class TraceMappingError extends Error {}
+export class TraceMappingError extends Error {
+  constructor(message: string, readonly externalId?: string) {
+    super(message);
+  }
+}
 
 /**
  * Maps one trace record from the bridge to our row. The spec's table, for both MLflow 3
@@ -31,12 +38,12 @@ export class TraceMappingError extends Error {}
  * timestamp, execution_time_ms|execution_duration → duration, status|state → status,
  * request → input, response → output, request_metadata|trace_metadata → metadata, tags → tags.
  */
-export function mapTrace(record: Record<string, unknown>, digest?: string): TraceRow {
+export function mapTrace(record: Record<string, unknown>, digest?: string, unclean = false): TraceRow {
   const info = asObject(record.info ?? record);
   const externalId = firstString(info.trace_id, info.request_id);
   if (!externalId) throw new TraceMappingError("trace has neither trace_id nor request_id");
   const timestamp = readTimestamp(info.request_time ?? info.timestamp_ms);
-  if (!timestamp) throw new TraceMappingError(`trace ${externalId} has no valid timestamp`);
+  if (!timestamp) throw new TraceMappingError(`trace ${externalId} has no valid timestamp`, externalId);
   const metadata = asStringMap(info.trace_metadata ?? info.request_metadata);
   const tags = asStringMap(info.tags);
   const location = asObject(asObject(info.trace_location).mlflow_experiment);
@@ -45,7 +52,7 @@ export function mapTrace(record: Record<string, unknown>, digest?: string): Trac
 
   const input = parseMaybeJson(record.request ?? info.request ?? metadata["mlflow.traceInputs"] ?? info.request_preview) ?? null;
   const output = parseMaybeJson(record.response ?? info.response ?? metadata["mlflow.traceOutputs"] ?? info.response_preview) ?? null;
-  const row: Omit<TraceRow, "contentHash"> = {
+  const row: Omit<TraceRow, "contentHash" | "alterations"> = {
     externalId,
     experimentId: firstString(location.experiment_id, info.experiment_id) ?? null,
     name: firstString(tags["mlflow.traceName"], spans.find((s) => s.parentSpanId === null)?.name) ?? null,
@@ -62,7 +69,33 @@ export function mapTrace(record: Record<string, unknown>, digest?: string): Trac
     spans,
   };
   // The bridge's line digest is as good a content hash and far cheaper than re-serialising.
-  return { ...row, contentHash: digest ?? hashOf(row) };
+  const contentHash = digest ?? hashOf(row);
+  const alterations: Alteration[] = [];
+  const stored = unclean ? sanitizeForPostgres(row, alterations).value : row;
+  return { ...withinColumnRange(stored, alterations), contentHash, alterations };
+}
+
+// Postgres bigint's range; a duration or token count beyond it is not a measurement.
+const BIGINT_MAX = 9_223_372_036_854_775_807;
+
+function withinColumnRange<T extends Omit<TraceRow, "contentHash" | "alterations">>(row: T, alterations: Alteration[]): T {
+  const fit = (value: number | null, path: string) => {
+    if (value === null || Math.abs(value) < BIGINT_MAX) return value;
+    alterations.push({ path, change: "out-of-range" });
+    return null;
+  };
+  const spans = row.spans.map((span, i) => {
+    const [inputTokens, outputTokens, totalTokens] = [fit(span.inputTokens, `spans[${i}].inputTokens`), fit(span.outputTokens, `spans[${i}].outputTokens`), fit(span.totalTokens, `spans[${i}].totalTokens`)];
+    return inputTokens === span.inputTokens && outputTokens === span.outputTokens && totalTokens === span.totalTokens ? span : { ...span, inputTokens, outputTokens, totalTokens };
+  });
+  return {
+    ...row,
+    durationMs: fit(row.durationMs, "durationMs"),
+    inputTokens: fit(row.inputTokens, "inputTokens"),
+    outputTokens: fit(row.outputTokens, "outputTokens"),
+    totalTokens: fit(row.totalTokens, "totalTokens"),
+    spans,
+  };
 }
 
 function readTimestamp(value: unknown): Date | undefined {
@@ -86,6 +119,6 @@ function normalizeStatus(value: unknown): TraceStatus {
   return "UNSPECIFIED";
 }
 
-function hashOf(row: Omit<TraceRow, "contentHash">): string {
+function hashOf(row: Omit<TraceRow, "contentHash" | "alterations">): string {
   return createHash("sha256").update(stableStringify(row)).digest("hex").slice(0, 32);
 }

@@ -1,12 +1,13 @@
 import type { BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
-import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
+import { sanitizeForPostgres, type Alteration } from "@langguard/exact-json";
+import { isDataError, withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { completeRun, runSyncJob } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
-import { writeTraceBatch, type BatchOutcome } from "../store/trace-writer.ts";
+import { quarantine, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
 import { readPlan } from "../sync/read-plan.ts";
 
@@ -15,6 +16,8 @@ export interface TraceSyncSettings {
   experimentConcurrency: number;
   lookbackMs: number;
   overlapMs: number;
+  /** How long a trace may run and still be found when written late (0: no late-trace sweep). */
+  maxTraceDurationMs?: number;
   maxPayloadBytes: number;
   /** How often a running job proves it is alive. */
   heartbeatMs: number;
@@ -41,6 +44,10 @@ export interface TraceSyncSummary {
   updated: number;
   unchanged: number;
   spans: number;
+  /** Records quarantined by this run. */
+  setAside: number;
+  /** Traces stored with changes Postgres required, each marked. */
+  altered: number;
 }
 
 /**
@@ -60,37 +67,51 @@ export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: T
 async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
   const { db, bridge, settings, logger, signal } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
-  const summary: TraceSyncSummary = { status: "succeeded", experiments: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, spans: 0 };
+  const summary: TraceSyncSummary = { status: "succeeded", experiments: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, spans: 0, setAside: 0, altered: 0 };
   const errors: ExperimentError[] = [];
   const plan = await readPlan(db, run, settings);
-  const params = { selected: integration.experiments, ...plan, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.experimentConcurrency };
+  const late = run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
+  const params = { selected: integration.experiments, ...plan, late, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.experimentConcurrency };
   logger.info({ mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length }, "streaming traces");
 
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
   const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };
   // Experiments stream interleaved, page by page; each page is held only until its checkpoint.
-  const pending = new Map<string, { rows: TraceRow[]; fetched: number }>();
+  const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
+  const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
-      await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
+      try {
+        await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        // Its traces do not need its row: they are still read and stored.
+        const setAside = { kind: "experiment" as const, experimentId: String(message.data.id), externalId: String(message.data.id), reason: `experiment metadata cannot be stored: ${(error as Error).message.split("\n").at(-1)}` };
+        logger.warn(setAside, "experiment set aside");
+        await withDatabaseRetry(() => quarantine(db, target, [setAside]), retrying);
+      }
     } else if (message.type === "record" && message.stream === "traces") {
-      const page = pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0 };
+      const page = pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0, setAside: [] };
       pending.set(message.experimentId ?? "", page);
       page.fetched += 1;
       try {
-        page.rows.push(mapTrace(message.data, message.digest));
+        page.rows.push(mapTrace(message.data, message.digest, message.unclean));
       } catch (error) {
         if (!(error instanceof TraceMappingError)) throw error;
-        logger.warn({ experimentId: message.experimentId, reason: error.message }, "skipping a trace that cannot be mapped");
+        logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");
+        page.setAside.push({ kind: "trace", experimentId: message.experimentId ?? null, externalId: error.externalId ?? `digest:${message.digest}`, reason: error.message });
       }
     } else if (message.type === "checkpoint" && "experimentId" in message) {
-      const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0 };
+      const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
       pending.delete(message.experimentId);
       const phase = `experiment ${message.experimentId}, page ${message.page}`;
       const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done };
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
-      const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, (o) => progressOf(added(summary, o, page.fetched), phase)), retrying);
+      const options = { setAside: page.setAside, clearQuarantine, progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase) };
+      const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, options), retrying);
+      for (const record of outcome.setAside) logger.warn(record, "trace set aside");
+      summary.altered += page.rows.filter((row) => row.alterations.length > 0).length;
       Object.assign(summary, added(summary, outcome, page.fetched));
       if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
         await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds });
@@ -104,15 +125,24 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
 
   const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true } });
-  const outcome = decideOutcome({ experimentsListed: summary.experiments, experimentsCompleted, fetched: summary.fetched, errors });
+  // Counted from Postgres: a resumed run also reports what earlier attempts set aside.
+  const setAsideWhere = { syncRunId: run.id };
+  const [setAsideCount, setAside] = await Promise.all([
+    db.quarantinedRecord.count({ where: setAsideWhere }),
+    db.quarantinedRecord.findMany({ where: setAsideWhere, orderBy: { lastSeenAt: "asc" }, take: 20, select: { kind: true, experimentId: true, externalId: true, reason: true } }),
+  ]);
+  summary.setAside = setAsideCount;
+  const outcome = decideOutcome({ experimentsListed: summary.experiments, experimentsCompleted, fetched: summary.fetched, errors, setAside, setAsideCount, altered: summary.altered });
   await completeRun(db, run, { ...outcome, progress: progressOf(summary, "done") });
   summary.status = outcome.status;
   return summary;
 }
 
 async function upsertExperiment(db: Database, integrationId: string, data: Record<string, unknown>) {
-  const externalId = String(data.id);
-  const fields = { name: String(data.name ?? externalId), lifecycle: data.lifecycle ? String(data.lifecycle) : null, lastSyncedAt: new Date() };
+  const alterations: Alteration[] = [];
+  const clean = sanitizeForPostgres({ id: String(data.id), name: String(data.name ?? data.id), lifecycle: data.lifecycle ? String(data.lifecycle) : null }, alterations).value;
+  const externalId = clean.id;
+  const fields = { name: clean.name, lifecycle: clean.lifecycle, lastSyncedAt: new Date(), alterations: alterations as unknown as object[] };
   await db.experiment.upsert({
     where: { integrationId_externalId: { integrationId, externalId } },
     create: { integrationId, externalId, ...fields },

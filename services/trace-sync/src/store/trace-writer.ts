@@ -1,7 +1,6 @@
-import type { Database } from "@langguard/database";
+import { databaseErrorCode, isDataError, toJsonParam, type Database } from "@langguard/database";
 import { detectAgents } from "../mapping/agents.ts";
 import type { TraceRow } from "../mapping/trace.ts";
-import { toJsonParam } from "@langguard/database";
 
 export interface BatchTarget {
   organizationId: string;
@@ -24,6 +23,27 @@ export interface BatchOutcome {
   spans: number;
   /** Ids of traces that are new or changed: the ones policies must (re)evaluate. */
   changedTraceIds: string[];
+  /** Records of this page that could not be stored, recorded in quarantine instead. */
+  setAside: SetAside[];
+}
+
+/** A record set aside: what it was, where it came from, and why it could not be stored. */
+export interface SetAside {
+  kind: "trace" | "experiment";
+  experimentId: string | null;
+  externalId: string;
+  reason: string;
+}
+
+export interface BatchOptions {
+  /** The run's progress once this batch is in, stored with the counters in the same write. */
+  progress?: (outcome: BatchOutcome) => Record<string, unknown>;
+  /** Records the mapper already refused: quarantined in the same transaction. */
+  setAside?: SetAside[];
+  /** The integration has quarantined traces: a stored one leaves quarantine. */
+  clearQuarantine?: boolean;
+  /** Store trace by trace, each behind a savepoint, setting aside those Postgres refuses. */
+  isolate?: boolean;
 }
 
 const SPAN_CHUNK = 5_000;
@@ -33,6 +53,9 @@ const TX_TIMEOUT_MS = 120_000;
  * Stores one page of traces, their spans and agents, and the cursor that covers them, in
  * one transaction: either all of it is committed or none, so a crash never moves the cursor
  * past unstored data. Multi-row statements keep the round trips per page constant.
+ *
+ * When Postgres refuses a value of the page, the page is written again trace by trace and the
+ * refused traces are quarantined: one bad record never holds back the cursor or its neighbours.
  */
 export async function writeTraceBatch(
   db: Database,
@@ -40,33 +63,45 @@ export async function writeTraceBatch(
   traces: TraceRow[],
   cursor: BatchCursor | null,
   fetched = traces.length,
-  /** The run's progress once this batch is in, stored with the counters in the same write. */
-  progress?: (outcome: BatchOutcome) => Record<string, unknown>,
+  options: BatchOptions = {},
 ): Promise<BatchOutcome> {
+  try {
+    return await writeOnce(db, target, traces, cursor, fetched, options);
+  } catch (error) {
+    if (options.isolate || !isDataError(error)) throw error;
+    return writeOnce(db, target, traces, cursor, fetched, { ...options, isolate: true });
+  }
+}
+
+async function writeOnce(db: Database, target: BatchTarget, traces: TraceRow[], cursor: BatchCursor | null, fetched: number, options: BatchOptions): Promise<BatchOutcome> {
   const unique = [...new Map(traces.map((t) => [t.externalId, t])).values()];
   return db.$transaction(
-    async (tx) => {
-      const outcome: BatchOutcome = { inserted: 0, updated: 0, unchanged: 0, spans: 0, changedTraceIds: [] };
-      if (unique.length > 0) {
-        const rows = await upsertTraces(tx as unknown as Database, target, unique);
-        const changed = new Map<string, string>();
-        for (const row of rows) {
-          changed.set(row.externalId, row.id);
-          if (row.inserted) outcome.inserted += 1;
-          else outcome.updated += 1;
+    async (transaction) => {
+      const tx = transaction as unknown as Database;
+      const outcome: BatchOutcome = { inserted: 0, updated: 0, unchanged: 0, spans: 0, changedTraceIds: [], setAside: [...(options.setAside ?? [])] };
+      if (!options.isolate) {
+        await storeTraces(tx, target, unique, outcome);
+      } else {
+        for (const trace of unique) {
+          await tx.$executeRawUnsafe(`SAVEPOINT lg_trace`);
+          try {
+            await storeTraces(tx, target, [trace], outcome);
+            await tx.$executeRawUnsafe(`RELEASE SAVEPOINT lg_trace`);
+          } catch (error) {
+            if (!isDataError(error)) throw error;
+            await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT lg_trace`);
+            outcome.setAside.push({ kind: "trace", experimentId: trace.experimentId, externalId: trace.externalId, reason: refusal(error) });
+          }
         }
-        // Duplicates inside one page count as unchanged: they were fetched but stored once.
-        outcome.unchanged = traces.length - rows.length;
-        outcome.changedTraceIds = [...changed.values()];
-        const changedTraces = unique.filter((t) => changed.has(t.externalId));
-        outcome.spans = await replaceSpans(tx as unknown as Database, changedTraces, changed, rows.filter((r) => !r.inserted).map((r) => r.id));
-        await linkAgents(tx as unknown as Database, target, changedTraces, changed);
       }
+      // Duplicates inside one page and refused records count as unchanged: fetched, not stored again.
+      outcome.unchanged = traces.length - outcome.inserted - outcome.updated;
+      await recordQuarantine(tx, target, outcome.setAside, options.clearQuarantine ? unique.map((t) => t.externalId) : []);
       if (cursor) {
-        await advanceCursor(tx as unknown as Database, target.integrationId, cursor);
-        await recordRunCheckpoint(tx as unknown as Database, target.syncRunId, cursor);
+        await advanceCursor(tx, target.integrationId, cursor);
+        await recordRunCheckpoint(tx, target.syncRunId, cursor);
       }
-      await (tx as unknown as Database).syncRun.update({
+      await tx.syncRun.update({
         where: { id: target.syncRunId },
         data: {
           itemsFetched: { increment: fetched },
@@ -75,12 +110,65 @@ export async function writeTraceBatch(
           itemsSkipped: { increment: outcome.unchanged + (fetched - traces.length) },
           spansIngested: { increment: outcome.spans },
           heartbeatAt: new Date(),
-          ...(progress ? { progress: progress(outcome) as object } : {}),
+          ...(options.progress ? { progress: options.progress(outcome) as object } : {}),
         },
       });
       return outcome;
     },
     { timeout: TX_TIMEOUT_MS, maxWait: 30_000 },
+  );
+}
+
+async function storeTraces(tx: Database, target: BatchTarget, traces: TraceRow[], outcome: BatchOutcome): Promise<void> {
+  if (traces.length === 0) return;
+  const rows = await upsertTraces(tx, target, traces);
+  const changed = new Map<string, string>();
+  let inserted = 0;
+  for (const row of rows) {
+    changed.set(row.externalId, row.id);
+    if (row.inserted) inserted += 1;
+  }
+  const changedTraces = traces.filter((t) => changed.has(t.externalId));
+  const spans = await replaceSpans(tx, changedTraces, changed, rows.filter((r) => !r.inserted).map((r) => r.id));
+  await linkAgents(tx, target, changedTraces, changed);
+  // Counted only once everything of these traces is written: a refused one adds nothing.
+  outcome.inserted += inserted;
+  outcome.updated += rows.length - inserted;
+  outcome.spans += spans;
+  outcome.changedTraceIds.push(...changed.values());
+}
+
+/** Postgres' own words for a refused value (its SQLSTATE and message), without our SQL. */
+function refusal(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const message = /Message: `([^`]*)`/.exec(text)?.[1] ?? text.split("\n").filter(Boolean).at(-1) ?? "refused";
+  return `Postgres refused a value (${databaseErrorCode(error) ?? "error"}): ${message}`.slice(0, 500);
+}
+
+/** Sets records aside outside a page (an experiment whose own row cannot be stored). */
+export function quarantine(db: Database, target: BatchTarget, setAside: SetAside[]): Promise<void> {
+  return recordQuarantine(db, target, setAside, []);
+}
+
+async function recordQuarantine(tx: Database, target: BatchTarget, setAside: SetAside[], stored: string[]): Promise<void> {
+  if (stored.length > 0) {
+    await tx.$executeRawUnsafe(
+      `DELETE FROM "QuarantinedRecord" WHERE "integrationId" = $1::uuid AND "kind" = 'trace' AND "externalId" = ANY($2::text[])`,
+      target.integrationId,
+      stored.filter((id) => !setAside.some((s) => s.externalId === id)),
+    );
+  }
+  if (setAside.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "QuarantinedRecord" ("organizationId", "integrationId", "syncRunId", "kind", "experimentId", "externalId", "reason")
+     SELECT DISTINCT ON (x."kind", x."externalId") $2::uuid, $3::uuid, $4::uuid, x."kind"::"QuarantineKind", x."experimentId", x."externalId", x."reason"
+     FROM jsonb_to_recordset($1::jsonb) AS x("kind" text, "experimentId" text, "externalId" text, "reason" text)
+     ON CONFLICT ("integrationId", "kind", "externalId") DO UPDATE SET
+       "syncRunId" = EXCLUDED."syncRunId", "experimentId" = EXCLUDED."experimentId", "reason" = EXCLUDED."reason", "lastSeenAt" = now()`,
+    toJsonParam(setAside),
+    target.organizationId,
+    target.integrationId,
+    target.syncRunId,
   );
 }
 
@@ -95,19 +183,19 @@ async function upsertTraces(tx: Database, target: BatchTarget, traces: TraceRow[
   // The WHERE on the conflict branch skips unchanged traces entirely: no write, no row returned.
   return tx.$queryRawUnsafe<UpsertedRow[]>(
     `INSERT INTO "Trace" ("organizationId", "integrationId", "externalId", "experimentId", "name", "timestamp", "durationMs", "status",
-        "input", "output", "metadata", "tags", "inputTokens", "outputTokens", "totalTokens", "spanCount", "contentHash", "updatedAt")
+        "input", "output", "metadata", "tags", "inputTokens", "outputTokens", "totalTokens", "spanCount", "contentHash", "alterations", "updatedAt")
      SELECT $2::uuid, $3::uuid, x."externalId", x."experimentId", x."name", x."timestamp", x."durationMs", x."status",
         x."input", x."output", COALESCE(x."metadata", '{}'), COALESCE(x."tags", '{}'), x."inputTokens", x."outputTokens", x."totalTokens",
-        x."spanCount", x."contentHash", now()
-     FROM jsonb_to_recordset($1::jsonb) AS x("externalId" text, "experimentId" text, "name" text, "timestamp" timestamp(3), "durationMs" int,
-        "status" text, "input" jsonb, "output" jsonb, "metadata" jsonb, "tags" jsonb, "inputTokens" int, "outputTokens" int,
-        "totalTokens" int, "spanCount" int, "contentHash" text)
+        x."spanCount", x."contentHash", COALESCE(x."alterations", '[]'), now()
+     FROM jsonb_to_recordset($1::jsonb) AS x("externalId" text, "experimentId" text, "name" text, "timestamp" timestamp(3), "durationMs" bigint,
+        "status" text, "input" jsonb, "output" jsonb, "metadata" jsonb, "tags" jsonb, "inputTokens" bigint, "outputTokens" bigint,
+        "totalTokens" bigint, "spanCount" int, "contentHash" text, "alterations" jsonb)
      ON CONFLICT ("integrationId", "externalId") DO UPDATE SET
         "experimentId" = EXCLUDED."experimentId", "name" = EXCLUDED."name", "timestamp" = EXCLUDED."timestamp",
         "durationMs" = EXCLUDED."durationMs", "status" = EXCLUDED."status", "input" = EXCLUDED."input", "output" = EXCLUDED."output",
         "metadata" = EXCLUDED."metadata", "tags" = EXCLUDED."tags", "inputTokens" = EXCLUDED."inputTokens",
         "outputTokens" = EXCLUDED."outputTokens", "totalTokens" = EXCLUDED."totalTokens", "spanCount" = EXCLUDED."spanCount",
-        "contentHash" = EXCLUDED."contentHash", "updatedAt" = now()
+        "contentHash" = EXCLUDED."contentHash", "alterations" = EXCLUDED."alterations", "updatedAt" = now()
      WHERE "Trace"."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
      RETURNING "id"::text AS "id", "externalId", (xmax = 0) AS "inserted"`,
     toJsonParam(payload),
@@ -138,8 +226,8 @@ async function replaceSpans(tx: Database, traces: TraceRow[], ids: Map<string, s
           x."inputTokens", x."outputTokens", x."totalTokens", COALESCE(x."truncated", false)
        FROM jsonb_to_recordset($1::jsonb) AS x("traceId" uuid, "spanId" text, "parentSpanId" text, "name" text, "type" text,
           "startTime" timestamp(3), "endTime" timestamp(3), "durationMs" double precision, "status" text, "statusMessage" text,
-          "inputs" jsonb, "outputs" jsonb, "attributes" jsonb, "events" jsonb, "model" text, "provider" text, "inputTokens" int,
-          "outputTokens" int, "totalTokens" int, "truncated" boolean)
+          "inputs" jsonb, "outputs" jsonb, "attributes" jsonb, "events" jsonb, "model" text, "provider" text, "inputTokens" bigint,
+          "outputTokens" bigint, "totalTokens" bigint, "truncated" boolean)
        ON CONFLICT ("traceId", "spanId") DO NOTHING`,
       toJsonParam(spans.slice(start, start + SPAN_CHUNK)),
     );

@@ -7,6 +7,12 @@ import { mapTrace, type TraceRow } from "../services/trace-sync/src/mapping/trac
 import { writeTraceBatch } from "../services/trace-sync/src/store/trace-writer.ts";
 import { createIntegration, startFleet, type Fleet } from "./helpers/fleet.ts";
 
+const withAgents = (id: string, ms: number, agents: string[]): TraceRow =>
+  mapTrace({
+    info: { trace_id: id, request_time: new Date(ms).toISOString(), state: "OK", experiment_id: "1" },
+    spans: agents.map((name, i) => ({ spanId: `${id}-${i}`, name, startTimeNs: `${ms}000000`, endTimeNs: `${ms + 5}000000`, attributes: { "agent.name": name } })),
+  });
+
 const trace = (id: string, ms: number): TraceRow =>
   mapTrace({ info: { trace_id: id, request_time: new Date(ms).toISOString(), state: "OK", experiment_id: "1" }, spans: [{ spanId: `${id}-s`, name: "root", startTimeNs: `${ms}000000`, endTimeNs: `${ms + 5}000000`, attributes: { "agent.name": "writer-agent" } }] });
 
@@ -64,6 +70,25 @@ describe("writeTraceBatch", () => {
     expect(await fleet.db.quarantinedRecord.findMany({ where: { integrationId: target.integrationId }, select: { externalId: true, reason: true } })).toEqual([
       { externalId: "tr-no-time", reason: "trace tr-no-time has no valid timestamp" },
     ]);
+  });
+
+  it("writes pages of two integrations that share agents at the same time without a deadlock", async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    const names = Array.from({ length: 60 }, (_, i) => `shared-agent-${String(i).padStart(2, "0")}`);
+    const t = Date.UTC(2026, 10, 4);
+    // Each integration meets the agents in the opposite order, page after page, concurrently;
+    // no retry wraps these writes, so a single deadlock would fail the test.
+    const pages = (target: typeof a, order: string[], tag: string) =>
+      (async () => {
+        for (let p = 0; p < 15; p += 1) {
+          const rows = Array.from({ length: 10 }, (_, i) => withAgents(`${tag}-${p}-${i}`, t + p * 10 + i, i % 2 ? order : [...order].reverse()));
+          await writeTraceBatch(fleet.db, target, rows, null);
+        }
+      })();
+    await Promise.all([pages(a, names, "a"), pages(b, [...names].reverse(), "b")]);
+    const counts = await fleet.db.agentTrace.groupBy({ by: ["agentId"], where: { integrationId: { in: [a.integrationId, b.integrationId] } }, _count: true });
+    expect(counts).toHaveLength(names.length);
+    for (const c of counts) expect(c._count).toBe(300);
   });
 
   it("stores month-long durations, multi-billion token counts and exact big integers", async () => {

@@ -250,7 +250,12 @@ async function linkAgents(tx: Database, target: BatchTarget, traces: TraceRow[],
     }
   }
   if (agents.size === 0) return;
-  const agentRows = [...agents.values()].map((a) => ({ name: a.name, type: a.type, versions: [...a.versions], first: a.first.toISOString(), last: a.last.toISOString() }));
+  // Rows are locked in the order they are inserted: sorted by name, two batches of one organization
+  // (other integrations, other workers) always take shared agents' locks in the same order and
+  // never deadlock on them.
+  const agentRows = [...agents.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((a) => ({ name: a.name, type: a.type, versions: [...a.versions].sort(), first: a.first.toISOString(), last: a.last.toISOString() }));
   await tx.$executeRawUnsafe(
     `WITH upserted AS (
        INSERT INTO "Agent" ("organizationId", "name", "type", "versions", "firstSeenAt", "lastSeenAt")

@@ -16,9 +16,10 @@ export interface TimedSync {
 export class BenchFleet {
   private constructor(private readonly fleet: Fleet) {}
 
-  static async start(options: { databaseUrl: string; logLevel: string; lookbackDays: number }): Promise<BenchFleet> {
+  static async start(options: { databaseUrl: string; logLevel: string; lookbackDays: number; bridgeMode?: "warm" | "cold" }): Promise<BenchFleet> {
     // Logs go to stderr: stdout carries the figures, and its last line must be the JSON summary.
-    const fleet = await startFleet({ databaseUrl: options.databaseUrl, logLevel: options.logLevel, logDestination: process.stderr, env: { TRACE_SYNC_LOOKBACK_DAYS: String(options.lookbackDays) } });
+    const env = { TRACE_SYNC_LOOKBACK_DAYS: String(options.lookbackDays), PYTHON_BRIDGE_MODE: options.bridgeMode ?? "warm" };
+    const fleet = await startFleet({ databaseUrl: options.databaseUrl, logLevel: options.logLevel, logDestination: process.stderr, env });
     return new BenchFleet(fleet);
   }
 
@@ -32,6 +33,16 @@ export class BenchFleet {
     const seconds = (performance.now() - started) / 1000;
     if (run.status !== "succeeded") throw new Error(`sync run ${run.id} ended ${run.status}: ${run.errorMessage ?? JSON.stringify(run.experimentErrors)}`);
     return { run, seconds };
+  }
+
+  /** Triggers incremental syncs of all the integrations at once and waits for every one. */
+  async syncAllAndTime(integrationIds: string[], timeoutMs: number): Promise<{ seconds: number; runs: SyncRunView[] }> {
+    const started = performance.now();
+    const runs = await Promise.all(integrationIds.map((id) => syncAndWait(this.fleet, id, {}, timeoutMs)));
+    const seconds = (performance.now() - started) / 1000;
+    const failed = runs.find((r) => r.status !== "succeeded");
+    if (failed) throw new Error(`sync run ${failed.id} ended ${failed.status}: ${failed.errorMessage}`);
+    return { seconds, runs };
   }
 
   /** What the integration holds in Postgres. */

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { bridgeProcesses } from "./processes.ts";
 
 export interface PeakRss {
   /** This process: the gateway and the trace-sync worker. */
@@ -18,21 +19,10 @@ function statusKb(pid: number | "self", field: "VmHWM" | "VmRSS"): number | unde
   }
 }
 
-/** The bridge is spawned directly (no shell), so it is a child of this process. */
+/** The process doing the job: a warm server's forked child when there is one, else the cold bridge. */
 function findBridgePid(): number | undefined {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // The command name may contain spaces and parentheses: fields resume after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("python-bridge/bridge.py")) return Number(entry);
-    } catch {
-      // exited while we looked
-    }
-  }
-  return undefined;
+  const { servers, jobs } = bridgeProcesses();
+  return jobs[0] ?? servers[0];
 }
 
 /**

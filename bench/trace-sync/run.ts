@@ -16,6 +16,7 @@ import { BenchFleet, resetDatabase, type TimedSync } from "./fleet.ts";
 import { startMlflowServer, type MlflowServer } from "../../tests/helpers/mlflow-server.ts";
 import { runNaive, type NaiveResult } from "./naive.ts";
 import { runScript } from "./python.ts";
+import { bridgeCpuSeconds, nodeCpuSeconds } from "./processes.ts";
 import { PeakRssSampler, type PeakRss } from "./rss.ts";
 
 function intSetting(name: string, fallback: number, min: number): number {
@@ -30,6 +31,7 @@ const settings = {
   traces: intSetting("BENCH_TRACES", 10_000, 1),
   naiveBatches: intSetting("BENCH_NAIVE_BATCHES", 20, 1),
   double: intSetting("BENCH_DOUBLE", 1, 0) !== 0,
+  noopIntegrations: intSetting("BENCH_NOOP_INTEGRATIONS", 50, 0),
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard_bench",
   logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
 };
@@ -99,9 +101,11 @@ async function main() {
     server = await startMlflowServer();
     say(`MLflow server ${server.url} up in ${round((performance.now() - t) / 1000, 1)} s`);
 
-    const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : [])];
+    const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : []), "bench-noop=20"];
     const seeded = await runScript<SeedReport>("seed_bulk.py", ["--tracking-uri", server.url, "--store-uri", server.storeUri, ...targets.flatMap((x) => ["--target", x])]);
-    const [primary, doubled] = seeded.experiments;
+    const primary = seeded.experiments.find((e) => e.name === `bench-${n}`);
+    const doubled = seeded.experiments.find((e) => e.name === `bench-${2 * n}`);
+    const small = seeded.experiments.find((e) => e.name === "bench-noop")!;
     const spansPerTrace = seeded.spansPerTrace;
     say(`seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`);
 
@@ -118,9 +122,23 @@ async function main() {
     say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
     say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB; heap retained after GC ${sync.retainedHeapMb ?? "n/a (run node with --expose-gc)"} MB`);
 
+    const noopCpuFrom = bridgeCpuSeconds();
     const noop = await fleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
+    const noopCpu = bridgeCpuSeconds() - noopCpuFrom;
     if (noop.run.itemsIngested !== 0 || noop.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(noop.run)}`);
-    say(`    incremental sync with nothing new: ${round(noop.seconds)} s (re-read ${noop.run.itemsFetched} traces inside the overlap window, all unchanged)`);
+    say(`    incremental sync with nothing new (warm bridge): ${round(noop.seconds)} s, bridge CPU ${round(noopCpu)} s (re-read ${noop.run.itemsFetched} traces inside the overlap window, all unchanged)`);
+
+    // Many workspaces with nothing new, synced at once by this one worker process.
+    let many: { seconds: number; cpu: number; count: number } | null = null;
+    if (settings.noopIntegrations > 0) {
+      const ids: string[] = [];
+      for (let i = 0; i < settings.noopIntegrations; i += 1) ids.push(await fleet.createIntegration(server.url, [small.experimentId]));
+      await fleet.syncAllAndTime(ids, 600_000);
+      const cpuFrom = bridgeCpuSeconds() + nodeCpuSeconds();
+      const timed = await fleet.syncAllAndTime(ids, 600_000);
+      many = { seconds: timed.seconds, cpu: bridgeCpuSeconds() + nodeCpuSeconds() - cpuFrom, count: ids.length };
+      say(`    ${many.count} integrations with nothing new, synced at once: ${round(many.seconds)} s, ${round(many.cpu)} CPU s (bridge and worker)`);
+    }
 
     let double: MeasuredSync | undefined;
     if (doubled) {
@@ -130,6 +148,19 @@ async function main() {
     }
     await fleet.close();
     fleet = undefined;
+
+    // The baseline: the same no-op sync with a new interpreter per job.
+    const coldFleet = await BenchFleet.start({ databaseUrl: settings.databaseUrl, logLevel: settings.logLevel, lookbackDays: 3, bridgeMode: "cold" });
+    let coldNoop: TimedSync;
+    let coldCpu: number;
+    try {
+      const from = bridgeCpuSeconds();
+      coldNoop = await coldFleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
+      coldCpu = bridgeCpuSeconds() - from;
+    } finally {
+      await coldFleet.close();
+    }
+    say(`    the same with a cold bridge (a new interpreter per job): ${round(coldNoop.seconds)} s, bridge CPU ${round(coldCpu)} s`);
 
     say();
     say("(b) read limit: one warm MLflow client paging the same traces, spans included");
@@ -153,6 +184,13 @@ async function main() {
       naive_traces_per_s: round(naive.tracesPerSecond, 1),
       ratio_vs_naive: round(tracesPerSecond / naive.tracesPerSecond, 2),
       noop_sync_s: round(noop.seconds, 2),
+      noop_cpu_s: round(noopCpu, 2),
+      noop_cold_sync_s: round(coldNoop.seconds, 2),
+      noop_cold_cpu_s: round(coldCpu, 2),
+      noop_cpu_ratio_vs_cold: round(noopCpu / Math.max(coldCpu, 0.01), 3),
+      noop_50_integrations_s: many ? round(many.seconds, 2) : null,
+      noop_50_integrations_cpu_s: many ? round(many.cpu, 2) : null,
+      noop_integrations: many?.count ?? 0,
       peak_rss_mb: peak,
       peak_rss_worker_mb: sync.rss.workerMb,
       peak_rss_bridge_mb: sync.rss.bridgeMb,
@@ -169,7 +207,7 @@ async function main() {
     say();
     say("summary");
     say(`    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`);
-    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s`);
+    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s (cold bridge: ${summary.noop_cold_sync_s} s, ${summary.noop_cold_cpu_s} CPU s)`);
     say(`    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` + (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`));
     say(JSON.stringify(summary));
   } finally {

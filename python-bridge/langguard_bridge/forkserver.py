@@ -65,6 +65,7 @@ def _child(request: dict) -> None:
         _die_with_parent()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         proto = _connect(request["socket"])
         diag = _connect(request["stderr"])
         os.dup2(proto.fileno(), 0)
@@ -112,6 +113,9 @@ def _reaper(jobs: dict, lock: threading.Lock) -> None:
 
 
 def serve() -> int:
+    # A Ctrl-C in the terminal reaches the whole process group; the worker decides when we stop
+    # (by closing our stdin), so that it can hand its jobs back first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _preload()
     jobs: dict = {}
     jobs_lock = threading.Lock()

@@ -153,7 +153,7 @@ describe("faults during a sync", () => {
   });
 
   it("a misbehaving bridge (hang, garbage, a 100 MB line, a crash, a malformed error) gives typed errors while the worker serves other jobs", async () => {
-    const current = worker({ PYTHON_PATH: path.join(repoRoot, "tests/faults/fixtures/misbehaving-python.sh"), DATABRICKS_PYTHON_TIMEOUT: "3000", TRACE_SYNC_CONCURRENCY: "6" });
+    const current = worker({ PYTHON_PATH: path.join(repoRoot, "tests/faults/fixtures/misbehaving-python.sh"), PYTHON_BRIDGE_MODE: "cold", DATABRICKS_PYTHON_TIMEOUT: "3000", TRACE_SYNC_CONCURRENCY: "6" });
     const expected = {
       hang: { kind: "timeout", text: "DATABRICKS_PYTHON_TIMEOUT exceeded" },
       garbage: { kind: "protocol", text: "not a protocol message" },

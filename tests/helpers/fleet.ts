@@ -6,7 +6,7 @@ import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger, type Logger } from "@langguard/logger";
 import { createQueue, createRedisConnection, QueueName } from "@langguard/queue-contracts";
 import type { RegisteredWorker } from "@langguard/service-runtime";
-import { BridgeClient } from "@langguard/bridge-client";
+import { bridgeFromSettings } from "@langguard/bridge-client";
 import { keyRingFromSettings } from "@langguard/secrets";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import type { Redis } from "ioredis";
@@ -90,7 +90,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   };
   const gatewayEnv = parseEnv(gatewayEnvSchema, baseEnv);
   const hostPolicy = hostPolicyOf(gatewayEnv);
-  const bridge = new BridgeClient({ pythonPath: gatewayEnv.PYTHON_PATH, timeoutMs: gatewayEnv.DATABRICKS_PYTHON_TIMEOUT, validationTimeoutMs: gatewayEnv.DATABRICKS_VALIDATION_TIMEOUT, hostPolicy: serializeHostPolicy(hostPolicy), logger });
+  // As the gateway builds it: warm unless PYTHON_BRIDGE_MODE says cold.
+  const bridge = bridgeFromSettings(gatewayEnv, serializeHostPolicy(hostPolicy), logger);
   const keyRing = keyRingFromSettings(gatewayEnv.ENCRYPTION_KEY, gatewayEnv.ENCRYPTION_KEY_PREVIOUS);
   const app = await buildApp({ db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, policyQueue, keyRing, hostPolicy, bridge, pythonPath: gatewayEnv.PYTHON_PATH, settings: settingsOf(gatewayEnv) }, logger);
 
@@ -145,6 +146,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     async close() {
       for (const worker of workers) await worker.close();
       await app.close();
+      await bridge.close();
       const deliveryQueue = createQueue(QueueName.WebhookDelivery, { connection: redis, prefix });
       for (const queue of [traceSyncQueue, policyQueue, deliveryQueue, catalogSyncQueue]) {
         await queue.obliterate({ force: true }).catch(() => undefined);

@@ -3,8 +3,9 @@ import path from "node:path";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseJson } from "@langguard/exact-json";
-import { execa, type ResultPromise } from "execa";
 import { BridgeError } from "./errors.ts";
+import { ForkServer } from "./fork-server.ts";
+import { spawnCold, type BridgeProcess } from "./processes.ts";
 import { readLines, LineTooLongError } from "./line-reader.ts";
 import { BridgeMessage, type ResultMessage, type StepMessage } from "./messages.ts";
 import { LineScrubber, secretScrubber } from "./scrubber.ts";
@@ -53,6 +54,31 @@ export interface BridgeClientOptions {
   extraEnv?: Record<string, string>;
   /** The SSRF host policy the child enforces on every connection (serialised @langguard/host-policy). */
   hostPolicy?: string;
+  /**
+   * Fork each command from one warm bridge that has MLflow imported already, instead of starting
+   * a new interpreter (PYTHON_BRIDGE_MODE=warm). Only for the real bridge script.
+   */
+  warm?: boolean;
+}
+
+/** The bridge settings every service reads (PYTHON_PATH, the two timeouts, PYTHON_BRIDGE_MODE). */
+export interface BridgeSettings {
+  PYTHON_PATH: string;
+  DATABRICKS_PYTHON_TIMEOUT: number;
+  DATABRICKS_VALIDATION_TIMEOUT: number;
+  PYTHON_BRIDGE_MODE: "warm" | "cold";
+}
+
+/** One way for every service to build its bridge from its settings. */
+export function bridgeFromSettings(env: BridgeSettings, hostPolicy: string, logger?: BridgeLogger): BridgeClient {
+  return new BridgeClient({
+    pythonPath: env.PYTHON_PATH,
+    timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
+    validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
+    hostPolicy,
+    logger,
+    warm: env.PYTHON_BRIDGE_MODE === "warm",
+  });
 }
 
 export interface RunOptions {
@@ -76,10 +102,41 @@ const STDERR_LINE_CHARS = 4_096;
 export class BridgeClient {
   private readonly scriptPath: string;
   private readonly maxLineBytes: number;
+  private forkServer: ForkServer | undefined;
 
   constructor(private readonly options: BridgeClientOptions) {
     this.scriptPath = options.scriptPath ?? defaultScriptPath;
     this.maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** In warm mode, starts the warm bridge now (at service start) rather than at the first command. */
+  warmUp(logger?: BridgeLogger): void {
+    if (!this.options.warm) return;
+    this.forkServer ??= this.newForkServer();
+    this.forkServer.warmUp().catch((error: unknown) => logger?.warn({ err: { message: (error as Error).message } }, "warm Python bridge did not start; the first job will try again"));
+  }
+
+  /** Stops the warm bridge, if one was started. */
+  async close(): Promise<void> {
+    await this.forkServer?.close();
+    this.forkServer = undefined;
+  }
+
+  private newForkServer(): ForkServer {
+    return new ForkServer(path.resolve(this.options.pythonPath), this.scriptPath, this.baseEnv(), (text) => {
+      if (text.trim()) this.options.logger?.debug({ stderr: text.slice(0, STDERR_LINE_CHARS) }, "warm python bridge stderr");
+    });
+  }
+
+  private async start(command: BridgeCommand, params: object, env: Record<string, string>, signal?: AbortSignal): Promise<BridgeProcess> {
+    const pythonPath = path.resolve(this.options.pythonPath);
+    if (!this.options.warm) return spawnCold(pythonPath, this.scriptPath, { command, params, env, signal });
+    this.forkServer ??= this.newForkServer();
+    try {
+      return await this.forkServer.start({ command, params, env, signal });
+    } catch (error) {
+      throw new BridgeError("crashed", `Python bridge could not start '${command}': ${(error as Error).message}`, { retryable: true });
+    }
   }
 
   /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
@@ -121,25 +178,15 @@ export class BridgeClient {
       throw new BridgeError("sdk_missing", `MLflow SDK not available: no Python executable at PYTHON_PATH=${this.options.pythonPath}`);
     }
     const scrub = secretScrubber(source.token);
-    const child = execa(pythonPath, [this.scriptPath, command], {
-      input: JSON.stringify(params),
-      env: { ...this.childEnv(source), ...options.env },
-      extendEnv: false,
-      buffer: false,
-      reject: false,
-      stdout: "pipe",
-      stderr: "pipe",
-      cancelSignal: options.signal,
-      forceKillAfterDelay: 2_000,
-    });
+    const child = await this.start(command, params, { ...this.childEnv(source), ...options.env }, options.signal);
 
     // Upstream detail and tracebacks arrive here: only ever logged at debug, line by line, scrubbed.
     const stderr = new LineScrubber(scrub, source.token ? source.token.length : 0, (text) => {
       if (text.trim()) this.options.logger?.debug({ bridge: command, stderr: text.slice(0, STDERR_LINE_CHARS) }, "python bridge stderr");
     });
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (text: string) => stderr.write(text));
-    child.stderr?.on("end", () => stderr.end());
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => stderr.write(text));
+    child.stderr.on("end", () => stderr.end());
 
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -160,7 +207,7 @@ export class BridgeClient {
     let sawResult = false;
     try {
       try {
-        for await (const line of readLines(child.stdout!, this.maxLineBytes)) {
+        for await (const line of readLines(child.stdout, this.maxLineBytes)) {
           if (!options.totalTimeout) arm();
           if (!line.trim()) continue;
           const message = parseMessage(line, scrub);
@@ -186,23 +233,28 @@ export class BridgeClient {
         }
         throw error;
       }
-      const exit = await child;
+      const exit = await child.exited;
       if (timedOut) throw timeoutError();
       if (fatal) throw fatal;
       if (options.signal?.aborted) throw new BridgeError("crashed", `Python bridge '${command}' was cancelled`, { retryable: true });
       if (exit.exitCode !== 0 || exit.signal) {
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-        throw new BridgeError("crashed", `Python bridge ${how} during '${command}'`, { exitCode: exit.exitCode });
+        throw new BridgeError("crashed", `Python bridge ${how} during '${command}'`, { exitCode: exit.exitCode ?? undefined });
       }
       if (!sawResult) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
     } finally {
       clearTimeout(timer);
-      if (child.exitCode === null && !child.killed) child.kill("SIGTERM");
-      await (child as ResultPromise).catch(() => undefined);
+      if (child.running) {
+        child.kill("SIGTERM");
+        const force = setTimeout(() => child.kill("SIGKILL"), 2_000);
+        await child.exited;
+        clearTimeout(force);
+      }
     }
   }
 
-  private childEnv(source: BridgeSource): Record<string, string> {
+  /** What every bridge process gets: nothing secret, so the warm server may hold it too. */
+  private baseEnv(): Record<string, string> {
     const env: Record<string, string> = { PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MLFLOW_HTTP_REQUEST_MAX_RETRIES: "3", MLFLOW_HTTP_REQUEST_TIMEOUT: "120" };
     for (const name of INHERITED) {
       const value = process.env[name];
@@ -210,6 +262,11 @@ export class BridgeClient {
     }
     Object.assign(env, this.options.extraEnv);
     if (this.options.hostPolicy) env.LANGGUARD_HOST_POLICY = this.options.hostPolicy;
+    return env;
+  }
+
+  private childEnv(source: BridgeSource): Record<string, string> {
+    const env = this.baseEnv();
     env.LANGGUARD_SOURCE = source.kind;
     if (source.kind === "databricks") {
       env.DATABRICKS_HOST = source.host;

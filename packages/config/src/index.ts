@@ -87,6 +87,11 @@ export const bridgeEnv = {
   PYTHON_PATH: z.string().min(1, "expected the path of a Python executable with MLflow installed").default(".venv/bin/python"),
   DATABRICKS_PYTHON_TIMEOUT: positiveMs(180_000),
   DATABRICKS_VALIDATION_TIMEOUT: positiveMs(15_000),
+  /**
+   * warm: one Python process per worker imports MLflow once and forks a child per job (only that
+   * child receives the job's credentials); cold: a new interpreter per job.
+   */
+  PYTHON_BRIDGE_MODE: z.enum(["warm", "cold"], { error: "expected 'warm' or 'cold'" }).default("warm"),
 };
 
 /** The spec's workspace variables: when host and key are both set, they define an integration. */

@@ -9,7 +9,7 @@ const env = loadCatalogSyncEnv();
 const logger = createLogger({ name: "catalog-sync", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
-const registered = registerCatalogSyncWorker({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger });
+const registered = registerCatalogSyncWorker({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger, warmBridge: true });
 const ops = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST }) : undefined;
 
 onShutdown(logger, [() => registered.close(), async () => ops?.close(), () => db.$disconnect(), () => redis.quit()]);

@@ -1,4 +1,4 @@
-import { BridgeClient } from "@langguard/bridge-client";
+import { bridgeFromSettings } from "@langguard/bridge-client";
 import { hostPolicyOrExit } from "@langguard/config";
 import type { Database } from "@langguard/database";
 import { serializeHostPolicy } from "@langguard/host-policy";
@@ -15,16 +15,13 @@ export interface CatalogSyncWorkerDeps {
   db: Database;
   queue: QueueSettings;
   logger: Logger;
+  /** Start the warm Python bridge now rather than at the first job (the service's own start). */
+  warmBridge?: boolean;
 }
 
-export function registerCatalogSyncWorker({ env, db, queue, logger }: CatalogSyncWorkerDeps): RegisteredWorker {
-  const bridge = new BridgeClient({
-    pythonPath: env.PYTHON_PATH,
-    timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
-    validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
-    hostPolicy: serializeHostPolicy(hostPolicyOrExit(env)),
-    logger,
-  });
+export function registerCatalogSyncWorker({ env, db, queue, logger, warmBridge }: CatalogSyncWorkerDeps): RegisteredWorker {
+  const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger);
+  if (warmBridge) bridge.warmUp(logger);
   const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const settings = {
     pageSize: env.CATALOG_SYNC_PAGE_SIZE,
@@ -37,7 +34,7 @@ export function registerCatalogSyncWorker({ env, db, queue, logger }: CatalogSyn
     heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
     batchSize: 500,
   };
-  return registerWorker(
+  const registered = registerWorker(
     QueueName.CatalogSync,
     (payload, ctx) => processCatalogSync(payload, { db, bridge, keyRing, settings, logger: ctx.logger, signal: ctx.signal, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts }),
     {
@@ -52,4 +49,11 @@ export function registerCatalogSyncWorker({ env, db, queue, logger }: CatalogSyn
       },
     },
   );
+  return {
+    worker: registered.worker,
+    async close() {
+      await registered.close();
+      await bridge.close();
+    },
+  };
 }

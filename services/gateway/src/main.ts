@@ -1,4 +1,4 @@
-import { BridgeClient } from "@langguard/bridge-client";
+import { bridgeFromSettings } from "@langguard/bridge-client";
 import { createPrismaClient } from "@langguard/database";
 import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger } from "@langguard/logger";
@@ -20,13 +20,8 @@ const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis,
 const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix: env.QUEUE_PREFIX });
 const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
 const hostPolicy = hostPolicyOf(env);
-const bridge = new BridgeClient({
-  pythonPath: env.PYTHON_PATH,
-  timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
-  validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
-  hostPolicy: serializeHostPolicy(hostPolicy),
-  logger,
-});
+const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger);
+bridge.warmUp(logger);
 const deps = { db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, policyQueue, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
 
 const app = await buildApp(deps, logger);
@@ -49,6 +44,7 @@ onShutdown(logger, [
   async () => clearInterval(reconciler),
   // Fastify stops accepting, answers 503 to new requests, and waits for the ones in flight.
   () => app.close(),
+  () => bridge.close(),
   async () => ops?.close(),
   () => traceSyncQueue.close(),
   () => policyQueue.close(),

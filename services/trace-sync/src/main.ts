@@ -9,7 +9,7 @@ const env = loadTraceSyncEnv();
 const logger = createLogger({ name: "trace-sync", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
-const registered = registerTraceSyncWorker({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger });
+const registered = registerTraceSyncWorker({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger, warmBridge: true });
 const metrics = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST }) : undefined;
 
 onShutdown(logger, [

@@ -1,4 +1,4 @@
-import { BridgeClient } from "@langguard/bridge-client";
+import { bridgeFromSettings, type BridgeClient } from "@langguard/bridge-client";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { createHash } from "node:crypto";
@@ -16,23 +16,20 @@ export interface TraceSyncWorkerDeps {
   db: Database;
   queue: QueueSettings;
   logger: Logger;
+  /** Start the warm Python bridge now rather than at the first job (the service's own start). */
+  warmBridge?: boolean;
 }
 
 export function bridgeFor(env: TraceSyncEnv, logger: Logger): BridgeClient {
-  return new BridgeClient({
-    pythonPath: env.PYTHON_PATH,
-    timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
-    validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
-    hostPolicy: serializeHostPolicy(hostPolicyOrExit(env)),
-    logger,
-  });
+  return bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger);
 }
 
 /** Worker deaths in a row a run survives before the queue gives up on it. */
 export const SYNC_MAX_STALLS = 20;
 
-export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWorkerDeps): RegisteredWorker {
+export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: TraceSyncWorkerDeps): RegisteredWorker {
   const bridge = bridgeFor(env, logger);
+  if (warmBridge) bridge.warmUp(logger);
   const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const policyQueue = createQueue(QueueName.PolicyEvaluation, queue);
   const settings = {
@@ -80,6 +77,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger }: TraceSyncWor
     async close() {
       await registered.close();
       await policyQueue.close();
+      await bridge.close();
     },
   };
 }

@@ -90,6 +90,14 @@ async function measuredSync(fleet: BenchFleet, host: string, experimentId: strin
   return { ...timed, integrationId, rss, retainedHeapMb, stored };
 }
 
+/** An incremental sync expected to find nothing new, with the bridge CPU it cost. */
+async function noopOf(fleet: BenchFleet, integrationId: string): Promise<{ seconds: number; cpu: number }> {
+  const from = bridgeCpuSeconds();
+  const timed = await fleet.syncAndTime(integrationId, 600_000);
+  if (timed.run.itemsIngested !== 0 || timed.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(timed.run)}`);
+  return { seconds: timed.seconds, cpu: bridgeCpuSeconds() - from };
+}
+
 async function main() {
   const n = settings.traces;
   say(`trace-sync benchmark: ${n} traces${settings.double ? `, and ${2 * n} for the memory check` : ""}; naive design over ${settings.naiveBatches} batches of 100`);
@@ -130,13 +138,15 @@ async function main() {
 
     // Many workspaces with nothing new, synced at once by this one worker process.
     let many: { seconds: number; cpu: number; count: number } | null = null;
+    const smallIds: string[] = [];
+    for (let i = 0; i < Math.max(1, settings.noopIntegrations); i += 1) smallIds.push(await fleet.createIntegration(server.url, [small.experimentId]));
+    await fleet.syncAllAndTime(smallIds, 600_000);
+    const smallNoop = await noopOf(fleet, smallIds[0]!);
+    say(`    a 20-trace experiment with nothing new (warm bridge): ${round(smallNoop.seconds)} s, bridge CPU ${round(smallNoop.cpu)} s`);
     if (settings.noopIntegrations > 0) {
-      const ids: string[] = [];
-      for (let i = 0; i < settings.noopIntegrations; i += 1) ids.push(await fleet.createIntegration(server.url, [small.experimentId]));
-      await fleet.syncAllAndTime(ids, 600_000);
       const cpuFrom = bridgeCpuSeconds() + nodeCpuSeconds();
-      const timed = await fleet.syncAllAndTime(ids, 600_000);
-      many = { seconds: timed.seconds, cpu: bridgeCpuSeconds() + nodeCpuSeconds() - cpuFrom, count: ids.length };
+      const timed = await fleet.syncAllAndTime(smallIds, 600_000);
+      many = { seconds: timed.seconds, cpu: bridgeCpuSeconds() + nodeCpuSeconds() - cpuFrom, count: smallIds.length };
       say(`    ${many.count} integrations with nothing new, synced at once: ${round(many.seconds)} s, ${round(many.cpu)} CPU s (bridge and worker)`);
     }
 
@@ -149,18 +159,18 @@ async function main() {
     await fleet.close();
     fleet = undefined;
 
-    // The baseline: the same no-op sync with a new interpreter per job.
+    // The baseline: the same no-op sync with a new interpreter per job (a fleet of its own, so a
+    // new organization and integration, synced once first).
     const coldFleet = await BenchFleet.start({ databaseUrl: settings.databaseUrl, logLevel: settings.logLevel, lookbackDays: 3, bridgeMode: "cold" });
-    let coldNoop: TimedSync;
-    let coldCpu: number;
+    let coldNoop: { seconds: number; cpu: number };
     try {
-      const from = bridgeCpuSeconds();
-      coldNoop = await coldFleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
-      coldCpu = bridgeCpuSeconds() - from;
+      const coldId = await coldFleet.createIntegration(server.url, [small.experimentId]);
+      await coldFleet.syncAndTime(coldId, 600_000);
+      coldNoop = await noopOf(coldFleet, coldId);
     } finally {
       await coldFleet.close();
     }
-    say(`    the same with a cold bridge (a new interpreter per job): ${round(coldNoop.seconds)} s, bridge CPU ${round(coldCpu)} s`);
+    say(`    the same 20-trace no-op with a cold bridge (a new interpreter per job): ${round(coldNoop.seconds)} s, bridge CPU ${round(coldNoop.cpu)} s`);
 
     say();
     say("(b) read limit: one warm MLflow client paging the same traces, spans included");
@@ -185,9 +195,11 @@ async function main() {
       ratio_vs_naive: round(tracesPerSecond / naive.tracesPerSecond, 2),
       noop_sync_s: round(noop.seconds, 2),
       noop_cpu_s: round(noopCpu, 2),
+      noop_small_sync_s: round(smallNoop.seconds, 2),
+      noop_small_cpu_s: round(smallNoop.cpu, 2),
       noop_cold_sync_s: round(coldNoop.seconds, 2),
-      noop_cold_cpu_s: round(coldCpu, 2),
-      noop_cpu_ratio_vs_cold: round(noopCpu / Math.max(coldCpu, 0.01), 3),
+      noop_cold_cpu_s: round(coldNoop.cpu, 2),
+      noop_cpu_ratio_vs_cold: round(smallNoop.cpu / Math.max(coldNoop.cpu, 0.01), 3),
       noop_50_integrations_s: many ? round(many.seconds, 2) : null,
       noop_50_integrations_cpu_s: many ? round(many.cpu, 2) : null,
       noop_integrations: many?.count ?? 0,
@@ -207,7 +219,7 @@ async function main() {
     say();
     say("summary");
     say(`    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`);
-    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s (cold bridge: ${summary.noop_cold_sync_s} s, ${summary.noop_cold_cpu_s} CPU s)`);
+    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s; on 20 traces ${summary.noop_small_sync_s} s and ${summary.noop_small_cpu_s} CPU s warm, ${summary.noop_cold_sync_s} s and ${summary.noop_cold_cpu_s} CPU s cold (× ${summary.noop_cpu_ratio_vs_cold})`);
     say(`    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` + (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`));
     say(JSON.stringify(summary));
   } finally {

@@ -2,8 +2,9 @@
 
 The import costs seconds of CPU; a fork costs milliseconds, so a sync that finds nothing new no
 longer pays for it. The server itself never holds a credential: each request brings the job's
-environment (its token included) over the server's private stdin pipe, and only the forked
-child puts it in its own environment. Jobs never share a process, so one job's token can never
+environment (its token included) over the server's private stdin pipe; only the forked child
+puts it in its environment, and the server drops the request once the child is forked, so its
+own environment never holds a token. Jobs never share a process, so one job's token can never
 reach another's requests.
 
 Control protocol, one JSON object per line:
@@ -145,3 +146,4 @@ def serve() -> int:
                     _child(request)
                 jobs[pid] = request["id"]
             _reply({"id": request["id"], "pid": pid})
+            del request, raw

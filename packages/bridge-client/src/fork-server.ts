@@ -19,7 +19,7 @@ const START_TIMEOUT_MS = 120_000;
  * Keeps one warm Python bridge (python-bridge's `--fork-server`) per worker process: it imports
  * MLflow once and forks a child per command. The job's environment, its token included, reaches
  * the server only over its stdin pipe and is put in the forked child's environment alone; the
- * server never holds a credential. Each child talks to us over two Unix sockets in a private
+ * server's own environment never holds a credential. Each child talks to us over two Unix sockets in a private
  * folder, as a cold bridge would over stdout and stderr.
  */
 export class ForkServer {

@@ -92,7 +92,13 @@ export class ForkServer {
         kill,
       };
     } catch (error) {
-      if (running && pid !== undefined) process.kill(pid, "SIGKILL");
+      if (running && pid !== undefined) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       proto.abandon();
       diag.abandon();
       throw error;
@@ -139,6 +145,9 @@ export class ForkServer {
       stderr: "pipe",
     });
     this.proc = proc;
+    // A write to a server that just died fails here rather than as an unhandled stream error;
+    // the job then ends as crashed through the server's exit below.
+    proc.stdin?.on("error", () => undefined);
     proc.stderr?.setEncoding("utf8");
     proc.stderr?.on("data", (text: string) => this.onDiagnostic(text));
     return new Promise<void>((resolve, reject) => {
@@ -150,7 +159,13 @@ export class ForkServer {
       void (async () => {
         try {
           for await (const line of readLines(proc.stdout!, 1 << 20)) {
-            const message = JSON.parse(line) as { ready?: boolean; id?: number; pid?: number; exit?: number | null; signal?: string | null };
+            let message: { ready?: boolean; id?: number; pid?: number; exit?: number | null; signal?: string | null };
+            try {
+              message = JSON.parse(line);
+            } catch {
+              this.onDiagnostic(line); // not ours: a library printed to the control channel
+              continue;
+            }
             if (message.ready) {
               started = true;
               clearTimeout(startTimer);

@@ -31,9 +31,9 @@ export function databaseErrorCode(error: unknown): string | undefined {
     const current = queue.shift();
     if (!current || typeof current !== "object" || seen.has(current)) continue;
     seen.add(current);
-    const record = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown; driverAdapterError?: unknown };
+    const record = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown; driverAdapterError?: unknown; originalError?: unknown };
     for (const code of [record.originalCode, record.code]) if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("P")) return code;
-    queue.push(record.cause, record.meta, record.driverAdapterError);
+    queue.push(record.cause, record.meta, record.driverAdapterError, record.originalError);
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { completeRun, runSyncJob } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
-import { quarantine, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
+import { quarantine, refusal, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
 import { readPlan } from "../sync/read-plan.ts";
 
@@ -87,7 +87,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       } catch (error) {
         if (!isDataError(error)) throw error;
         // Its traces do not need its row: they are still read and stored.
-        const setAside = { kind: "experiment" as const, experimentId: String(message.data.id), externalId: String(message.data.id), reason: `experiment metadata cannot be stored: ${(error as Error).message.split("\n").at(-1)}` };
+        const setAside = { kind: "experiment" as const, experimentId: String(message.data.id), externalId: String(message.data.id), reason: `experiment metadata cannot be stored: ${refusal(error)}` };
         logger.warn(setAside, "experiment set aside");
         await withDatabaseRetry(() => quarantine(db, target, [setAside]), retrying);
       }

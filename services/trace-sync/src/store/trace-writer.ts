@@ -139,7 +139,7 @@ async function storeTraces(tx: Database, target: BatchTarget, traces: TraceRow[]
 }
 
 /** Postgres' own words for a refused value (its SQLSTATE and message), without our SQL. */
-function refusal(error: unknown): string {
+export function refusal(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const message = /Message: `([^`]*)`/.exec(text)?.[1] ?? text.split("\n").filter(Boolean).at(-1) ?? "refused";
   return `Postgres refused a value (${databaseErrorCode(error) ?? "error"}): ${message}`.slice(0, 500);

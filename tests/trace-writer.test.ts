@@ -51,6 +51,13 @@ describe("writeTraceBatch", () => {
     expect(run).toMatchObject({ itemsFetched: 3, itemsIngested: 2, itemsSkipped: 1 });
     const quarantined = await fleet.db.quarantinedRecord.findMany({ where: { integrationId: target.integrationId } });
     expect(quarantined).toMatchObject([{ kind: "trace", externalId: "tr-refused", experimentId: "1", syncRunId: target.syncRunId }]);
+    // The API lists it with its reason, for this organization only.
+    const listed = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine` });
+    expect(listed.json()).toMatchObject({ total: 1, items: [{ externalId: "tr-refused", reason: expect.stringContaining("22P02") }] });
+    const stranger = await fleet.newOrganization(["read"]);
+    const foreign = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine`, headers: { authorization: `Bearer ${stranger.apiKey}` } });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).not.toContain("tr-refused");
 
     // Seen again, it stays one row; stored later (say, after an upgrade), it leaves quarantine.
     await writeTraceBatch(fleet.db, target, [refused], null, 1);

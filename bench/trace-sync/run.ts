@@ -91,11 +91,11 @@ async function measuredSync(fleet: BenchFleet, host: string, experimentId: strin
 }
 
 /** An incremental sync expected to find nothing new, with the bridge CPU it cost. */
-async function noopOf(fleet: BenchFleet, integrationId: string): Promise<{ seconds: number; cpu: number }> {
+async function noopOf(fleet: BenchFleet, integrationId: string): Promise<{ seconds: number; cpu: number; fetched: number }> {
   const from = bridgeCpuSeconds();
   const timed = await fleet.syncAndTime(integrationId, 600_000);
   if (timed.run.itemsIngested !== 0 || timed.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(timed.run)}`);
-  return { seconds: timed.seconds, cpu: bridgeCpuSeconds() - from };
+  return { seconds: timed.seconds, cpu: bridgeCpuSeconds() - from, fetched: timed.run.itemsFetched };
 }
 
 async function main() {
@@ -130,11 +130,8 @@ async function main() {
     say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
     say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB; heap retained after GC ${sync.retainedHeapMb ?? "n/a (run node with --expose-gc)"} MB`);
 
-    const noopCpuFrom = bridgeCpuSeconds();
-    const noop = await fleet.syncAndTime(sync.integrationId, syncTimeoutMs(n));
-    const noopCpu = bridgeCpuSeconds() - noopCpuFrom;
-    if (noop.run.itemsIngested !== 0 || noop.run.itemsUpdated !== 0) throw new Error(`the incremental sync imported something: ${JSON.stringify(noop.run)}`);
-    say(`    incremental sync with nothing new (warm bridge): ${round(noop.seconds)} s, bridge CPU ${round(noopCpu)} s (re-read ${noop.run.itemsFetched} traces inside the overlap window, all unchanged)`);
+    const noop = await noopOf(fleet, sync.integrationId);
+    say(`    incremental sync with nothing new (warm bridge): ${round(noop.seconds)} s, bridge CPU ${round(noop.cpu)} s (re-read ${noop.fetched} traces inside the overlap window, all unchanged)`);
 
     // Many workspaces with nothing new, synced at once by this one worker process.
     let many: { seconds: number; cpu: number; count: number } | null = null;
@@ -194,7 +191,7 @@ async function main() {
       naive_traces_per_s: round(naive.tracesPerSecond, 1),
       ratio_vs_naive: round(tracesPerSecond / naive.tracesPerSecond, 2),
       noop_sync_s: round(noop.seconds, 2),
-      noop_cpu_s: round(noopCpu, 2),
+      noop_cpu_s: round(noop.cpu, 2),
       noop_small_sync_s: round(smallNoop.seconds, 2),
       noop_small_cpu_s: round(smallNoop.cpu, 2),
       noop_cold_sync_s: round(coldNoop.seconds, 2),

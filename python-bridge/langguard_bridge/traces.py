@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .errors import FATAL, BridgeFailure, classify
@@ -59,13 +61,14 @@ def _emit_experiment_error(experiment_id: str, exc: BaseException) -> None:
 
 
 def cmd_stream_traces(params: dict) -> dict:
-    """Lists the experiments, then pages through each one's traces in ascending time.
+    """Lists the experiments, then reads each one's traces in ascending time.
 
     `cursors` maps experiment ids to the timestamp to read from; experiments without one read
     from `defaultSinceMs`. After each page a checkpoint names the newest timestamp it covered:
     the consumer stores the page and that cursor together, so the cursor never runs ahead of
-    stored data. One process serves the whole job; up to `concurrency` experiments are read
-    at once, each holding at most one page in memory.
+    stored data. A window larger than a page is split into time slices read at once (see
+    `_ExperimentRead`). Experiments and slices share one pool of `concurrency` threads: the
+    workspace never sees more requests at once, and each thread holds at most one page.
     """
     _, client = mlflow_client()
     page_size = int(params.get("pageSize", 100))
@@ -75,84 +78,217 @@ def cmd_stream_traces(params: dict) -> dict:
     default_since = int(params.get("defaultSinceMs") or 0)
     # Experiments a resumed run has already read completely are listed (so they stay known) but not read again.
     skip = {str(e) for e in (params.get("skip") or [])}
-    # Incremental reads also sweep for traces written after they were first due (see _stream_experiment).
+    # Incremental reads also sweep for traces written after they were first due (see _ExperimentRead).
     late = params.get("late") or None
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
-    stop = threading.Event()
+    pool = _Pool(concurrency)
+    reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency)
+             for exp in experiments]
+    for read in reads:
+        read.start()
+    pool.wait()
+    return {"experiments": len(experiments), "traces": sum(r.count for r in reads)}
 
-    def one(exp) -> int:
+
+class _Pool:
+    """A fixed set of threads shared by every read of the job. Parts are queued in the order they
+    are submitted, so an experiment's earlier slices run first and its cursor can move early.
+    A fatal failure (credentials, host) stops every read and is raised by `wait`."""
+
+    def __init__(self, size: int):
+        self._executor = ThreadPoolExecutor(max_workers=size)
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending = 0
+        self.stop = threading.Event()
+        self.fatal: BaseException | None = None
+
+    def submit(self, fn) -> None:
+        with self._lock:
+            self._pending += 1
+        self._executor.submit(self._run, fn)
+
+    def _run(self, fn) -> None:
         try:
-            return _stream_experiment(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, stop, late)
-        except Exception as exc:  # noqa: BLE001
-            try:
-                _emit_experiment_error(exp.experiment_id, exc)
-            except BridgeFailure:
-                stop.set()
-                raise
-            return 0
+            if not self.stop.is_set():
+                fn()
+        except BaseException as exc:  # noqa: BLE001 - kept and raised in the main thread
+            with self._lock:
+                self.fatal = self.fatal or exc
+            self.stop.set()
+        finally:
+            with self._lock:
+                self._pending -= 1
+                self._idle.notify_all()
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        counts = [f.result() for f in [pool.submit(one, exp) for exp in experiments]]
-    return {"experiments": len(experiments), "traces": sum(counts)}
+    def wait(self) -> None:
+        with self._lock:
+            while self._pending > 0:
+                self._idle.wait()
+        self._executor.shutdown(wait=True)
+        if self.fatal is not None:
+            raise self.fatal
 
 
-def _stream_experiment(client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, stop: threading.Event, late: dict | None = None) -> int:
-    """Reads the experiment from its cursor, then sweeps for traces written late.
+class _ExperimentRead:
+    """One experiment's read, as parts numbered in the order their cursors may be committed.
 
-    MLflow stamps a trace with its start time but writes it when it ends, so a trace that started
-    before this read's window and ended after the previous sync is missed by the first read. Such
-    a trace ran longer than the overlap (the previous cursor was at least its start plus the
-    overlap), so a second read of the window's preceding `maxDurationMs`, limited to traces longer
-    than the overlap, finds every one of them; traces still unchanged cost a read and nothing else.
+    - Part 0, for incremental reads: the late sweep. MLflow stamps a trace with its start time but
+      writes it when it ends, so a trace that started before this window and ended after the
+      previous sync was missed then. It ran longer than the overlap (the previous cursor was at
+      least its start plus the overlap), so reading the window's preceding `maxDurationMs`,
+      limited to traces longer than the overlap, finds every one of them.
+    - Then the first page of the window. Most incremental windows fit in it: one request, done.
+    - When more remains, the rest of the window is cut into time slices sized from the first
+      page's density, read at once. The last slice is open-ended, so nothing written meanwhile is
+      cut off.
+
+    Checkpoints carry the part's number; the consumer moves the experiment's cursor only over the
+    prefix of parts already committed, so a crash resumes exactly, whatever order parts finished
+    in. When every part is read, one last checkpoint marks the experiment done.
     """
-    sweep = late is not None and since_ms > 0 and int(late.get("maxDurationMs", 0)) > 0
-    count, newest, pages = _read_pages(client, experiment_id, f"trace.timestamp_ms >= {since_ms}" if since_ms > 0 else None,
-                                       since_ms, page_size, max_bytes, stop, last=not sweep)
-    if sweep and not stop.is_set():
-        window = f"trace.timestamp_ms >= {max(0, since_ms - int(late['maxDurationMs']))} AND trace.timestamp_ms < {since_ms}"
+
+    def __init__(self, client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, late, pool: _Pool, max_slices: int):
+        self.client, self.experiment_id, self.since_ms = client, experiment_id, since_ms
+        self.page_size, self.max_bytes, self.pool, self.max_slices = page_size, max_bytes, pool, max_slices
+        self.sweep = late is not None and since_ms > 0 and int(late.get("maxDurationMs", 0)) > 0
+        self.late = late
+        self.count = 0
+        self.pages = 0
+        self.newest = since_ms
+        self._lock = threading.Lock()
+        self._open = 0
+        self._failed = False
+        self._next_part = 0
+
+    def _part_number(self) -> int:
+        with self._lock:
+            number = self._next_part
+            self._next_part += 1
+            self._open += 1
+            return number
+
+    def start(self) -> None:
+        sweep_part = self._part_number() if self.sweep else None
+        first_part = self._part_number()
+        if sweep_part is not None:
+            self.pool.submit(lambda: self._guarded(lambda: self._read_sweep(sweep_part)))
+        self.pool.submit(lambda: self._guarded(lambda: self._read_first(first_part)))
+
+    def _guarded(self, work) -> None:
         try:
-            swept, _, _ = _read_pages(client, experiment_id, f"{window} AND trace.execution_time_ms > {int(late['overlapMs'])}",
-                                      newest, page_size, max_bytes, stop, last=True, first_page=pages + 1)
+            work()
+        except Exception as exc:  # noqa: BLE001 - one experiment's failure must not stop the others
+            with self._lock:
+                first_failure = not self._failed
+                self._failed = True
+            if first_failure:
+                try:
+                    _emit_experiment_error(self.experiment_id, exc)
+                except BridgeFailure:
+                    self.pool.stop.set()
+                    raise
+        finally:
+            self._part_finished()
+
+    def _part_finished(self) -> None:
+        with self._lock:
+            self._open -= 1
+            finished = self._open == 0 and not self._failed and not self.pool.stop.is_set()
+            self.pages += 1 if finished else 0
+            page, newest = self.pages, self.newest
+        if finished and self._next_part > 1:
+            emit({"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": newest, "traces": 0, "page": page, "done": True})
+
+    @property
+    def _stopped(self) -> bool:
+        return self._failed or self.pool.stop.is_set()
+
+    def _read_sweep(self, part: int) -> None:
+        late = self.late
+        window = f"trace.timestamp_ms >= {max(0, self.since_ms - int(late['maxDurationMs']))} AND trace.timestamp_ms < {self.since_ms}"
+        try:
+            self._read_pages(f"{window} AND trace.execution_time_ms > {int(late['overlapMs'])}", part)
         except Exception as exc:  # noqa: BLE001 - a server that cannot filter on duration reads the whole window instead
             if classify(exc).kind != "config":
                 raise
             _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading "
                        "the whole late window instead, which costs more reads.")
-            swept, _, _ = _read_pages(client, experiment_id, window, newest, page_size, max_bytes, stop, last=True, first_page=pages + 1)
-        count += swept
-    return count
+            self._read_pages(window, part)
 
+    def _read_first(self, part: int) -> None:
+        started_ms = int(time.time() * 1000)
+        page = self._search(f"trace.timestamp_ms >= {self.since_ms}" if self.since_ms > 0 else None, None)
+        records = self._records(page)
+        single = not page.token and self._next_part == 1
+        # An experiment read in one page keeps the plain protocol: one checkpoint, done.
+        self._emit_page(records, None if single else part, done=not page.token)
+        if not page.token or self._stopped:
+            return
+        if not records:
+            # Nothing to size slices by: the rest is read as one stream.
+            self._read_pages(f"trace.timestamp_ms >= {self.since_ms}" if self.since_ms > 0 else None, part, token=page.token)
+            return
+        first_ms = records[0]["data"]["timestampMs"]
+        last_ms = records[-1]["data"]["timestampMs"]
+        seen_at_last = {r["data"]["info"].get("trace_id") for r in records if r["data"]["timestampMs"] == last_ms}
+        for lower, upper in self._slices(first_ms, last_ms, len(records), max(started_ms, last_ms + 1)):
+            number = self._part_number()
+            where = f"trace.timestamp_ms >= {lower}" + (f" AND trace.timestamp_ms < {upper}" if upper is not None else "")
+            # Traces at the first page's last timestamp that it already carried are not read twice.
+            skip_ids = seen_at_last if lower == last_ms else None
+            self.pool.submit(lambda where=where, number=number, skip_ids=skip_ids: self._guarded(lambda: self._read_pages(where, number, skip_ids)))
 
-def _read_pages(client, experiment_id: str, filter_string, cursor_ms: int, page_size: int, max_bytes: int, stop: threading.Event,
-                last: bool, first_page: int = 1):
-    """Pages through one filtered read in ascending start time, each page followed by its checkpoint.
-    The checkpoint's cursor never goes below `cursor_ms`; `done` is set on the final page of the last read."""
-    token = None
-    count = 0
-    pages = first_page - 1
-    newest = cursor_ms
-    while not stop.is_set():
-        page = client.search_traces(
-            locations=[experiment_id],
+    def _slices(self, first_ms: int, last_ms: int, first_count: int, end_ms: int):
+        """Cuts [last_ms, ∞) into slices of roughly equal expected size. The first page's density
+        estimates how many pages remain up to `end_ms`; each slice gets a few of them."""
+        span = max(1, last_ms - first_ms)
+        expected_pages = first_count * (end_ms - last_ms) / span / self.page_size
+        count = max(1, min(self.max_slices, math.ceil(expected_pages / 2)))
+        step = max(1, (end_ms - last_ms) // count)
+        bounds = [last_ms + i * step for i in range(count)]
+        return [(lower, bounds[i + 1] if i + 1 < len(bounds) else None) for i, lower in enumerate(bounds)]
+
+    def _read_pages(self, filter_string, part: int, skip_ids=None, token=None) -> None:
+        while not self._stopped:
+            page = self._search(filter_string, token)
+            records = self._records(page, skip_ids)
+            token = page.token
+            self._emit_page(records, part, done=not token)
+            if not token:
+                return
+
+    def _search(self, filter_string, token):
+        return self.client.search_traces(
+            locations=[self.experiment_id],
             filter_string=filter_string,
-            max_results=page_size,
+            max_results=self.page_size,
             order_by=["timestamp_ms ASC"],
             page_token=token,
             include_spans=True,
         )
-        messages = []
+
+    def _records(self, page, skip_ids=None) -> list:
+        records = []
         for trace in page:
-            record = trace_record(trace, max_bytes)
-            newest = max(newest, record["timestampMs"])
-            messages.append({"type": "record", "stream": "traces", "experimentId": experiment_id, "data": record})
-        count += len(page)
-        pages += 1
-        token = page.token
-        messages.append({"type": "checkpoint", "experimentId": experiment_id, "cursorMs": newest, "traces": len(page), "page": pages, "done": last and not token})
-        emit_many(messages)
-        if not token:
-            break
-    return count, newest, pages - first_page + 1
+            if skip_ids and trace.info.trace_id in skip_ids:
+                continue
+            records.append({"type": "record", "stream": "traces", "experimentId": self.experiment_id, "data": trace_record(trace, self.max_bytes)})
+        return records
+
+    def _emit_page(self, records: list, part, done: bool) -> None:
+        with self._lock:
+            newest_in_page = max((r["data"]["timestampMs"] for r in records), default=self.since_ms)
+            self.newest = max(self.newest, newest_in_page)
+            self.count += len(records)
+            self.pages += 1
+            page = self.pages
+        # A part's checkpoint never moves below the read's start: the consumer keeps the greatest.
+        checkpoint = {"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
+                      "traces": len(records), "page": page, "done": done}
+        if part is not None:
+            checkpoint["slice"] = part
+        emit_many([*records, checkpoint])
 
 
 _warned: set = set()

@@ -60,7 +60,8 @@ describe("a worker killed in the middle of a sync", () => {
   });
 
   it("leaves exactly the source's traces after the next worker finishes the job: none lost, none duplicated", async () => {
-    const source = await runFixture<{ traceIds: string[] }>("write_span_traces.py", [mlflow.storeUri, "crash", String(TRACES), String(SPANS_PER_TRACE)]);
+    // Spread over most of the hour, so the window is cut into time slices that are read at once.
+    const source = await runFixture<{ traceIds: string[]; timestampsMs: number[] }>("write_span_traces.py", [mlflow.storeUri, "crash", String(TRACES), String(SPANS_PER_TRACE), "20"]);
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["crash"] });
     const first = startWorkerProcess();
     const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
@@ -71,7 +72,8 @@ describe("a worker killed in the middle of a sync", () => {
     let committed = 0;
     while (Date.now() < deadline) {
       committed = await fleet.db.trace.count({ where: { integrationId: id } });
-      if (committed >= 10) break;
+      const partsStarted = await fleet.db.runCheckpoint.count({ where: { syncRunId, key: { contains: "#slice:" } } });
+      if (committed >= 10 && partsStarted >= 3) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     // A running job reports its progress.
@@ -83,6 +85,13 @@ describe("a worker killed in the middle of a sync", () => {
     expect(committed).toBeLessThan(TRACES);
     const cursorAtCrash = await fleet.db.syncCursor.findFirst({ where: { integrationId: id } });
     expect(cursorAtCrash).not.toBeNull();
+    // The read was sliced, and the cursor stands where every trace before it is stored: slices
+    // finish in any order, and it moves only over the committed prefix.
+    const parts = await fleet.db.runCheckpoint.findMany({ where: { syncRunId, key: { contains: "#slice:" } } });
+    expect(parts.length).toBeGreaterThan(1);
+    const storedAtCrash = new Set((await fleet.db.trace.findMany({ where: { integrationId: id }, select: { externalId: true } })).map((t) => t.externalId));
+    const missedBeforeCursor = source.traceIds.filter((traceId, i) => source.timestampsMs[i]! < Number(cursorAtCrash!.cursorMs) && !storedAtCrash.has(traceId));
+    expect(missedBeforeCursor).toEqual([]);
 
     startWorkerProcess();
     const run = await waitForRun(fleet, id, syncRunId, 180_000);

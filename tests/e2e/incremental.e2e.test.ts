@@ -11,7 +11,7 @@ describe("incremental trace sync against a real MLflow server", () => {
   beforeAll(async () => {
     mlflow = await startMlflowServer();
     // Pages of two traces make every page boundary easy to reach.
-    fleet = await startFleet({ env: { TRACE_SYNC_BATCH_SIZE: "2", TRACE_SYNC_EXPERIMENT_CONCURRENCY: "2", TRACE_SYNC_MAX_PAYLOAD_BYTES: "20000" } });
+    fleet = await startFleet({ env: { TRACE_SYNC_BATCH_SIZE: "2", TRACE_SYNC_WORKSPACE_CONCURRENCY: "2", TRACE_SYNC_MAX_PAYLOAD_BYTES: "20000" } });
   });
   afterAll(async () => {
     await fleet?.close();

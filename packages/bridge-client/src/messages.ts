@@ -38,6 +38,12 @@ const TraceCheckpoint = z.object({
   traces: z.number().int().nonnegative(),
   page: z.number().int().positive(),
   done: z.boolean(),
+  /**
+   * Set when the experiment is read as several parts at once (the late sweep, then time slices):
+   * the part this page belongs to, numbered in time order, with `done` meaning that part is read.
+   * A checkpoint without it covers the whole experiment.
+   */
+  slice: z.number().int().nonnegative().optional(),
 });
 
 /** A catalog container ("tables:main.sales") whose listing completed without error. */

@@ -11,8 +11,11 @@ export const envSchema = {
   TRACE_SYNC_CONCURRENCY: positiveInt(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
   TRACE_SYNC_BATCH_SIZE: positiveInt(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
-  /** Experiments one job reads at once (each holds at most one page in memory). */
-  TRACE_SYNC_EXPERIMENT_CONCURRENCY: positiveInt(4, "a positive whole number of experiments"),
+  /**
+   * Requests one job has in flight to its workspace: experiments and the time slices of a large
+   * window share them, and each holds at most one page in memory.
+   */
+  TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(8, "a positive whole number of requests").refine((n) => n <= 64, "expected at most 64"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */

@@ -34,7 +34,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
   const policyQueue = createQueue(QueueName.PolicyEvaluation, queue);
   const settings = {
     batchSize: env.TRACE_SYNC_BATCH_SIZE,
-    experimentConcurrency: env.TRACE_SYNC_EXPERIMENT_CONCURRENCY,
+    workspaceConcurrency: env.TRACE_SYNC_WORKSPACE_CONCURRENCY,
     lookbackMs: env.TRACE_SYNC_LOOKBACK_DAYS * 24 * 3600 * 1000,
     overlapMs: env.TRACE_SYNC_OVERLAP_MS,
     maxTraceDurationMs: env.TRACE_SYNC_MAX_TRACE_DURATION_HOURS * 3600 * 1000,

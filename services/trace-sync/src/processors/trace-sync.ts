@@ -7,13 +7,14 @@ import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { completeRun, runSyncJob } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
-import { quarantine, refusal, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
+import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
 import { readPlan } from "../sync/read-plan.ts";
 
 export interface TraceSyncSettings {
   batchSize: number;
-  experimentConcurrency: number;
+  /** Requests one job makes to its workspace at once: experiments and their time slices share them. */
+  workspaceConcurrency: number;
   lookbackMs: number;
   overlapMs: number;
   /** How long a trace may run and still be found when written late (0: no late-trace sweep). */
@@ -71,12 +72,13 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   const errors: ExperimentError[] = [];
   const plan = await readPlan(db, run, settings);
   const late = run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
-  const params = { selected: integration.experiments, ...plan, late, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.experimentConcurrency };
+  const params = { selected: integration.experiments, ...plan, late, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.workspaceConcurrency };
   logger.info({ mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length }, "streaming traces");
 
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
   const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };
-  // Experiments stream interleaved, page by page; each page is held only until its checkpoint.
+  // Pages of experiments and slices arrive interleaved but each one whole (the bridge writes a page
+  // and its checkpoint at once), so one page per experiment is held, only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
   const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
@@ -105,8 +107,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     } else if (message.type === "checkpoint" && "experimentId" in message) {
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
       pending.delete(message.experimentId);
-      const phase = `experiment ${message.experimentId}, page ${message.page}`;
-      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done };
+      const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
+      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice: message.slice };
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
       const options = { setAside: page.setAside, clearQuarantine, progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase) };
       const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, options), retrying);
@@ -124,7 +126,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   const retryable = errors.filter((e) => e.retryable);
   if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
 
-  const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true } });
+  const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true, NOT: { key: { contains: SLICE_KEY_MARK } } } });
   // Counted from Postgres: a resumed run also reports what earlier attempts set aside.
   const setAsideWhere = { syncRunId: run.id };
   const [setAsideCount, setAside] = await Promise.all([

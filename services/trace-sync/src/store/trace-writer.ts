@@ -12,9 +12,14 @@ export interface BatchTarget {
 export interface BatchCursor {
   experimentId: string;
   cursorMs: number;
-  /** The experiment's last page: the run has read it completely. */
+  /** The experiment's last page: the run has read it completely (with `slice`: that part is). */
   done: boolean;
+  /** The part of a sliced read this page belongs to, numbered in time order. */
+  slice?: number;
 }
+
+/** RunCheckpoint keys of a sliced read's parts: never an experiment id, which holds no '#'. */
+export const SLICE_KEY_MARK = "#slice:";
 
 export interface BatchOutcome {
   inserted: number;
@@ -97,9 +102,11 @@ async function writeOnce(db: Database, target: BatchTarget, traces: TraceRow[], 
       // Duplicates inside one page and refused records count as unchanged: fetched, not stored again.
       outcome.unchanged = traces.length - outcome.inserted - outcome.updated;
       await recordQuarantine(tx, target, outcome.setAside, options.clearQuarantine ? unique.map((t) => t.externalId) : []);
-      if (cursor) {
+      if (cursor?.slice !== undefined) {
+        await advanceOverCommittedSlices(tx, target, { ...cursor, slice: cursor.slice });
+      } else if (cursor) {
         await advanceCursor(tx, target.integrationId, cursor);
-        await recordRunCheckpoint(tx, target.syncRunId, cursor);
+        await recordRunCheckpoint(tx, target.syncRunId, cursor.experimentId, cursor);
       }
       await tx.syncRun.update({
         where: { id: target.syncRunId },
@@ -281,6 +288,33 @@ async function linkAgents(tx: Database, target: BatchTarget, traces: TraceRow[],
   );
 }
 
+/**
+ * Records one part's position, then moves the experiment's cursor over the committed prefix of
+ * parts: every part before the first unfinished one, and that one's own committed pages. Parts
+ * finish in any order, so a part further on may be stored while an earlier one is not; the
+ * cursor waits for it, and a resumed run reads again from the prefix (storing is idempotent).
+ */
+async function advanceOverCommittedSlices(tx: Database, target: BatchTarget, cursor: BatchCursor & { slice: number }): Promise<void> {
+  const mark = `${cursor.experimentId}${SLICE_KEY_MARK}`;
+  await recordRunCheckpoint(tx, target.syncRunId, `${mark}${cursor.slice}`, cursor);
+  const parts = await tx.$queryRawUnsafe<Array<{ key: string; cursorMs: bigint; done: boolean }>>(
+    `SELECT "key", "cursorMs", "done" FROM "RunCheckpoint" WHERE "syncRunId" = $1::uuid AND left("key", length($2)) = $2`,
+    target.syncRunId,
+    mark,
+  );
+  const byNumber = new Map(parts.map((p) => [Number(p.key.slice(mark.length)), p]));
+  let prefix: bigint | null = null;
+  for (let n = 0; byNumber.has(n); n += 1) {
+    const part = byNumber.get(n)!;
+    if (prefix === null || part.cursorMs > prefix) prefix = part.cursorMs;
+    if (!part.done) break;
+  }
+  if (prefix === null) return;
+  const covered = { experimentId: cursor.experimentId, cursorMs: Number(prefix), done: false };
+  await advanceCursor(tx, target.integrationId, covered);
+  await recordRunCheckpoint(tx, target.syncRunId, cursor.experimentId, covered);
+}
+
 async function advanceCursor(tx: Database, integrationId: string, cursor: BatchCursor): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO "SyncCursor" ("integrationId", "experimentId", "cursorMs", "updatedAt") VALUES ($1::uuid, $2, $3, now())
@@ -293,13 +327,13 @@ async function advanceCursor(tx: Database, integrationId: string, cursor: BatchC
 }
 
 /** The run's own position in the experiment, so a resumed full run continues instead of starting over. */
-async function recordRunCheckpoint(tx: Database, syncRunId: string, cursor: BatchCursor): Promise<void> {
+async function recordRunCheckpoint(tx: Database, syncRunId: string, key: string, cursor: BatchCursor): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO "RunCheckpoint" ("syncRunId", "key", "cursorMs", "done", "updatedAt") VALUES ($1::uuid, $2, $3, $4, now())
      ON CONFLICT ("syncRunId", "key") DO UPDATE SET
        "cursorMs" = GREATEST("RunCheckpoint"."cursorMs", EXCLUDED."cursorMs"), "done" = "RunCheckpoint"."done" OR EXCLUDED."done", "updatedAt" = now()`,
     syncRunId,
-    cursor.experimentId,
+    key,
     BigInt(cursor.cursorMs),
     cursor.done,
   );

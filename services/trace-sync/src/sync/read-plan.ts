@@ -1,5 +1,6 @@
 import type { Database, SyncRun } from "@langguard/database";
 import type { TraceSyncSettings } from "../processors/trace-sync.ts";
+import { SLICE_KEY_MARK } from "../store/trace-writer.ts";
 
 export interface ReadPlan {
   /** Experiment id → the timestamp (ms) to read from. */
@@ -16,7 +17,8 @@ export interface ReadPlan {
  * except that a resumed full run continues from its own checkpoints instead of starting over.
  */
 export async function readPlan(db: Database, run: SyncRun, settings: TraceSyncSettings, now = Date.now()): Promise<ReadPlan> {
-  const checkpoints = await db.runCheckpoint.findMany({ where: { syncRunId: run.id } });
+  // A sliced read's parts are folded into their experiment's own checkpoint as they commit.
+  const checkpoints = (await db.runCheckpoint.findMany({ where: { syncRunId: run.id } })).filter((c) => !c.key.includes(SLICE_KEY_MARK));
   const skip = checkpoints.filter((c) => c.done).map((c) => c.key);
   if (run.mode === "full") {
     return { cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Number(c.cursorMs)])), defaultSinceMs: 0, skip };

@@ -6,11 +6,14 @@
  *   (b) the source's read limit: one warm MLflow client paging through the same traces,
  *   (c) the naive design: a Python process per page of 100 and one INSERT per row,
  * plus an incremental sync with nothing new and the peak RSS of the worker and the bridge
- * (also for twice the traces, to show it does not grow with the data).
+ * (also for twice the traces, to show it does not grow with the data), and
+ *   (d) a latency profile: single-stream reads and our sync through a proxy that adds
+ *       BENCH_LATENCY_MS to every request, as a remote workspace does.
  *
  * Environment: BENCH_TRACES (10000), BENCH_NAIVE_BATCHES (20), BENCH_DOUBLE (1),
  * BENCH_DATABASE_URL (postgresql://postgres@127.0.0.1:5432/langguard_bench), REDIS_URL,
- * BENCH_LOG_LEVEL (warn). The last stdout line is one JSON object with the figures.
+ * BENCH_LOG_LEVEL (warn), BENCH_LATENCY_MS (1000; 0 skips (d)), BENCH_LATENCY_TRACES (10000, over
+ * BENCH_LATENCY_EXPERIMENTS experiments, 4). The last stdout line is one JSON object with the figures.
  */
 import { BenchFleet, resetDatabase, type TimedSync } from "./fleet.ts";
 import { startMlflowServer, type MlflowServer } from "../../tests/helpers/mlflow-server.ts";
@@ -18,6 +21,7 @@ import { runNaive, type NaiveResult } from "./naive.ts";
 import { runScript } from "./python.ts";
 import { bridgeCpuSeconds, nodeCpuSeconds } from "./processes.ts";
 import { PeakRssSampler, type PeakRss } from "./rss.ts";
+import { startLatencyProxy } from "../../tests/helpers/latency-proxy.ts";
 
 function intSetting(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -32,6 +36,9 @@ const settings = {
   naiveBatches: intSetting("BENCH_NAIVE_BATCHES", 20, 1),
   double: intSetting("BENCH_DOUBLE", 1, 0) !== 0,
   noopIntegrations: intSetting("BENCH_NOOP_INTEGRATIONS", 50, 0),
+  latencyMs: intSetting("BENCH_LATENCY_MS", 1000, 0),
+  latencyTraces: intSetting("BENCH_LATENCY_TRACES", 10_000, 1),
+  latencyExperiments: intSetting("BENCH_LATENCY_EXPERIMENTS", 4, 1),
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard_bench",
   logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
 };
@@ -109,11 +116,14 @@ async function main() {
     server = await startMlflowServer();
     say(`MLflow server ${server.url} up in ${round((performance.now() - t) / 1000, 1)} s`);
 
-    const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : []), "bench-noop=20"];
+    const perLatencyExperiment = Math.ceil(settings.latencyTraces / settings.latencyExperiments);
+    const latencyTargets = settings.latencyMs > 0 ? Array.from({ length: settings.latencyExperiments }, (_, i) => `bench-latency-${i}=${perLatencyExperiment}`) : [];
+    const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : []), "bench-noop=20", ...latencyTargets];
     const seeded = await runScript<SeedReport>("seed_bulk.py", ["--tracking-uri", server.url, "--store-uri", server.storeUri, ...targets.flatMap((x) => ["--target", x])]);
     const primary = seeded.experiments.find((e) => e.name === `bench-${n}`);
     const doubled = seeded.experiments.find((e) => e.name === `bench-${2 * n}`);
     const small = seeded.experiments.find((e) => e.name === "bench-noop")!;
+    const latencyExperiments = seeded.experiments.filter((e) => e.name.startsWith("bench-latency-"));
     const spansPerTrace = seeded.spansPerTrace;
     say(`seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`);
 
@@ -153,6 +163,30 @@ async function main() {
       say(`    ${2 * n} traces in ${round(double.seconds)} s → ${round((2 * n) / double.seconds, 1)} traces/s`);
       say(`    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB; heap retained after GC ${double.retainedHeapMb ?? "n/a"} MB`);
     }
+
+    // (d) Against a remote workspace every request costs a round trip. Reading one stream page
+    // after page is then bound by latency; parallel slices should hide it, up to what the server
+    // itself can serve (its read limit below, measured without the proxy).
+    let latency: { single: ReadLimit; sync: TimedSync; traces: number; requests: number; maxInFlight: number } | null = null;
+    if (settings.latencyMs > 0) {
+      say();
+      say(`(d) latency profile: every request to MLflow delayed ${settings.latencyMs} ms by a proxy`);
+      const proxy = await startLatencyProxy(server.url, settings.latencyMs);
+      try {
+        const single = await runScript<ReadLimit>("read_limit.py", ["--tracking-uri", proxy.url, "--experiment-id", latencyExperiments[0]!.experimentId, "--page-size", "100"]);
+        say(`    single stream: ${single.traces} traces in ${single.pages} pages, ${single.seconds} s → ${single.tracesPerSecond} traces/s`);
+        const integrationId = await fleet.createIntegration(proxy.url, latencyExperiments.map((e) => e.experimentId));
+        const before = proxy.stats().requests;
+        const traces = latencyExperiments.reduce((sum, e) => sum + e.traces, 0);
+        const timed = await fleet.syncAndTime(integrationId, syncTimeoutMs(traces) + traces * settings.latencyMs);
+        expectCounts("Postgres after the sync through the proxy", await fleet.stored(integrationId), traces, traces * spansPerTrace);
+        const { requests, maxInFlight } = proxy.stats();
+        latency = { single, sync: timed, traces, requests: requests - before, maxInFlight };
+        say(`    our sync: ${traces} traces of ${latencyExperiments.length} experiments in ${round(timed.seconds)} s → ${round(traces / timed.seconds, 1)} traces/s (${latency.requests} requests, at most ${maxInFlight} at once)`);
+      } finally {
+        await proxy.close();
+      }
+    }
     await fleet.close();
     fleet = undefined;
 
@@ -181,6 +215,7 @@ async function main() {
     say(`    ${naive.batches} batches, ${naive.traces} traces, ${naive.spans} spans in ${round(naive.seconds)} s → ${round(naive.tracesPerSecond, 1)} traces/s`);
 
     const peak = round(sync.rss.workerMb + sync.rss.bridgeMb, 1);
+    const latencyTracesPerSecond = latency ? latency.traces / latency.sync.seconds : null;
     const peakDouble = double ? round(double.rss.workerMb + double.rss.bridgeMb, 1) : null;
     const summary = {
       traces: n,
@@ -211,12 +246,20 @@ async function main() {
       retained_heap_mb: sync.retainedHeapMb,
       retained_heap_mb_double: double?.retainedHeapMb ?? null,
       seed_s: seeded.seedSeconds,
+      latency_ms: latency ? settings.latencyMs : null,
+      latency_single_stream_traces_per_s: latency?.single.tracesPerSecond ?? null,
+      latency_traces_per_s: latencyTracesPerSecond === null ? null : round(latencyTracesPerSecond, 1),
+      latency_ratio_vs_single_stream: latency && latencyTracesPerSecond !== null ? round(latencyTracesPerSecond / latency.single.tracesPerSecond, 2) : null,
+      latency_ratio_vs_capacity: latencyTracesPerSecond === null ? null : round(latencyTracesPerSecond / limit.tracesPerSecond, 3),
+      latency_requests: latency?.requests ?? null,
+      latency_max_in_flight: latency?.maxInFlight ?? null,
     };
 
     say();
     say("summary");
     say(`    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`);
     say(`    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s; on 20 traces ${summary.noop_small_sync_s} s and ${summary.noop_small_cpu_s} CPU s warm, ${summary.noop_cold_sync_s} s and ${summary.noop_cold_cpu_s} CPU s cold (× ${summary.noop_cpu_ratio_vs_cold})`);
+    if (latency) say(`    through ${settings.latencyMs} ms of latency: ${summary.latency_traces_per_s} traces/s = ${summary.latency_ratio_vs_single_stream} × one stream (${summary.latency_single_stream_traces_per_s}), ${summary.latency_ratio_vs_capacity} × the server's capacity`);
     say(`    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` + (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`));
     say(JSON.stringify(summary));
   } finally {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .errors import FATAL, BridgeFailure, classify
 from .protocol import _json_default, emit, emit_many
+from .request_limit import limit_requests
 from .source import mlflow_client
 
 
@@ -67,8 +69,9 @@ def cmd_stream_traces(params: dict) -> dict:
     from `defaultSinceMs`. After each page a checkpoint names the newest timestamp it covered:
     the consumer stores the page and that cursor together, so the cursor never runs ahead of
     stored data. A window larger than a page is split into time slices read at once (see
-    `_ExperimentRead`). Experiments and slices share one pool of `concurrency` threads: the
-    workspace never sees more requests at once, and each thread holds at most one page.
+    `_ExperimentRead`). Experiments and slices share one pool of `concurrency` threads, each
+    holding at most one page, and the requests they and MLflow's own span fetchers make are
+    capped at `concurrency` in flight too, so one workspace is never flooded.
     """
     _, client = mlflow_client()
     page_size = int(params.get("pageSize", 100))
@@ -80,9 +83,13 @@ def cmd_stream_traces(params: dict) -> dict:
     skip = {str(e) for e in (params.get("skip") or [])}
     # Incremental reads also sweep for traces written after they were first due (see _ExperimentRead).
     late = params.get("late") or None
+    limit_requests(concurrency)
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
     pool = _Pool(concurrency)
-    reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency)
+    # Traces the consumer already holds in each experiment's window, by the hash of their info.
+    known = params.get("known") or {}
+    reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,
+                             known.get(exp.experiment_id))
              for exp in experiments]
     for read in reads:
         read.start()
@@ -148,8 +155,9 @@ class _ExperimentRead:
     in. When every part is read, one last checkpoint marks the experiment done.
     """
 
-    def __init__(self, client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, late, pool: _Pool, max_slices: int):
+    def __init__(self, client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, late, pool: _Pool, max_slices: int, known=None):
         self.client, self.experiment_id, self.since_ms = client, experiment_id, since_ms
+        self.known = known or {}
         self.page_size, self.max_bytes, self.pool, self.max_slices = page_size, max_bytes, pool, max_slices
         self.sweep = late is not None and since_ms > 0 and int(late.get("maxDurationMs", 0)) > 0
         self.late = late
@@ -208,35 +216,33 @@ class _ExperimentRead:
         late = self.late
         window = f"trace.timestamp_ms >= {max(0, self.since_ms - int(late['maxDurationMs']))} AND trace.timestamp_ms < {self.since_ms}"
         try:
-            self._read_pages(f"{window} AND trace.execution_time_ms > {int(late['overlapMs'])}", part)
+            self._read_pages(f"{window} AND trace.execution_time_ms > {int(late['overlapMs'])}", part, known_only=True)
         except Exception as exc:  # noqa: BLE001 - a server that cannot filter on duration reads the whole window instead
             if classify(exc).kind != "config":
                 raise
             _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading "
                        "the whole late window instead, which costs more reads.")
-            self._read_pages(window, part)
+            self._read_pages(window, part, known_only=True)
 
     def _read_first(self, part: int) -> None:
         started_ms = int(time.time() * 1000)
-        page = self._search(f"trace.timestamp_ms >= {self.since_ms}" if self.since_ms > 0 else None, None)
-        records = self._records(page)
+        where = f"trace.timestamp_ms >= {self.since_ms}" if self.since_ms > 0 else None
+        page = self._page(where, None, known_only=True)
         single = not page.token and self._next_part == 1
         # An experiment read in one page keeps the plain protocol: one checkpoint, done.
-        self._emit_page(records, None if single else part, done=not page.token)
+        self._emit_page(page, None if single else part, done=not page.token)
         if not page.token or self._stopped:
             return
-        if not records:
+        if not page.timestamps:
             # Nothing to size slices by: the rest is read as one stream.
-            self._read_pages(f"trace.timestamp_ms >= {self.since_ms}" if self.since_ms > 0 else None, part, token=page.token)
+            self._read_pages(where, part, token=page.token)
             return
-        first_ms = records[0]["data"]["timestampMs"]
-        last_ms = records[-1]["data"]["timestampMs"]
-        seen_at_last = {r["data"]["info"].get("trace_id") for r in records if r["data"]["timestampMs"] == last_ms}
-        for lower, upper in self._slices(first_ms, last_ms, len(records), max(started_ms, last_ms + 1)):
+        first_ms, last_ms = page.timestamps[0], page.timestamps[-1]
+        for lower, upper in self._slices(first_ms, last_ms, len(page.timestamps), max(started_ms, last_ms + 1)):
             number = self._part_number()
             where = f"trace.timestamp_ms >= {lower}" + (f" AND trace.timestamp_ms < {upper}" if upper is not None else "")
             # Traces at the first page's last timestamp that it already carried are not read twice.
-            skip_ids = seen_at_last if lower == last_ms else None
+            skip_ids = page.ids_at_last if lower == last_ms else None
             self.pool.submit(lambda where=where, number=number, skip_ids=skip_ids: self._guarded(lambda: self._read_pages(where, number, skip_ids)))
 
     def _slices(self, first_ms: int, last_ms: int, first_count: int, end_ms: int):
@@ -249,46 +255,93 @@ class _ExperimentRead:
         bounds = [last_ms + i * step for i in range(count)]
         return [(lower, bounds[i + 1] if i + 1 < len(bounds) else None) for i, lower in enumerate(bounds)]
 
-    def _read_pages(self, filter_string, part: int, skip_ids=None, token=None) -> None:
+    def _read_pages(self, filter_string, part: int, skip_ids=None, token=None, known_only=False) -> None:
         while not self._stopped:
-            page = self._search(filter_string, token)
-            records = self._records(page, skip_ids)
+            page = self._page(filter_string, token, skip_ids, known_only)
             token = page.token
-            self._emit_page(records, part, done=not token)
+            self._emit_page(page, part, done=not token)
             if not token:
                 return
 
-    def _search(self, filter_string, token):
+    def _search(self, filter_string, token, include_spans: bool):
         return self.client.search_traces(
             locations=[self.experiment_id],
             filter_string=filter_string,
             max_results=self.page_size,
             order_by=["timestamp_ms ASC"],
             page_token=token,
-            include_spans=True,
+            include_spans=include_spans,
         )
 
-    def _records(self, page, skip_ids=None) -> list:
-        records = []
-        for trace in page:
-            if skip_ids and trace.info.trace_id in skip_ids:
-                continue
-            records.append({"type": "record", "stream": "traces", "experimentId": self.experiment_id, "data": trace_record(trace, self.max_bytes)})
-        return records
+    def _page(self, filter_string, token, skip_ids=None, known_only=False) -> "_Page":
+        """One page of the read. Where the consumer already holds traces of this window (`known`:
+        trace id → the hash of its info when stored), the page is listed without spans first and
+        only traces that are new or whose info changed are fetched whole: MLflow rewrites a
+        trace's info whenever its spans, state, tags or assessments change, so an equal info hash
+        means an unchanged trace, and a sync that finds nothing new reads no spans at all."""
+        if not (known_only and self.known):
+            listed = self._search(filter_string, token, include_spans=True)
+            traces = [t for t in listed if not (skip_ids and t.info.trace_id in skip_ids)]
+            return _Page(self, [t.info for t in traces], {t.info.trace_id: t for t in traces}, listed.token)
+        listed = self._search(filter_string, token, include_spans=False)
+        infos = [t.info for t in listed if not (skip_ids and t.info.trace_id in skip_ids)]
+        changed = [i.trace_id for i in infos if self.known.get(i.trace_id) != info_hash(i)]
+        return _Page(self, infos, self._whole_traces(changed), listed.token)
 
-    def _emit_page(self, records: list, part, done: bool) -> None:
+    def _whole_traces(self, trace_ids: list) -> dict:
+        found = {}
+        for start in range(0, len(trace_ids), _BATCH_GET):
+            for trace in self.client._tracing_client.batch_get_traces(trace_ids[start:start + _BATCH_GET]):
+                found[trace.info.trace_id] = trace
+        return found
+
+    def _emit_page(self, page: "_Page", part, done: bool) -> None:
+        newest_in_page = max(page.timestamps, default=self.since_ms)
         with self._lock:
-            newest_in_page = max((r["data"]["timestampMs"] for r in records), default=self.since_ms)
             self.newest = max(self.newest, newest_in_page)
-            self.count += len(records)
+            self.count += len(page.records)
             self.pages += 1
-            page = self.pages
+            number = self.pages
         # A part's checkpoint never moves below the read's start: the consumer keeps the greatest.
         checkpoint = {"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
-                      "traces": len(records), "page": page, "done": done}
+                      "traces": len(page.records), "page": number, "done": done}
         if part is not None:
             checkpoint["slice"] = part
-        emit_many([*records, checkpoint])
+        if page.unchanged:
+            checkpoint["unchanged"] = page.unchanged
+        emit_many([*page.records, checkpoint])
+
+
+# Trace ids per batch-get request (the server's BatchGetTraces limit).
+_BATCH_GET = 10
+
+
+class _Page:
+    """A page as listed (every trace's timestamp, in order) and the records to send: the traces
+    fetched whole. Listed traces that were not fetched are unchanged and only counted."""
+
+    def __init__(self, read: _ExperimentRead, infos: list, whole: dict, token):
+        self.token = token
+        self.timestamps = [_timestamp_ms(i) for i in infos]
+        last = self.timestamps[-1] if infos else None
+        self.ids_at_last = {i.trace_id for i in infos if _timestamp_ms(i) == last}
+        self.records = []
+        for info in infos:
+            trace = whole.get(info.trace_id)
+            if trace is not None:
+                record = trace_record(trace, read.max_bytes)
+                # The listed info's hash: what the next read compares with.
+                record["infoHash"] = info_hash(info)
+                self.records.append({"type": "record", "stream": "traces", "experimentId": read.experiment_id, "data": record})
+        self.unchanged = len(infos) - len(self.records)
+
+
+def info_hash(info) -> str:
+    return hashlib.sha256(json.dumps(info.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _timestamp_ms(info) -> int:
+    return int(getattr(info, "request_time", None) or getattr(info, "timestamp_ms", 0) or 0)
 
 
 _warned: set = set()
@@ -315,7 +368,7 @@ def trace_record(trace, max_bytes: int) -> dict:
     response, response_truncated = bounded(_safe(lambda: trace.data.response), max_bytes)
     return {
         "info": info,
-        "timestampMs": int(getattr(trace.info, "request_time", None) or getattr(trace.info, "timestamp_ms", 0) or 0),
+        "timestampMs": _timestamp_ms(trace.info),
         "request": request,
         "response": response,
         "truncated": request_truncated or response_truncated,

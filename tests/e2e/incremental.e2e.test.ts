@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, runPython, startMlflowServer, writeTraces, type MlflowServer } from "../helpers/mlflow-server.ts";
@@ -62,6 +65,25 @@ describe("incremental trace sync against a real MLflow server", () => {
     expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 0 });
     const cursor = await fleet.db.syncCursor.findFirstOrThrow({ where: { integrationId: id } });
     expect(Number(cursor.cursorMs)).toBe(now - 5 * MINUTE);
+  });
+
+  it("updates a trace read while still in progress once it completes, however long ago it started", async () => {
+    const now = Date.now();
+    const recent = await writeTraces(mlflow.url, "in-progress", [{ name: "recent", timestampMs: now - 2 * MINUTE }]);
+    const state = path.join(mkdtempSync(path.join(tmpdir(), "lg-in-progress-")), "trace.json");
+    // Its agent started 30 minutes ago and has so far finished one step: MLflow lists it as in progress.
+    const { traceId } = await runFixture<{ traceId: string }>("write_in_progress_trace.py", [mlflow.storeUri, "in-progress", "start", state, "30"]);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["in-progress"] });
+    expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded", itemsIngested: 2 });
+    expect(await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id, externalId: traceId } })).toMatchObject({ status: "IN_PROGRESS", spanCount: 1 });
+
+    // The run ends now. Its start lies 28 minutes before the cursor, far outside the overlap.
+    await runFixture("write_in_progress_trace.py", [mlflow.storeUri, "in-progress", "finish", state]);
+    expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 1 });
+    const done = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id, externalId: traceId } });
+    expect(done).toMatchObject({ status: "OK", spanCount: 2 });
+    expect(Number(done.durationMs)).toBeGreaterThanOrEqual(30 * MINUTE);
+    expect(await externalIds(id)).toEqual([...recent.traceIds, traceId].sort());
   });
 
   it("picks up traces written while a sync is running", async () => {

@@ -44,6 +44,8 @@ const TraceCheckpoint = z.object({
    * A checkpoint without it covers the whole experiment.
    */
   slice: z.number().int().nonnegative().optional(),
+  /** Traces the page listed but did not send: the consumer already holds them unchanged. */
+  unchanged: z.number().int().nonnegative().optional(),
 });
 
 /** A catalog container ("tables:main.sales") whose listing completed without error. */

@@ -15,7 +15,7 @@ export const envSchema = {
    * Requests one job has in flight to its workspace: experiments and the time slices of a large
    * window share them, and each holds at most one page in memory.
    */
-  TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(8, "a positive whole number of requests").refine((n) => n <= 64, "expected at most 64"),
+  TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(16, "a positive whole number of requests").refine((n) => n <= 64, "expected at most 64"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */

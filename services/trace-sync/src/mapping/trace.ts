@@ -21,6 +21,8 @@ export interface TraceRow {
   outputTokens: number | null;
   totalTokens: number | null;
   contentHash: string;
+  /** The bridge's hash of the source's trace info, compared on later reads (see sourceInfoHash). */
+  sourceInfoHash: string | null;
   spans: SpanRow[];
   /** What had to change for it to be stored; empty when it is stored as the source holds it. */
   alterations: Alteration[];
@@ -52,7 +54,7 @@ export function mapTrace(record: Record<string, unknown>, digest?: string, uncle
 
   const input = parseMaybeJson(record.request ?? info.request ?? metadata["mlflow.traceInputs"] ?? info.request_preview) ?? null;
   const output = parseMaybeJson(record.response ?? info.response ?? metadata["mlflow.traceOutputs"] ?? info.response_preview) ?? null;
-  const row: Omit<TraceRow, "contentHash" | "alterations"> = {
+  const row: Omit<TraceRow, "contentHash" | "alterations" | "sourceInfoHash"> = {
     externalId,
     experimentId: firstString(location.experiment_id, info.experiment_id) ?? null,
     name: firstString(tags["mlflow.traceName"], spans.find((s) => s.parentSpanId === null)?.name) ?? null,
@@ -72,13 +74,14 @@ export function mapTrace(record: Record<string, unknown>, digest?: string, uncle
   const contentHash = digest ?? hashOf(row);
   const alterations: Alteration[] = [];
   const stored = unclean ? sanitizeForPostgres(row, alterations).value : row;
-  return { ...withinColumnRange(stored, alterations), contentHash, alterations };
+  const sourceInfoHash = typeof record.infoHash === "string" ? record.infoHash : null;
+  return { ...withinColumnRange(stored, alterations), contentHash, sourceInfoHash, alterations };
 }
 
 // Postgres bigint's range; a duration or token count beyond it is not a measurement.
 const BIGINT_MAX = 9_223_372_036_854_775_807;
 
-function withinColumnRange<T extends Omit<TraceRow, "contentHash" | "alterations">>(row: T, alterations: Alteration[]): T {
+function withinColumnRange<T extends Omit<TraceRow, "contentHash" | "alterations" | "sourceInfoHash">>(row: T, alterations: Alteration[]): T {
   const fit = (value: number | null, path: string) => {
     if (value === null || Math.abs(value) < BIGINT_MAX) return value;
     alterations.push({ path, change: "out-of-range" });
@@ -119,6 +122,6 @@ function normalizeStatus(value: unknown): TraceStatus {
   return "UNSPECIFIED";
 }
 
-function hashOf(row: Omit<TraceRow, "contentHash" | "alterations">): string {
+function hashOf(row: Omit<TraceRow, "contentHash" | "alterations" | "sourceInfoHash">): string {
   return createHash("sha256").update(stableStringify(row)).digest("hex").slice(0, 32);
 }

@@ -107,6 +107,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     } else if (message.type === "checkpoint" && "experimentId" in message) {
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
       pending.delete(message.experimentId);
+      // Listed but not sent: known unchanged, fetched all the same as far as the run's counts go.
+      page.fetched += message.unchanged ?? 0;
       const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
       const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice: message.slice };
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.

@@ -190,19 +190,19 @@ async function upsertTraces(tx: Database, target: BatchTarget, traces: TraceRow[
   // The WHERE on the conflict branch skips unchanged traces entirely: no write, no row returned.
   return tx.$queryRawUnsafe<UpsertedRow[]>(
     `INSERT INTO "Trace" ("organizationId", "integrationId", "externalId", "experimentId", "name", "timestamp", "durationMs", "status",
-        "input", "output", "metadata", "tags", "inputTokens", "outputTokens", "totalTokens", "spanCount", "contentHash", "alterations", "updatedAt")
+        "input", "output", "metadata", "tags", "inputTokens", "outputTokens", "totalTokens", "spanCount", "contentHash", "sourceInfoHash", "alterations", "updatedAt")
      SELECT $2::uuid, $3::uuid, x."externalId", x."experimentId", x."name", x."timestamp", x."durationMs", x."status",
         x."input", x."output", COALESCE(x."metadata", '{}'), COALESCE(x."tags", '{}'), x."inputTokens", x."outputTokens", x."totalTokens",
-        x."spanCount", x."contentHash", COALESCE(x."alterations", '[]'), now()
+        x."spanCount", x."contentHash", x."sourceInfoHash", COALESCE(x."alterations", '[]'), now()
      FROM jsonb_to_recordset($1::jsonb) AS x("externalId" text, "experimentId" text, "name" text, "timestamp" timestamp(3), "durationMs" bigint,
         "status" text, "input" jsonb, "output" jsonb, "metadata" jsonb, "tags" jsonb, "inputTokens" bigint, "outputTokens" bigint,
-        "totalTokens" bigint, "spanCount" int, "contentHash" text, "alterations" jsonb)
+        "totalTokens" bigint, "spanCount" int, "contentHash" text, "sourceInfoHash" text, "alterations" jsonb)
      ON CONFLICT ("integrationId", "externalId") DO UPDATE SET
         "experimentId" = EXCLUDED."experimentId", "name" = EXCLUDED."name", "timestamp" = EXCLUDED."timestamp",
         "durationMs" = EXCLUDED."durationMs", "status" = EXCLUDED."status", "input" = EXCLUDED."input", "output" = EXCLUDED."output",
         "metadata" = EXCLUDED."metadata", "tags" = EXCLUDED."tags", "inputTokens" = EXCLUDED."inputTokens",
         "outputTokens" = EXCLUDED."outputTokens", "totalTokens" = EXCLUDED."totalTokens", "spanCount" = EXCLUDED."spanCount",
-        "contentHash" = EXCLUDED."contentHash", "alterations" = EXCLUDED."alterations", "updatedAt" = now()
+        "contentHash" = EXCLUDED."contentHash", "sourceInfoHash" = EXCLUDED."sourceInfoHash", "alterations" = EXCLUDED."alterations", "updatedAt" = now()
      WHERE "Trace"."contentHash" IS DISTINCT FROM EXCLUDED."contentHash"
      RETURNING "id"::text AS "id", "externalId", (xmax = 0) AS "inserted"`,
     toJsonParam(payload),

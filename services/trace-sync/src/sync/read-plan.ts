@@ -9,7 +9,15 @@ export interface ReadPlan {
   defaultSinceMs: number;
   /** Experiments this run has already read completely (a resumed run skips them). */
   skip: string[];
+  /**
+   * Incremental: traces already stored in each experiment's window (and long ones in its late
+   * sweep), by the hash of their source info. The bridge fetches whole only the others.
+   */
+  known: Record<string, Record<string, string>>;
 }
+
+/** Enough for a busy window; beyond it the rest are simply fetched whole, as on a first sync. */
+const KNOWN_LIMIT = 20_000;
 
 /**
  * Where each experiment's read starts. Incremental: the stored cursor less the overlap (late
@@ -21,12 +29,31 @@ export async function readPlan(db: Database, run: SyncRun, settings: TraceSyncSe
   const checkpoints = (await db.runCheckpoint.findMany({ where: { syncRunId: run.id } })).filter((c) => !c.key.includes(SLICE_KEY_MARK));
   const skip = checkpoints.filter((c) => c.done).map((c) => c.key);
   if (run.mode === "full") {
-    return { cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Number(c.cursorMs)])), defaultSinceMs: 0, skip };
+    return { cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Number(c.cursorMs)])), defaultSinceMs: 0, skip, known: {} };
   }
   const stored = await db.syncCursor.findMany({ where: { integrationId: run.integrationId } });
   return {
     cursors: Object.fromEntries(stored.map((c) => [c.experimentId, Math.max(0, Number(c.cursorMs) - settings.overlapMs)])),
     defaultSinceMs: now - settings.lookbackMs,
     skip,
+    known: stored.length > 0 ? await knownTraces(db, run.integrationId, settings) : {},
   };
+}
+
+async function knownTraces(db: Database, integrationId: string, settings: TraceSyncSettings): Promise<Record<string, Record<string, string>>> {
+  const rows = await db.$queryRawUnsafe<Array<{ experimentId: string; externalId: string; sourceInfoHash: string }>>(
+    `SELECT t."experimentId", t."externalId", t."sourceInfoHash"
+     FROM "Trace" t JOIN "SyncCursor" c ON c."integrationId" = t."integrationId" AND c."experimentId" = t."experimentId"
+     WHERE t."integrationId" = $1::uuid AND t."sourceInfoHash" IS NOT NULL
+       AND (t."timestamp" >= timestamp 'epoch' + (c."cursorMs" - $2) * interval '1 millisecond'
+         OR ($3 > 0 AND t."durationMs" > $2 AND t."timestamp" >= timestamp 'epoch' + (c."cursorMs" - $2 - $3) * interval '1 millisecond'))
+     LIMIT $4`,
+    integrationId,
+    settings.overlapMs,
+    settings.maxTraceDurationMs ?? 0,
+    KNOWN_LIMIT,
+  );
+  const known: Record<string, Record<string, string>> = {};
+  for (const row of rows) (known[row.experimentId] ??= {})[row.externalId] = row.sourceInfoHash;
+  return known;
 }

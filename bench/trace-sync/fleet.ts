@@ -18,7 +18,9 @@ export class BenchFleet {
 
   static async start(options: { databaseUrl: string; logLevel: string; lookbackDays: number; bridgeMode?: "warm" | "cold" }): Promise<BenchFleet> {
     // Logs go to stderr: stdout carries the figures, and its last line must be the JSON summary.
-    const env = { TRACE_SYNC_LOOKBACK_DAYS: String(options.lookbackDays), PYTHON_BRIDGE_MODE: options.bridgeMode ?? "warm" };
+    const env: Record<string, string> = { TRACE_SYNC_LOOKBACK_DAYS: String(options.lookbackDays), PYTHON_BRIDGE_MODE: options.bridgeMode ?? "warm" };
+    // The worker's own settings can be tried from the command line, e.g. TRACE_SYNC_WORKSPACE_CONCURRENCY=32.
+    for (const [name, value] of Object.entries(process.env)) if (name.startsWith("TRACE_SYNC_") && value) env[name] = value;
     const fleet = await startFleet({ databaseUrl: options.databaseUrl, logLevel: options.logLevel, logDestination: process.stderr, env });
     return new BenchFleet(fleet);
   }

@@ -8,6 +8,8 @@ export const QueueName = {
   CatalogSync: "catalog-sync",
   PolicyEvaluation: "policy-evaluation",
   WebhookDelivery: "webhook-delivery",
+  /** Ticks of each integration's sync schedules (BullMQ job schedulers); a tick triggers a run. */
+  SyncSchedule: "sync-schedule",
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -50,11 +52,14 @@ export const PolicyEvaluationPayload = z.union([
 
 export const WebhookDeliveryPayload = z.object({ deliveryId: id }).strict();
 
+export const SyncSchedulePayload = z.object({ integrationId: id, kind: z.enum(["traces", "catalog"]), mode: z.enum(["incremental", "full"]) }).strict();
+
 export const payloadSchemas = {
   [QueueName.TraceSync]: TraceSyncPayload,
   [QueueName.CatalogSync]: CatalogSyncPayload,
   [QueueName.PolicyEvaluation]: PolicyEvaluationPayload,
   [QueueName.WebhookDelivery]: WebhookDeliveryPayload,
+  [QueueName.SyncSchedule]: SyncSchedulePayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;

@@ -1,2 +1,4 @@
 export { registerWorker, onShutdown, type JobContext, type Processor, type RegisterOptions, type RegisteredWorker } from "./register.ts";
 export { registry, startOpsServer, jobsTotal, jobDuration, type OpsServerOptions } from "./metrics.ts";
+// Services define their own metrics on the shared registry with the same prom-client.
+export { Counter, Gauge, Histogram } from "prom-client";

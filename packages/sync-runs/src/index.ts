@@ -3,3 +3,4 @@ export { enqueueRun, findJob, jobIdOf, queueFor, type CatalogSyncQueue, type Syn
 export { reconcileRun, reconcileSyncRuns, type ReconcileSettings, type Repair } from "./reconcile.ts";
 export { triggerSync, type Triggered } from "./trigger.ts";
 export { describeFailure, runSyncJob, type SyncJobContext } from "./job.ts";
+export { applySchedules, processScheduledSync, reconcileSchedules, removeSchedules, scheduleId, type ScheduleQueue, type ScheduledSyncDeps } from "./schedules.ts";

@@ -1,9 +1,13 @@
+import type { Queue } from "bullmq";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "./deps.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
+import { DOCS_PREFIX, registerApiDocs } from "./plugins/api-docs.ts";
+import { registerMetrics } from "./plugins/metrics.ts";
+import { registerQueuesUi } from "./plugins/queues-ui.ts";
 import { registerRateLimit } from "./plugins/rate-limit.ts";
 import { registerSecurity } from "./plugins/security.ts";
 import { agentRoutes } from "./routes/agents.ts";
@@ -48,6 +52,10 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   const routeTable: RouteEntry[] = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {
+    if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`)) {
+      route.config = { ...route.config, scope: "public" };
+      return;
+    }
     for (const method of [route.method].flat()) {
       if (method !== "HEAD") routeTable.push({ method, url: route.url, scope: route.config?.scope ?? "admin" });
     }
@@ -56,6 +64,13 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
+  await registerApiDocs(app);
+  const queues: Array<{ name: string; queue: Queue }> = [];
+  for (const [name, queue] of [["trace-sync", deps.queues.traces], ["catalog-sync", deps.queues.catalog], ["policy-evaluation", deps.policyQueue]] as const) {
+    if (queue) queues.push({ name, queue: queue as unknown as Queue });
+  }
+  registerMetrics(app, queues);
+  await registerQueuesUi(app, queues.map((q) => q.queue));
 
   for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes, policyRoutes, violationRoutes, entityRoutes, webhookRoutes, catalogRoutes, quarantineRoutes]) {
     await app.register(routes, deps);

@@ -2,7 +2,7 @@ import type { BridgeClient } from "@langguard/bridge-client";
 import type { Database } from "@langguard/database";
 import type { HostPolicy } from "@langguard/host-policy";
 import type { KeyRing } from "@langguard/secrets";
-import type { ReconcileSettings, SyncQueues } from "@langguard/sync-runs";
+import type { ReconcileSettings, ScheduleQueue, SyncQueues } from "@langguard/sync-runs";
 import type { Redis } from "ioredis";
 import type { Queue } from "bullmq";
 import type { PayloadOf } from "@langguard/queue-contracts";
@@ -23,6 +23,8 @@ export interface GatewayDeps {
   db: Database;
   redis: Redis;
   queues: SyncQueues;
+  /** Each integration's sync schedules (BullMQ job schedulers), kept in step with its settings. */
+  schedules: ScheduleQueue;
   /** Re-evaluation windows are queued here. */
   policyQueue: Queue<PayloadOf<"policy-evaluation">>;
   keyRing: KeyRing;

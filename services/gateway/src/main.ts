@@ -9,6 +9,7 @@ import { buildApp } from "./app.ts";
 import { ensureEnvironmentIntegration } from "./bootstrap.ts";
 import { hostPolicyOf, loadGatewayEnv, settingsOf } from "./env.ts";
 import { readiness } from "./routes/health.ts";
+import { startScheduler } from "./scheduler.ts";
 import { reconcileSyncRuns } from "@langguard/sync-runs";
 
 const env = loadGatewayEnv();
@@ -18,15 +19,17 @@ const redis = createRedisConnection(env.REDIS_URL);
 const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix: env.QUEUE_PREFIX });
 const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix: env.QUEUE_PREFIX });
 const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix: env.QUEUE_PREFIX });
+const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix: env.QUEUE_PREFIX });
 const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
 const hostPolicy = hostPolicyOf(env);
 const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger);
 bridge.warmUp(logger);
-const deps = { db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, policyQueue, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
+const deps = { db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, schedules: scheduleQueue, policyQueue, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
 
 const app = await buildApp(deps, logger);
 const fromEnv = await ensureEnvironmentIntegration(db, env, keyRing, hostPolicy);
 if (fromEnv) logger.info({ integrationId: fromEnv.id, host: fromEnv.host }, "integration from DATABRICKS_HOST is ready");
+const scheduler = await startScheduler({ db, queues: deps.queues, schedules: scheduleQueue, settings: deps.settings.reconcile, redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, logger });
 
 const reconcile = async () => {
   try {
@@ -44,11 +47,13 @@ onShutdown(logger, [
   async () => clearInterval(reconciler),
   // Fastify stops accepting, answers 503 to new requests, and waits for the ones in flight.
   () => app.close(),
+  () => scheduler.close(),
   () => bridge.close(),
   async () => ops?.close(),
   () => traceSyncQueue.close(),
   () => policyQueue.close(),
   () => catalogSyncQueue.close(),
+  () => scheduleQueue.close(),
   () => db.$disconnect(),
   () => redis.quit(),
 ]);

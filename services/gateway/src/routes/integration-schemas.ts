@@ -38,6 +38,8 @@ const common = {
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
   enabled: z.boolean(),
+  syncIntervalMinutes: z.number({ error: "must be a whole number of minutes" }).int("must be a whole number of minutes").min(0, "must be 0 (sync only when triggered) or more").max(10_080, "must be at most 10080 (a week)"),
+  nightlyFullSync: z.boolean(),
   experiments: z.array(text(512)).max(10_000, "must list at most 10000 experiments"),
   catalogFilters: CatalogFilters,
 };
@@ -61,6 +63,8 @@ export function integrationBodies(policy: HostPolicy) {
       syncTraces: common.syncTraces.default(true),
       syncCatalog: common.syncCatalog.default(false),
       enabled: common.enabled.default(true),
+      syncIntervalMinutes: common.syncIntervalMinutes.default(15),
+      nightlyFullSync: common.nightlyFullSync.default(false),
       experiments: common.experiments.default([]),
       catalogFilters: common.catalogFilters.default({}),
     })
@@ -76,6 +80,8 @@ export function integrationBodies(policy: HostPolicy) {
       syncTraces: common.syncTraces,
       syncCatalog: common.syncCatalog,
       enabled: common.enabled,
+      syncIntervalMinutes: common.syncIntervalMinutes,
+      nightlyFullSync: common.nightlyFullSync,
       experiments: common.experiments,
       catalogFilters: common.catalogFilters,
     })
@@ -111,6 +117,8 @@ export const IntegrationView = z.object({
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
   enabled: z.boolean(),
+  syncIntervalMinutes: z.number().int().describe("Minutes between scheduled syncs of each enabled kind; 0: only when triggered"),
+  nightlyFullSync: z.boolean().describe("Also a full trace sync at 03:00 UTC every night"),
   experiments: z.array(z.string()),
   catalogFilters: z.unknown(),
   connection: z.object({ status: z.string(), message: z.string().nullable(), checkedAt: z.date().nullable(), steps: z.unknown() }),

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { applySchedules, removeSchedules } from "@langguard/sync-runs";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { sealToken } from "@langguard/credentials";
@@ -43,6 +44,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
       const integration = await db.integration.create({
         data: { id, ...body, organizationId: orgOf(request), ...(token ? sealToken(keyRing, { id, source: body.source, host: body.host }, token) : {}), connectionStatus: body.enabled ? "unknown" : "disabled" },
       });
+      await applySchedules(deps.schedules, integration);
       return reply.status(201).send(integrationView(integration));
     } catch (error) {
       throw conflictOnDuplicateName(error, body.name);
@@ -78,7 +80,9 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
       // Conditional on the row we read: a concurrent change of host or token makes this a conflict, not a silent mix.
       const updated = await db.integration.updateMany({ where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt }, data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [] } : {}) } });
       if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
-      return integrationView(await findIntegration(deps, current.organizationId, current.id));
+      const integration = await findIntegration(deps, current.organizationId, current.id);
+      await applySchedules(deps.schedules, integration);
+      return integrationView(integration);
     } catch (error) {
       throw conflictOnDuplicateName(error, changes.name ?? "");
     }
@@ -87,6 +91,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
   app.delete("/api/integrations/:id", { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null().describe("Deleted"), ...errorResponses } } }, async (request, reply) => {
     const deleted = await db.integration.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
     if (deleted.count === 0) throw notFound("Integration", request.params.id);
+    await removeSchedules(deps.schedules, request.params.id);
     return reply.status(204).send(null);
   });
 };

@@ -1,0 +1,30 @@
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+
+/** Where Swagger UI is served; the document itself is at `${DOCS_PREFIX}/json`. */
+export const DOCS_PREFIX = "/docs";
+
+/**
+ * The OpenAPI 3 document, generated from the zod schemas every route declares (bodies, params,
+ * queries and responses), so the document and what the API accepts and returns cannot drift.
+ * The docs describe routes and hold no data, so they are served without a key.
+ */
+export async function registerApiDocs(app: FastifyInstance) {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "LangGuard Databricks sync API",
+        version: "1.0.0",
+        description: "Integrations with Databricks workspaces and MLflow servers, their syncs, the imported traces and catalog, and governance policies.",
+      },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer lg_...`" } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+}

@@ -1,0 +1,19 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { FastifyAdapter } from "@bull-board/fastify";
+import type { Queue } from "bullmq";
+import type { FastifyInstance } from "fastify";
+
+export const QUEUES_UI_PREFIX = "/admin/queues";
+
+/**
+ * Bull Board over the fleet's queues. Its routes declare no scope, so they need an admin key like
+ * any other undeclared route: job data carries ids only, but retrying or removing jobs is an
+ * operator's act. Browsers reach it through a proxy that adds the Authorization header.
+ */
+export async function registerQueuesUi(app: FastifyInstance, queues: Queue[]) {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUES_UI_PREFIX);
+  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  await app.register(serverAdapter.registerPlugin(), { prefix: QUEUES_UI_PREFIX });
+}

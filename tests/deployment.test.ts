@@ -59,3 +59,16 @@ describe("docker-compose.yml", () => {
     expect((compose.services.gateway as { ports?: string[] }).ports).toEqual(["127.0.0.1:3000:3000"]);
   });
 });
+
+describe(".env.example", () => {
+  it("documents every setting every service reads, and nothing they do not", async () => {
+    const schemas = await Promise.all(
+      ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"].map(async (service) => (await import(`../services/${service}/src/env.ts`)).envSchema as Record<string, unknown>),
+    );
+    const read = new Set(schemas.flatMap((schema) => Object.keys(schema)));
+    const example = readFileSync(path.join(repoRoot, ".env.example"), "utf8");
+    const documented = new Set([...example.matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+});

@@ -69,9 +69,9 @@ def cmd_stream_traces(params: dict) -> dict:
     from `defaultSinceMs`. After each page a checkpoint names the newest timestamp it covered:
     the consumer stores the page and that cursor together, so the cursor never runs ahead of
     stored data. A window larger than a page is split into time slices read at once (see
-    `_ExperimentRead`). Experiments and slices share one pool of `concurrency` threads, each
-    holding at most one page, and the requests they and MLflow's own span fetchers make are
-    capped at `concurrency` in flight too, so one workspace is never flooded.
+    `_ExperimentRead`). Experiments and slices share one pool of threads, each holding at most
+    one page, and the requests they and MLflow's own span fetchers make are capped at
+    `concurrency` in flight, so one workspace is never flooded.
     """
     _, client = mlflow_client()
     page_size = int(params.get("pageSize", 100))
@@ -85,7 +85,10 @@ def cmd_stream_traces(params: dict) -> dict:
     late = params.get("late") or None
     limit_requests(concurrency)
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
-    pool = _Pool(concurrency)
+    # MLflow fetches a page's spans ten traces per request, several at once: a quarter of the
+    # requests reading pages leaves the rest to their span fetches. More page threads would only
+    # contend for the interpreter (the bridge is CPU-bound once latency is hidden).
+    pool = _Pool(max(1, math.ceil(concurrency / 4)))
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
     known = params.get("known") or {}
     reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { createIntegration, startFleet, syncAndWait, waitForRun, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
-import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "../helpers/test-env.ts";
+import { killWorkerGroup, spawnTraceSyncWorker } from "../helpers/worker-process.ts";
 
 const TRACES = 150;
 const SPANS_PER_TRACE = 4;
@@ -13,28 +13,9 @@ describe("a worker killed in the middle of a sync", () => {
   let fleet: Fleet;
   const workers: ChildProcess[] = [];
 
-  /** A real trace-sync process started as compose starts it, on this test's queue prefix. */
   function startWorkerProcess(): ChildProcess {
-    const child = spawn(process.execPath, ["dist/trace-sync.mjs"], {
-      cwd: repoRoot,
-      detached: true,
-      stdio: "ignore",
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: TEST_DATABASE_URL,
-        REDIS_URL,
-        QUEUE_PREFIX: fleet.prefix,
-        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-        PYTHON_PATH,
-        TRACE_SYNC_BATCH_SIZE: "5",
-        // Short locks so the restarted worker takes over the orphaned job quickly.
-        SYNC_LOCK_DURATION_MS: "3000",
-        METRICS_PORT: "0",
-        LOG_LEVEL: "warn",
-        ...LOCAL_SOURCES_ENV,
-      },
-    });
+    // Short locks so the restarted worker takes over the orphaned job quickly.
+    const child = spawnTraceSyncWorker(fleet.prefix, { TRACE_SYNC_BATCH_SIZE: "5", SYNC_LOCK_DURATION_MS: "3000" });
     workers.push(child);
     return child;
   }
@@ -44,13 +25,7 @@ describe("a worker killed in the middle of a sync", () => {
     fleet = await startFleet({ worker: false });
   });
   function stopWorkerProcesses() {
-    for (const child of workers.splice(0)) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    for (const child of workers.splice(0)) killWorkerGroup(child);
   }
 
   afterAll(async () => {

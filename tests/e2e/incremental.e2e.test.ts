@@ -86,6 +86,18 @@ describe("incremental trace sync against a real MLflow server", () => {
     expect(await externalIds(id)).toEqual([...recent.traceIds, traceId].sort());
   });
 
+  it("takes an experiment out of quarantine once its row is stored", async () => {
+    const written = await writeTraces(mlflow.url, "released", [{ name: "r-0", timestampMs: Date.now() - MINUTE }]);
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["released"] });
+    // As an earlier run would have left it when Postgres refused the experiment's metadata.
+    const target = { organizationId: fleet.organizationId, integrationId: id, kind: "experiment" as const, experimentId: written.experimentId, externalId: written.experimentId, reason: "earlier refusal" };
+    await fleet.db.quarantinedRecord.create({ data: target });
+    const other = await fleet.db.quarantinedRecord.create({ data: { ...target, externalId: "999999", experimentId: "999999" } });
+    expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded" });
+    const left = await fleet.db.quarantinedRecord.findMany({ where: { integrationId: id } });
+    expect(left.map((r) => r.id)).toEqual([other.id]);
+  });
+
   it("picks up traces written while a sync is running", async () => {
     const base = Date.now() - 20 * MINUTE;
     await writeTraces(mlflow.url, "during", Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })));

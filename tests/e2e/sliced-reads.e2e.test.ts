@@ -5,7 +5,7 @@ import { startLatencyProxy, type LatencyProxy } from "../helpers/latency-proxy.t
 import { runFixture, runPython, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
 import { LOCAL_SOURCES_ENV, PYTHON_PATH } from "../helpers/test-env.ts";
 
-const TRACES = 120;
+const TRACES = 240;
 
 type Record_ = Extract<BridgeMessage, { type: "record" }>;
 type Checkpoint = Extract<BridgeMessage, { type: "checkpoint" }> & { experimentId: string; cursorMs: number; slice?: number; unchanged?: number };
@@ -24,8 +24,8 @@ describe("the bridge's sliced reads", () => {
 
   beforeAll(async () => {
     mlflow = await startMlflowServer();
-    // Half a minute apart over the last hour: a window of many pages, evenly spread.
-    written = await runFixture("write_span_traces.py", [mlflow.storeUri, "sliced", String(TRACES), "2", "30"]);
+    // Fifteen seconds apart over the last hour: a window of many pages, evenly spread.
+    written = await runFixture("write_span_traces.py", [mlflow.storeUri, "sliced", String(TRACES), "2", "15"]);
     proxy = await startLatencyProxy(mlflow.url, 50);
   });
   afterAll(async () => {
@@ -36,7 +36,7 @@ describe("the bridge's sliced reads", () => {
   async function read(params: object) {
     const records: Record_[] = [];
     const checkpoints: Checkpoint[] = [];
-    for await (const message of bridge.stream("stream-traces", { selected: ["sliced"], pageSize: 20, ...params }, { kind: "mlflow", host: proxy.url })) {
+    for await (const message of bridge.stream("stream-traces", { selected: ["sliced"], pageSize: 50, ...params }, { kind: "mlflow", host: proxy.url })) {
       if (message.type === "record" && message.stream === "traces") records.push(message);
       if (message.type === "checkpoint") checkpoints.push(message as Checkpoint);
       if (message.type === "error") throw new Error(`bridge error: ${JSON.stringify(message)}`);
@@ -47,9 +47,9 @@ describe("the bridge's sliced reads", () => {
 
   it("reads a window of many pages as concurrent slices, each trace once, within the request limit", async () => {
     const before = proxy.stats().requests;
-    // MLflow fetches a page's spans ten traces per request, several at once: 3 slices of pages of
-    // 20 would have 6 requests in flight without the limit.
-    const { records, checkpoints } = await read({ concurrency: 3, defaultSinceMs: 0 });
+    // MLflow fetches a page's spans ten traces per request, all at once: a page of 50 alone would
+    // have 5 requests in flight without the limit of 4.
+    const { records, checkpoints } = await read({ concurrency: 4, defaultSinceMs: 0 });
     expect(records.map(idOf).sort()).toEqual([...written.traceIds].sort());
     const parts = new Set(checkpoints.filter((c) => c.slice !== undefined).map((c) => c.slice));
     expect(parts.size).toBeGreaterThanOrEqual(3);
@@ -60,23 +60,23 @@ describe("the bridge's sliced reads", () => {
     expect(last).toMatchObject({ done: true, cursorMs: Math.max(...written.timestampsMs) });
     expect(last.slice).toBeUndefined();
     expect(proxy.stats().requests - before).toBeGreaterThan(checkpoints.length);
-    expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(3);
+    expect(proxy.stats().maxInFlight).toBeLessThanOrEqual(4);
   });
 
   it("fetches whole only the traces that are new or changed since the consumer stored them", async () => {
-    const first = await read({ concurrency: 3, pageSize: 200, defaultSinceMs: 0 });
+    const first = await read({ concurrency: 4, pageSize: 500, defaultSinceMs: 0 });
     const known = { [written.experimentId]: Object.fromEntries(first.records.map((r) => [idOf(r), String(r.data.infoHash)])) };
     expect(Object.keys(known[written.experimentId]!)).toHaveLength(TRACES);
     const since = Math.min(...written.timestampsMs);
 
-    const unchanged = await read({ concurrency: 3, pageSize: 200, cursors: { [written.experimentId]: since }, known });
+    const unchanged = await read({ concurrency: 4, pageSize: 500, cursors: { [written.experimentId]: since }, known });
     expect(unchanged.records).toHaveLength(0);
     expect(unchanged.checkpoints.reduce((sum, c) => sum + (c.unchanged ?? 0), 0)).toBe(TRACES);
     expect(unchanged.checkpoints.at(-1)).toMatchObject({ done: true, cursorMs: Math.max(...written.timestampsMs) });
 
     const edited = written.traceIds[7]!;
     await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${edited}", "reviewed", "yes")\nprint(json.dumps({}))`);
-    const changed = await read({ concurrency: 3, pageSize: 200, cursors: { [written.experimentId]: since }, known });
+    const changed = await read({ concurrency: 4, pageSize: 500, cursors: { [written.experimentId]: since }, known });
     expect(changed.records.map(idOf)).toEqual([edited]);
     expect((changed.records[0]!.data.info as { tags: Record<string, string> }).tags).toMatchObject({ reviewed: "yes" });
     expect(changed.checkpoints.reduce((sum, c) => sum + (c.unchanged ?? 0), 0)).toBe(TRACES - 1);

@@ -2,3 +2,5 @@ export { registerWorker, onShutdown, type JobContext, type Processor, type Regis
 export { registry, startOpsServer, jobsTotal, jobDuration, type OpsServerOptions } from "./metrics.ts";
 // Services define their own metrics on the shared registry with the same prom-client.
 export { Counter, Gauge, Histogram } from "prom-client";
+export { checkEvictionPolicy } from "./redis-policy.ts";
+export { runWorkerService, type WorkerServiceDeps, type WorkerServiceEnv } from "./worker-main.ts";

@@ -12,10 +12,10 @@ export const envSchema = {
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
   TRACE_SYNC_BATCH_SIZE: positiveInt(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
   /**
-   * Requests one job has in flight to its workspace: experiments and the time slices of a large
-   * window share them, and each holds at most one page in memory.
+   * Requests one job has in flight to its workspace, span fetches included. A quarter of them read
+   * pages (of experiments and the time slices of a large window), each holding one in memory.
    */
-  TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(16, "a positive whole number of requests").refine((n) => n <= 64, "expected at most 64"),
+  TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(32, "a positive whole number of requests").refine((n) => n <= 128, "expected at most 128"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */

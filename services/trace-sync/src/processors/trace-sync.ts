@@ -81,11 +81,17 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   // and its checkpoint at once), so one page per experiment is held, only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
   const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
+  // An experiment set aside by an earlier run leaves quarantine once its row is stored.
+  const quarantinedExperiments = new Set((await db.quarantinedRecord.findMany({ where: { integrationId: integration.id, kind: "experiment" }, select: { externalId: true } })).map((r) => r.externalId));
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
       try {
         await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
+        const externalId = String(message.data.id);
+        if (quarantinedExperiments.delete(externalId)) {
+          await withDatabaseRetry(() => db.quarantinedRecord.deleteMany({ where: { integrationId: integration.id, kind: "experiment", externalId } }), retrying);
+        }
       } catch (error) {
         if (!isDataError(error)) throw error;
         // Its traces do not need its row: they are still read and stored.

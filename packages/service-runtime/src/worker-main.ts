@@ -1,0 +1,46 @@
+import { createPrismaClient, type Database } from "@langguard/database";
+import { createLogger, type Logger } from "@langguard/logger";
+import { createRedisConnection } from "@langguard/queue-contracts";
+import type { Redis } from "ioredis";
+import { startOpsServer } from "./metrics.ts";
+import { checkEvictionPolicy } from "./redis-policy.ts";
+import { onShutdown, type RegisteredWorker } from "./register.ts";
+
+/** The settings every worker service shares (config's coreEnv and its ops port). */
+export interface WorkerServiceEnv {
+  LOG_LEVEL: string;
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  QUEUE_PREFIX: string;
+  METRICS_PORT: number;
+  METRICS_HOST: string;
+}
+
+export interface WorkerServiceDeps<E> {
+  env: E;
+  db: Database;
+  queue: { connection: Redis; prefix: string };
+  logger: Logger;
+  /** A service's own start: warm what a first job would otherwise wait for. */
+  warmBridge: true;
+}
+
+/**
+ * A worker process: its connections, its queues' workers, its ops server (/metrics, /livez,
+ * /readyz), the Redis eviction check, and shutdown in order on SIGTERM. Each service's main.ts
+ * is this call with its env and registration.
+ */
+export function runWorkerService<E extends WorkerServiceEnv>(name: string, env: E, register: (deps: WorkerServiceDeps<E>) => RegisteredWorker, started: Record<string, unknown> = {}): void {
+  const logger = createLogger({ name, level: env.LOG_LEVEL });
+  const db = createPrismaClient({ url: env.DATABASE_URL });
+  const redis = createRedisConnection(env.REDIS_URL);
+  void checkEvictionPolicy(redis, logger);
+  const registered = register({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger, warmBridge: true });
+  const ready = async () => {
+    await Promise.all([db.$queryRaw`SELECT 1`, redis.ping()]);
+    return true;
+  };
+  const ops = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST, ready }) : undefined;
+  onShutdown(logger, [() => registered.close(), async () => ops?.close(), () => db.$disconnect(), () => redis.quit()]);
+  logger.info({ ...started, metricsPort: env.METRICS_PORT }, `${name} worker started`);
+}

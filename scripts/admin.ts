@@ -23,12 +23,14 @@ function fail(message: string): never {
 }
 
 const [command, ...args] = process.argv.slice(2);
-let env;
-try {
-  env = parseEnv(command === "rotate-encryption-key" ? { ...coreEnv, ...encryptionKeyEnv } : coreEnv);
-} catch (error) {
-  fail(error instanceof ConfigError ? error.message : String(error));
+function loadAdminEnv() {
+  try {
+    return parseEnv(command === "rotate-encryption-key" ? { ...coreEnv, ...encryptionKeyEnv } : coreEnv);
+  } catch (error) {
+    return fail(error instanceof ConfigError ? error.message : String(error));
+  }
 }
+const env = loadAdminEnv();
 const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: 2 });
 
 try {

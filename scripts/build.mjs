@@ -21,7 +21,8 @@ const externalDependencies = {
   name: "external-dependencies",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.path.startsWith("@langguard/") || args.path.startsWith("node:") || path.isAbsolute(args.path) || args.pluginData === "resolving") return undefined;
+      if (args.path.startsWith("@langguard/") || args.path.startsWith("node:") || path.isAbsolute(args.path) || args.pluginData === "resolving")
+        return undefined;
       const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: "resolving" });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
       return { path: resolved.path, external: true };
@@ -47,4 +48,8 @@ await Promise.all(
     }),
   ),
 );
-console.log(`build: ${Object.keys(services).map((s) => `dist/${s}.mjs`).join(", ")}`);
+console.log(
+  `build: ${Object.keys(services)
+    .map((s) => `dist/${s}.mjs`)
+    .join(", ")}`,
+);

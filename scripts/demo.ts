@@ -92,16 +92,41 @@ function stopAll() {
     }
   }
 }
-process.on("SIGINT", () => (stopAll(), process.exit(0)));
-process.on("SIGTERM", () => (stopAll(), process.exit(0)));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(0);
+  });
+}
 
 console.log(`\n==> Starting a local MLflow tracking server on ${mlflowUrl}`);
-start("mlflow", python, ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${path.join(dataDir, "mlflow/mlflow.db")}`,
-  "--artifacts-destination", path.join(dataDir, "mlflow/artifacts"), "--host", "127.0.0.1", "--port", String(mlflowPort), "--workers", "1"], { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" });
+start(
+  "mlflow",
+  python,
+  [
+    "-m",
+    "mlflow",
+    "server",
+    "--backend-store-uri",
+    `sqlite:///${path.join(dataDir, "mlflow/mlflow.db")}`,
+    "--artifacts-destination",
+    path.join(dataDir, "mlflow/artifacts"),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(mlflowPort),
+    "--workers",
+    "1",
+  ],
+  { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+);
 await waitFor("MLflow", `${mlflowUrl}/health`, 120_000);
 
 console.log("==> Seeding sample agent traces through the MLflow SDK");
-const seed = spawn(python, [path.join(root, "demo/seed_mlflow.py"), "--tracking-uri", mlflowUrl, "--experiment", "langguard-demo-agents"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+const seed = spawn(python, [path.join(root, "demo/seed_mlflow.py"), "--tracking-uri", mlflowUrl, "--experiment", "langguard-demo-agents"], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 let seedOut = "";
 seed.stdout.on("data", (d) => (seedOut += d));
 await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve(null) : reject(new Error(`seeding failed (${code})`)))));
@@ -110,7 +135,12 @@ console.log(seeded.seeded ? `    wrote ${seeded.traces} traces` : "    already s
 
 // The demo's workspace is a local MLflow server over http: an operator's explicit allowance,
 // which a real deployment does not need for Databricks' own https domains.
-const localSource = { SOURCE_ALLOW_HTTP: "true", SOURCE_ALLOWED_HOSTS: "127.0.0.1", SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8", SOURCE_ALLOWED_PORTS: String(mlflowPort) };
+const localSource = {
+  SOURCE_ALLOW_HTTP: "true",
+  SOURCE_ALLOWED_HOSTS: "127.0.0.1",
+  SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8",
+  SOURCE_ALLOWED_PORTS: String(mlflowPort),
+};
 console.log("==> Starting the gateway, the trace-sync worker and the policy-evaluation worker");
 // node runs the services itself (tsx only as its loader), so they receive signals directly.
 start("gateway", process.execPath, ["--import", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort), ...localSource });
@@ -121,11 +151,21 @@ apiKey = await demoApiKey();
 
 type Integration = { id: string; name: string };
 const { items } = await call<{ items: Integration[] }>("GET", "/api/integrations?limit=200");
-const integration = items.find((i) => i.name === INTEGRATION_NAME) ?? (await call<Integration>("POST", "/api/integrations", { name: INTEGRATION_NAME, source: "mlflow", host: mlflowUrl }));
+const integration =
+  items.find((i) => i.name === INTEGRATION_NAME) ??
+  (await call<Integration>("POST", "/api/integrations", { name: INTEGRATION_NAME, source: "mlflow", host: mlflowUrl }));
 console.log(`==> Syncing integration ${integration.id}`);
 const { syncRunId } = await call<{ syncRunId: string }>("POST", `/api/integrations/${integration.id}/sync`, {});
 
-type Run = { status: string; itemsFetched: number; itemsIngested: number; itemsUpdated: number; spansIngested: number; durationMs: number; errorMessage: string | null };
+type Run = {
+  status: string;
+  itemsFetched: number;
+  itemsIngested: number;
+  itemsUpdated: number;
+  spansIngested: number;
+  durationMs: number;
+  errorMessage: string | null;
+};
 let run: Run;
 for (;;) {
   const history = await call<{ items: Array<Run & { id: string }> }>("GET", `/api/integrations/${integration.id}/sync/history?limit=5`);
@@ -134,7 +174,10 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 1000));
 }
 const traces = await call<{ total: number }>("GET", `/api/traces?integrationId=${integration.id}&limit=1`);
-const agents = await call<{ items: Array<{ name: string; versions: string[]; type: string; traceCount: number }> }>("GET", `/api/agents?integrationId=${integration.id}`);
+const agents = await call<{ items: Array<{ name: string; versions: string[]; type: string; traceCount: number }> }>(
+  "GET",
+  `/api/agents?integrationId=${integration.id}`,
+);
 const spanTotal = await countSpans(integration.id);
 // Policy evaluation runs right behind the sync; give it a moment to catch up with the last batch.
 type Violations = { total: number; items: Array<{ severity: string; policyName: string }> };
@@ -171,7 +214,10 @@ if (process.env.DEMO_EXIT_AFTER_SYNC === "1") {
 async function countSpans(integrationId: string): Promise<number> {
   let total = 0;
   for (let offset = 0; ; offset += 200) {
-    const page = await call<{ items: Array<{ spanCount: number }>; hasMore: boolean }>("GET", `/api/traces?integrationId=${integrationId}&limit=200&offset=${offset}`);
+    const page = await call<{ items: Array<{ spanCount: number }>; hasMore: boolean }>(
+      "GET",
+      `/api/traces?integrationId=${integrationId}&limit=200&offset=${offset}`,
+    );
     total += page.items.reduce((sum, t) => sum + t.spanCount, 0);
     if (!page.hasMore) return total;
   }

@@ -20,10 +20,18 @@ import {
 } from "./helpers/databricks/index.ts";
 import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: the fakes' JSON answers are read loosely, as a client would.
 type Json = Record<string, any>;
 
 const BRIDGE = path.join(repoRoot, "python-bridge/bridge.py");
-const HOST_POLICY = JSON.stringify({ v: 1, allowedDomains: [], extraHosts: ["127.0.0.1"], allowedNetworks: ["127.0.0.0/8"], allowHttp: true, allowedPorts: [0] });
+const HOST_POLICY = JSON.stringify({
+  v: 1,
+  allowedDomains: [],
+  extraHosts: ["127.0.0.1"],
+  allowedNetworks: ["127.0.0.0/8"],
+  allowHttp: true,
+  allowedPorts: [0],
+});
 
 interface Run {
   messages: Json[];
@@ -58,7 +66,10 @@ async function streamCatalog(ws: FakeWorkspace, params: Json, token = ws.token):
     timeout: 55_000,
   });
   const ms = Date.now() - started;
-  const messages = child.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Json);
+  const messages = child.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Json);
   const checkpoints = new Map<string, Json>();
   for (const m of messages.filter((m) => m.type === "checkpoint")) {
     expect(checkpoints.has(m.container), `one checkpoint per container (${m.container})`).toBe(false);
@@ -90,9 +101,23 @@ const audit = (e: { owner?: string; comment?: string; created_at: number; update
   updatedAt: e.updated_at,
 });
 
-const catalogRecord = (c: CatalogState, tags = true) => ({ kind: "catalog", name: c.name, ...audit(c), properties: c.properties, tags: tags ? tagList(c.tags) : null });
+const catalogRecord = (c: CatalogState, tags = true) => ({
+  kind: "catalog",
+  name: c.name,
+  ...audit(c),
+  properties: c.properties,
+  tags: tags ? tagList(c.tags) : null,
+});
 
-const schemaRecord = (c: string, s: SchemaState, tags = true) => ({ kind: "schema", catalog: c, name: s.name, fullName: `${c}.${s.name}`, ...audit(s), properties: s.properties, tags: tags ? tagList(s.tags) : null });
+const schemaRecord = (c: string, s: SchemaState, tags = true) => ({
+  kind: "schema",
+  catalog: c,
+  name: s.name,
+  fullName: `${c}.${s.name}`,
+  ...audit(s),
+  properties: s.properties,
+  tags: tags ? tagList(s.tags) : null,
+});
 
 const tableRecord = (c: string, s: string, t: TableState, tags = true) => ({
   kind: "table",
@@ -106,7 +131,14 @@ const tableRecord = (c: string, s: string, t: TableState, tags = true) => ({
   ...audit(t),
   properties: t.properties,
   tags: tags ? tagList(t.tags) : null,
-  columns: t.columns.map((col, position) => ({ name: col.name, typeText: col.type_text, typeName: col.type_name, nullable: col.nullable, position, comment: col.comment ?? null })),
+  columns: t.columns.map((col, position) => ({
+    name: col.name,
+    typeText: col.type_text,
+    typeName: col.type_name,
+    nullable: col.nullable,
+    position,
+    comment: col.comment ?? null,
+  })),
 });
 
 const volumeRecord = (c: string, s: string, v: VolumeState) => ({
@@ -141,7 +173,14 @@ const modelRecord = (c: string, s: string, m: ModelState) => ({
   fullName: `${c}.${s}.${m.name}`,
   ...audit(m),
   aliases: m.versions.length ? [{ alias: "champion", version: m.versions.at(-1)!.version }] : [],
-  versions: m.versions.map((v) => ({ version: v.version, status: v.status, source: v.source, runId: v.run_id ?? null, comment: v.comment ?? null, createdAt: v.created_at })),
+  versions: m.versions.map((v) => ({
+    version: v.version,
+    status: v.status,
+    source: v.source,
+    runId: v.run_id ?? null,
+    comment: v.comment ?? null,
+    createdAt: v.created_at,
+  })),
 });
 
 const statsRecord = (fullName: string, t: TableState) => ({
@@ -275,7 +314,11 @@ describe("stream-catalog: a full walk with every edge case", () => {
     expect(kinds("catalog")).toBe(state.catalogs.size);
     expect(kinds("schema")).toBe(counted.schemas);
     expect(kinds("table")).toBe(tables);
-    expect({ volumes: kinds("volume"), functions: kinds("function"), models: kinds("model") }).toEqual({ volumes: counted.volumes, functions: counted.functions, models: counted.models });
+    expect({ volumes: kinds("volume"), functions: kinds("function"), models: kinds("model") }).toEqual({
+      volumes: counted.volumes,
+      functions: counted.functions,
+      models: counted.models,
+    });
     expect(run.result).toEqual({
       catalogs: state.catalogs.size,
       schemas: counted.schemas,
@@ -305,7 +348,9 @@ describe("stream-catalog: a full walk with every edge case", () => {
     for (const [container, cp] of run.checkpoints) {
       const [what, parent] = container.split(":") as [string, string];
       const kind = what.slice(0, -1);
-      const items = run.records.filter((r) => r.kind === kind && (kind === "catalog" ? true : kind === "schema" ? r.catalog === parent : `${r.catalog}.${r.schema}` === parent)).length;
+      const items = run.records.filter(
+        (r) => r.kind === kind && (kind === "catalog" ? true : kind === "schema" ? r.catalog === parent : `${r.catalog}.${r.schema}` === parent),
+      ).length;
       expect(cp, container).toEqual({ type: "checkpoint", stream: "catalog", container, items, done: true });
     }
     expect(run.checkpoints.get("tables:edge.empty")!.items).toBe(0);
@@ -314,8 +359,11 @@ describe("stream-catalog: a full walk with every edge case", () => {
   });
 
   it("reads small pages, and goes on after an empty page that still carries a token", () => {
-    const tableCalls = (schema: string) => ws.requests.filter((r) => r.path === "/api/2.1/unity-catalog/tables" && r.query.catalog_name === "edge" && r.query.schema_name === schema);
-    const listing = ws.requests.filter((r) => r.path === "/api/2.1/unity-catalog/tables" && r.query.catalog_name === "catalog_0" && r.query.schema_name === "schema_0");
+    const tableCalls = (schema: string) =>
+      ws.requests.filter((r) => r.path === "/api/2.1/unity-catalog/tables" && r.query.catalog_name === "edge" && r.query.schema_name === schema);
+    const listing = ws.requests.filter(
+      (r) => r.path === "/api/2.1/unity-catalog/tables" && r.query.catalog_name === "catalog_0" && r.query.schema_name === "schema_0",
+    );
     expect(listing.map((r) => r.query.max_results)).toEqual(["2", "2"]);
     expect(listing[1]!.query.page_token).toEqual(expect.any(String));
     // t_0 t_1 | (empty, with a token) | t_2 t_3 | t_4
@@ -327,7 +375,12 @@ describe("stream-catalog: a full walk with every edge case", () => {
   it("reports a repeating page token for that container only, without a checkpoint", () => {
     const errors = run.errors.filter((e) => e.container === "tables:edge.repeating_token");
     expect(errors).toEqual([
-      expect.objectContaining({ type: "error", kind: "bad_response", retryable: false, message: "The server repeated a page token while listing tables of edge.repeating_token" }),
+      expect.objectContaining({
+        type: "error",
+        kind: "bad_response",
+        retryable: false,
+        message: "The server repeated a page token while listing tables of edge.repeating_token",
+      }),
     ]);
     expect(run.checkpoints.has("tables:edge.repeating_token")).toBe(false);
     // Its other containers, and everything else, completed.
@@ -339,7 +392,15 @@ describe("stream-catalog: a full walk with every edge case", () => {
 
   it("reports a listing failing half way for that schema only, without a checkpoint", () => {
     const errors = run.errors.filter((e) => e.container === "tables:edge.fails_midway");
-    expect(errors).toEqual([expect.objectContaining({ type: "error", kind: "unavailable", status: 503, retryable: true, message: "127.0.0.1 is unavailable (503 Service Unavailable)" })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        type: "error",
+        kind: "unavailable",
+        status: 503,
+        retryable: true,
+        message: "127.0.0.1 is unavailable (503 Service Unavailable)",
+      }),
+    ]);
     expect(JSON.stringify(errors)).not.toContain("temporarily unavailable");
     expect(run.checkpoints.has("tables:edge.fails_midway")).toBe(false);
     // The first page arrived before the failure; the consumer keeps it but deletes nothing there.
@@ -357,7 +418,11 @@ describe("stream-catalog: a full walk with every edge case", () => {
 
   it("records a table whose tags fail with tags unknown, and an error for that table", () => {
     expect(records.get(`table:${untagged}`)).toMatchObject({ tags: null, columns: expect.any(Array) });
-    expect(run.errors.find((e) => e.container === `table:${untagged}`)).toMatchObject({ kind: "server_error", status: 500, message: `Tags of ${untagged} could not be read: 127.0.0.1 failed to answer (500 Internal Server Error)` });
+    expect(run.errors.find((e) => e.container === `table:${untagged}`)).toMatchObject({
+      kind: "server_error",
+      status: 500,
+      message: `Tags of ${untagged} could not be read: 127.0.0.1 failed to answer (500 Internal Server Error)`,
+    });
     expect(run.checkpoints.has("tables:catalog_2.schema_1")).toBe(true);
   });
 
@@ -375,8 +440,14 @@ describe("stream-catalog: a full walk with every edge case", () => {
     expect(records.get("table:edge.unicode.combining")!.comment).toBe(UNICODE_COMMENTS.mixed);
     expect(records.get("schema:edge.unicode")!.comment).toBe(UNICODE_COMMENTS.arabic);
     expect(records.get("catalog:edge")!).toMatchObject({ comment: UNICODE_COMMENTS.japanese, tags: [{ key: "環境", value: "テスト" }] });
-    expect(records.get("catalog:catalog_0")!.tags).toEqual([{ key: "environment", value: "test" }, { key: "owner_team", value: "platform" }]);
-    expect(records.get("table:catalog_0.schema_0.table_1")!.tags).toEqual([{ key: "classification", value: "internal" }, { key: "cost-center", value: "cc-42" }]);
+    expect(records.get("catalog:catalog_0")!.tags).toEqual([
+      { key: "environment", value: "test" },
+      { key: "owner_team", value: "platform" },
+    ]);
+    expect(records.get("table:catalog_0.schema_0.table_1")!.tags).toEqual([
+      { key: "classification", value: "internal" },
+      { key: "cost-center", value: "cc-42" },
+    ]);
   });
 
   it("emits functions with parameters, models with versions and aliases, and volumes", () => {
@@ -386,7 +457,10 @@ describe("stream-catalog: a full walk with every edge case", () => {
     ]);
     const model = records.get("model:catalog_1.schema_0.model_0")!;
     expect(model.aliases).toEqual([{ alias: "champion", version: 2 }]);
-    expect(model.versions.map((v: Json) => [v.version, v.status, v.comment])).toEqual([[1, "READY", "Version 1"], [2, "READY", "Version 2"]]);
+    expect(model.versions.map((v: Json) => [v.version, v.status, v.comment])).toEqual([
+      [1, "READY", "Version 1"],
+      [2, "READY", "Version 2"],
+    ]);
     expect(records.get("volume:catalog_2.schema_1.volume_0")).toMatchObject({ volumeType: "MANAGED", storageLocation: expect.stringMatching(/^s3:\/\//) });
   });
 
@@ -457,10 +531,20 @@ describe("stream-catalog: filters, a workspace without tags, no warehouse", () =
 
   it("walks only what the patterns select, information_schema only when named", () => {
     expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
-    const names = (kind: string) => run.records.filter((r) => r.kind === kind).map((r) => r.fullName ?? r.name).sort();
+    const names = (kind: string) =>
+      run.records
+        .filter((r) => r.kind === kind)
+        .map((r) => r.fullName ?? r.name)
+        .sort();
     expect(names("catalog")).toEqual(["catalog_0", "catalog_1"]);
     expect(names("schema")).toEqual(["catalog_0.schema_0", "catalog_0.schema_1", "catalog_1.information_schema"]);
-    expect(names("table")).toEqual(["catalog_0.schema_0.table_0", "catalog_0.schema_0.table_2", "catalog_0.schema_1.table_0", "catalog_0.schema_1.table_2", "catalog_1.information_schema.tables"]);
+    expect(names("table")).toEqual([
+      "catalog_0.schema_0.table_0",
+      "catalog_0.schema_0.table_2",
+      "catalog_0.schema_1.table_0",
+      "catalog_0.schema_1.table_2",
+      "catalog_1.information_schema.tables",
+    ]);
     expect(names("model")).toEqual(["catalog_0.schema_0.model_0", "catalog_0.schema_1.model_0"]);
     expect(names("volume")).toEqual([]);
     expect(ws.requests.some((r) => r.path.endsWith("/volumes") || r.query.catalog_name === "catalog_2")).toBe(false);

@@ -5,9 +5,16 @@ import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
 
 /** What the Python side declares, read from its own modules. */
 async function pythonSide(): Promise<{ commands: string[]; kinds: string[]; steps: string[] }> {
-  const { stdout } = await execa(PYTHON_PATH, ["-c", "import json; from langguard_bridge.commands import COMMANDS; from langguard_bridge.errors import HINTS, RETRYABLE, FATAL; from langguard_bridge.check import STEPS; print(json.dumps({'commands': sorted(COMMANDS), 'kinds': sorted(set(HINTS) | RETRYABLE | FATAL), 'steps': list(STEPS)}))"], {
-    cwd: `${repoRoot}/python-bridge`,
-  });
+  const { stdout } = await execa(
+    PYTHON_PATH,
+    [
+      "-c",
+      "import json; from langguard_bridge.commands import COMMANDS; from langguard_bridge.errors import HINTS, RETRYABLE, FATAL; from langguard_bridge.check import STEPS; print(json.dumps({'commands': sorted(COMMANDS), 'kinds': sorted(set(HINTS) | RETRYABLE | FATAL), 'steps': list(STEPS)}))",
+    ],
+    {
+      cwd: `${repoRoot}/python-bridge`,
+    },
+  );
   return JSON.parse(stdout);
 }
 

@@ -9,9 +9,14 @@ import { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } fro
 
 const UC = "/api/2.1/unity-catalog";
 
+// biome-ignore lint/suspicious/noExplicitAny: the fakes' JSON answers are read loosely, as a client would.
 type Json = Record<string, any>;
 
-async function call(ws: FakeWorkspace, path: string, init: RequestInit & { token?: string | null } = {}): Promise<{ status: number; headers: Headers; text: string; json: Json }> {
+async function call(
+  ws: FakeWorkspace,
+  path: string,
+  init: RequestInit & { token?: string | null } = {},
+): Promise<{ status: number; headers: Headers; text: string; json: Json }> {
   const { token = ws.token, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (token !== null) headers.set("authorization", `Bearer ${token}`);
@@ -95,7 +100,9 @@ describe("fake workspace with the real databricks-sdk", () => {
     expect(walk.schemas).toEqual([...state.catalogs.values()].flatMap((c) => [...c.schemas.keys()].map((s) => `${c.name}.${s}`)));
     const expected = Object.fromEntries(
       [...state.catalogs.values()].flatMap((c) =>
-        [...c.schemas.values()].filter((s) => !["repeating_token", "fails_midway", "fails_500"].includes(s.name)).flatMap((s) => [...s.tables.values()].map((t) => [`${c.name}.${s.name}.${t.name}`, t.columns.length])),
+        [...c.schemas.values()]
+          .filter((s) => !["repeating_token", "fails_midway", "fails_500"].includes(s.name))
+          .flatMap((s) => [...s.tables.values()].map((t) => [`${c.name}.${s.name}.${t.name}`, t.columns.length])),
       ),
     );
     expect(Object.fromEntries(Object.entries(walk.tables as Record<string, Json>).map(([k, v]) => [k, v.columns]))).toEqual(expected);
@@ -107,7 +114,8 @@ describe("fake workspace with the real databricks-sdk", () => {
     expect(walk.model_versions["catalog_1.schema_0.model_0"]).toEqual([1, 2]);
     // Those listings went page by page (the SDK sends max_results=0, or nothing for volumes and
     // models, and the server size of 2 applies either way).
-    const calls = (path: string, query: Json) => ws.requests.filter((r) => r.path === `${UC}/${path}` && Object.entries(query).every(([k, v]) => r.query[k] === v));
+    const calls = (path: string, query: Json) =>
+      ws.requests.filter((r) => r.path === `${UC}/${path}` && Object.entries(query).every(([k, v]) => r.query[k] === v));
     expect(calls("catalogs", { max_results: "0" })).toHaveLength(2);
     expect(calls("tables", { catalog_name: "catalog_0", schema_name: "schema_0", max_results: "0" })).toHaveLength(2);
     expect(calls("tables", { catalog_name: "edge", schema_name: "wide" })).toHaveLength(1);
@@ -133,7 +141,24 @@ describe("fake workspace with the real databricks-sdk", () => {
   it("statements go PENDING → RUNNING → SUCCEEDED with a DESCRIBE DETAIL row; failures answer 200 FAILED", () => {
     const ok = results[7]!;
     expect(ok.states).toEqual(["PENDING", "PENDING", "PENDING", "RUNNING", "SUCCEEDED"]);
-    expect(ok.columns).toEqual(["format", "id", "name", "description", "location", "createdAt", "lastModified", "partitionColumns", "clusteringColumns", "numFiles", "sizeInBytes", "properties", "minReaderVersion", "minWriterVersion", "tableFeatures", "statistics"]);
+    expect(ok.columns).toEqual([
+      "format",
+      "id",
+      "name",
+      "description",
+      "location",
+      "createdAt",
+      "lastModified",
+      "partitionColumns",
+      "clusteringColumns",
+      "numFiles",
+      "sizeInBytes",
+      "properties",
+      "minReaderVersion",
+      "minWriterVersion",
+      "tableFeatures",
+      "statistics",
+    ]);
     const table = state.catalogs.get("catalog_0")!.schemas.get("schema_0")!.tables.get("table_1")!;
     const row = ok.rows[0] as string[];
     expect(row.slice(0, 3)).toEqual(["delta", table.table_id, "catalog_0.schema_0.table_1"]);
@@ -170,7 +195,11 @@ describe("fake workspace: auth", () => {
     expect(ws.token).toMatch(/^dapi[0-9a-f]{32}$/);
     const missing = await call(ws, `${UC}/catalogs`, { token: null });
     expect(missing.status).toBe(401);
-    expect(missing.json).toMatchObject({ error_code: "UNAUTHENTICATED", message: expect.any(String), details: [{ "@type": "type.googleapis.com/google.rpc.RequestInfo" }] });
+    expect(missing.json).toMatchObject({
+      error_code: "UNAUTHENTICATED",
+      message: expect.any(String),
+      details: [{ "@type": "type.googleapis.com/google.rpc.RequestInfo" }],
+    });
     expect((await call(ws, `${UC}/catalogs`, { token: "wrong" })).status).toBe(401);
 
     const legacy = await workspace({ invalidToken: "legacy-403" });
@@ -275,7 +304,12 @@ describe("fake workspace: Unity Catalog listings", () => {
     expect(wide.json.columns).toHaveLength(500);
     expect(wide.json.columns.filter((c: Json) => c.partition_index === 0).map((c: Json) => c.name)).toEqual(["col_005"]);
     const tables = (await call(ws, `${UC}/tables?catalog_name=edge&schema_name=unicode`)).json.tables as Json[];
-    expect(tables.map((t) => t.comment)).toEqual([UNICODE_COMMENTS.japanese, UNICODE_COMMENTS.emoji, `${UNICODE_COMMENTS.hebrew} / ${UNICODE_COMMENTS.arabic}`, UNICODE_COMMENTS.mixed]);
+    expect(tables.map((t) => t.comment)).toEqual([
+      UNICODE_COMMENTS.japanese,
+      UNICODE_COMMENTS.emoji,
+      `${UNICODE_COMMENTS.hebrew} / ${UNICODE_COMMENTS.arabic}`,
+      UNICODE_COMMENTS.mixed,
+    ]);
     expect(tables[0]!.columns.map((c: Json) => c.comment)).toEqual([UNICODE_COMMENTS.japanese, UNICODE_COMMENTS.emoji, UNICODE_COMMENTS.hebrew]);
     const tags = await call(ws, `${UC}/entity-tag-assignments/tables/${encodeURIComponent("edge.unicode.orders_jp")}/tags`);
     expect(tags.json.tag_assignments).toEqual([{ entity_type: "tables", entity_name: "edge.unicode.orders_jp", tag_key: "データ分類", tag_value: "機密" }]);
@@ -329,16 +363,22 @@ describe("OpenAPI validation", () => {
     const wrongType = { ...table, created_at: "yesterday" };
     expect(validateUnityCatalogResponse("GET", `${UC}/tables/x.y.z`, 200, wrongType)).toEqual([expect.stringContaining("/created_at must be integer")]);
     const badEnum = { tables: [{ ...table, columns: [{ ...table.columns[0], type_name: "VARCHAR" }] }] };
-    expect(validateUnityCatalogResponse("GET", `${UC}/tables?catalog_name=a&schema_name=b`, 200, badEnum).join()).toContain("/tables/0/columns/0/type_name must be equal to one of the allowed values");
+    expect(validateUnityCatalogResponse("GET", `${UC}/tables?catalog_name=a&schema_name=b`, 200, badEnum).join()).toContain(
+      "/tables/0/columns/0/type_name must be equal to one of the allowed values",
+    );
     // Strict: a field that is neither in the spec nor a known Databricks extra is drift.
     const invented = { ...table, row_count: 12 };
-    expect(validateUnityCatalogResponse("GET", `${UC}/tables/x.y.z`, 200, invented)).toEqual([expect.stringContaining("must NOT have additional properties 'row_count'")]);
+    expect(validateUnityCatalogResponse("GET", `${UC}/tables/x.y.z`, 200, invented)).toEqual([
+      expect.stringContaining("must NOT have additional properties 'row_count'"),
+    ]);
     expect(validateUnityCatalogResponse("GET", `${UC}/tables/x.y.z`, 200, invented, { strict: false })).toEqual([]);
     // Databricks-only fields the SDK knows are allowed.
     expect(validateUnityCatalogResponse("GET", `${UC}/tables/x.y.z`, 200, { ...table, pipeline_id: "p" })).toEqual([]);
     const badInput = { functions: [{ name: "f", input_params: { parameters: [{ name: "x" }] } }] };
     expect(validateUnityCatalogResponse("GET", `${UC}/functions`, 200, badInput).join()).toContain("must have required property 'type_text'");
-    expect(validateUnityCatalogResponse("GET", `${UC}/catalogs`, 404, { message: "no code" })).toEqual([expect.stringContaining("must have required property 'error_code'")]);
+    expect(validateUnityCatalogResponse("GET", `${UC}/catalogs`, 404, { message: "no code" })).toEqual([
+      expect.stringContaining("must have required property 'error_code'"),
+    ]);
     expect(validateUnityCatalogResponse("GET", `${UC}/nonsense`, 200, {})).toEqual([expect.stringContaining("no operation")]);
   });
 
@@ -362,7 +402,11 @@ describe("OpenAPI validation", () => {
 });
 
 describe("fake workspace: SQL", () => {
-  const detail = (ws: FakeWorkspace, body: Json) => call(ws, "/api/2.0/sql/statements", { method: "POST", body: JSON.stringify({ warehouse_id: ws.warehouseId, statement: "DESCRIBE DETAIL catalog_0.schema_0.table_0", ...body }) });
+  const detail = (ws: FakeWorkspace, body: Json) =>
+    call(ws, "/api/2.0/sql/statements", {
+      method: "POST",
+      body: JSON.stringify({ warehouse_id: ws.warehouseId, statement: "DESCRIBE DETAIL catalog_0.schema_0.table_0", ...body }),
+    });
 
   it("answers synchronously within wait_timeout, with manifest and data_array", async () => {
     const ws = await workspace();
@@ -382,12 +426,18 @@ describe("fake workspace: SQL", () => {
     const ws = await workspace({ state: layouts.edgeCases() });
     const missing = await detail(ws, { statement: "DESCRIBE DETAIL edge.wide.nope" });
     expect(missing.status).toBe(200);
-    expect(missing.json.status).toMatchObject({ state: "FAILED", error: { error_code: "BAD_REQUEST", message: expect.stringContaining("TABLE_OR_VIEW_NOT_FOUND") }, sql_state: "42P01" });
+    expect(missing.json.status).toMatchObject({
+      state: "FAILED",
+      error: { error_code: "BAD_REQUEST", message: expect.stringContaining("TABLE_OR_VIEW_NOT_FOUND") },
+      sql_state: "42P01",
+    });
     expect((await detail(ws, { statement: "DESCRIBE DETAIL edge.mixed.a_view" })).json.status.state).toBe("FAILED");
     expect((await detail(ws, { statement: "DESCRIBE DETAIL edge.mixed.external_csv" })).json.result.data_array[0][0]).toBe("csv");
     expect((await detail(ws, { wait_timeout: "3s" })).json.error_code).toBe("INVALID_PARAMETER_VALUE");
     expect((await detail(ws, { format: "CSV" })).status).toBe(400);
-    expect((await call(ws, "/api/2.0/sql/statements", { method: "POST", body: JSON.stringify({ warehouse_id: "nope", statement: "SELECT 1" }) })).status).toBe(404);
+    expect((await call(ws, "/api/2.0/sql/statements", { method: "POST", body: JSON.stringify({ warehouse_id: "nope", statement: "SELECT 1" }) })).status).toBe(
+      404,
+    );
     expect((await call(ws, "/api/2.0/sql/statements/unknown")).status).toBe(404);
   });
 
@@ -428,13 +478,17 @@ describe("fake workspace: SQL", () => {
     const link = res.json.result.external_links[0].external_link as string;
     const plain = await fetch(link);
     expect(plain.status).toBe(200);
-    expect((await plain.text()).split("\n")[0]).toBe("format,id,name,description,location,createdAt,lastModified,partitionColumns,clusteringColumns,numFiles,sizeInBytes,properties,minReaderVersion,minWriterVersion,tableFeatures,statistics");
+    expect((await plain.text()).split("\n")[0]).toBe(
+      "format,id,name,description,location,createdAt,lastModified,partitionColumns,clusteringColumns,numFiles,sizeInBytes,properties,minReaderVersion,minWriterVersion,tableFeatures,statistics",
+    );
     expect((await fetch(link, { headers: { authorization: `Bearer ${ws.token}` } })).status).toBe(400);
   });
 
   it("runs custom statements through state.sql.handlers", async () => {
     const ws = await workspace();
-    ws.state.sql.handlers.push((sql) => (/information_schema\.table_tags/i.test(sql) ? { columns: [{ name: "tag_name", type_name: "STRING", type_text: "STRING" }], rows: [["pii"]] } : undefined));
+    ws.state.sql.handlers.push((sql) =>
+      /information_schema\.table_tags/i.test(sql) ? { columns: [{ name: "tag_name", type_name: "STRING", type_text: "STRING" }], rows: [["pii"]] } : undefined,
+    );
     const res = await detail(ws, { statement: "SELECT tag_name FROM system.information_schema.table_tags" });
     expect(res.json.result.data_array).toEqual([["pii"]]);
   });
@@ -521,7 +575,13 @@ describe("fault proxy", () => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        const body = JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, auth: req.headers.authorization ?? null, body: Buffer.concat(chunks).toString() });
+        const body = JSON.stringify({
+          method: req.method,
+          url: req.url,
+          host: req.headers.host,
+          auth: req.headers.authorization ?? null,
+          body: Buffer.concat(chunks).toString(),
+        });
         res.writeHead(201, { "content-type": "application/json", "x-upstream": "yes", "set-cookie": ["a=1", "b=2"] });
         res.end(body);
       });
@@ -539,11 +599,21 @@ describe("fault proxy", () => {
   });
 
   it("passes requests, bodies and headers through both ways", async () => {
-    const res = await fetch(`${proxy.url}/api/2.0/mlflow/runs/create?x=1`, { method: "POST", headers: { authorization: "Bearer t", "content-type": "application/json" }, body: '{"name":"r"}' });
+    const res = await fetch(`${proxy.url}/api/2.0/mlflow/runs/create?x=1`, {
+      method: "POST",
+      headers: { authorization: "Bearer t", "content-type": "application/json" },
+      body: '{"name":"r"}',
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("x-upstream")).toBe("yes");
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
-    expect(await res.json()).toEqual({ method: "POST", url: "/api/2.0/mlflow/runs/create?x=1", host: new URL(upstreamUrl).host, auth: "Bearer t", body: '{"name":"r"}' });
+    expect(await res.json()).toEqual({
+      method: "POST",
+      url: "/api/2.0/mlflow/runs/create?x=1",
+      host: new URL(upstreamUrl).host,
+      auth: "Bearer t",
+      body: '{"name":"r"}',
+    });
     expect(await (await fetch(`${proxy.url}/stream`)).text()).toBe("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
     expect(proxy.requests.at(-1)).toMatchObject({ method: "GET", path: "/stream", status: 200 });
   });
@@ -558,7 +628,11 @@ describe("fault proxy", () => {
     expect(second.status).toBe(503);
     await second.body?.cancel();
     expect((await fetch(`${proxy.url}/api/2.0/mlflow/traces?max_results=10`)).status).toBe(201);
-    expect(proxy.requests.slice(-3).map((r) => [r.status, r.query.max_results])).toEqual([[429, "10"], [503, "10"], [201, "10"]]);
+    expect(proxy.requests.slice(-3).map((r) => [r.status, r.query.max_results])).toEqual([
+      [429, "10"],
+      [503, "10"],
+      [201, "10"],
+    ]);
   });
 
   it("hangs, drops, and cuts a response mid-body", async () => {
@@ -589,7 +663,9 @@ describe("fault proxy", () => {
       proxied.push(await time(`${proxy.url}/big`));
     }
     const overhead = median(proxied) - median(direct);
-    console.info(`fault proxy, 1 MB response: direct median ${median(direct).toFixed(2)} ms, proxied ${median(proxied).toFixed(2)} ms, overhead ${overhead.toFixed(2)} ms`);
+    console.info(
+      `fault proxy, 1 MB response: direct median ${median(direct).toFixed(2)} ms, proxied ${median(proxied).toFixed(2)} ms, overhead ${overhead.toFixed(2)} ms`,
+    );
     expect(overhead).toBeLessThan(25);
 
     proxy.latencyMs = 100;

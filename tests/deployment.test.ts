@@ -2,11 +2,22 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { repoRoot } from "./helpers/test-env.ts";
 
 // No container engine runs here, so the compose file's structure is what can be checked.
 const compose = parse(readFileSync(path.join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; restart?: string; build?: string; image?: string }>;
+  services: Record<
+    string,
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      depends_on?: Record<string, { condition: string }>;
+      restart?: string;
+      build?: string;
+      image?: string;
+    }
+  >;
   volumes: Record<string, unknown>;
 };
 
@@ -26,7 +37,10 @@ describe("docker-compose.yml", () => {
     expect(compose.services.migrate!.restart).toBe("no");
     expect(compose.services.migrate!.command!.join(" ")).toContain("scripts/migrate.mjs");
     for (const name of ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"]) {
-      expect(compose.services[name]!.depends_on).toMatchObject({ migrate: { condition: "service_completed_successfully" }, redis: { condition: "service_healthy" } });
+      expect(compose.services[name]!.depends_on).toMatchObject({
+        migrate: { condition: "service_completed_successfully" },
+        redis: { condition: "service_healthy" },
+      });
     }
   });
 
@@ -60,10 +74,28 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("docker-compose.yml against the Compose Specification", () => {
+  it("is valid under the Compose Specification's JSON schema", () => {
+    const schema = JSON.parse(readFileSync(path.join(repoRoot, "tests/fixtures/compose/compose-spec.json"), "utf8"));
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+    // Merge keys (<<) are resolved first, as Compose itself does before it validates.
+    const raw = parse(readFileSync(path.join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true });
+    expect(validate(raw) ? [] : validate.errors).toEqual([]);
+  });
+
+  it("checks the health of every long-running service", () => {
+    const longRunning = Object.entries(compose.services).filter(([, service]) => service.restart !== "no");
+    expect(longRunning.map(([name]) => name).sort()).toEqual(["catalog-sync", "gateway", "policy-evaluation", "postgres", "redis", "trace-sync"]);
+    for (const [name, service] of longRunning) expect((service as { healthcheck?: unknown }).healthcheck, name).toBeDefined();
+  });
+});
+
 describe(".env.example", () => {
   it("documents every setting every service reads, and nothing they do not", async () => {
     const schemas = await Promise.all(
-      ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"].map(async (service) => (await import(`../services/${service}/src/env.ts`)).envSchema as Record<string, unknown>),
+      ["gateway", "trace-sync", "catalog-sync", "policy-evaluation"].map(
+        async (service) => (await import(`../services/${service}/src/env.ts`)).envSchema as Record<string, unknown>,
+      ),
     );
     const read = new Set(schemas.flatMap((schema) => Object.keys(schema)));
     const example = readFileSync(path.join(repoRoot, ".env.example"), "utf8");

@@ -8,7 +8,8 @@ url.pathname = `/langguard_migrate_${process.pid}`;
 const admin = new URL(TEST_DATABASE_URL);
 admin.pathname = "/postgres";
 
-const migrate = () => execa("node", ["--experimental-wasm-modules", "--no-warnings", "scripts/migrate.mjs"], { cwd: repoRoot, env: { DATABASE_URL: url.toString() } });
+const migrate = () =>
+  execa("node", ["--experimental-wasm-modules", "--no-warnings", "scripts/migrate.mjs"], { cwd: repoRoot, env: { DATABASE_URL: url.toString() } });
 
 describe("migrations", () => {
   afterAll(async () => {

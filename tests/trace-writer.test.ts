@@ -10,11 +10,20 @@ import { createIntegration, startFleet, type Fleet } from "./helpers/fleet.ts";
 const withAgents = (id: string, ms: number, agents: string[]): TraceRow =>
   mapTrace({
     info: { trace_id: id, request_time: new Date(ms).toISOString(), state: "OK", experiment_id: "1" },
-    spans: agents.map((name, i) => ({ spanId: `${id}-${i}`, name, startTimeNs: `${ms}000000`, endTimeNs: `${ms + 5}000000`, attributes: { "agent.name": name } })),
+    spans: agents.map((name, i) => ({
+      spanId: `${id}-${i}`,
+      name,
+      startTimeNs: `${ms}000000`,
+      endTimeNs: `${ms + 5}000000`,
+      attributes: { "agent.name": name },
+    })),
   });
 
 const trace = (id: string, ms: number): TraceRow =>
-  mapTrace({ info: { trace_id: id, request_time: new Date(ms).toISOString(), state: "OK", experiment_id: "1" }, spans: [{ spanId: `${id}-s`, name: "root", startTimeNs: `${ms}000000`, endTimeNs: `${ms + 5}000000`, attributes: { "agent.name": "writer-agent" } }] });
+  mapTrace({
+    info: { trace_id: id, request_time: new Date(ms).toISOString(), state: "OK", experiment_id: "1" },
+    spans: [{ spanId: `${id}-s`, name: "root", startTimeNs: `${ms}000000`, endTimeNs: `${ms + 5}000000`, attributes: { "agent.name": "writer-agent" } }],
+  });
 
 describe("writeTraceBatch", () => {
   let fleet: Fleet;
@@ -40,7 +49,9 @@ describe("writeTraceBatch", () => {
     const outcome = await writeTraceBatch(fleet.db, target, page, { experimentId: "1", cursorMs: t + 2, done: true }, 3);
 
     expect(outcome).toMatchObject({ inserted: 2, updated: 0, unchanged: 1 });
-    expect(outcome.setAside).toEqual([{ kind: "trace", experimentId: "1", externalId: "tr-refused", reason: "Postgres refused a value (22P02): invalid input syntax for type json" }]);
+    expect(outcome.setAside).toEqual([
+      { kind: "trace", experimentId: "1", externalId: "tr-refused", reason: "Postgres refused a value (22P02): invalid input syntax for type json" },
+    ]);
     const stored = await fleet.db.trace.findMany({ where: { integrationId: target.integrationId }, select: { externalId: true, spanCount: true } });
     expect(stored.map((s) => s.externalId).sort()).toEqual(["tr-after", "tr-before"]);
     expect(await fleet.db.span.count({ where: { trace: { integrationId: target.integrationId } } })).toBe(2);
@@ -55,7 +66,11 @@ describe("writeTraceBatch", () => {
     const listed = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine` });
     expect(listed.json()).toMatchObject({ total: 1, items: [{ externalId: "tr-refused", reason: expect.stringContaining("22P02") }] });
     const stranger = await fleet.newOrganization(["read"]);
-    const foreign = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine`, headers: { authorization: `Bearer ${stranger.apiKey}` } });
+    const foreign = await fleet.inject({
+      method: "GET",
+      url: `/api/integrations/${target.integrationId}/quarantine`,
+      headers: { authorization: `Bearer ${stranger.apiKey}` },
+    });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).not.toContain("tr-refused");
 
@@ -103,7 +118,13 @@ describe("writeTraceBatch", () => {
     const t = Date.UTC(2026, 10, 3);
     const row = mapTrace(
       {
-        info: { trace_id: "tr-big", request_time: new Date(t).toISOString(), execution_duration_ms: 2_592_000_000, state: "OK", trace_metadata: { "mlflow.trace.tokenUsage": '{"input_tokens": 3000000000, "output_tokens": 2500000000}' } },
+        info: {
+          trace_id: "tr-big",
+          request_time: new Date(t).toISOString(),
+          execution_duration_ms: 2_592_000_000,
+          state: "OK",
+          trace_metadata: { "mlflow.trace.tokenUsage": '{"input_tokens": 3000000000, "output_tokens": 2500000000}' },
+        },
         request: '{"id": 12345678901234567891}',
         spans: [{ spanId: "s", name: "root", startTimeNs: `${t}000000`, endTimeNs: `${t + 1}000000`, attributes: JSON.parse('{"n": 1}') }],
       },

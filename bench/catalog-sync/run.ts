@@ -31,7 +31,9 @@ async function rowsWritten(): Promise<number> {
   try {
     // Statistics are flushed by each backend at most once a second.
     await new Promise((r) => setTimeout(r, 1_500));
-    const res = await client.query(`SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint AS n FROM pg_stat_user_tables WHERE relname IN ('CatalogEntity', 'CatalogColumn')`);
+    const res = await client.query(
+      `SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint AS n FROM pg_stat_user_tables WHERE relname IN ('CatalogEntity', 'CatalogColumn')`,
+    );
     return Number(res.rows[0].n);
   } finally {
     await client.end();
@@ -40,7 +42,9 @@ async function rowsWritten(): Promise<number> {
 
 async function main() {
   const tables = shape.catalogs * shape.schemas * shape.tables;
-  say(`catalog-sync benchmark: ${shape.catalogs} catalogs × ${shape.schemas} schemas × ${shape.tables} tables × ${shape.columns} columns = ${tables} tables, ${latencyMs} ms per request`);
+  say(
+    `catalog-sync benchmark: ${shape.catalogs} catalogs × ${shape.schemas} schemas × ${shape.tables} tables × ${shape.columns} columns = ${tables} tables, ${latencyMs} ms per request`,
+  );
   await resetDatabase(databaseUrl);
   const workspace = await startFakeWorkspace({
     state: buildLayout({ catalogs: shape.catalogs, schemasPerCatalog: shape.schemas, tablesPerSchema: shape.tables, columnsPerTable: shape.columns }),
@@ -64,7 +68,8 @@ async function main() {
     if (full.status !== "succeeded") throw new Error(`full sync ended ${full.status}: ${full.errorMessage}`);
     const stored = await fleet.db.catalogEntity.count({ where: { integrationId: id, kind: "table" } });
     const columns = await fleet.db.catalogColumn.count({ where: { table: { integrationId: id } } });
-    if (stored !== tables || columns !== tables * shape.columns) throw new Error(`stored ${stored} tables and ${columns} columns, expected ${tables} and ${tables * shape.columns}`);
+    if (stored !== tables || columns !== tables * shape.columns)
+      throw new Error(`stored ${stored} tables and ${columns} columns, expected ${tables} and ${tables * shape.columns}`);
     say(`full sync: ${round(fullSeconds)} s`);
 
     const before = await rowsWritten();

@@ -23,7 +23,9 @@ const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function seed(db: ReturnType<typeof createPrismaClient>) {
-  const integration = await db.integration.create({ data: { organizationId: DEFAULT_ORGANIZATION_ID, name: "bench", source: "mlflow", host: "http://127.0.0.1:1" } });
+  const integration = await db.integration.create({
+    data: { organizationId: DEFAULT_ORGANIZATION_ID, name: "bench", source: "mlflow", host: "http://127.0.0.1:1" },
+  });
   const now = Date.now();
   for (let start = 0; start < TRACES; start += 500) {
     const traces: Prisma.TraceCreateManyInput[] = [];
@@ -31,10 +33,42 @@ async function seed(db: ReturnType<typeof createPrismaClient>) {
     for (let i = start; i < Math.min(TRACES, start + 500); i += 1) {
       const id = crypto.randomUUID();
       const at = new Date(now - i * 1000);
-      traces.push({ id, organizationId: DEFAULT_ORGANIZATION_ID, integrationId: integration.id, externalId: `tr-${i}`, name: "support-agent", timestamp: at, durationMs: 1200, status: "OK", input: { question: traceText(i, 2048) }, output: { answer: prose(2048, i + 7) }, metadata: { "mlflow.trace.user": "user-1", ai_app_id: "support" }, tags: { department: "support" }, spanCount: 8, contentHash: String(i) });
+      traces.push({
+        id,
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        integrationId: integration.id,
+        externalId: `tr-${i}`,
+        name: "support-agent",
+        timestamp: at,
+        durationMs: 1200,
+        status: "OK",
+        input: { question: traceText(i, 2048) },
+        output: { answer: prose(2048, i + 7) },
+        metadata: { "mlflow.trace.user": "user-1", ai_app_id: "support" },
+        tags: { department: "support" },
+        spanCount: 8,
+        contentHash: String(i),
+      });
       for (let s = 0; s < 8; s += 1) {
         const type = ["AGENT", "CHAIN", "RETRIEVER", "TOOL", "CHAT_MODEL", "CHAT_MODEL", "TOOL", "PARSER"][s]!;
-        spans.push({ traceId: id, spanId: `s${s}`, parentSpanId: s === 0 ? null : "s0", name: type === "TOOL" ? `lookup_${s}` : type.toLowerCase(), type, startTime: at, endTime: at, durationMs: 100, status: "OK", inputs: { text: traceText(i * 8 + s, 2048) }, outputs: { text: prose(2048, i * 8 + s + 3) }, attributes: { "agent.name": "SupportBot" }, model: type === "CHAT_MODEL" ? "gpt-4o" : null, inputTokens: 500, outputTokens: 200, totalTokens: 700 });
+        spans.push({
+          traceId: id,
+          spanId: `s${s}`,
+          parentSpanId: s === 0 ? null : "s0",
+          name: type === "TOOL" ? `lookup_${s}` : type.toLowerCase(),
+          type,
+          startTime: at,
+          endTime: at,
+          durationMs: 100,
+          status: "OK",
+          inputs: { text: traceText(i * 8 + s, 2048) },
+          outputs: { text: prose(2048, i * 8 + s + 3) },
+          attributes: { "agent.name": "SupportBot" },
+          model: type === "CHAT_MODEL" ? "gpt-4o" : null,
+          inputTokens: 500,
+          outputTokens: 200,
+          totalTokens: 700,
+        });
       }
     }
     await db.trace.createMany({ data: traces });
@@ -53,7 +87,9 @@ async function main() {
     await ensureBuiltinPolicies(db, DEFAULT_ORGANIZATION_ID);
     await db.policy.updateMany({ where: { organizationId: DEFAULT_ORGANIZATION_ID }, data: { enabled: true } });
     for (const [i, expression] of CUSTOM_EXPRESSIONS.entries()) {
-      await db.policy.create({ data: { organizationId: DEFAULT_ORGANIZATION_ID, kind: "custom", name: `custom ${i}`, category: "custom", severity: "medium", expression } });
+      await db.policy.create({
+        data: { organizationId: DEFAULT_ORGANIZATION_ID, kind: "custom", name: `custom ${i}`, category: "custom", severity: "medium", expression },
+      });
     }
     const policies = await db.policy.findMany({ where: { organizationId: DEFAULT_ORGANIZATION_ID, enabled: true } });
     const ids = (await db.trace.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((r) => r.id);
@@ -78,7 +114,12 @@ async function main() {
 
     // p95 for a 100 KB trace with every policy.
     const sample = (await loadTraces(db, DEFAULT_ORGANIZATION_ID, [ids[0]!])).map(documentOf)[0]!;
-    const big = { ...sample, observations: sample.observations.map((o) => ({ ...o, input: { text: prose(6_000, 1) }, output: { text: traceText(33, 6_000) } })), entities: { agents: {}, models: {}, tools: {}, data: {} }, agentStats: {} };
+    const big = {
+      ...sample,
+      observations: sample.observations.map((o) => ({ ...o, input: { text: prose(6_000, 1) }, output: { text: traceText(33, 6_000) } })),
+      entities: { agents: {}, models: {}, tools: {}, data: {} },
+      agentStats: {},
+    };
     const bytes = Buffer.byteLength(JSON.stringify(big));
     const specs = policies.map(specOf);
     const times: number[] = [];
@@ -103,7 +144,9 @@ async function main() {
       p95_trace_eval_ms: round(p95, 2),
       p95_trace_bytes: bytes,
     };
-    say(`evaluation ${result.eval_traces_per_s} traces/s vs loading alone ${result.load_only_traces_per_s} traces/s (ratio ${result.ratio_vs_load_only}); scan ${result.scan_mb_per_s} MB/s; p95 ${result.p95_trace_eval_ms} ms for a ${Math.round(bytes / 1024)} KB trace`);
+    say(
+      `evaluation ${result.eval_traces_per_s} traces/s vs loading alone ${result.load_only_traces_per_s} traces/s (ratio ${result.ratio_vs_load_only}); scan ${result.scan_mb_per_s} MB/s; p95 ${result.p95_trace_eval_ms} ms for a ${Math.round(bytes / 1024)} KB trace`,
+    );
     say(JSON.stringify(result));
   } finally {
     await db.$disconnect();

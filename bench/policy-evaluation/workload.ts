@@ -1,6 +1,9 @@
 /** Realistic agent traces for the benchmark: 8 spans, ~2 KB of text per input and output, a few
  * percent carrying a secret or PII. Secrets are assembled at run time from parts. */
-const WORDS = "the agent asked for the quarterly revenue report and summarised the customer feedback from support tickets before drafting a reply with the refund policy and shipping times for orders placed last week in the europe region".split(" ");
+const WORDS =
+  "the agent asked for the quarterly revenue report and summarised the customer feedback from support tickets before drafting a reply with the refund policy and shipping times for orders placed last week in the europe region".split(
+    " ",
+  );
 
 export function prose(bytes: number, seed: number): string {
   let out = "";

@@ -37,7 +37,13 @@ const nsToDate = (ns: number) => new Date(Math.floor(ns / 1e6));
  * another, and every trace and span written as its own INSERT (each its own transaction).
  * Scratch tables keep it apart from the real data; the writes are still real Postgres writes.
  */
-export async function runNaive(options: { databaseUrl: string; trackingUri: string; experimentId: string; batches: number; pageSize?: number }): Promise<NaiveResult> {
+export async function runNaive(options: {
+  databaseUrl: string;
+  trackingUri: string;
+  experimentId: string;
+  batches: number;
+  pageSize?: number;
+}): Promise<NaiveResult> {
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {

@@ -15,7 +15,12 @@ function stat(pid: number | "self"): Stat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name may hold spaces and parentheses: fields resume after the last ')'.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { pid: pid === "self" ? process.pid : pid, ppid: Number(fields[1]), own: Number(fields[11]) + Number(fields[12]), reaped: Number(fields[13]) + Number(fields[14]) };
+    return {
+      pid: pid === "self" ? process.pid : pid,
+      ppid: Number(fields[1]),
+      own: Number(fields[11]) + Number(fields[12]),
+      reaped: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined; // exited while we looked
   }
@@ -34,7 +39,11 @@ function isBridge(pid: number): boolean {
  * server), `jobs` the children a warm server forked for one job each.
  */
 export function bridgeProcesses(): { servers: number[]; jobs: number[] } {
-  const all = readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).map((pid) => stat(pid)).filter((s): s is Stat => s !== undefined);
+  const all = readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .map((pid) => stat(pid))
+    .filter((s): s is Stat => s !== undefined);
   const servers = all.filter((s) => s.ppid === process.pid && isBridge(s.pid)).map((s) => s.pid);
   const jobs = all.filter((s) => servers.includes(s.ppid) && isBridge(s.pid)).map((s) => s.pid);
   return { servers, jobs };

@@ -107,7 +107,9 @@ async function noopOf(fleet: BenchFleet, integrationId: string): Promise<{ secon
 
 async function main() {
   const n = settings.traces;
-  say(`trace-sync benchmark: ${n} traces${settings.double ? `, and ${2 * n} for the memory check` : ""}; naive design over ${settings.naiveBatches} batches of 100`);
+  say(
+    `trace-sync benchmark: ${n} traces${settings.double ? `, and ${2 * n} for the memory check` : ""}; naive design over ${settings.naiveBatches} batches of 100`,
+  );
 
   let server: MlflowServer | undefined;
   let fleet: BenchFleet | undefined;
@@ -117,15 +119,24 @@ async function main() {
     say(`MLflow server ${server.url} up in ${round((performance.now() - t) / 1000, 1)} s`);
 
     const perLatencyExperiment = Math.ceil(settings.latencyTraces / settings.latencyExperiments);
-    const latencyTargets = settings.latencyMs > 0 ? Array.from({ length: settings.latencyExperiments }, (_, i) => `bench-latency-${i}=${perLatencyExperiment}`) : [];
+    const latencyTargets =
+      settings.latencyMs > 0 ? Array.from({ length: settings.latencyExperiments }, (_, i) => `bench-latency-${i}=${perLatencyExperiment}`) : [];
     const targets = [`bench-${n}=${n}`, ...(settings.double ? [`bench-${2 * n}=${2 * n}`] : []), "bench-noop=20", ...latencyTargets];
-    const seeded = await runScript<SeedReport>("seed_bulk.py", ["--tracking-uri", server.url, "--store-uri", server.storeUri, ...targets.flatMap((x) => ["--target", x])]);
+    const seeded = await runScript<SeedReport>("seed_bulk.py", [
+      "--tracking-uri",
+      server.url,
+      "--store-uri",
+      server.storeUri,
+      ...targets.flatMap((x) => ["--target", x]),
+    ]);
     const primary = seeded.experiments.find((e) => e.name === `bench-${n}`);
     const doubled = seeded.experiments.find((e) => e.name === `bench-${2 * n}`);
     const small = seeded.experiments.find((e) => e.name === "bench-noop")!;
     const latencyExperiments = seeded.experiments.filter((e) => e.name.startsWith("bench-latency-"));
     const spansPerTrace = seeded.spansPerTrace;
-    say(`seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`);
+    say(
+      `seeded ${seeded.experiments.map((e) => `${e.traces} traces (${e.spans} spans) in experiment ${e.experimentId}`).join(", ")} in ${seeded.seedSeconds} s (not measured)`,
+    );
 
     t = performance.now();
     await resetDatabase(settings.databaseUrl);
@@ -137,11 +148,17 @@ async function main() {
     say("(a) end-to-end sync: gateway + trace-sync worker + bridge → Postgres");
     const sync = await measuredSync(fleet, server.url, primary!.experimentId, n, spansPerTrace);
     const tracesPerSecond = n / sync.seconds;
-    say(`    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`);
-    say(`    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB; heap retained after GC ${sync.retainedHeapMb ?? "n/a (run node with --expose-gc)"} MB`);
+    say(
+      `    ${n} traces, ${sync.stored.spans} spans in ${round(sync.seconds)} s → ${round(tracesPerSecond, 1)} traces/s (run's own duration ${sync.run.durationMs} ms)`,
+    );
+    say(
+      `    peak RSS: worker ${sync.rss.workerMb} MB + bridge ${sync.rss.bridgeMb} MB = ${round(sync.rss.workerMb + sync.rss.bridgeMb, 1)} MB; heap retained after GC ${sync.retainedHeapMb ?? "n/a (run node with --expose-gc)"} MB`,
+    );
 
     const noop = await noopOf(fleet, sync.integrationId);
-    say(`    incremental sync with nothing new (warm bridge): ${round(noop.seconds)} s, bridge CPU ${round(noop.cpu)} s (re-read ${noop.fetched} traces inside the overlap window, all unchanged)`);
+    say(
+      `    incremental sync with nothing new (warm bridge): ${round(noop.seconds)} s, bridge CPU ${round(noop.cpu)} s (re-read ${noop.fetched} traces inside the overlap window, all unchanged)`,
+    );
 
     // Many workspaces with nothing new, synced at once by this one worker process.
     let many: { seconds: number; cpu: number; count: number } | null = null;
@@ -161,7 +178,9 @@ async function main() {
     if (doubled) {
       double = await measuredSync(fleet, server.url, doubled.experimentId, 2 * n, spansPerTrace);
       say(`    ${2 * n} traces in ${round(double.seconds)} s → ${round((2 * n) / double.seconds, 1)} traces/s`);
-      say(`    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB; heap retained after GC ${double.retainedHeapMb ?? "n/a"} MB`);
+      say(
+        `    peak RSS at ${2 * n} traces: worker ${double.rss.workerMb} MB + bridge ${double.rss.bridgeMb} MB = ${round(double.rss.workerMb + double.rss.bridgeMb, 1)} MB; heap retained after GC ${double.retainedHeapMb ?? "n/a"} MB`,
+      );
     }
 
     // (d) Against a remote workspace every request costs a round trip. Reading one stream page
@@ -173,16 +192,28 @@ async function main() {
       say(`(d) latency profile: every request to MLflow delayed ${settings.latencyMs} ms by a proxy`);
       const proxy = await startLatencyProxy(server.url, settings.latencyMs);
       try {
-        const single = await runScript<ReadLimit>("read_limit.py", ["--tracking-uri", proxy.url, "--experiment-id", latencyExperiments[0]!.experimentId, "--page-size", "100"]);
+        const single = await runScript<ReadLimit>("read_limit.py", [
+          "--tracking-uri",
+          proxy.url,
+          "--experiment-id",
+          latencyExperiments[0]!.experimentId,
+          "--page-size",
+          "100",
+        ]);
         say(`    single stream: ${single.traces} traces in ${single.pages} pages, ${single.seconds} s → ${single.tracesPerSecond} traces/s`);
-        const integrationId = await fleet.createIntegration(proxy.url, latencyExperiments.map((e) => e.experimentId));
+        const integrationId = await fleet.createIntegration(
+          proxy.url,
+          latencyExperiments.map((e) => e.experimentId),
+        );
         const before = proxy.stats().requests;
         const traces = latencyExperiments.reduce((sum, e) => sum + e.traces, 0);
         const timed = await fleet.syncAndTime(integrationId, syncTimeoutMs(traces) + traces * settings.latencyMs);
         expectCounts("Postgres after the sync through the proxy", await fleet.stored(integrationId), traces, traces * spansPerTrace);
         const { requests, maxInFlight } = proxy.stats();
         latency = { single, sync: timed, traces, requests: requests - before, maxInFlight };
-        say(`    our sync: ${traces} traces of ${latencyExperiments.length} experiments in ${round(timed.seconds)} s → ${round(traces / timed.seconds, 1)} traces/s (${latency.requests} requests, at most ${maxInFlight} at once)`);
+        say(
+          `    our sync: ${traces} traces of ${latencyExperiments.length} experiments in ${round(timed.seconds)} s → ${round(traces / timed.seconds, 1)} traces/s (${latency.requests} requests, at most ${maxInFlight} at once)`,
+        );
       } finally {
         await proxy.close();
       }
@@ -211,8 +242,15 @@ async function main() {
 
     say();
     say("(c) naive design: a Python process per batch of 100, one INSERT per row");
-    const naive: NaiveResult = await runNaive({ databaseUrl: settings.databaseUrl, trackingUri: server.url, experimentId: primary!.experimentId, batches: settings.naiveBatches });
-    say(`    ${naive.batches} batches, ${naive.traces} traces, ${naive.spans} spans in ${round(naive.seconds)} s → ${round(naive.tracesPerSecond, 1)} traces/s`);
+    const naive: NaiveResult = await runNaive({
+      databaseUrl: settings.databaseUrl,
+      trackingUri: server.url,
+      experimentId: primary!.experimentId,
+      batches: settings.naiveBatches,
+    });
+    say(
+      `    ${naive.batches} batches, ${naive.traces} traces, ${naive.spans} spans in ${round(naive.seconds)} s → ${round(naive.tracesPerSecond, 1)} traces/s`,
+    );
 
     const peak = round(sync.rss.workerMb + sync.rss.bridgeMb, 1);
     const latencyTracesPerSecond = latency ? latency.traces / latency.sync.seconds : null;
@@ -257,10 +295,20 @@ async function main() {
 
     say();
     say("summary");
-    say(`    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`);
-    say(`    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s; on 20 traces ${summary.noop_small_sync_s} s and ${summary.noop_small_cpu_s} CPU s warm, ${summary.noop_cold_sync_s} s and ${summary.noop_cold_cpu_s} CPU s cold (× ${summary.noop_cpu_ratio_vs_cold})`);
-    if (latency) say(`    through ${settings.latencyMs} ms of latency: ${summary.latency_traces_per_s} traces/s = ${summary.latency_ratio_vs_single_stream} × one stream (${summary.latency_single_stream_traces_per_s}), ${summary.latency_ratio_vs_capacity} × the server's capacity`);
-    say(`    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` + (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`));
+    say(
+      `    sync ${summary.traces_per_s} traces/s = ${summary.ratio_vs_read_limit} × the read limit (${summary.read_limit_traces_per_s}), ${summary.ratio_vs_naive} × the naive design (${summary.naive_traces_per_s})`,
+    );
+    say(
+      `    incremental sync with nothing new: ${summary.noop_sync_s} s and ${summary.noop_cpu_s} bridge CPU s; on 20 traces ${summary.noop_small_sync_s} s and ${summary.noop_small_cpu_s} CPU s warm, ${summary.noop_cold_sync_s} s and ${summary.noop_cold_cpu_s} CPU s cold (× ${summary.noop_cpu_ratio_vs_cold})`,
+    );
+    if (latency)
+      say(
+        `    through ${settings.latencyMs} ms of latency: ${summary.latency_traces_per_s} traces/s = ${summary.latency_ratio_vs_single_stream} × one stream (${summary.latency_single_stream_traces_per_s}), ${summary.latency_ratio_vs_capacity} × the server's capacity`,
+      );
+    say(
+      `    peak RSS ${summary.peak_rss_mb} MB at ${n} traces` +
+        (peakDouble === null ? "" : `, ${peakDouble} MB at ${2 * n} (× ${summary.peak_rss_ratio_double})`),
+    );
     say(JSON.stringify(summary));
   } finally {
     await fleet?.close();

@@ -85,10 +85,9 @@ def cmd_stream_traces(params: dict) -> dict:
     late = params.get("late") or None
     limit_requests(concurrency)
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
-    # MLflow fetches a page's spans ten traces per request, several at once: a quarter of the
-    # requests reading pages leaves the rest to their span fetches. More page threads would only
-    # contend for the interpreter (the bridge is CPU-bound once latency is hidden).
-    pool = _Pool(max(1, math.ceil(concurrency / 4)))
+    # As many page threads as requests: MLflow fetches each page's spans in several requests at
+    # once, so the cap, not the thread count, is what bounds the workspace's load.
+    pool = _Pool(concurrency)
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
     known = params.get("known") or {}
     reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,

@@ -18,8 +18,17 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
   });
 
   const integration = (extra: Record<string, unknown> = {}) =>
-    createIntegration(fleet, { source: "databricks", host: workspace.url, token: workspace.token, warehouseId: workspace.warehouseId, syncCatalog: true, syncTraces: false, ...extra });
-  const entities = async (id: string, query = "") => (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200${query}` })).json();
+    createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      token: workspace.token,
+      warehouseId: workspace.warehouseId,
+      syncCatalog: true,
+      syncTraces: false,
+      ...extra,
+    });
+  const entities = async (id: string, query = "") =>
+    (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200${query}` })).json();
 
   it("stores the whole hierarchy with every field, over pages of two, with table statistics", async () => {
     const { id } = await integration();
@@ -34,11 +43,22 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
     expect(await byKind("model")).toBe(6);
 
     const table = (await entities(id, "&kind=table&q=table_0")).items.find((t: { fullName: string }) => t.fullName === "catalog_0.schema_0.table_0");
-    expect(table).toMatchObject({ catalogName: "catalog_0", schemaName: "schema_0", owner: expect.any(String), details: { tableType: "MANAGED", dataSourceFormat: "DELTA" } });
+    expect(table).toMatchObject({
+      catalogName: "catalog_0",
+      schemaName: "schema_0",
+      owner: expect.any(String),
+      details: { tableType: "MANAGED", dataSourceFormat: "DELTA" },
+    });
     expect(table.tags).toEqual(expect.arrayContaining([expect.objectContaining({ key: "classification" })]));
     const detail = (await fleet.inject({ method: "GET", url: `/api/catalog/tables/${table.id}` })).json();
     expect(detail.columns).toHaveLength(4);
-    expect(detail.columns[0]).toMatchObject({ name: expect.any(String), position: 0, typeText: expect.any(String), typeName: expect.any(String), nullable: expect.any(Boolean) });
+    expect(detail.columns[0]).toMatchObject({
+      name: expect.any(String),
+      position: 0,
+      typeText: expect.any(String),
+      typeName: expect.any(String),
+      nullable: expect.any(Boolean),
+    });
     expect(detail.stats).toMatchObject({ numFiles: expect.anything(), sizeInBytes: expect.anything() });
     const fn = (await entities(id, "&kind=function")).items[0];
     expect(fn.details.parameters.length).toBeGreaterThan(0);
@@ -80,7 +100,15 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
     const { id } = await integration();
     expect((await catalogSync(fleet, id)).status).toBe("succeeded");
     // Every table, volume, function and model gone at once: 36 of the 45 objects, 80%.
-    const saved = [...workspace.state.catalogs.values()].flatMap((catalog) => [...catalog.schemas.values()].map((schema) => ({ schema, tables: new Map(schema.tables), volumes: new Map(schema.volumes), functions: new Map(schema.functions), models: new Map(schema.models) })));
+    const saved = [...workspace.state.catalogs.values()].flatMap((catalog) =>
+      [...catalog.schemas.values()].map((schema) => ({
+        schema,
+        tables: new Map(schema.tables),
+        volumes: new Map(schema.volumes),
+        functions: new Map(schema.functions),
+        models: new Map(schema.models),
+      })),
+    );
     for (const { schema } of saved) {
       schema.tables.clear();
       schema.volumes.clear();
@@ -154,7 +182,8 @@ describe("catalog sync: pagination edge cases and listing failures", () => {
     const containers = run.experimentErrors.map((e) => e.experimentId).sort();
     expect(containers).toEqual(["tables:edge.fails_midway", "tables:edge.repeating_token"]);
     expect(run.experimentErrors.find((e) => e.experimentId === "tables:edge.repeating_token")!.message).toMatch(/repeated a page token/);
-    const list = async (parent: string) => (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&parent=${parent}&deleted=any&limit=200` })).json().items;
+    const list = async (parent: string) =>
+      (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&parent=${parent}&deleted=any&limit=200` })).json().items;
     expect(await list("edge.empty_page")).toHaveLength(5);
     const failed = await list("edge.fails_midway");
     expect(failed).toHaveLength(5);

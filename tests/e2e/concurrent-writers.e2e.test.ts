@@ -29,7 +29,10 @@ describe("two worker processes writing the same agents at once", () => {
     const total = TRACES + demo.traces;
     // One job per process, pages of five: many small transactions racing for the same rows.
     for (let i = 0; i < 2; i += 1) workers.push(spawnTraceSyncWorker(fleet.prefix, { TRACE_SYNC_BATCH_SIZE: "5", TRACE_SYNC_CONCURRENCY: "1" }));
-    const ids = [(await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["shared"], name: "first" })).id, (await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["shared"], name: "second" })).id];
+    const ids = [
+      (await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["shared"], name: "first" })).id,
+      (await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["shared"], name: "second" })).id,
+    ];
     const triggers = await Promise.all(ids.map((id) => fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } })));
     const runs = await Promise.all(ids.map((id, i) => waitForRun(fleet, id, triggers[i]!.json().syncRunId, 240_000)));
 

@@ -36,7 +36,13 @@ describe("a worker killed in the middle of a sync", () => {
 
   it("leaves exactly the source's traces after the next worker finishes the job: none lost, none duplicated", async () => {
     // Spread over most of the hour, so the window is cut into time slices that are read at once.
-    const source = await runFixture<{ traceIds: string[]; timestampsMs: number[] }>("write_span_traces.py", [mlflow.storeUri, "crash", String(TRACES), String(SPANS_PER_TRACE), "20"]);
+    const source = await runFixture<{ traceIds: string[]; timestampsMs: number[] }>("write_span_traces.py", [
+      mlflow.storeUri,
+      "crash",
+      String(TRACES),
+      String(SPANS_PER_TRACE),
+      "20",
+    ]);
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["crash"] });
     const first = startWorkerProcess();
     const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: { mode: "full" } });
@@ -90,7 +96,8 @@ describe("a worker killed in the middle of a sync", () => {
       // Each time a little further: wait for new pages to be committed, then kill without warning.
       const before = await fleet.db.trace.count({ where: { integrationId: id } });
       const deadline = Date.now() + 120_000;
-      while (Date.now() < deadline && (await fleet.db.trace.count({ where: { integrationId: id } })) < Math.min(TRACES - 1, before + 10)) await new Promise((r) => setTimeout(r, 20));
+      while (Date.now() < deadline && (await fleet.db.trace.count({ where: { integrationId: id } })) < Math.min(TRACES - 1, before + 10))
+        await new Promise((r) => setTimeout(r, 20));
       process.kill(-worker.pid!, "SIGKILL");
       worker = startWorkerProcess();
     }

@@ -26,7 +26,11 @@ describe("incremental trace sync against a real MLflow server", () => {
 
   it("never skips traces that share a timestamp across a page boundary, nor ones written during and after a sync", async () => {
     const t = Date.now() - 30 * MINUTE;
-    const first = await writeTraces(mlflow.url, "same-ms", [0, 1, 2, 3, 4].map((i) => ({ name: `same-${i}`, timestampMs: t })));
+    const first = await writeTraces(
+      mlflow.url,
+      "same-ms",
+      [0, 1, 2, 3, 4].map((i) => ({ name: `same-${i}`, timestampMs: t })),
+    );
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["same-ms"] });
     const run1 = await syncAndWait(fleet, id);
     expect(run1).toMatchObject({ status: "succeeded", itemsIngested: 5 });
@@ -90,7 +94,14 @@ describe("incremental trace sync against a real MLflow server", () => {
     const written = await writeTraces(mlflow.url, "released", [{ name: "r-0", timestampMs: Date.now() - MINUTE }]);
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["released"] });
     // As an earlier run would have left it when Postgres refused the experiment's metadata.
-    const target = { organizationId: fleet.organizationId, integrationId: id, kind: "experiment" as const, experimentId: written.experimentId, externalId: written.experimentId, reason: "earlier refusal" };
+    const target = {
+      organizationId: fleet.organizationId,
+      integrationId: id,
+      kind: "experiment" as const,
+      experimentId: written.experimentId,
+      externalId: written.experimentId,
+      reason: "earlier refusal",
+    };
     await fleet.db.quarantinedRecord.create({ data: target });
     const other = await fleet.db.quarantinedRecord.create({ data: { ...target, externalId: "999999", experimentId: "999999" } });
     expect(await syncAndWait(fleet, id)).toMatchObject({ status: "succeeded" });
@@ -100,7 +111,11 @@ describe("incremental trace sync against a real MLflow server", () => {
 
   it("picks up traces written while a sync is running", async () => {
     const base = Date.now() - 20 * MINUTE;
-    await writeTraces(mlflow.url, "during", Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })));
+    await writeTraces(
+      mlflow.url,
+      "during",
+      Array.from({ length: 12 }, (_, i) => ({ name: `d-${i}`, timestampMs: base + i })),
+    );
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["during"] });
     const trigger = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/sync`, payload: {} });
     const during = await writeTraces(mlflow.url, "during", [{ name: "while-running", timestampMs: Date.now() }]);
@@ -116,7 +131,10 @@ describe("incremental trace sync against a real MLflow server", () => {
     const written = await writeTraces(mlflow.url, "changing", [{ name: "c-0", timestampMs: Date.now() - 5 * MINUTE }]);
     const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: ["changing"] });
     await syncAndWait(fleet, id);
-    await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${written.traceIds[0]}", "reviewed", "yes")\nprint(json.dumps({}))`);
+    await runPython(
+      mlflow.url,
+      `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${written.traceIds[0]}", "reviewed", "yes")\nprint(json.dumps({}))`,
+    );
     const run = await syncAndWait(fleet, id);
     expect(run).toMatchObject({ itemsIngested: 0, itemsUpdated: 1 });
     const trace = await fleet.db.trace.findFirstOrThrow({ where: { integrationId: id }, include: { spans: true } });
@@ -143,9 +161,16 @@ describe("incremental trace sync against a real MLflow server", () => {
     const b = await writeTraces(mlflow.url, "selected-b", [{ name: "b", timestampMs: now }]);
     await writeTraces(mlflow.url, "not-selected", [{ name: "x", timestampMs: now }]);
     const gone = await writeTraces(mlflow.url, "deleted", [{ name: "gone", timestampMs: now }]);
-    await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().delete_experiment("${gone.experimentId}")\nprint(json.dumps({}))`);
+    await runPython(
+      mlflow.url,
+      `import json; from mlflow import MlflowClient\nMlflowClient().delete_experiment("${gone.experimentId}")\nprint(json.dumps({}))`,
+    );
 
-    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: [a.experimentId, "selected-b", "987654", gone.experimentId] });
+    const { id } = await createIntegration(fleet, {
+      source: "mlflow",
+      host: mlflow.url,
+      experiments: [a.experimentId, "selected-b", "987654", gone.experimentId],
+    });
     const run = await syncAndWait(fleet, id);
     expect(run.status).toBe("partial");
     expect(run.experimentErrors).toEqual(

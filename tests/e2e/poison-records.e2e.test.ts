@@ -81,7 +81,9 @@ describe("poison records from a real MLflow workspace", () => {
     expect(exact).toEqual({ attribute: corpus.big, output: corpus.bigOutput, nested: corpus.big });
 
     // The experiment whose name holds a NUL is kept, its name cleaned and marked, and its trace stored.
-    const experiment = await fleet.db.experiment.findUniqueOrThrow({ where: { integrationId_externalId: { integrationId: id, externalId: corpus.nulExperimentId } } });
+    const experiment = await fleet.db.experiment.findUniqueOrThrow({
+      where: { integrationId_externalId: { integrationId: id, externalId: corpus.nulExperimentId } },
+    });
     expect(experiment.name).toBe("poisonnul");
     expect(experiment.alterations).toEqual([{ path: "name", change: "nul-removed" }]);
     expect(byId.get(corpus.traces["in-nul-experiment"])!.experimentId).toBe(corpus.nulExperimentId);

@@ -63,7 +63,13 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
       { name: "leaky", agent: "SupportBot", user: "user-4711", question: `Please use my key ${OPENAI_KEY} for this`, model: "gpt-4o", answer: "Done." },
       { name: "pii", agent: "SupportBot", user: "user-4711", question: `My SSN is ${SSN}, can you check my account?`, answer: "I cannot store that." },
       { name: "tool", agent: "OpsBot", user: "user-0815", question: "How many rows?", tool: "run_sql", toolInput: "SELECT count(*) FROM sales", answer: "42" },
-      { name: "clean", agent: "OpsBot", user: "user-0815", question: "Build 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 at 1732550400123 uses v1.2.3", answer: "ok" },
+      {
+        name: "clean",
+        agent: "OpsBot",
+        user: "user-0815",
+        question: "Build 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 at 1732550400123 uses v1.2.3",
+        answer: "ok",
+      },
     ];
     traceIds = (await runFixture<{ traceIds: string[] }>("write_governance_traces.py", [mlflowUrl, experiment, JSON.stringify(traces)])).traceIds;
     integrationId = (await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, experiments: [experiment] })).id;
@@ -73,12 +79,26 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     await new Promise<void>((r) => receiver.close(() => r()));
   });
 
-  const violations = async (query = "") => (await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&limit=200${query}` })).json();
+  const violations = async (query = "") =>
+    (await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&limit=200${query}` })).json();
 
   it("has the built-in policies on a fresh organization, with their defaults", async () => {
     const list = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" })).json();
     const byId = Object.fromEntries(list.items.map((p: { builtinId: string }) => [p.builtinId, p]));
-    expect(Object.keys(byId)).toEqual(expect.arrayContaining(["credential-surface-discovery", "pii-detection", "unapproved-tool-use", "approved-model-version", "cross-boundary-access", "latency-health-threshold", "budget-overrun", "mandatory-trace-logging", "metadata-tagging", "nhi-violation"]));
+    expect(Object.keys(byId)).toEqual(
+      expect.arrayContaining([
+        "credential-surface-discovery",
+        "pii-detection",
+        "unapproved-tool-use",
+        "approved-model-version",
+        "cross-boundary-access",
+        "latency-health-threshold",
+        "budget-overrun",
+        "mandatory-trace-logging",
+        "metadata-tagging",
+        "nhi-violation",
+      ]),
+    );
     expect(byId["credential-surface-discovery"]).toMatchObject({ severity: "critical", enabled: true, kind: "builtin", version: 1 });
     expect(byId["approved-model-version"]).toMatchObject({ severity: "high", enabled: false });
   });
@@ -91,7 +111,11 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const good = await fleet.inject({
       method: "POST",
       url: "/api/policies",
-      payload: { name: "flags the tool trace", severity: "medium", expression: `{"violated": trace.name.matches("^to+l$"), "message": "the tool trace ran", "evidence": []}` },
+      payload: {
+        name: "flags the tool trace",
+        severity: "medium",
+        expression: `{"violated": trace.name.matches("^to+l$"), "message": "the tool trace ran", "evidence": []}`,
+      },
     });
     expect(good.statusCode, good.body).toBe(201);
   });
@@ -107,7 +131,11 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     expect((await syncAndWait(fleet, integrationId)).status).toBe("succeeded");
     const found = await until("violations", async () => {
       const v = await violations();
-      return v.items.some((i: { policyName: string }) => i.policyName.includes("Credential")) && v.items.some((i: { policyName: string }) => i.policyName.includes("PII")) && v;
+      return (
+        v.items.some((i: { policyName: string }) => i.policyName.includes("Credential")) &&
+        v.items.some((i: { policyName: string }) => i.policyName.includes("PII")) &&
+        v
+      );
     });
     const stored = await fleet.db.trace.findMany({ where: { integrationId } });
     const byName = Object.fromEntries(stored.map((t) => [t.name, t.id]));
@@ -123,12 +151,18 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const everything = JSON.stringify(await fleet.db.violation.findMany({ where: { integrationId } }));
     expect(everything).not.toContain(OPENAI_KEY);
     expect(everything).not.toContain(SSN);
-    expect(await until("all traces evaluated", async () => (await fleet.db.trace.count({ where: { integrationId, policySetVersion: null } })) === 0)).toBe(true);
+    expect(await until("all traces evaluated", async () => (await fleet.db.trace.count({ where: { integrationId, policySetVersion: null } })) === 0)).toBe(
+      true,
+    );
 
     // Evaluated again (a full re-sync hands every trace over again): nothing new.
     const before = await fleet.db.violation.count({ where: { integrationId } });
     const queue = createQueue(QueueName.PolicyEvaluation, { connection: fleet.redis, prefix: fleet.prefix });
-    const again = await queue.add(QueueName.PolicyEvaluation, { organizationId: fleet.organizationId, integrationId, traceIds: stored.map((t) => t.id) }, { jobId: `again-${randomUUID()}` });
+    const again = await queue.add(
+      QueueName.PolicyEvaluation,
+      { organizationId: fleet.organizationId, integrationId, traceIds: stored.map((t) => t.id) },
+      { jobId: `again-${randomUUID()}` },
+    );
     await until("the repeat to finish", async () => (await again.getState()) === "completed");
     expect(await fleet.db.violation.count({ where: { integrationId } })).toBe(before);
     await queue.close();
@@ -151,8 +185,14 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const other = await startFleet({ env: { WEBHOOK_RETRY_DELAY_MS: "100", WEBHOOK_ATTEMPTS: "2", WEBHOOK_DISABLE_AFTER_FAILURES: "2" } });
     try {
       other.startPolicyWorker({ WEBHOOK_RETRY_DELAY_MS: "100", WEBHOOK_ATTEMPTS: "2", WEBHOOK_DISABLE_AFTER_FAILURES: "2" });
-      const hook = (await other.inject({ method: "POST", url: "/api/webhooks", payload: { url: `http://127.0.0.1:${(failing.address() as { port: number }).port}/` } })).json();
-      const { id } = await createIntegration(other, { source: "mlflow", host: mlflowUrl, experiments: [(await fleet.db.experiment.findFirstOrThrow({ where: { integrationId } })).externalId] });
+      const hook = (
+        await other.inject({ method: "POST", url: "/api/webhooks", payload: { url: `http://127.0.0.1:${(failing.address() as { port: number }).port}/` } })
+      ).json();
+      const { id } = await createIntegration(other, {
+        source: "mlflow",
+        host: mlflowUrl,
+        experiments: [(await fleet.db.experiment.findFirstOrThrow({ where: { integrationId } })).externalId],
+      });
       expect((await syncAndWait(other, id)).status).toBe("succeeded");
       const disabled = await until("the webhook to be disabled", async () => {
         const list = (await other.inject({ method: "GET", url: "/api/webhooks" })).json();
@@ -189,7 +229,11 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const id = critical.items[0].id;
     const ack = await fleet.inject({ method: "PATCH", url: `/api/policies/violations/${id}`, payload: { status: "acknowledged", note: "looking into it" } });
     expect(ack.json()).toMatchObject({ status: "acknowledged", note: "looking into it", statusChangedBy: expect.any(String) });
-    const bulk = await fleet.inject({ method: "POST", url: "/api/policies/violations/bulk", payload: { ids: critical.items.map((v: { id: string }) => v.id), status: "resolved" } });
+    const bulk = await fleet.inject({
+      method: "POST",
+      url: "/api/policies/violations/bulk",
+      payload: { ids: critical.items.map((v: { id: string }) => v.id), status: "resolved" },
+    });
     expect(bulk.json().updated).toBe(critical.items.length);
     expect((await violations("&status=resolved")).total).toBe(critical.items.length);
     const csv = await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&format=csv` });
@@ -207,10 +251,16 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     expect(approved.json()).toMatchObject({ approval: "approved", stage: "prod", updatedBy: expect.stringContaining("api-key:") });
     expect(await fleet.db.entityChange.count({ where: { entityId: runSql.id } })).toBe(1);
 
-    const policy = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" })).json().items.find((p: { builtinId: string }) => p.builtinId === "unapproved-tool-use");
+    const policy = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" }))
+      .json()
+      .items.find((p: { builtinId: string }) => p.builtinId === "unapproved-tool-use");
     const edited = await fleet.inject({ method: "PATCH", url: `/api/policies/${policy.id}`, payload: { severity: "critical" } });
     expect(edited.json().version).toBe(2);
-    const job = await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/evaluate`, payload: { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date().toISOString() } });
+    const job = await fleet.inject({
+      method: "POST",
+      url: `/api/policies/${policy.id}/evaluate`,
+      payload: { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date().toISOString() },
+    });
     expect(job.statusCode).toBe(202);
     const done = await until("the evaluation job", async () => {
       const state = (await fleet.inject({ method: "GET", url: `/api/policies/${policy.id}/evaluate/${job.json().jobId}` })).json();
@@ -222,9 +272,26 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
   });
 
   it("tests a policy on a posted sample without saving anything", async () => {
-    const policy = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" })).json().items.find((p: { builtinId: string }) => p.builtinId === "pii-detection");
+    const policy = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" }))
+      .json()
+      .items.find((p: { builtinId: string }) => p.builtinId === "pii-detection");
     const sample = {
-      trace: { id: randomUUID(), externalId: "tr-sample", integrationId, name: "sample", timestamp: new Date().toISOString(), durationMs: 10, status: "OK", input: { q: `ssn ${SSN}` }, output: null, metadata: {}, tags: {}, inputTokens: null, outputTokens: null, totalTokens: null },
+      trace: {
+        id: randomUUID(),
+        externalId: "tr-sample",
+        integrationId,
+        name: "sample",
+        timestamp: new Date().toISOString(),
+        durationMs: 10,
+        status: "OK",
+        input: { q: `ssn ${SSN}` },
+        output: null,
+        metadata: {},
+        tags: {},
+        inputTokens: null,
+        outputTokens: null,
+        totalTokens: null,
+      },
       observations: [],
       agents: [],
       identity: { userId: null, userName: null, servicePrincipal: false, applicationId: null },

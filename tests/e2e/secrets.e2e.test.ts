@@ -53,7 +53,14 @@ describe("a token never leaks", () => {
     expect(run.status).toBe("succeeded");
     expect(argvSamples).toContain("python-bridge/bridge.py");
 
-    for (const url of [`/api/integrations/${created.id}`, "/api/integrations", `/api/integrations/${created.id}/sync/status`, `/api/integrations/${created.id}/sync/history`, `/api/traces?integrationId=${created.id}`, "/api/agents"]) {
+    for (const url of [
+      `/api/integrations/${created.id}`,
+      "/api/integrations",
+      `/api/integrations/${created.id}/sync/status`,
+      `/api/integrations/${created.id}/sync/history`,
+      `/api/traces?integrationId=${created.id}`,
+      "/api/agents",
+    ]) {
       responses.push((await fleet.inject({ method: "GET", url })).body);
     }
     const patched = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: CANARY } });

@@ -75,7 +75,10 @@ describe("the bridge's sliced reads", () => {
     expect(unchanged.checkpoints.at(-1)).toMatchObject({ done: true, cursorMs: Math.max(...written.timestampsMs) });
 
     const edited = written.traceIds[7]!;
-    await runPython(mlflow.url, `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${edited}", "reviewed", "yes")\nprint(json.dumps({}))`);
+    await runPython(
+      mlflow.url,
+      `import json; from mlflow import MlflowClient\nMlflowClient().set_trace_tag("${edited}", "reviewed", "yes")\nprint(json.dumps({}))`,
+    );
     const changed = await read({ concurrency: 4, pageSize: 500, cursors: { [written.experimentId]: since }, known });
     expect(changed.records.map(idOf)).toEqual([edited]);
     expect((changed.records[0]!.data.info as { tags: Record<string, string> }).tags).toMatchObject({ reviewed: "yes" });

@@ -64,8 +64,11 @@ describe("encryption key rotation while syncs continue", () => {
 
   it("re-seals every token under the new key with the documented command, and no sync fails", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 4; i += 1) ids.push((await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: `tok-${i}-rotation-canary-aaaa` })).id);
-    expect(new Set((await fleet.db.integration.findMany({ where: { id: { in: ids } } })).map((r) => r.tokenCiphertext!.split(".")[1]))).toEqual(new Set([keyId(Buffer.from(OLD, "hex"))]));
+    for (let i = 0; i < 4; i += 1)
+      ids.push((await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: `tok-${i}-rotation-canary-aaaa` })).id);
+    expect(new Set((await fleet.db.integration.findMany({ where: { id: { in: ids } } })).map((r) => r.tokenCiphertext!.split(".")[1]))).toEqual(
+      new Set([keyId(Buffer.from(OLD, "hex"))]),
+    );
 
     const hook = (await fleet.inject({ method: "POST", url: "/api/webhooks", payload: { url: "http://127.0.0.1:9/hook" } })).json();
     // Step 1 of the runbook: every process gets the new key, with the old one as previous.

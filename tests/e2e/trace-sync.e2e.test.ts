@@ -58,7 +58,10 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     expect(first.itemsFetched).toBe(source.length);
     expect(first.itemsIngested).toBe(source.length);
 
-    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { total: number; items: TraceListItem[] };
+    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as {
+      total: number;
+      items: TraceListItem[];
+    };
     expect(list.total).toBe(source.length);
     expect(new Set(list.items.map((t) => t.externalId))).toEqual(new Set(source.map((t) => t.trace_id)));
 
@@ -77,7 +80,8 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
 
     // Each committed batch is handed to policy evaluation with the ids of its new traces.
     const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: fleet.redis, prefix: fleet.prefix });
-    const handedOff = async () => (await policyQueue.getJobs(["waiting", "delayed", "active", "completed"])).flatMap((j) => ("traceIds" in j.data ? j.data.traceIds : []));
+    const handedOff = async () =>
+      (await policyQueue.getJobs(["waiting", "delayed", "active", "completed"])).flatMap((j) => ("traceIds" in j.data ? j.data.traceIds : []));
     const storedIds = (await fleet.db.trace.findMany({ where: { integrationId }, select: { id: true } })).map((t) => t.id);
     expect((await handedOff()).sort()).toEqual(storedIds.sort());
 
@@ -96,7 +100,12 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
   it("keeps each span tree: parent links, types, timing, model and token usage", async () => {
     const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { items: TraceListItem[] };
     const rag = list.items.find((t) => t.name === "CustomerService")!;
-    const trace = (await fleet.inject({ method: "GET", url: `/api/traces/${rag.id}` })).json() as { spans: SpanView[]; totalTokens: number; inputTokens: number; agents: Array<{ name: string; version: string }> };
+    const trace = (await fleet.inject({ method: "GET", url: `/api/traces/${rag.id}` })).json() as {
+      spans: SpanView[];
+      totalTokens: number;
+      inputTokens: number;
+      agents: Array<{ name: string; version: string }>;
+    };
     const spans = trace.spans;
     expect(spans).toHaveLength(rag.spanCount);
     const root = spans.filter((s) => s.parentSpanId === null);
@@ -136,7 +145,9 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     ]);
     for (const agent of agents.items) {
       expect(agent.integrationIds).toContain(integrationId);
-      const perIntegration = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}` })).json() as { total: number };
+      const perIntegration = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}` })).json() as {
+        total: number;
+      };
       expect(perIntegration.total).toBe(source.filter((t) => t.tags["mlflow.traceName"] === agent.name).length);
       const one = (await fleet.inject({ method: "GET", url: `/api/agents/${agent.id}` })).json();
       expect(one).toMatchObject({ name: agent.name, traceCount: agent.traceCount });

@@ -38,7 +38,15 @@ describe("troubleshooting: what users see for each documented failure", () => {
     expect(res.statusCode).toBe(200);
     const report = res.json();
     expect(report.status).toBe("connected");
-    expect(report.steps.map((s: Step) => `${s.step}:${s.status}`)).toEqual(["host:ok", "python:ok", "mlflow:ok", "auth:ok", "experiments:ok", "traces:ok", "warehouse:skipped"]);
+    expect(report.steps.map((s: Step) => `${s.step}:${s.status}`)).toEqual([
+      "host:ok",
+      "python:ok",
+      "mlflow:ok",
+      "auth:ok",
+      "experiments:ok",
+      "traces:ok",
+      "warehouse:skipped",
+    ]);
     const stored = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
     expect(stored.connection).toMatchObject({ status: "connected", message: "Connected" });
   });
@@ -47,7 +55,10 @@ describe("troubleshooting: what users see for each documented failure", () => {
     const bare = await startFleet({ worker: false, env: { PYTHON_PATH: "/usr/bin/python3" } });
     const missing = await startFleet({ worker: false, env: { PYTHON_PATH: "/nonexistent/bin/python" } });
     try {
-      for (const [f, step] of [[bare, "mlflow"], [missing, "python"]] as const) {
+      for (const [f, step] of [
+        [bare, "mlflow"],
+        [missing, "python"],
+      ] as const) {
         const report = (await f.inject({ method: "POST", url: "/api/integrations/test", payload: { source: "mlflow", host: mlflowUrl } })).json();
         expect(report.status).toBe("failed");
         expect(stepOf(report, step)).toMatchObject({ status: "failed", kind: "sdk_missing", message: expect.stringContaining("MLflow SDK not available") });
@@ -106,7 +117,10 @@ describe("troubleshooting: what users see for each documented failure", () => {
         if (current?.errorMessage) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      expect(current).toMatchObject({ status: "queued", errorMessage: expect.stringMatching(/Attempt 1 failed, retrying: DATABRICKS_PYTHON_TIMEOUT exceeded.*Increase DATABRICKS_PYTHON_TIMEOUT/) });
+      expect(current).toMatchObject({
+        status: "queued",
+        errorMessage: expect.stringMatching(/Attempt 1 failed, retrying: DATABRICKS_PYTHON_TIMEOUT exceeded.*Increase DATABRICKS_PYTHON_TIMEOUT/),
+      });
       expect(runId).toBeTruthy();
     } finally {
       hang.remove();
@@ -136,7 +150,9 @@ describe("troubleshooting: what users see for each documented failure", () => {
     const capped = await startFleet({ worker: false, env: { CONNECTION_TEST_CONCURRENCY: "1", DATABRICKS_VALIDATION_TIMEOUT: "3000" } });
     const hang = proxy.setFault({ path: /experiments\/search/, hang: true });
     try {
-      const both = await Promise.all([0, 1].map(() => capped.inject({ method: "POST", url: "/api/integrations/test", payload: { source: "mlflow", host: proxy.url } })));
+      const both = await Promise.all(
+        [0, 1].map(() => capped.inject({ method: "POST", url: "/api/integrations/test", payload: { source: "mlflow", host: proxy.url } })),
+      );
       expect(both.map((r) => r.statusCode).sort()).toEqual([200, 429]);
       expect(both.find((r) => r.statusCode === 429)!.json().message).toContain("connection tests are already running");
     } finally {

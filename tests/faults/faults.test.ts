@@ -47,9 +47,10 @@ beforeAll(async () => {
   mkdirSync(logDir, { recursive: true });
   await resetDatabase(DATABASE_URL);
   mlflow = await startMlflowServer();
-  const seeded = await runPythonScript<{ experiments: Array<{ experimentId: string }>; spansPerTrace: number }>(path.join(repoRoot, "bench/trace-sync/seed_bulk.py"), [
-    "--tracking-uri", mlflow.url, "--store-uri", mlflow.storeUri, "--target", `faults=${TRACES}`,
-  ]);
+  const seeded = await runPythonScript<{ experiments: Array<{ experimentId: string }>; spansPerTrace: number }>(
+    path.join(repoRoot, "bench/trace-sync/seed_bulk.py"),
+    ["--tracking-uri", mlflow.url, "--store-uri", mlflow.storeUri, "--target", `faults=${TRACES}`],
+  );
   source = await readSource(mlflow.url, seeded.experiments[0]!.experimentId, seeded.spansPerTrace);
   expect(source.traceIds).toHaveLength(TRACES);
 }, 600_000);
@@ -153,7 +154,12 @@ describe("faults during a sync", () => {
   });
 
   it("a misbehaving bridge (hang, garbage, a 100 MB line, a crash, a malformed error) gives typed errors while the worker serves other jobs", async () => {
-    const current = worker({ PYTHON_PATH: path.join(repoRoot, "tests/faults/fixtures/misbehaving-python.sh"), PYTHON_BRIDGE_MODE: "cold", DATABRICKS_PYTHON_TIMEOUT: "3000", TRACE_SYNC_CONCURRENCY: "6" });
+    const current = worker({
+      PYTHON_PATH: path.join(repoRoot, "tests/faults/fixtures/misbehaving-python.sh"),
+      PYTHON_BRIDGE_MODE: "cold",
+      DATABRICKS_PYTHON_TIMEOUT: "3000",
+      TRACE_SYNC_CONCURRENCY: "6",
+    });
     const expected = {
       hang: { kind: "timeout", text: "DATABRICKS_PYTHON_TIMEOUT exceeded" },
       garbage: { kind: "protocol", text: "not a protocol message" },
@@ -191,7 +197,10 @@ describe("faults during a sync", () => {
     const proxy: FaultProxy = await startFaultProxy({ target: mlflow.url });
     try {
       worker();
-      for (const [status, kind, text] of [[401, "auth", "401 Unauthorized"], [403, "permission", "403 Forbidden"]] as const) {
+      for (const [status, kind, text] of [
+        [401, "auth", "401 Unauthorized"],
+        [403, "permission", "403 Forbidden"],
+      ] as const) {
         const rule = proxy.setFault({ path: /\/api\//, status });
         const { id } = await createIntegration(fleet, { source: "mlflow", host: proxy.url, experiments: [source.experimentId] });
         const run = await syncAndWait(fleet, id, {}, 120_000);
@@ -219,7 +228,13 @@ describe("faults during a sync", () => {
 describe("Redis restarted empty in the middle of a sync", () => {
   it("the reconciler restores the lost job from Postgres and the run finishes", async () => {
     const redis = await startPrivateRedis();
-    const fleet = await startFleet({ worker: false, databaseUrl: DATABASE_URL, logLevel: "warn", logDestination: process.stderr, env: { REDIS_URL: redis.url } });
+    const fleet = await startFleet({
+      worker: false,
+      databaseUrl: DATABASE_URL,
+      logLevel: "warn",
+      logDestination: process.stderr,
+      env: { REDIS_URL: redis.url },
+    });
     const workers = [new WorkerProcess({ databaseUrl: DATABASE_URL, redisUrl: redis.url, prefix: fleet.prefix, logFile: path.join(logDir, "workers.log") })];
     try {
       const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: [source.experimentId] });

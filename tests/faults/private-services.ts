@@ -9,7 +9,22 @@ export async function startPrivateRedis() {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), "langguard-redis-"));
   const start = async () => {
-    await execa("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "yes", "--maxmemory-policy", "noeviction"]);
+    await execa("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--daemonize",
+      "yes",
+      "--maxmemory-policy",
+      "noeviction",
+    ]);
     for (let i = 0; i < 50; i += 1) {
       if ((await execa("redis-cli", ["-p", String(port), "ping"], { reject: false })).stdout === "PONG") return;
       await new Promise((r) => setTimeout(r, 100));

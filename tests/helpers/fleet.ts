@@ -86,15 +86,39 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix });
   const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix });
   const baseEnv = {
-    DATABASE_URL: databaseUrl, REDIS_URL, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, PYTHON_PATH, QUEUE_PREFIX: prefix, LOG_LEVEL: logLevel, METRICS_PORT: "0", OPS_PORT: "0",
-    RATE_LIMIT_PER_MINUTE: "100000", RATE_LIMIT_EXPENSIVE_PER_MINUTE: "100000", ...LOCAL_SOURCES_ENV, ...options.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    PYTHON_PATH,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: logLevel,
+    METRICS_PORT: "0",
+    OPS_PORT: "0",
+    RATE_LIMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_EXPENSIVE_PER_MINUTE: "100000",
+    ...LOCAL_SOURCES_ENV,
+    ...options.env,
   };
   const gatewayEnv = parseEnv(gatewayEnvSchema, baseEnv);
   const hostPolicy = hostPolicyOf(gatewayEnv);
   // As the gateway builds it: warm unless PYTHON_BRIDGE_MODE says cold.
   const bridge = bridgeFromSettings(gatewayEnv, serializeHostPolicy(hostPolicy), logger);
   const keyRing = keyRingFromSettings(gatewayEnv.ENCRYPTION_KEY, gatewayEnv.ENCRYPTION_KEY_PREVIOUS);
-  const app = await buildApp({ db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, schedules: scheduleQueue, policyQueue, keyRing, hostPolicy, bridge, pythonPath: gatewayEnv.PYTHON_PATH, settings: settingsOf(gatewayEnv) }, logger);
+  const app = await buildApp(
+    {
+      db,
+      redis,
+      queues: { traces: traceSyncQueue, catalog: catalogSyncQueue },
+      schedules: scheduleQueue,
+      policyQueue,
+      keyRing,
+      hostPolicy,
+      bridge,
+      pythonPath: gatewayEnv.PYTHON_PATH,
+      settings: settingsOf(gatewayEnv),
+    },
+    logger,
+  );
 
   const newOrganization = async (scopes: Scope[] = ["admin"]) => {
     const org = await db.organization.create({ data: { slug: `test-${randomUUID().slice(0, 12)}`, name: "Test organization" } });

@@ -51,7 +51,21 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
   const log = openSync(logPath, "a");
   const child: ChildProcess = spawn(
     PYTHON_PATH,
-    ["-m", "mlflow", "server", "--backend-store-uri", storeUri, "--artifacts-destination", `${dir}/artifacts`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"],
+    [
+      "-m",
+      "mlflow",
+      "server",
+      "--backend-store-uri",
+      storeUri,
+      "--artifacts-destination",
+      `${dir}/artifacts`,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--workers",
+      "1",
+    ],
     {
       stdio: ["ignore", log, log],
       // Its own process group, so stopping it also stops the uvicorn child it starts.
@@ -113,7 +127,11 @@ export interface SeedResult {
 }
 
 /** Writes traces through the real MLflow SDK (demo/seed_mlflow.py). */
-export async function seed(url: string, experiment: string, options: { scenario?: "demo" | "bulk"; count?: number; force?: boolean } = {}): Promise<SeedResult> {
+export async function seed(
+  url: string,
+  experiment: string,
+  options: { scenario?: "demo" | "bulk"; count?: number; force?: boolean } = {},
+): Promise<SeedResult> {
   const args = ["--tracking-uri", url, "--experiment", experiment, "--scenario", options.scenario ?? "demo"];
   if (options.count) args.push("--count", String(options.count));
   if (options.force) args.push("--force");
@@ -146,6 +164,10 @@ export interface WrittenTraces {
 }
 
 /** Traces with chosen timestamps, through MlflowClient.start_trace / end_trace. */
-export function writeTraces(url: string, experiment: string, traces: Array<{ name: string; timestampMs: number; agent?: string; inputBytes?: number; durationMs?: number }>) {
+export function writeTraces(
+  url: string,
+  experiment: string,
+  traces: Array<{ name: string; timestampMs: number; agent?: string; inputBytes?: number; durationMs?: number }>,
+) {
   return runFixture<WrittenTraces>("write_traces.py", [url, experiment, JSON.stringify(traces)]);
 }

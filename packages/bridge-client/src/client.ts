@@ -113,7 +113,11 @@ export class BridgeClient {
   warmUp(logger?: BridgeLogger): void {
     if (!this.options.warm) return;
     this.forkServer ??= this.newForkServer();
-    this.forkServer.warmUp().catch((error: unknown) => logger?.warn({ err: { message: (error as Error).message } }, "warm Python bridge did not start; the first job will try again"));
+    this.forkServer
+      .warmUp()
+      .catch((error: unknown) =>
+        logger?.warn({ err: { message: (error as Error).message } }, "warm Python bridge did not start; the first job will try again"),
+      );
   }
 
   /** Stops the warm bridge, if one was started. */
@@ -170,7 +174,12 @@ export class BridgeClient {
    * Streams the command's messages. Errors about one experiment are yielded; an error that ends
    * the command is thrown. Leaving the loop early kills the child.
    */
-  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions & { totalTimeout?: boolean; onStep?: (step: StepMessage) => void } = {}): AsyncGenerator<BridgeMessage> {
+  async *stream(
+    command: BridgeCommand,
+    params: object,
+    source: BridgeSource,
+    options: RunOptions & { totalTimeout?: boolean; onStep?: (step: StepMessage) => void } = {},
+  ): AsyncGenerator<BridgeMessage> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const timeoutSetting = options.timeoutSetting ?? "DATABRICKS_PYTHON_TIMEOUT";
     const pythonPath = path.resolve(this.options.pythonPath);
@@ -216,7 +225,12 @@ export class BridgeClient {
             continue;
           }
           if (message.type === "error" && message.experimentId === undefined && message.container === undefined) {
-            fatal = new BridgeError(message.kind, message.message, { hint: message.hint, retryable: message.retryable, status: message.status, retryAfterMs: message.retryAfterMs });
+            fatal = new BridgeError(message.kind, message.message, {
+              hint: message.hint,
+              retryable: message.retryable,
+              status: message.status,
+              retryAfterMs: message.retryAfterMs,
+            });
             continue;
           }
           if (message.type === "step") {
@@ -255,7 +269,12 @@ export class BridgeClient {
 
   /** What every bridge process gets: nothing secret, so the warm server may hold it too. */
   private baseEnv(): Record<string, string> {
-    const env: Record<string, string> = { PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", MLFLOW_HTTP_REQUEST_MAX_RETRIES: "3", MLFLOW_HTTP_REQUEST_TIMEOUT: "120" };
+    const env: Record<string, string> = {
+      PYTHONUNBUFFERED: "1",
+      PYTHONIOENCODING: "utf-8",
+      MLFLOW_HTTP_REQUEST_MAX_RETRIES: "3",
+      MLFLOW_HTTP_REQUEST_TIMEOUT: "120",
+    };
     for (const name of INHERITED) {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
@@ -303,7 +322,10 @@ function parseMessage(line: string, scrub: (text: string) => string): BridgeMess
   const parsed = BridgeMessage.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BridgeError("protocol", `Python bridge wrote an invalid message (${issue?.path.join(".") || "message"}: ${issue?.message}): ${JSON.stringify(scrub(line.slice(0, 200)))}`);
+    throw new BridgeError(
+      "protocol",
+      `Python bridge wrote an invalid message (${issue?.path.join(".") || "message"}: ${issue?.message}): ${JSON.stringify(scrub(line.slice(0, 200)))}`,
+    );
   }
   const message = parsed.data;
   if (message.type === "error" || message.type === "log") message.message = scrub(message.message);

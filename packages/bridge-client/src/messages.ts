@@ -61,11 +61,13 @@ const CheckpointMessage = z.union([CatalogCheckpoint, TraceCheckpoint]);
 
 const ProgressMessage = z.object({ type: z.literal("progress"), message: z.string().optional() }).passthrough();
 
-const LogMessage = z.object({
-  type: z.literal("log"),
-  level: z.enum(["debug", "info", "warn", "warning", "error"]),
-  message: z.string(),
-}).passthrough();
+const LogMessage = z
+  .object({
+    type: z.literal("log"),
+    level: z.enum(["debug", "info", "warn", "warning", "error"]),
+    message: z.string(),
+  })
+  .passthrough();
 
 const ErrorMessage = z.object({
   type: z.literal("error"),

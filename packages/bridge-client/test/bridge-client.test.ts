@@ -16,7 +16,10 @@ function client(script?: string, timeoutMs = 5_000, extra: Partial<ConstructorPa
 }
 
 async function failure(promise: Promise<unknown>): Promise<BridgeError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BridgeError);
   return error as BridgeError;
 }
@@ -44,7 +47,9 @@ describe("bridge client failure modes", () => {
     const token = "dapi-split-canary-0123456789abcdef";
     const logged: string[] = [];
     const logger = { debug: (o: object) => logged.push(JSON.stringify(o)), info() {}, warn() {}, error() {} };
-    const error = await failure(client("split-token.py", 5_000, { logger }).request("check", {}, { kind: "databricks", host: "https://dbc-1.cloud.databricks.com", token }));
+    const error = await failure(
+      client("split-token.py", 5_000, { logger }).request("check", {}, { kind: "databricks", host: "https://dbc-1.cloud.databricks.com", token }),
+    );
     expect(error.kind).toBe("crashed");
     const text = logged.join("\n");
     expect(text).toContain("request headers: Authorization: Bearer [redacted]");
@@ -85,13 +90,21 @@ describe("bridge client failure modes", () => {
     const bare = new BridgeClient({ pythonPath: "/usr/bin/python3", timeoutMs: 30_000, validationTimeoutMs: 30_000 });
     const { steps } = await bare.check(source);
     expect(steps.find((s) => s.step === "python")?.status).toBe("ok");
-    expect(steps.find((s) => s.step === "mlflow")).toMatchObject({ status: "failed", kind: "sdk_missing", message: expect.stringContaining("MLflow SDK not available") });
+    expect(steps.find((s) => s.step === "mlflow")).toMatchObject({
+      status: "failed",
+      kind: "sdk_missing",
+      message: expect.stringContaining("MLflow SDK not available"),
+    });
   });
 
   it("passes credentials through the environment only, and no unrelated secrets", async () => {
     process.env.DATABASE_URL = "postgresql://leak@127.0.0.1/db";
     process.env.ENCRYPTION_KEY = "do-not-inherit";
-    const { result } = await client("env-report.py").request("check", { experiment: "1" }, { kind: "databricks", host: "https://dbc-1.cloud.databricks.com", token: "dapi-canary-in-env" });
+    const { result } = await client("env-report.py").request(
+      "check",
+      { experiment: "1" },
+      { kind: "databricks", host: "https://dbc-1.cloud.databricks.com", token: "dapi-canary-in-env" },
+    );
     const data = result.data as { env: Record<string, string>; argv: string[]; params: object };
     expect(data.env.DATABRICKS_TOKEN).toBe("dapi-canary-in-env");
     expect(data.env.DATABRICKS_HOST).toBe("https://dbc-1.cloud.databricks.com");
@@ -107,7 +120,14 @@ describe("the real bridge", () => {
     const { details, steps } = await client(undefined, 30_000, local).check({ kind: "mlflow", host: inject("mlflowUrl") });
     expect(details).toMatchObject({ protocol: 2, source: "mlflow" });
     expect(String(details.mlflow).split(".")[0]).toBe("3");
-    expect(steps.map((s) => [s.step, s.status])).toEqual([["python", "ok"], ["mlflow", "ok"], ["auth", "ok"], ["experiments", "ok"], ["traces", "ok"], ["warehouse", "skipped"]]);
+    expect(steps.map((s) => [s.step, s.status])).toEqual([
+      ["python", "ok"],
+      ["mlflow", "ok"],
+      ["auth", "ok"],
+      ["experiments", "ok"],
+      ["traces", "ok"],
+      ["warehouse", "skipped"],
+    ]);
   });
 
   it("reports an unreachable host as a failed auth step: unavailable, with what to check", async () => {
@@ -121,8 +141,15 @@ describe("the real bridge", () => {
   it("refuses at connect time a host the policy does not allow, whatever it resolves to", async () => {
     // The name is allowed, the address it resolves to (loopback) is not: DNS rebinding.
     const policy = serializeHostPolicy({ ...defaultHostPolicy(), extraHosts: ["localhost"], allowHttp: true, allowedPorts: [0] });
-    const { steps } = await client(undefined, 30_000, { hostPolicy: policy }).check({ kind: "mlflow", host: inject("mlflowUrl").replace("127.0.0.1", "localhost") });
-    expect(steps.find((s) => s.step === "auth")).toMatchObject({ status: "failed", kind: "blocked_host", message: expect.stringContaining("Connection to localhost refused") });
+    const { steps } = await client(undefined, 30_000, { hostPolicy: policy }).check({
+      kind: "mlflow",
+      host: inject("mlflowUrl").replace("127.0.0.1", "localhost"),
+    });
+    expect(steps.find((s) => s.step === "auth")).toMatchObject({
+      status: "failed",
+      kind: "blocked_host",
+      message: expect.stringContaining("Connection to localhost refused"),
+    });
   });
 
   describe("against a workspace that rejects the token", () => {

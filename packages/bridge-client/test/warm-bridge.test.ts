@@ -40,11 +40,20 @@ describe("warm bridge", () => {
   it("answers like a cold bridge, and a second command no longer pays for importing MLflow", async () => {
     const client = warm();
     try {
-      const params = { selected: [inject("demoExperimentId")], cursors: {}, defaultSinceMs: 0, skip: [], pageSize: 50, maxPayloadBytes: 262_144, concurrency: 2 };
+      const params = {
+        selected: [inject("demoExperimentId")],
+        cursors: {},
+        defaultSinceMs: 0,
+        skip: [],
+        pageSize: 50,
+        maxPayloadBytes: 262_144,
+        concurrency: 2,
+      };
       const source = { kind: "mlflow" as const, host: inject("mlflowUrl") };
       const read = async (c: BridgeClient) => {
         const ids: string[] = [];
-        for await (const m of c.stream("stream-traces", params, source)) if (m.type === "record" && m.stream === "traces") ids.push(String((m.data.info as { trace_id: string }).trace_id));
+        for await (const m of c.stream("stream-traces", params, source))
+          if (m.type === "record" && m.stream === "traces") ids.push(String((m.data.info as { trace_id: string }).trace_id));
         return ids.sort();
       };
       const coldClient = cold();
@@ -117,7 +126,10 @@ describe("warm bridge", () => {
       for await (const m of client.stream("stream-traces", params, { kind: "mlflow", host: ${JSON.stringify(inject("mlflowUrl"))} })) {
         if (m.type === "record") { console.log("streaming"); await new Promise(() => {}); }
       }`;
-    const worker = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: path.resolve(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "inherit"] });
+    const worker = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve, reject) => {
       worker.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("streaming") && resolve());
       worker.once("exit", () => reject(new Error("worker ended early")));
@@ -127,14 +139,15 @@ describe("warm bridge", () => {
     expect(forked.length).toBeGreaterThan(0);
     worker.kill("SIGKILL");
     const deadline = Date.now() + 10_000;
-    const alive = () => [server, ...forked].filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
-      } catch {
-        return false;
-      }
-    });
+    const alive = () =>
+      [server, ...forked].filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+        } catch {
+          return false;
+        }
+      });
     while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(alive()).toEqual([]);
   });

@@ -21,7 +21,11 @@ function positiveMs(defaultMs: number) {
 
 /** A whole number above zero, with a default; `what` names the unit in the error ("a positive whole number of jobs"). */
 export function positiveInt(fallback: number, what: string) {
-  return z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+  return z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`)
+    .default(fallback);
 }
 
 function emptyAsUndefined(value: unknown) {
@@ -41,7 +45,10 @@ export const coreEnv = {
     .default("redis://127.0.0.1:6379")
     .refine((v) => /^rediss?:\/\//.test(v), "expected a redis:// or rediss:// URL"),
   /** Namespaces every BullMQ key, so fleets (and test runs) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _").default("langguard"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _")
+    .default("langguard"),
 };
 
 /** Shared by the workers (their BullMQ lock) and the gateway (its reconciler's idea of a lost worker). */
@@ -136,7 +143,12 @@ export function loadEnv<T extends z.ZodRawShape>(shape: T, source: NodeJS.Proces
 }
 
 /** The host policy from SOURCE_*, or the problems printed (never a value) and the process stopped. */
-export function hostPolicyOrExit(env: { SOURCE_ALLOWED_HOSTS?: string; SOURCE_ALLOWED_NETWORKS?: string; SOURCE_ALLOW_HTTP?: string; SOURCE_ALLOWED_PORTS?: string }): HostPolicy {
+export function hostPolicyOrExit(env: {
+  SOURCE_ALLOWED_HOSTS?: string;
+  SOURCE_ALLOWED_NETWORKS?: string;
+  SOURCE_ALLOW_HTTP?: string;
+  SOURCE_ALLOWED_PORTS?: string;
+}): HostPolicy {
   try {
     const { SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS } = env;
     return hostPolicyFromEnv({ SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS });

@@ -41,7 +41,13 @@ describe("configuration", () => {
   });
 
   it("names the variable and what is expected for each bad value", () => {
-    const found = problems({ ENCRYPTION_KEY: key, DATABRICKS_PYTHON_TIMEOUT: "soon", LOG_LEVEL: "loud", DATABRICKS_HOST: "dbc-123.cloud.databricks.com", REDIS_URL: "localhost:6379" });
+    const found = problems({
+      ENCRYPTION_KEY: key,
+      DATABRICKS_PYTHON_TIMEOUT: "soon",
+      LOG_LEVEL: "loud",
+      DATABRICKS_HOST: "dbc-123.cloud.databricks.com",
+      REDIS_URL: "localhost:6379",
+    });
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^DATABRICKS_PYTHON_TIMEOUT: expected a whole number of milliseconds \(got "soon"\)/),

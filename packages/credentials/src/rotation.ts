@@ -36,7 +36,10 @@ export async function resealAllTokens(db: Database, ring: KeyRing, batchSize = 2
       try {
         const token = openToken(ring, row)!;
         const sealed = sealToken(ring, row, token);
-        const updated = await db.integration.updateMany({ where: { id: row.id, tokenCiphertext: row.tokenCiphertext }, data: { tokenCiphertext: sealed.tokenCiphertext } });
+        const updated = await db.integration.updateMany({
+          where: { id: row.id, tokenCiphertext: row.tokenCiphertext },
+          data: { tokenCiphertext: sealed.tokenCiphertext },
+        });
         if (updated.count === 1) report.resealed += 1;
         else report.raced += 1;
       } catch (error) {

@@ -2,8 +2,30 @@ import pRetry, { AbortError } from "p-retry";
 
 // Postgres SQLSTATEs that mean "try again": connection loss, shutdown, too many clients,
 // serialization failure and deadlock (the transaction was rolled back whole).
-const TRANSIENT_CODES = new Set(["08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "53300", "40001", "40P01", "P1001", "P1002", "P1017", "P2024", "P2034", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
-const TRANSIENT_TEXT = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|server closed the connection|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|deadlock detected|could not serialize access/i;
+const TRANSIENT_CODES = new Set([
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "40001",
+  "40P01",
+  "P1001",
+  "P1002",
+  "P1017",
+  "P2024",
+  "P2034",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
+const TRANSIENT_TEXT =
+  /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|server closed the connection|Can't reach database|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|deadlock detected|could not serialize access/i;
 
 /** True for failures that say nothing about the data: the same write can succeed in a moment. */
 export function isTransientDatabaseError(error: unknown): boolean {
@@ -31,7 +53,14 @@ export function databaseErrorCode(error: unknown): string | undefined {
     const current = queue.shift();
     if (!current || typeof current !== "object" || seen.has(current)) continue;
     seen.add(current);
-    const record = current as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: unknown; driverAdapterError?: unknown; originalError?: unknown };
+    const record = current as {
+      code?: unknown;
+      originalCode?: unknown;
+      cause?: unknown;
+      meta?: unknown;
+      driverAdapterError?: unknown;
+      originalError?: unknown;
+    };
     for (const code of [record.originalCode, record.code]) if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("P")) return code;
     queue.push(record.cause, record.meta, record.driverAdapterError, record.originalError);
   }

@@ -49,7 +49,10 @@ function clean(value: unknown, out: Alteration[], path: string): unknown {
 
 /** A key as a path segment: NUL and lone surrogates spelled as escapes, so the path survives storage. */
 function visible(key: string): string {
-  return key.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return key.replace(
+    /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function cleanString(text: string, out: Alteration[], path: string, change?: Alteration["change"]): string {

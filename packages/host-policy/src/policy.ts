@@ -84,7 +84,9 @@ function readHostPolicyEnv(env: Env): { policy: HostPolicy; problems: string[] }
   for (const entry of list(env.SOURCE_ALLOWED_HOSTS)) {
     const host = normaliseHostEntry(entry);
     if (host === undefined) {
-      problems.push(`SOURCE_ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name (expected e.g. mlflow.internal.corp, *.corp.example, 127.0.0.1; no scheme or port)`);
+      problems.push(
+        `SOURCE_ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name (expected e.g. mlflow.internal.corp, *.corp.example, 127.0.0.1; no scheme or port)`,
+      );
     } else if (!policy.extraHosts.includes(host)) {
       policy.extraHosts.push(host);
     }
@@ -103,7 +105,8 @@ function readHostPolicyEnv(env: Env): { policy: HostPolicy; problems: string[] }
   for (const entry of list(env.SOURCE_ALLOWED_PORTS)) {
     // "*": any port, for self-hosted servers on ports chosen at run time (development, tests).
     const port = entry === "*" ? ANY_PORT : /^\d{1,5}$/.test(entry) ? Number(entry) : Number.NaN;
-    if (!(entry === "*" || (port >= 1 && port <= 65535))) problems.push(`SOURCE_ALLOWED_PORTS: ${JSON.stringify(entry)} is not a port (expected whole numbers from 1 to 65535, or *)`);
+    if (!(entry === "*" || (port >= 1 && port <= 65535)))
+      problems.push(`SOURCE_ALLOWED_PORTS: ${JSON.stringify(entry)} is not a port (expected whole numbers from 1 to 65535, or *)`);
     else if (!policy.allowedPorts.includes(port)) policy.allowedPorts.push(port);
   }
 

@@ -40,7 +40,10 @@ describe("resolveAndCheck", () => {
   });
 
   it("accepts public answers", async () => {
-    expect(await resolveAndCheck("dbc-1.cloud.databricks.com", policy, answers("52.1.2.3", "2600:1f18::1"))).toEqual({ ok: true, addresses: ["52.1.2.3", "2600:1f18::1"] });
+    expect(await resolveAndCheck("dbc-1.cloud.databricks.com", policy, answers("52.1.2.3", "2600:1f18::1"))).toEqual({
+      ok: true,
+      addresses: ["52.1.2.3", "2600:1f18::1"],
+    });
   });
 
   it("checks hosts the operator allowed by name, unless their network is allowed too", async () => {
@@ -53,10 +56,18 @@ describe("resolveAndCheck", () => {
     const failing: Lookup = async () => {
       throw Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" });
     };
-    expect(await resolveAndCheck("nope.cloud.databricks.com", policy, failing)).toEqual({ ok: false, reason: "nope.cloud.databricks.com could not be resolved", unresolved: true });
+    expect(await resolveAndCheck("nope.cloud.databricks.com", policy, failing)).toEqual({
+      ok: false,
+      reason: "nope.cloud.databricks.com could not be resolved",
+      unresolved: true,
+    });
     expect(await resolveAndCheck("empty.cloud.databricks.com", policy, answers())).toMatchObject({ ok: false });
     const never: Lookup = () => new Promise(() => {});
-    expect(await resolveAndCheck("slow.cloud.databricks.com", policy, never, { timeoutMs: 20 })).toEqual({ ok: false, reason: "slow.cloud.databricks.com did not resolve within 1 s", unresolved: true });
+    expect(await resolveAndCheck("slow.cloud.databricks.com", policy, never, { timeoutMs: 20 })).toEqual({
+      ok: false,
+      reason: "slow.cloud.databricks.com did not resolve within 1 s",
+      unresolved: true,
+    });
   });
 
   it("passes bracketed IPv6 hosts to the resolver without brackets", async () => {
@@ -70,6 +81,9 @@ describe("resolveAndCheck", () => {
   });
 
   it("refuses localhost with the real resolver under the default policy", async () => {
-    expect(await resolveAndCheck("localhost", policy)).toEqual({ ok: false, reason: "localhost resolves to a private, internal or reserved address, which is not allowed" });
+    expect(await resolveAndCheck("localhost", policy)).toEqual({
+      ok: false,
+      reason: "localhost resolves to a private, internal or reserved address, which is not allowed",
+    });
   });
 });

@@ -58,10 +58,15 @@ async function runPython<T>(script: string, data: unknown, extraEnv: Record<stri
 type Server = { server: http.Server; port: number; connections: number; requests: string[] };
 
 async function listen(host: string, handler: (req: http.IncomingMessage, res: http.ServerResponse, self: Server) => void): Promise<Server> {
-  const self: Server = { server: http.createServer((req, res) => {
-    self.requests.push(req.url ?? "");
-    handler(req, res, self);
-  }), port: 0, connections: 0, requests: [] };
+  const self: Server = {
+    server: http.createServer((req, res) => {
+      self.requests.push(req.url ?? "");
+      handler(req, res, self);
+    }),
+    port: 0,
+    connections: 0,
+    requests: [],
+  };
   self.server.on("connection", () => {
     self.connections += 1;
   });
@@ -138,7 +143,12 @@ describe("the Python bridge's guard (netguard.py)", () => {
   it("gives the same verdicts as checkSourceUrl on the whole corpus", async () => {
     const policies: HostPolicy[] = [
       defaultHostPolicy(),
-      hostPolicyFromEnv({ SOURCE_ALLOW_HTTP: "true", SOURCE_ALLOWED_HOSTS: "127.0.0.1,localhost,*.corp.example,::1", SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8,10.0.0.0/8", SOURCE_ALLOWED_PORTS: "5000,6379" }),
+      hostPolicyFromEnv({
+        SOURCE_ALLOW_HTTP: "true",
+        SOURCE_ALLOWED_HOSTS: "127.0.0.1,localhost,*.corp.example,::1",
+        SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8,10.0.0.0/8",
+        SOURCE_ALLOWED_PORTS: "5000,6379",
+      }),
     ];
     const urls = [
       ...HOSTILE_URLS.map(([url]) => url),
@@ -178,7 +188,9 @@ print(json.dumps([[not ng.is_blocked_address(a, ng.parse_policy(p)) for a in cas
 `;
     const python = await runPython<boolean[][]>(script, { policies: policies.map(serializeHostPolicy), addresses });
     policies.forEach((policy, i) => {
-      expect(python[i]?.map((ok, j) => ({ address: addresses[j], ok }))).toEqual(addresses.map((address) => ({ address, ok: checkResolvedAddress(address, policy).ok })));
+      expect(python[i]?.map((ok, j) => ({ address: addresses[j], ok }))).toEqual(
+        addresses.map((address) => ({ address, ok: checkResolvedAddress(address, policy).ok })),
+      );
     });
   });
 
@@ -187,7 +199,12 @@ print(json.dumps([[not ng.is_blocked_address(a, ng.parse_policy(p)) for a in cas
 print(json.dumps({"default": json.loads(ng.serialize_policy(ng.default_policy())), "absent": ng.load_policy({}) == ng.default_policy(),
                   "roundTrip": json.loads(ng.serialize_policy(ng.load_policy({"LANGGUARD_HOST_POLICY": case["policy"]})))}))
 `;
-    const policy = hostPolicyFromEnv({ SOURCE_ALLOWED_HOSTS: "localhost", SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8,fd00::/8", SOURCE_ALLOW_HTTP: "true", SOURCE_ALLOWED_PORTS: "5000" });
+    const policy = hostPolicyFromEnv({
+      SOURCE_ALLOWED_HOSTS: "localhost",
+      SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8,fd00::/8",
+      SOURCE_ALLOW_HTTP: "true",
+      SOURCE_ALLOWED_PORTS: "5000",
+    });
     const out = await runPython<{ default: unknown; absent: boolean; roundTrip: unknown }>(script, { policy: serializeHostPolicy(policy) });
     expect(out.default).toEqual(JSON.parse(serializeHostPolicy(defaultHostPolicy())));
     expect(out.absent).toBe(true);

@@ -11,7 +11,13 @@ import { checkSourceUrl as checkUrl } from "@langguard/host-policy";
 
 describe("host policy from the environment", () => {
   it("defaults to Databricks' domains over https on 443", () => {
-    expect(hostPolicyFromEnv({})).toEqual({ allowedDomains: [...DATABRICKS_DOMAINS], extraHosts: [], allowedNetworks: [], allowHttp: false, allowedPorts: [443] });
+    expect(hostPolicyFromEnv({})).toEqual({
+      allowedDomains: [...DATABRICKS_DOMAINS],
+      extraHosts: [],
+      allowedNetworks: [],
+      allowHttp: false,
+      allowedPorts: [443],
+    });
     expect(defaultHostPolicy()).toEqual(hostPolicyFromEnv({}));
   });
 

@@ -6,7 +6,19 @@ export type { Logger };
  * Keys whose values must never reach a log line, wherever they sit in a logged object.
  * pino's redaction works on paths, so the common nestings are listed explicitly.
  */
-const SECRET_KEYS = ["token", "apiKey", "api_key", "authorization", "password", "encryptionKey", "DATABRICKS_API_KEY", "DATABRICKS_TOKEN", "MLFLOW_TRACKING_TOKEN", "ENCRYPTION_KEY", "tokenCiphertext"];
+const SECRET_KEYS = [
+  "token",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "password",
+  "encryptionKey",
+  "DATABRICKS_API_KEY",
+  "DATABRICKS_TOKEN",
+  "MLFLOW_TRACKING_TOKEN",
+  "ENCRYPTION_KEY",
+  "tokenCiphertext",
+];
 export const redactPaths = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `req.headers.${key.toLowerCase()}`]);
 
 export interface LoggerSettings {

@@ -25,7 +25,9 @@ function scanThroughput(): void {
   times.sort((a, b) => a - b);
   const median = percentile(times, 50);
   console.log(`scan: 1 MB mixed text, ${findings} findings/run, ${times.length} runs`);
-  console.log(`  median ${ms(median)} → ${(size / 1e6 / (median / 1000)).toFixed(1)} MB/s (best ${(size / 1e6 / ((times[0] ?? 1) / 1000)).toFixed(1)} MB/s, worst ${(size / 1e6 / ((times.at(-1) ?? 1) / 1000)).toFixed(1)} MB/s)`);
+  console.log(
+    `  median ${ms(median)} → ${(size / 1e6 / (median / 1000)).toFixed(1)} MB/s (best ${(size / 1e6 / ((times[0] ?? 1) / 1000)).toFixed(1)} MB/s, worst ${(size / 1e6 / ((times.at(-1) ?? 1) / 1000)).toFixed(1)} MB/s)`,
+  );
 }
 
 function traceLatency(): void {
@@ -43,7 +45,9 @@ function traceLatency(): void {
     if (i >= 20) times.push(elapsed);
   });
   times.sort((a, b) => a - b);
-  console.log(`evaluateAll: ${(bytes / 1024).toFixed(0)} KB traces, 8 spans, ${specs.length} policies (${specs.length - 5} built-in + 5 CEL), ${runs} runs, ${errors} errors`);
+  console.log(
+    `evaluateAll: ${(bytes / 1024).toFixed(0)} KB traces, 8 spans, ${specs.length} policies (${specs.length - 5} built-in + 5 CEL), ${runs} runs, ${errors} errors`,
+  );
   console.log(`  p50 ${ms(percentile(times, 50))}  p95 ${ms(percentile(times, 95))}  p99 ${ms(percentile(times, 99))}  max ${ms(times.at(-1) ?? 0)}`);
 }
 

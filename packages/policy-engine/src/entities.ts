@@ -42,7 +42,10 @@ const MAX_CANDIDATES = 500;
 
 function normaliseTableName(raw: string): string {
   const parts = raw.match(/`[^`]*`|[^.`]+/g) ?? [];
-  return parts.map((p) => p.replace(/^`|`$/g, "")).join(".").toLowerCase();
+  return parts
+    .map((p) => p.replace(/^`|`$/g, ""))
+    .join(".")
+    .toLowerCase();
 }
 
 function collectStrings(value: unknown, out: string[], depth = 0): void {

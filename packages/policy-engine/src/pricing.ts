@@ -74,7 +74,8 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
 
 // Vendor/router prefixes in front of the model name: `openai/gpt-4o`, `bedrock/anthropic.claude…`,
 // `us.anthropic.claude…` (Bedrock cross-region), `models/gemini…`, `meta-llama/Llama-3.3-70B…`.
-const VENDOR_PREFIX = /^(?:(?:openai|azure|azure_ai|anthropic|bedrock|vertex_ai|google|gemini|models|meta|meta-llama|together_ai|groq|fireworks_ai)\/)+|^(?:(?:us|eu|apac)\.)?(?:anthropic|meta|amazon)\./;
+const VENDOR_PREFIX =
+  /^(?:(?:openai|azure|azure_ai|anthropic|bedrock|vertex_ai|google|gemini|models|meta|meta-llama|together_ai|groq|fireworks_ai)\/)+|^(?:(?:us|eu|apac)\.)?(?:anthropic|meta|amazon)\./;
 
 /**
  * Lower case, vendor prefixes dropped, `.` and `_` between version digits unified to `-`:

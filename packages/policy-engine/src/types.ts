@@ -54,6 +54,4 @@ export interface PolicySpec {
   severity: Severity;
 }
 
-export type PolicyResult =
-  | { policyId: string; version: number | string; outcome: Outcome }
-  | { policyId: string; version: number | string; error: string };
+export type PolicyResult = { policyId: string; version: number | string; outcome: Outcome } | { policyId: string; version: number | string; error: string };

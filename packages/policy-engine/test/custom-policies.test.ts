@@ -14,7 +14,13 @@ const many = (n: number) => document({ observations: Array.from({ length: n }, (
 describe("compileCustomPolicy", () => {
   it("reports syntax errors with their position", () => {
     expect(compileCustomPolicy("trace.durationMs >")).toEqual({ ok: false, error: "Unexpected token: EOF", position: 18, line: 1, column: 19 });
-    expect(compileCustomPolicy('trace.status == "ERROR"\n  && (size(observations) +* 2)')).toMatchObject({ ok: false, error: "Unexpected token: MULTIPLY", line: 2, column: 27, position: 50 });
+    expect(compileCustomPolicy('trace.status == "ERROR"\n  && (size(observations) +* 2)')).toMatchObject({
+      ok: false,
+      error: "Unexpected token: MULTIPLY",
+      line: 2,
+      column: 27,
+      position: 50,
+    });
   });
 
   it("reports unknown variables, wrong result types and bad regexes", () => {
@@ -49,7 +55,9 @@ describe("custom policy evaluation", () => {
 
   it("redacts secrets an expression copies into its message or evidence", () => {
     const key = s.keys.databricks(s.rng(5));
-    const program = compile('{"violated": true, "message": "input was " + trace.input.prompt, "evidence": [trace.input.prompt, {"match": trace.input.prompt}]}');
+    const program = compile(
+      '{"violated": true, "message": "input was " + trace.input.prompt, "evidence": [trace.input.prompt, {"match": trace.input.prompt}]}',
+    );
     const out = program.evaluate(document({ trace: { input: { prompt: `token ${key}` } } }));
     expect(out.message).toBe(`input was token dapi…${key.slice(-4)}`);
     expect(JSON.stringify(out)).not.toContain(key);
@@ -64,7 +72,9 @@ describe("custom policy evaluation", () => {
     const doc = document({ observations: [observation({ output: `here: ${key}` })] });
     expect(compile('findings().exists(f, f.detector == "github" && f.kind == "secret")').evaluate(doc).violated).toBe(true);
     expect(compile('detect("mail me: bob@example.org")[0].match == "b***@example.org"').evaluate(doc).violated).toBe(true);
-    expect(compile('redact(observations[0].output) == "here: ghp_…" + observations[0].output.substring(size(observations[0].output) - 4)').evaluate(doc).violated).toBe(true);
+    expect(
+      compile('redact(observations[0].output) == "here: ghp_…" + observations[0].output.substring(size(observations[0].output) - 4)').evaluate(doc).violated,
+    ).toBe(true);
   });
 });
 

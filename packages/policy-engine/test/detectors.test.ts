@@ -5,7 +5,10 @@ import * as s from "./corpus/synthetic.ts";
 import { document, observation, withText } from "./fixtures/documents.ts";
 
 const r = s.rng(42);
-const detectors = (text: string, min = 0.5) => detectInText(text).filter((m) => m.kind === "secret" || m.confidence >= min).map((m) => m.detector);
+const detectors = (text: string, min = 0.5) =>
+  detectInText(text)
+    .filter((m) => m.kind === "secret" || m.confidence >= min)
+    .map((m) => m.detector);
 
 describe("secret detectors", () => {
   it.each([
@@ -131,7 +134,15 @@ describe("scanDocument", () => {
     const doc = document({
       observations: [
         observation({ id: "s1" }),
-        observation({ id: "s2", input: { messages: [{ role: "user", content: "hi" }, { role: "tool", content: `token ${key}` }] } }),
+        observation({
+          id: "s2",
+          input: {
+            messages: [
+              { role: "user", content: "hi" },
+              { role: "tool", content: `token ${key}` },
+            ],
+          },
+        }),
         observation({ id: "s3", attributes: { "mlflow.spanInputs": `{"email": "ops@example.com"}` } }),
       ],
       trace: { metadata: { ai_app_id: "x", owner: "bob@example.org" } },

@@ -17,7 +17,17 @@ describe("DOCUMENT.md example", () => {
   });
 
   it("documents every field of the schema", () => {
-    for (const field of ["externalId", "integrationId", "inputTokens", "statusMessage", "parentId", "servicePrincipal", "applicationId", "tracesSeen", "averageCostUsd"]) {
+    for (const field of [
+      "externalId",
+      "integrationId",
+      "inputTokens",
+      "statusMessage",
+      "parentId",
+      "servicePrincipal",
+      "applicationId",
+      "tracesSeen",
+      "averageCostUsd",
+    ]) {
       expect(markdown).toContain(`\`${field}\``);
     }
   });

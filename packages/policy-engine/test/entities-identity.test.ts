@@ -57,6 +57,11 @@ describe("identityFrom", () => {
   });
 
   it("treats a person's mlflow.user as both id and name", () => {
-    expect(identityFrom({}, { "mlflow.user": "bob@corp.com" })).toEqual({ userId: "bob@corp.com", userName: "bob@corp.com", servicePrincipal: false, applicationId: null });
+    expect(identityFrom({}, { "mlflow.user": "bob@corp.com" })).toEqual({
+      userId: "bob@corp.com",
+      userName: "bob@corp.com",
+      servicePrincipal: false,
+      applicationId: null,
+    });
   });
 });

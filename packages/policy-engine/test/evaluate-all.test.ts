@@ -46,7 +46,9 @@ describe("evaluateAll", () => {
   });
 
   it("passes CEL limits through", () => {
-    const results = evaluateAll(document(), [custom("heavy", "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, a * b > 0))")], { celLimits: { maxSteps: 50 } });
+    const results = evaluateAll(document(), [custom("heavy", "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, a * b > 0))")], {
+      celLimits: { maxSteps: 50 },
+    });
     expect(results[0]).toMatchObject({ error: expect.stringContaining("cost limit exceeded") });
   });
 });

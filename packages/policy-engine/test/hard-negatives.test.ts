@@ -26,7 +26,12 @@ function compliantTraceFullOf(text: string) {
     trace: { input: { prompt: text }, output: text, metadata: { ai_app_id: "app", department: "ops", note: text }, tags: { debug: text } },
     observations: [
       llm("gpt-4o", { id: "l", input: { messages: [{ role: "user", content: text }] }, output: { content: text }, attributes: { "gen_ai.prompt": text } }),
-      tool("search_docs", { id: "t", parentId: "l", input: { q: text }, output: { truncated: true, originalBytes: 1e6, preview: `${text}\n${"filler ".repeat(20)}` } }),
+      tool("search_docs", {
+        id: "t",
+        parentId: "l",
+        input: { q: text },
+        output: { truncated: true, originalBytes: 1e6, preview: `${text}\n${"filler ".repeat(20)}` },
+      }),
     ],
     identity: { userId: "u-1842", userName: "Operator 7", servicePrincipal: false, applicationId: null },
     entities: { agents: { "support-agent": approved }, models: { "gpt-4o": approved }, tools: { search_docs: approved }, data: {} },

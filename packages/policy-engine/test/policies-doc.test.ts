@@ -26,7 +26,9 @@ describe("POLICIES.md", () => {
   const documented = documentedDefaults();
 
   it.each(builtinPolicies.map((p) => [p.id, p] as const))("%s: summary row and config defaults match the code", (id, policy) => {
-    const summary = new RegExp(`\\| \`${id}\` \\| ${policy.name} \\| ${policy.category} \\| ${policy.defaultSeverity} \\| ${policy.enabledByDefault ? "yes" : "no"} \\|`);
+    const summary = new RegExp(
+      `\\| \`${id}\` \\| ${policy.name} \\| ${policy.category} \\| ${policy.defaultSeverity} \\| ${policy.enabledByDefault ? "yes" : "no"} \\|`,
+    );
     expect(markdown).toMatch(summary);
     expect(documented.get(id)).toEqual(policy.configSchema.parse({}));
   });

@@ -22,7 +22,9 @@ describe("secretlint driven synchronously", () => {
         options: { config: config as never, noPhysicFilePath: true },
       });
       const expected = official.messages.map((m) => `${m.ruleId}:${m.messageId}:${m.range.join("-")}`).sort();
-      const actual = secretlintReports(text).map((m) => `${m.ruleId}:${m.messageId}:${m.range.join("-")}`).sort();
+      const actual = secretlintReports(text)
+        .map((m) => `${m.ruleId}:${m.messageId}:${m.range.join("-")}`)
+        .sort();
       expect(actual, text.slice(0, 80)).toEqual(expected);
       compared += expected.length;
     }

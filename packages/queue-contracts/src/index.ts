@@ -113,7 +113,10 @@ export async function enqueue<Q extends QueueName>(queue: Queue<PayloadOf<Q>>, n
 }
 
 export class InvalidPayloadError extends UnrecoverableError {
-  constructor(queue: string, readonly issues: string[]) {
+  constructor(
+    queue: string,
+    readonly issues: string[],
+  ) {
     super(`Invalid ${queue} payload: ${issues.join("; ")}`);
     this.name = "InvalidPayloadError";
   }

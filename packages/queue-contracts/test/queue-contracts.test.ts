@@ -42,7 +42,12 @@ describe("queue contracts", () => {
     const events = new QueueEvents(QueueName.TraceSync, { connection: createRedisConnection(REDIS_URL), prefix });
     await events.waitUntilReady();
     let calls = 0;
-    const worker = registerWorker(QueueName.TraceSync, async () => void calls++, { connection: createRedisConnection(REDIS_URL), prefix, concurrency: 1, logger: createLogger({ name: "test", level: "silent" }) });
+    const worker = registerWorker(QueueName.TraceSync, async () => void calls++, {
+      connection: createRedisConnection(REDIS_URL),
+      prefix,
+      concurrency: 1,
+      logger: createLogger({ name: "test", level: "silent" }),
+    });
     // Written around the producer, as an old or foreign producer might.
     const job = await queue.add(QueueName.TraceSync, { syncRunId: "nope" } as never, { attempts: 5 });
     const failed = new Promise<string>((resolve) => events.on("failed", ({ jobId: id, failedReason }) => id === job.id && resolve(failedReason)));

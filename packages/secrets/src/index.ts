@@ -33,7 +33,11 @@ export function createKeyRing(current: Buffer, previous: Buffer[] = []): KeyRing
 
 /** ENCRYPTION_KEY, plus ENCRYPTION_KEY_PREVIOUS (comma-separated) during a rotation. */
 export function keyRingFromSettings(current: string, previous?: string | null): KeyRing {
-  const old = (previous ?? "").split(",").map((k) => k.trim()).filter(Boolean).map(parseEncryptionKey);
+  const old = (previous ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map(parseEncryptionKey);
   return createKeyRing(parseEncryptionKey(current), old);
 }
 

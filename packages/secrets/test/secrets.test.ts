@@ -1,6 +1,16 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createKeyRing, decryptSecret, encryptSecret, keyId, maskedToken, parseEncryptionKey, SecretDecryptionError, sealedKeyId, tokenSuffix } from "@langguard/secrets";
+import {
+  createKeyRing,
+  decryptSecret,
+  encryptSecret,
+  keyId,
+  maskedToken,
+  parseEncryptionKey,
+  SecretDecryptionError,
+  sealedKeyId,
+  tokenSuffix,
+} from "@langguard/secrets";
 
 describe("token encryption", () => {
   const key = randomBytes(32);

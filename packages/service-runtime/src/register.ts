@@ -87,7 +87,10 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
       stalledInterval: Math.min(lockDuration, 30_000),
       maxStalledCount: options.maxStalledCount ?? 1,
       autorun: true,
-      settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob) => retryDelay(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 5_000), error) },
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob) =>
+          retryDelay(attemptsMade, Number((job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 5_000), error),
+      },
     },
   );
   worker.on("error", (error) => options.logger.error({ err: error, queue }, "worker error"));

@@ -30,7 +30,12 @@ export interface WorkerServiceDeps<E> {
  * /readyz), the Redis eviction check, and shutdown in order on SIGTERM. Each service's main.ts
  * is this call with its env and registration.
  */
-export function runWorkerService<E extends WorkerServiceEnv>(name: string, env: E, register: (deps: WorkerServiceDeps<E>) => RegisteredWorker, started: Record<string, unknown> = {}): void {
+export function runWorkerService<E extends WorkerServiceEnv>(
+  name: string,
+  env: E,
+  register: (deps: WorkerServiceDeps<E>) => RegisteredWorker,
+  started: Record<string, unknown> = {},
+): void {
   const logger = createLogger({ name, level: env.LOG_LEVEL });
   const db = createPrismaClient({ url: env.DATABASE_URL });
   const redis = createRedisConnection(env.REDIS_URL);

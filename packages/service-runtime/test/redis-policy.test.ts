@@ -8,7 +8,9 @@ import { freePort } from "../../../tests/helpers/mlflow-server.ts";
 /** A private redis-server with the given eviction policy, so the machine's own is left alone. */
 async function startRedis(policy: string, extra: string[] = []): Promise<{ redis: Redis; server: ChildProcess }> {
   const port = await freePort();
-  const server = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no", "--maxmemory-policy", policy, ...extra], { stdio: "ignore" });
+  const server = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no", "--maxmemory-policy", policy, ...extra], {
+    stdio: "ignore",
+  });
   const deadline = Date.now() + 10_000;
   while (!(await listening(port))) {
     if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);

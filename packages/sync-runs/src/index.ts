@@ -1,6 +1,26 @@
-export { ACTIVE, FINISHED, completeRun, failRun, finishRunOfFailedJob, loadRun, markRunning, requeueRun, startHeartbeat, type RunOutcome, type RunProblem } from "./lifecycle.ts";
+export {
+  ACTIVE,
+  FINISHED,
+  completeRun,
+  failRun,
+  finishRunOfFailedJob,
+  loadRun,
+  markRunning,
+  requeueRun,
+  startHeartbeat,
+  type RunOutcome,
+  type RunProblem,
+} from "./lifecycle.ts";
 export { enqueueRun, findJob, jobIdOf, queueFor, type CatalogSyncQueue, type SyncQueues, type TraceSyncQueue } from "./queues.ts";
 export { reconcileRun, reconcileSyncRuns, type ReconcileSettings, type Repair } from "./reconcile.ts";
 export { triggerSync, type Triggered } from "./trigger.ts";
 export { describeFailure, runSyncJob, type SyncJobContext } from "./job.ts";
-export { applySchedules, processScheduledSync, reconcileSchedules, removeSchedules, scheduleId, type ScheduleQueue, type ScheduledSyncDeps } from "./schedules.ts";
+export {
+  applySchedules,
+  processScheduledSync,
+  reconcileSchedules,
+  removeSchedules,
+  scheduleId,
+  type ScheduleQueue,
+  type ScheduledSyncDeps,
+} from "./schedules.ts";

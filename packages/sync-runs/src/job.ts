@@ -34,7 +34,12 @@ export function describeFailure(error: unknown): RunProblem & { retryable: boole
  * deleted or disabled integration, mark running, prove life while working, and on failure hand
  * the run back (shutdown), queue it for BullMQ's retry (retryable, attempts left) or fail it.
  */
-export async function runSyncJob<T>(syncRunId: string, integrationId: string, ctx: SyncJobContext, work: (run: SyncRun, integration: Integration) => Promise<T>): Promise<T | { status: string; skipped: true }> {
+export async function runSyncJob<T>(
+  syncRunId: string,
+  integrationId: string,
+  ctx: SyncJobContext,
+  work: (run: SyncRun, integration: Integration) => Promise<T>,
+): Promise<T | { status: string; skipped: true }> {
   const { db, logger } = ctx;
   const run = await loadRun(db, syncRunId);
   if (!run) throw new UnrecoverableError(`Sync run ${syncRunId} does not exist`);
@@ -44,7 +49,10 @@ export async function runSyncJob<T>(syncRunId: string, integrationId: string, ct
   }
   const integration = await db.integration.findUnique({ where: { id: integrationId } });
   if (!integration || !integration.enabled) {
-    await failRun(db, run, { kind: "config", message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran" });
+    await failRun(db, run, {
+      kind: "config",
+      message: integration ? "The integration was disabled before its sync ran" : "The integration was deleted before its sync ran",
+    });
     throw new UnrecoverableError("integration missing or disabled");
   }
   const running = { ...run, startedAt: await markRunning(db, run) };

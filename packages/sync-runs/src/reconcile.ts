@@ -22,14 +22,20 @@ export async function reconcileRun(db: Database, queues: SyncQueues, run: SyncRu
   const job = await findJob(queues, run);
   if (!job) {
     await enqueueRun(queues, run);
-    if (run.status === "running") await requeueRun(db, run.id, null, "re-enqueued: its job was lost (Redis restarted or a write was lost); it resumes from its last committed page");
+    if (run.status === "running")
+      await requeueRun(db, run.id, null, "re-enqueued: its job was lost (Redis restarted or a write was lost); it resumes from its last committed page");
     return "enqueued";
   }
   const state = await job.getState();
   if (state === "failed") {
     if (run.attempts < (settings.maxRestarts ?? 10)) {
       await job.retry("failed");
-      await requeueRun(db, run.id, null, "restarted: the queue gave up on its job (e.g. after repeated worker crashes); it resumes from its last committed page");
+      await requeueRun(
+        db,
+        run.id,
+        null,
+        "restarted: the queue gave up on its job (e.g. after repeated worker crashes); it resumes from its last committed page",
+      );
       return "retried";
     }
     await failRun(db, run, { kind: "internal", message: `The sync stopped after ${run.attempts} attempts: ${safeReason(job.failedReason)}` });
@@ -58,10 +64,18 @@ function safeReason(reason: string | undefined): string {
 }
 
 /** Every active run older than the grace period, in one pass. Postgres is the truth. */
-export async function reconcileSyncRuns(db: Database, queues: SyncQueues, settings: ReconcileSettings & { minAgeMs?: number }): Promise<Record<Repair, number>> {
+export async function reconcileSyncRuns(
+  db: Database,
+  queues: SyncQueues,
+  settings: ReconcileSettings & { minAgeMs?: number },
+): Promise<Record<Repair, number>> {
   const cutoff = new Date(Date.now() - (settings.minAgeMs ?? 60_000));
   const kinds = [...(queues.traces ? ["traces" as const] : []), ...(queues.catalog ? ["catalog" as const] : [])];
-  const runs = await db.syncRun.findMany({ where: { status: { in: ACTIVE }, kind: { in: kinds }, createdAt: { lt: cutoff } }, orderBy: { createdAt: "asc" }, take: 500 });
+  const runs = await db.syncRun.findMany({
+    where: { status: { in: ACTIVE }, kind: { in: kinds }, createdAt: { lt: cutoff } },
+    orderBy: { createdAt: "asc" },
+    take: 500,
+  });
   const counts: Record<Repair, number> = { none: 0, enqueued: 0, retried: 0, requeued: 0, failed: 0 };
   for (const run of runs) counts[await reconcileRun(db, queues, run, settings)] += 1;
   return counts;

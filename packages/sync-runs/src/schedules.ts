@@ -27,14 +27,22 @@ export async function applySchedules(queue: ScheduleQueue, integration: Schedule
     const wanted = integration.enabled && (kind === "traces" ? integration.syncTraces : integration.syncCatalog) && integration.syncIntervalMinutes > 0;
     const id = scheduleId(integration.id, kind);
     if (wanted) {
-      await queue.upsertJobScheduler(id, { every: integration.syncIntervalMinutes * 60_000 }, { name: QueueName.SyncSchedule, data: { integrationId: integration.id, kind, mode: "incremental" }, opts: tickOptions });
+      await queue.upsertJobScheduler(
+        id,
+        { every: integration.syncIntervalMinutes * 60_000 },
+        { name: QueueName.SyncSchedule, data: { integrationId: integration.id, kind, mode: "incremental" }, opts: tickOptions },
+      );
     } else {
       await queue.removeJobScheduler(id);
     }
   }
   const nightly = scheduleId(integration.id, "traces", true);
   if (integration.enabled && integration.syncTraces && integration.nightlyFullSync) {
-    await queue.upsertJobScheduler(nightly, { pattern: NIGHTLY, tz: "UTC" }, { name: QueueName.SyncSchedule, data: { integrationId: integration.id, kind: "traces", mode: "full" }, opts: tickOptions });
+    await queue.upsertJobScheduler(
+      nightly,
+      { pattern: NIGHTLY, tz: "UTC" },
+      { name: QueueName.SyncSchedule, data: { integrationId: integration.id, kind: "traces", mode: "full" }, opts: tickOptions },
+    );
   } else {
     await queue.removeJobScheduler(nightly);
   }
@@ -50,7 +58,9 @@ export async function removeSchedules(queue: ScheduleQueue, integrationId: strin
 
 /** Every integration's schedulers as Postgres says, and none for integrations that are gone. */
 export async function reconcileSchedules(db: Database, queue: ScheduleQueue): Promise<{ integrations: number; removed: number }> {
-  const integrations = await db.integration.findMany({ select: { id: true, enabled: true, syncTraces: true, syncCatalog: true, syncIntervalMinutes: true, nightlyFullSync: true } });
+  const integrations = await db.integration.findMany({
+    select: { id: true, enabled: true, syncTraces: true, syncCatalog: true, syncIntervalMinutes: true, nightlyFullSync: true },
+  });
   for (const integration of integrations) await applySchedules(queue, integration);
   const known = new Set(integrations.map((i) => i.id));
   let removed = 0;
@@ -79,7 +89,10 @@ export interface ScheduledSyncDeps {
  * One tick: triggers the run exactly as the API does, so it coalesces with a run already queued
  * or running. An integration disabled or deleted since loses its schedulers instead.
  */
-export async function processScheduledSync(payload: PayloadOf<typeof QueueName.SyncSchedule>, deps: ScheduledSyncDeps): Promise<Triggered | { skipped: string }> {
+export async function processScheduledSync(
+  payload: PayloadOf<typeof QueueName.SyncSchedule>,
+  deps: ScheduledSyncDeps,
+): Promise<Triggered | { skipped: string }> {
   const integration = await deps.db.integration.findUnique({ where: { id: payload.integrationId } });
   if (!integration) {
     await removeSchedules(deps.schedules, payload.integrationId);

@@ -13,9 +13,18 @@ export interface Triggered {
  * kind: a second trigger gets the active one, after making sure a job is really behind it.
  * The integration row is locked, so concurrent triggers line up instead of racing.
  */
-export async function triggerSync(db: Database, queues: SyncQueues, integrationId: string, kind: SyncKind, mode: SyncMode, settings: ReconcileSettings): Promise<Triggered | null> {
+export async function triggerSync(
+  db: Database,
+  queues: SyncQueues,
+  integrationId: string,
+  kind: SyncKind,
+  mode: SyncMode,
+  settings: ReconcileSettings,
+): Promise<Triggered | null> {
   const { run, created } = await db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<Array<{ organizationId: string }>>`SELECT "organizationId"::text FROM "Integration" WHERE "id" = ${integrationId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      Array<{ organizationId: string }>
+    >`SELECT "organizationId"::text FROM "Integration" WHERE "id" = ${integrationId}::uuid FOR UPDATE`;
     const organizationId = locked[0]?.organizationId;
     if (!organizationId) return { run: null, created: false };
     const active = await tx.syncRun.findFirst({ where: { integrationId, kind, status: { in: ACTIVE } }, orderBy: { createdAt: "desc" } });

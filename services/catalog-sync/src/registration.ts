@@ -36,7 +36,17 @@ export function registerCatalogSyncWorker({ env, db, queue, logger, warmBridge }
   };
   const registered = registerWorker(
     QueueName.CatalogSync,
-    (payload, ctx) => processCatalogSync(payload, { db, bridge, keyRing, settings, logger: ctx.logger, signal: ctx.signal, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts }),
+    (payload, ctx) =>
+      processCatalogSync(payload, {
+        db,
+        bridge,
+        keyRing,
+        settings,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        attempt: ctx.attempt,
+        maxAttempts: ctx.maxAttempts,
+      }),
     {
       connection: queue.connection,
       prefix: queue.prefix,

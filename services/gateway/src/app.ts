@@ -66,13 +66,34 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   registerAuthentication(app, deps);
   await registerApiDocs(app);
   const queues: Array<{ name: string; queue: Queue }> = [];
-  for (const [name, queue] of [["trace-sync", deps.queues.traces], ["catalog-sync", deps.queues.catalog], ["policy-evaluation", deps.policyQueue]] as const) {
+  for (const [name, queue] of [
+    ["trace-sync", deps.queues.traces],
+    ["catalog-sync", deps.queues.catalog],
+    ["policy-evaluation", deps.policyQueue],
+  ] as const) {
     if (queue) queues.push({ name, queue: queue as unknown as Queue });
   }
   registerMetrics(app, queues);
-  await registerQueuesUi(app, queues.map((q) => q.queue));
+  await registerQueuesUi(
+    app,
+    queues.map((q) => q.queue),
+  );
 
-  for (const routes of [healthRoutes, integrationRoutes, connectionTestRoutes, syncRoutes, traceRoutes, agentRoutes, apiKeyRoutes, policyRoutes, violationRoutes, entityRoutes, webhookRoutes, catalogRoutes, quarantineRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    integrationRoutes,
+    connectionTestRoutes,
+    syncRoutes,
+    traceRoutes,
+    agentRoutes,
+    apiKeyRoutes,
+    policyRoutes,
+    violationRoutes,
+    entityRoutes,
+    webhookRoutes,
+    catalogRoutes,
+    quarantineRoutes,
+  ]) {
     await app.register(routes, deps);
   }
   return app;

@@ -18,6 +18,11 @@ export async function ensureEnvironmentIntegration(db: Database, env: GatewayEnv
   const where = { organizationId_name: { organizationId: DEFAULT_ORGANIZATION_ID, name: ENV_INTEGRATION_NAME } };
   const existing = await db.integration.findUnique({ where, select: { id: true } });
   const id = existing?.id ?? randomUUID();
-  const data = { source: "databricks" as const, host: verdict.url, warehouseId: env.DATABRICKS_WAREHOUSE_ID ?? null, ...sealToken(ring, { id, source: "databricks", host: verdict.url }, env.DATABRICKS_API_KEY) };
+  const data = {
+    source: "databricks" as const,
+    host: verdict.url,
+    warehouseId: env.DATABRICKS_WAREHOUSE_ID ?? null,
+    ...sealToken(ring, { id, source: "databricks", host: verdict.url }, env.DATABRICKS_API_KEY),
+  };
   return db.integration.upsert({ where, create: { id, ...data, organizationId: DEFAULT_ORGANIZATION_ID, name: ENV_INTEGRATION_NAME }, update: data });
 }

@@ -1,8 +1,18 @@
 import { z } from "zod";
 import { bridgeEnv, coreEnv, databricksEnv, encryptionKeyEnv, hostPolicyOrExit, loadEnv, sourceHostEnv, syncEnv } from "@langguard/config";
 
-const list = (fallback: string) => z.string().default(fallback).transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
-const perMinute = (fallback: number) => z.coerce.number({ error: "expected requests per minute" }).int().positive("expected a positive number of requests per minute").default(fallback);
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
+const perMinute = (fallback: number) =>
+  z.coerce.number({ error: "expected requests per minute" }).int().positive("expected a positive number of requests per minute").default(fallback);
 
 export const envSchema = {
   ...coreEnv,

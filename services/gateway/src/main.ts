@@ -25,17 +25,37 @@ const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVI
 const hostPolicy = hostPolicyOf(env);
 const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger);
 bridge.warmUp(logger);
-const deps = { db, redis, queues: { traces: traceSyncQueue, catalog: catalogSyncQueue }, schedules: scheduleQueue, policyQueue, keyRing, hostPolicy, bridge, pythonPath: env.PYTHON_PATH, settings: settingsOf(env) };
+const deps = {
+  db,
+  redis,
+  queues: { traces: traceSyncQueue, catalog: catalogSyncQueue },
+  schedules: scheduleQueue,
+  policyQueue,
+  keyRing,
+  hostPolicy,
+  bridge,
+  pythonPath: env.PYTHON_PATH,
+  settings: settingsOf(env),
+};
 
 const app = await buildApp(deps, logger);
 const fromEnv = await ensureEnvironmentIntegration(db, env, keyRing, hostPolicy);
 if (fromEnv) logger.info({ integrationId: fromEnv.id, host: fromEnv.host }, "integration from DATABRICKS_HOST is ready");
-const scheduler = await startScheduler({ db, queues: deps.queues, schedules: scheduleQueue, settings: deps.settings.reconcile, redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, logger });
+const scheduler = await startScheduler({
+  db,
+  queues: deps.queues,
+  schedules: scheduleQueue,
+  settings: deps.settings.reconcile,
+  redisUrl: env.REDIS_URL,
+  prefix: env.QUEUE_PREFIX,
+  logger,
+});
 
 const reconcile = async () => {
   try {
     const repairs = await reconcileSyncRuns(db, deps.queues, deps.settings.reconcile);
-    if (repairs.enqueued + repairs.retried + repairs.requeued + repairs.failed > 0) logger.warn({ repairs }, "repaired sync runs whose jobs were lost, failed or abandoned");
+    if (repairs.enqueued + repairs.retried + repairs.requeued + repairs.failed > 0)
+      logger.warn({ repairs }, "repaired sync runs whose jobs were lost, failed or abandoned");
   } catch (error) {
     logger.error({ err: error }, "sync run reconciliation failed");
   }

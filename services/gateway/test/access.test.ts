@@ -50,7 +50,12 @@ describe("access control", () => {
     for (const route of fleet.app.routeTable.filter((r) => r.url.startsWith("/api"))) {
       const tooSmall = route.scope === "write" ? [reader.apiKey] : route.scope === "admin" ? [reader.apiKey, writer.apiKey] : [];
       for (const key of tooSmall) {
-        const res = await fleet.app.inject({ method: route.method as "GET", url: concrete(route.url, randomUUID()), headers: { authorization: `Bearer ${key}` }, payload: bodyFor(route.method) });
+        const res = await fleet.app.inject({
+          method: route.method as "GET",
+          url: concrete(route.url, randomUUID()),
+          headers: { authorization: `Bearer ${key}` },
+          payload: bodyFor(route.method),
+        });
         expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
         expect(res.json().message).toContain(`'${route.scope}' scope`);
       }
@@ -106,7 +111,11 @@ describe("rate limits", () => {
     const other = await fleet.newOrganization(["write"]);
     const id = randomUUID();
     const triggers: number[] = [];
-    for (let i = 0; i < 3; i += 1) triggers.push((await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, headers: { authorization: `Bearer ${other.apiKey}` }, payload: {} })).statusCode);
+    for (let i = 0; i < 3; i += 1)
+      triggers.push(
+        (await fleet.app.inject({ method: "POST", url: `/api/integrations/${id}/sync`, headers: { authorization: `Bearer ${other.apiKey}` }, payload: {} }))
+          .statusCode,
+      );
     expect(triggers).toEqual([404, 404, 429]);
   });
 });

@@ -19,14 +19,29 @@ describe("integrations API", () => {
   afterAll(() => fleet?.close());
 
   const post = (payload: object) => fleet.inject({ method: "POST", url: "/api/integrations", payload });
-  const valid = () => ({ name: `Production ${randomUUID().slice(0, 6)}`, host: "https://dbc-123.cloud.databricks.com/", token: "dapi0123456789abcdef0123456789abcd" });
+  const valid = () => ({
+    name: `Production ${randomUUID().slice(0, 6)}`,
+    host: "https://dbc-123.cloud.databricks.com/",
+    token: "dapi0123456789abcdef0123456789abcd",
+  });
 
   it("creates an integration, stores the token sealed to its host and returns only a masked suffix", async () => {
     const body = { ...valid(), warehouseId: "abc123def" };
     const res = await post(body);
     expect(res.statusCode).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ name: body.name, source: "databricks", host: "https://dbc-123.cloud.databricks.com", warehouseId: "abc123def", token: "****abcd", hasToken: true, syncTraces: true, experiments: [], enabled: true, connection: { status: "unknown" } });
+    expect(created).toMatchObject({
+      name: body.name,
+      source: "databricks",
+      host: "https://dbc-123.cloud.databricks.com",
+      warehouseId: "abc123def",
+      token: "****abcd",
+      hasToken: true,
+      syncTraces: true,
+      experiments: [],
+      enabled: true,
+      connection: { status: "unknown" },
+    });
     expect(created).not.toHaveProperty("organizationId");
     expect(created).not.toHaveProperty("tokenCiphertext");
     expect(res.body).not.toContain(body.token);
@@ -85,7 +100,11 @@ describe("integrations API", () => {
 
   it("updates the token and selected experiments without revealing the token", async () => {
     const created = (await post(valid())).json();
-    const res = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: "dapi-new-token-9876", experiments: ["123", "/Users/a/agents"] } });
+    const res = await fleet.inject({
+      method: "PATCH",
+      url: `/api/integrations/${created.id}`,
+      payload: { token: "dapi-new-token-9876", experiments: ["123", "/Users/a/agents"] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ token: "****9876", experiments: ["123", "/Users/a/agents"] });
     expect(res.body).not.toContain("dapi-new-token-9876");
@@ -98,7 +117,11 @@ describe("integrations API", () => {
       expect(res.statusCode, JSON.stringify(change)).toBe(400);
       expect(res.json().issues).toEqual([expect.objectContaining({ field: "body.token", reason: expect.stringContaining("host it was entered for") })]);
     }
-    const moved = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { host: "https://dbc-999.cloud.databricks.com", token: "dapi-for-the-new-host-0000" } });
+    const moved = await fleet.inject({
+      method: "PATCH",
+      url: `/api/integrations/${created.id}`,
+      payload: { host: "https://dbc-999.cloud.databricks.com", token: "dapi-for-the-new-host-0000" },
+    });
     expect(moved.statusCode).toBe(200);
     expect(moved.json()).toMatchObject({ host: "https://dbc-999.cloud.databricks.com", token: "****0000" });
   });
@@ -189,7 +212,14 @@ describe("integrations API", () => {
     expect(second).toMatchObject({ name: ENV_INTEGRATION_NAME, host: "https://dbc-env.cloud.databricks.com", warehouseId: "wh1", tokenLast4: "2222" });
     expect(openToken(ring, second!)).toBe("dapi-env-token-2222");
     expect(await ensureEnvironmentIntegration(fleet.db, parseEnv(envSchema, { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }), ring, policy)).toBeNull();
-    await expect(ensureEnvironmentIntegration(fleet.db, parseEnv(envSchema, { ...base, DATABRICKS_HOST: "http://169.254.169.254", DATABRICKS_API_KEY: "x-key-1" }), ring, policy)).rejects.toThrow(/DATABRICKS_HOST/);
+    await expect(
+      ensureEnvironmentIntegration(
+        fleet.db,
+        parseEnv(envSchema, { ...base, DATABRICKS_HOST: "http://169.254.169.254", DATABRICKS_API_KEY: "x-key-1" }),
+        ring,
+        policy,
+      ),
+    ).rejects.toThrow(/DATABRICKS_HOST/);
   });
 
   it("reports readiness of Postgres and Redis, and liveness without a key", async () => {

@@ -27,7 +27,22 @@ function bodyFor(method: string, url: string, ids: Record<string, string>): obje
 
 function sample(ids: Record<string, string>) {
   return {
-    trace: { id: ids.trace, externalId: "tr-x", integrationId: ids.integration, name: null, timestamp: new Date().toISOString(), durationMs: null, status: "OK", input: null, output: null, metadata: {}, tags: {}, inputTokens: null, outputTokens: null, totalTokens: null },
+    trace: {
+      id: ids.trace,
+      externalId: "tr-x",
+      integrationId: ids.integration,
+      name: null,
+      timestamp: new Date().toISOString(),
+      durationMs: null,
+      status: "OK",
+      input: null,
+      output: null,
+      metadata: {},
+      tags: {},
+      inputTokens: null,
+      outputTokens: null,
+      totalTokens: null,
+    },
     observations: [],
     agents: [],
     identity: { userId: null, userName: null, servicePrincipal: false, applicationId: null },
@@ -48,16 +63,41 @@ describe("organizations are isolated", () => {
     ids.integration = (await createIntegration(fleet, { source: "mlflow", host: "http://127.0.0.1:5000" })).id;
     ids.run = (await fleet.inject({ method: "POST", url: `/api/integrations/${ids.integration}/sync`, payload: {} })).json().syncRunId;
     const trace = await fleet.db.trace.create({
-      data: { organizationId: fleet.organizationId, integrationId: ids.integration, externalId: "tr-isolation", timestamp: new Date(), status: "OK", contentHash: "x" },
+      data: {
+        organizationId: fleet.organizationId,
+        integrationId: ids.integration,
+        externalId: "tr-isolation",
+        timestamp: new Date(),
+        status: "OK",
+        contentHash: "x",
+      },
     });
     ids.trace = trace.id;
-    const agent = await fleet.db.agent.create({ data: { organizationId: fleet.organizationId, name: `agent-${trace.id}`, firstSeenAt: new Date(), lastSeenAt: new Date() } });
+    const agent = await fleet.db.agent.create({
+      data: { organizationId: fleet.organizationId, name: `agent-${trace.id}`, firstSeenAt: new Date(), lastSeenAt: new Date() },
+    });
     await fleet.db.agentTrace.create({ data: { agentId: agent.id, traceId: trace.id, integrationId: ids.integration, seenAt: new Date() } });
     ids.agent = agent.id;
     ids.key = (await fleet.db.apiKey.findFirstOrThrow({ where: { organizationId: fleet.organizationId } })).id;
-    const policy = await fleet.inject({ method: "POST", url: "/api/policies", payload: { name: "isolation", severity: "low", expression: "trace.name == 'x'" } });
+    const policy = await fleet.inject({
+      method: "POST",
+      url: "/api/policies",
+      payload: { name: "isolation", severity: "low", expression: "trace.name == 'x'" },
+    });
     ids.policy = policy.json().id;
-    ids.violation = (await fleet.db.violation.create({ data: { organizationId: fleet.organizationId, integrationId: ids.integration, traceId: trace.id, policyId: ids.policy, policyVersion: 1, severity: "low", message: "m" } })).id;
+    ids.violation = (
+      await fleet.db.violation.create({
+        data: {
+          organizationId: fleet.organizationId,
+          integrationId: ids.integration,
+          traceId: trace.id,
+          policyId: ids.policy,
+          policyVersion: 1,
+          severity: "low",
+          message: "m",
+        },
+      })
+    ).id;
     ids.entity = (await fleet.db.entity.create({ data: { organizationId: fleet.organizationId, kind: "tool", name: `tool-${trace.id}` } })).id;
     ids.webhook = (await fleet.inject({ method: "POST", url: "/api/webhooks", payload: { url: "http://127.0.0.1:9/hook" } })).json().id;
   });
@@ -68,7 +108,12 @@ describe("organizations are isolated", () => {
     expect(routes.length).toBeGreaterThanOrEqual(18);
     for (const route of routes) {
       const url = route.url.replace(":id", idFor(route.url, ids)).replace(":jobId", `policy-window-${ids.policy}-${ids.trace}`);
-      const res = await fleet.app.inject({ method: route.method as "GET", url, headers: { authorization: `Bearer ${other.apiKey}` }, payload: bodyFor(route.method, route.url, ids) });
+      const res = await fleet.app.inject({
+        method: route.method as "GET",
+        url,
+        headers: { authorization: `Bearer ${other.apiKey}` },
+        payload: bodyFor(route.method, route.url, ids),
+      });
       expect(res.statusCode, `${route.method} ${url}`).toBe(404);
     }
     // Still there, unchanged, for its owner.
@@ -84,7 +129,18 @@ describe("organizations are isolated", () => {
 
   it("lists nothing of another organization, even when asked by its ids", async () => {
     const as = (url: string) => fleet.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${other.apiKey}` } });
-    for (const url of ["/api/integrations", "/api/traces", `/api/traces?integrationId=${ids.integration}`, "/api/agents", `/api/agents?integrationId=${ids.integration}`, "/api/keys", "/api/policies", `/api/policies/violations?integrationId=${ids.integration}`, "/api/entities", "/api/webhooks"]) {
+    for (const url of [
+      "/api/integrations",
+      "/api/traces",
+      `/api/traces?integrationId=${ids.integration}`,
+      "/api/agents",
+      `/api/agents?integrationId=${ids.integration}`,
+      "/api/keys",
+      "/api/policies",
+      `/api/policies/violations?integrationId=${ids.integration}`,
+      "/api/entities",
+      "/api/webhooks",
+    ]) {
       const res = await as(url);
       expect(res.statusCode, url).toBe(200);
       const body = JSON.stringify(res.json());

@@ -28,7 +28,10 @@ describe("sync schedules", () => {
     const { id } = await createIntegration(fleet, { source: "mlflow", host: HOST, experiments: [] });
     expect(await schedulersOf(id)).toEqual({ [scheduleId(id, "traces")]: 15 * 60_000 });
 
-    expect((await patch(id, { syncIntervalMinutes: 5, syncCatalog: true, nightlyFullSync: true })).json()).toMatchObject({ syncIntervalMinutes: 5, nightlyFullSync: true });
+    expect((await patch(id, { syncIntervalMinutes: 5, syncCatalog: true, nightlyFullSync: true })).json()).toMatchObject({
+      syncIntervalMinutes: 5,
+      nightlyFullSync: true,
+    });
     expect(await schedulersOf(id)).toEqual({
       [scheduleId(id, "traces")]: 5 * 60_000,
       [scheduleId(id, "catalog")]: 5 * 60_000,
@@ -58,7 +61,11 @@ describe("sync schedules", () => {
     await schedules.removeJobScheduler(scheduleId(id, "traces"));
     // A scheduler left behind by an integration deleted while no gateway ran.
     const gone = crypto.randomUUID();
-    await schedules.upsertJobScheduler(scheduleId(gone, "traces"), { every: 60_000 }, { name: QueueName.SyncSchedule, data: { integrationId: gone, kind: "traces", mode: "incremental" } });
+    await schedules.upsertJobScheduler(
+      scheduleId(gone, "traces"),
+      { every: 60_000 },
+      { name: QueueName.SyncSchedule, data: { integrationId: gone, kind: "traces", mode: "incremental" } },
+    );
     const first = await reconcileSchedules(fleet.db, schedules);
     expect(first.removed).toBeGreaterThanOrEqual(1);
     await reconcileSchedules(fleet.db, schedules);

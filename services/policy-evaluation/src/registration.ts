@@ -30,18 +30,36 @@ export function registerPolicyEvaluationWorker({ env, db, queue, logger }: Polic
   const deliver = async (deliveryIds: string[]) => {
     for (const deliveryId of deliveryIds) {
       const payload = WebhookDeliveryPayload.parse({ deliveryId });
-      await deliveryQueue.add(QueueName.WebhookDelivery, payload, { jobId: jobId.webhookDelivery(deliveryId), attempts: env.WEBHOOK_ATTEMPTS, backoff: { type: "exponential", delay: env.WEBHOOK_RETRY_DELAY_MS } });
+      await deliveryQueue.add(QueueName.WebhookDelivery, payload, {
+        jobId: jobId.webhookDelivery(deliveryId),
+        attempts: env.WEBHOOK_ATTEMPTS,
+        backoff: { type: "exponential", delay: env.WEBHOOK_RETRY_DELAY_MS },
+      });
     }
   };
-  const evaluation = registerWorker(QueueName.PolicyEvaluation, (payload, ctx) => processEvaluation(payload, { db, logger: ctx.logger, job: ctx.job, deliver }), {
-    connection: queue.connection,
-    prefix: queue.prefix,
-    concurrency: env.POLICY_EVALUATION_CONCURRENCY,
-    logger,
-  });
+  const evaluation = registerWorker(
+    QueueName.PolicyEvaluation,
+    (payload, ctx) => processEvaluation(payload, { db, logger: ctx.logger, job: ctx.job, deliver }),
+    {
+      connection: queue.connection,
+      prefix: queue.prefix,
+      concurrency: env.POLICY_EVALUATION_CONCURRENCY,
+      logger,
+    },
+  );
   const delivery = registerWorker(
     QueueName.WebhookDelivery,
-    (payload, ctx) => deliverWebhook(payload.deliveryId, { db, keyRing, hostPolicy, logger: ctx.logger, timeoutMs: env.WEBHOOK_TIMEOUT_MS, disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts }),
+    (payload, ctx) =>
+      deliverWebhook(payload.deliveryId, {
+        db,
+        keyRing,
+        hostPolicy,
+        logger: ctx.logger,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+        attempt: ctx.attempt,
+        maxAttempts: ctx.maxAttempts,
+      }),
     { connection: queue.connection, prefix: queue.prefix, concurrency: env.WEBHOOK_CONCURRENCY, logger },
   );
 

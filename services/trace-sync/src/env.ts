@@ -10,16 +10,23 @@ export const envSchema = {
   /** Jobs one process runs at once; scale further by running more processes. */
   TRACE_SYNC_CONCURRENCY: positiveInt(2, "a positive whole number of jobs"),
   /** Traces per page read from MLflow and per database transaction (the spec's default: 100). */
-  TRACE_SYNC_BATCH_SIZE: positiveInt(100, "a positive whole number of traces").refine((n) => n <= 500, "expected at most 500 (the MLflow server's largest trace page)"),
+  TRACE_SYNC_BATCH_SIZE: positiveInt(100, "a positive whole number of traces").refine(
+    (n) => n <= 500,
+    "expected at most 500 (the MLflow server's largest trace page)",
+  ),
   /**
-   * Requests one job has in flight to its workspace, span fetches included. A quarter of them read
-   * pages (of experiments and the time slices of a large window), each holding one in memory.
+   * Requests one job has in flight to its workspace, span fetches included; also the pages it reads
+   * at once (of experiments and the time slices of a large window), each holding one in memory.
    */
   TRACE_SYNC_WORKSPACE_CONCURRENCY: positiveInt(32, "a positive whole number of requests").refine((n) => n <= 128, "expected at most 128"),
   /** How far back the first sync of an experiment reaches. */
   TRACE_SYNC_LOOKBACK_DAYS: positiveInt(7, "a positive whole number of days"),
   /** Each incremental read starts this far before the cursor, so late or same-millisecond traces are not skipped. */
-  TRACE_SYNC_OVERLAP_MS: z.coerce.number().int().nonnegative("expected milliseconds, 0 or more").default(10 * 60_000),
+  TRACE_SYNC_OVERLAP_MS: z.coerce
+    .number()
+    .int()
+    .nonnegative("expected milliseconds, 0 or more")
+    .default(10 * 60_000),
   /**
    * The longest agent run whose trace must still be imported when it is written after later
    * traces were synced (MLflow writes a trace when it ends). 0 turns the late-trace sweep off.

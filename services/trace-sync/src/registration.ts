@@ -56,7 +56,12 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
         // The job id derives from the batch's content, so a retried batch is not evaluated twice.
         onBatchCommitted: async ({ syncRunId, integrationId, organizationId, traceIds }) => {
           const digest = createHash("sha256").update(traceIds.join(",")).digest("hex").slice(0, 24);
-          await enqueue(policyQueue, QueueName.PolicyEvaluation, { syncRunId, integrationId, organizationId, traceIds }, jobId.policyEvaluation(syncRunId, digest));
+          await enqueue(
+            policyQueue,
+            QueueName.PolicyEvaluation,
+            { syncRunId, integrationId, organizationId, traceIds },
+            jobId.policyEvaluation(syncRunId, digest),
+          );
         },
       }),
     {
@@ -68,7 +73,8 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
       // A run resumes from its committed pages, so being taken over after a crash costs little.
       maxStalledCount: SYNC_MAX_STALLS,
       onFinalFailure: async (job, error, log) => {
-        if (await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error)) log.warn({ reason: error.message }, "sync job failed outside its processor; run marked failed");
+        if (await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error))
+          log.warn({ reason: error.message }, "sync job failed outside its processor; run marked failed");
       },
     },
   );

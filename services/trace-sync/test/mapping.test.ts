@@ -102,7 +102,11 @@ describe("values Postgres or a double cannot hold as they are", () => {
   const info = { trace_id: "tr-odd", request_time: "2026-11-25T13:46:19.765Z", state: "OK" };
 
   it("removes NUL from names, keys and values of a record flagged unclean, and says where", () => {
-    const row = mapTrace({ info: { ...info, tags: { "tag\u0000key": "v\u0000" } }, spans: [span({ name: "a\u0000b", attributes: { "k\u0000": 1 } })] }, "digest", true);
+    const row = mapTrace(
+      { info: { ...info, tags: { "tag\u0000key": "v\u0000" } }, spans: [span({ name: "a\u0000b", attributes: { "k\u0000": 1 } })] },
+      "digest",
+      true,
+    );
     expect(row.tags).toEqual({ tagkey: "v" });
     expect(row.spans[0]!.name).toBe("ab");
     expect(row.spans[0]!.attributes).toEqual({ k: 1 });
@@ -119,7 +123,10 @@ describe("values Postgres or a double cannot hold as they are", () => {
     expect(row.inputTokens).toBe(3_000_000_000);
     expect(row.outputTokens).toBeNull();
     // The total is derived from the two, so it is out of range too.
-    expect(row.alterations).toEqual([{ path: "outputTokens", change: "out-of-range" }, { path: "totalTokens", change: "out-of-range" }]);
+    expect(row.alterations).toEqual([
+      { path: "outputTokens", change: "out-of-range" },
+      { path: "totalTokens", change: "out-of-range" },
+    ]);
   });
 
   it("keeps integers beyond 2^53 in request and attributes exactly", () => {
@@ -137,7 +144,11 @@ describe("span mapping", () => {
         spanType: "CHAT_MODEL",
         status: "ERROR",
         statusMessage: "rate limited",
-        attributes: { "mlflow.llm.model": "gpt-4o", "mlflow.llm.provider": "openai", "mlflow.chat.tokenUsage": { input_tokens: 10, output_tokens: 4, total_tokens: 14 } },
+        attributes: {
+          "mlflow.llm.model": "gpt-4o",
+          "mlflow.llm.provider": "openai",
+          "mlflow.chat.tokenUsage": { input_tokens: 10, output_tokens: 4, total_tokens: 14 },
+        },
         events: [{ name: "exception", timestampNs: 1, attributes: { "exception.message": "boom" } }],
         truncated: true,
       }),
@@ -161,7 +172,9 @@ describe("span mapping", () => {
   });
 
   it("falls back to OpenTelemetry GenAI attributes and the request's model", () => {
-    const otel = mapSpan(span({ attributes: { "gen_ai.request.model": "claude", "gen_ai.system": "anthropic", "gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 2 } }));
+    const otel = mapSpan(
+      span({ attributes: { "gen_ai.request.model": "claude", "gen_ai.system": "anthropic", "gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 2 } }),
+    );
     expect(otel).toMatchObject({ model: "claude", provider: "anthropic", inputTokens: 7, outputTokens: 2 });
     expect(mapSpan(span({ inputs: { model: "llama" } })).model).toBe("llama");
     expect(mapSpan(span({ status: "STATUS_CODE_UNSET", endTimeNs: undefined }))).toMatchObject({ status: "UNSET", endTime: null, durationMs: null });
@@ -178,7 +191,9 @@ describe("agent detection", () => {
 
   it("reads gen_ai.agent.name and trace tags, and does not repeat an agent", () => {
     const agents = detectAgents(
-      trace([span({ attributes: { "gen_ai.agent.name": "Planner" } }), span({ spanId: "x", attributes: { "gen_ai.agent.name": "Planner" } })], { tags: { "agent.name": "Router", "agent.version": "3" } }),
+      trace([span({ attributes: { "gen_ai.agent.name": "Planner" } }), span({ spanId: "x", attributes: { "gen_ai.agent.name": "Planner" } })], {
+        tags: { "agent.name": "Router", "agent.version": "3" },
+      }),
     );
     expect(agents).toEqual([
       { name: "Planner", version: null, type: null },

@@ -66,7 +66,11 @@ export class ApiError extends Error {
   }
 
   toResponse(): CannedResponse {
-    return { status: this.status, headers: { "content-type": "application/json", ...this.headers }, body: JSON.stringify(errorBody(this.errorCode, this.message)) };
+    return {
+      status: this.status,
+      headers: { "content-type": "application/json", ...this.headers },
+      body: JSON.stringify(errorBody(this.errorCode, this.message)),
+    };
   }
 }
 

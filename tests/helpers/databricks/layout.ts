@@ -6,8 +6,26 @@ import { createHash } from "node:crypto";
  */
 
 export type ColumnTypeName =
-  | "BOOLEAN" | "BYTE" | "SHORT" | "INT" | "LONG" | "FLOAT" | "DOUBLE" | "DATE" | "TIMESTAMP" | "TIMESTAMP_NTZ"
-  | "STRING" | "BINARY" | "DECIMAL" | "INTERVAL" | "ARRAY" | "STRUCT" | "MAP" | "VARIANT" | "CHAR" | "NULL";
+  | "BOOLEAN"
+  | "BYTE"
+  | "SHORT"
+  | "INT"
+  | "LONG"
+  | "FLOAT"
+  | "DOUBLE"
+  | "DATE"
+  | "TIMESTAMP"
+  | "TIMESTAMP_NTZ"
+  | "STRING"
+  | "BINARY"
+  | "DECIMAL"
+  | "INTERVAL"
+  | "ARRAY"
+  | "STRUCT"
+  | "MAP"
+  | "VARIANT"
+  | "CHAR"
+  | "NULL";
 
 export interface ColumnState {
   name: string;
@@ -254,7 +272,9 @@ export function makeTable(catalog: string, schema: string, name: string, init: P
     name,
     table_id: id,
     table_type: tableType,
-    ...(isView ? { view_definition: `SELECT * FROM ${catalog}.${schema}.base` } : { data_source_format: "DELTA" as const, storage_location: `s3://fake-metastore-bucket/metastore/tables/${id}` }),
+    ...(isView
+      ? { view_definition: `SELECT * FROM ${catalog}.${schema}.base` }
+      : { data_source_format: "DELTA" as const, storage_location: `s3://fake-metastore-bucket/metastore/tables/${id}` }),
     properties: isView ? {} : { "delta.enableDeletionVectors": "true", "delta.minReaderVersion": "3", "delta.minWriterVersion": "7" },
     columns,
     detail: {
@@ -296,7 +316,14 @@ export function makeCatalog(name: string, init: Partial<CatalogState> & { at?: n
 
 export function makeVolume(catalog: string, schema: string, name: string, init: Partial<VolumeState> = {}): VolumeState {
   const id = stableId("volume", catalog, schema, name);
-  return { name, volume_id: id, volume_type: "MANAGED", storage_location: `s3://fake-metastore-bucket/metastore/volumes/${id}`, ...audited(EPOCH, `Volume ${name}`), ...init };
+  return {
+    name,
+    volume_id: id,
+    volume_type: "MANAGED",
+    storage_location: `s3://fake-metastore-bucket/metastore/volumes/${id}`,
+    ...audited(EPOCH, `Volume ${name}`),
+    ...init,
+  };
 }
 
 export function makeFunction(catalog: string, schema: string, name: string, init: Partial<FunctionState> = {}): FunctionState {
@@ -368,7 +395,9 @@ export function emptyState(): WorkspaceState {
     user: { id: "7061234567890123", userName: DEFAULT_OWNER, displayName: "Fake User", active: true, groups: ["users", "data-engineers"] },
     catalogs: new Map(),
     quirks: [],
-    warehouses: new Map([["fake0123456789ab", { id: "fake0123456789ab", name: "Fake Serverless Warehouse", state: "RUNNING", autoStart: true, startPolls: 2 }]]),
+    warehouses: new Map([
+      ["fake0123456789ab", { id: "fake0123456789ab", name: "Fake Serverless Warehouse", state: "RUNNING", autoStart: true, startPolls: 2 }],
+    ]),
     sql: { pendingPolls: 0, runningPolls: 0, executionMs: 0, failTables: new Map(), handlers: [] },
     denials: [],
   };
@@ -401,7 +430,8 @@ export function buildLayout(options: LayoutOptions = {}, state: WorkspaceState =
       }
       for (const name of names("volume", options.volumesPerSchema ?? 1)) schema.volumes.set(name, makeVolume(catalogName, schemaName, name));
       for (const name of names("function", options.functionsPerSchema ?? 1)) schema.functions.set(name, makeFunction(catalogName, schemaName, name));
-      for (const name of names("model", options.modelsPerSchema ?? 1)) schema.models.set(name, makeModel(catalogName, schemaName, name, options.versionsPerModel ?? 2));
+      for (const name of names("model", options.modelsPerSchema ?? 1))
+        schema.models.set(name, makeModel(catalogName, schemaName, name, options.versionsPerModel ?? 2));
     }
   }
   return state;
@@ -428,7 +458,7 @@ export const UNICODE_COMMENTS = {
  */
 export function edgeCaseLayout(state: WorkspaceState = emptyState()): WorkspaceState {
   const c = "edge";
-  const catalog = makeCatalog(c, { comment: UNICODE_COMMENTS.japanese, tags: { "環境": "テスト" } });
+  const catalog = makeCatalog(c, { comment: UNICODE_COMMENTS.japanese, tags: { 環境: "テスト" } });
   state.catalogs.set(c, catalog);
   const add = (schema: SchemaState, tables: TableState[]) => {
     catalog.schemas.set(schema.name, schema);
@@ -436,11 +466,17 @@ export function edgeCaseLayout(state: WorkspaceState = emptyState()): WorkspaceS
     return schema;
   };
 
-  add(makeSchema(c, "wide"), [makeTable(c, "wide", "wide_500", { columns: makeColumns(500, { partitionBy: 5, comment: (i) => (i % 50 === 0 ? `column ${i}` : undefined) }) })]);
+  add(makeSchema(c, "wide"), [
+    makeTable(c, "wide", "wide_500", { columns: makeColumns(500, { partitionBy: 5, comment: (i) => (i % 50 === 0 ? `column ${i}` : undefined) }) }),
+  ]);
 
   const u = UNICODE_COMMENTS;
   add(makeSchema(c, "unicode", { comment: u.arabic }), [
-    makeTable(c, "unicode", "orders_jp", { comment: u.japanese, columns: makeColumns(3, { comment: (i) => [u.japanese, u.emoji, u.hebrew][i] }), tags: { "データ分類": "機密" } }),
+    makeTable(c, "unicode", "orders_jp", {
+      comment: u.japanese,
+      columns: makeColumns(3, { comment: (i) => [u.japanese, u.emoji, u.hebrew][i] }),
+      tags: { データ分類: "機密" },
+    }),
     makeTable(c, "unicode", "revenue_emoji", { comment: u.emoji }),
     makeTable(c, "unicode", "rtl_customers", { comment: `${u.hebrew} / ${u.arabic}` }),
     makeTable(c, "unicode", "combining", { comment: u.mixed }),

@@ -20,9 +20,49 @@ export const UNITY_CATALOG_PREFIX = "/api/2.1/unity-catalog";
  * fake fails loudly instead of passing as "additional properties".
  */
 export const DATABRICKS_EXTRA_FIELDS: Record<string, string[]> = {
-  CatalogInfo: ["browse_only", "catalog_type", "connection_name", "custom_max_retention_hours", "effective_predictive_optimization_flag", "enable_predictive_optimization", "full_name", "isolation_mode", "managed_encryption_settings", "metastore_id", "options", "provider_name", "provisioning_info", "securable_type", "share_name"],
-  SchemaInfo: ["browse_only", "catalog_type", "custom_max_retention_hours", "effective_predictive_optimization_flag", "enable_predictive_optimization", "metastore_id"],
-  TableInfo: ["access_point", "browse_only", "data_access_configuration_id", "deleted_at", "delta_runtime_properties_kvpairs", "effective_predictive_optimization_flag", "enable_predictive_optimization", "encryption_details", "full_name", "metastore_id", "pipeline_id", "row_filter", "securable_kind_manifest", "sql_path", "storage_credential_name", "table_constraints"],
+  CatalogInfo: [
+    "browse_only",
+    "catalog_type",
+    "connection_name",
+    "custom_max_retention_hours",
+    "effective_predictive_optimization_flag",
+    "enable_predictive_optimization",
+    "full_name",
+    "isolation_mode",
+    "managed_encryption_settings",
+    "metastore_id",
+    "options",
+    "provider_name",
+    "provisioning_info",
+    "securable_type",
+    "share_name",
+  ],
+  SchemaInfo: [
+    "browse_only",
+    "catalog_type",
+    "custom_max_retention_hours",
+    "effective_predictive_optimization_flag",
+    "enable_predictive_optimization",
+    "metastore_id",
+  ],
+  TableInfo: [
+    "access_point",
+    "browse_only",
+    "data_access_configuration_id",
+    "deleted_at",
+    "delta_runtime_properties_kvpairs",
+    "effective_predictive_optimization_flag",
+    "enable_predictive_optimization",
+    "encryption_details",
+    "full_name",
+    "metastore_id",
+    "pipeline_id",
+    "row_filter",
+    "securable_kind_manifest",
+    "sql_path",
+    "storage_credential_name",
+    "table_constraints",
+  ],
   ColumnInfo: ["mask"],
   VolumeInfo: ["access_point", "browse_only", "encryption_details", "metastore_id"],
   FunctionInfo: ["browse_only", "external_name", "metastore_id", "sql_path"],
@@ -47,7 +87,16 @@ function convert(node: unknown, strict: boolean, componentName?: string): unknow
   const source = node as Json;
   const out: Json = {};
   for (const [key, value] of Object.entries(source)) {
-    if (key === "example" || key === "examples" || key === "nullable" || key === "discriminator" || key === "xml" || key === "externalDocs" || key.startsWith("x-")) continue;
+    if (
+      key === "example" ||
+      key === "examples" ||
+      key === "nullable" ||
+      key === "discriminator" ||
+      key === "xml" ||
+      key === "externalDocs" ||
+      key.startsWith("x-")
+    )
+      continue;
     if (key === "$ref" && typeof value === "string") out.$ref = value.replace("#/components/schemas/", "#/$defs/");
     else if (key === "properties" && value && typeof value === "object") {
       out.properties = Object.fromEntries(Object.entries(value as Json).map(([name, prop]) => [name, convert(prop, strict)]));
@@ -91,11 +140,19 @@ class SpecValidator {
     for (const [template, item] of Object.entries((spec.paths ?? {}) as Record<string, Json>)) {
       for (const [method, op] of Object.entries(item)) {
         if (!["get", "post", "patch", "put", "delete"].includes(method)) continue;
-        const schema = ((((op as Json).responses as Json | undefined)?.["200"] as Json | undefined)?.content as Json | undefined)?.["application/json"] as Json | undefined;
+        const schema = ((((op as Json).responses as Json | undefined)?.["200"] as Json | undefined)?.content as Json | undefined)?.["application/json"] as
+          | Json
+          | undefined;
         if (!schema) continue;
         const segments = template.split("/").filter(Boolean);
         const pattern = new RegExp(`^/${segments.map((s) => (s.startsWith("{") ? "[^/]+" : s.replace(/[.*+?^$()|[\]\\]/g, "\\$&"))).join("/")}$`);
-        this.operations.push({ method: method.toUpperCase(), template, pattern, literalSegments: segments.filter((s) => !s.startsWith("{")).length, schema: rewriteRefs(convert(schema.schema ?? {}, strict)) });
+        this.operations.push({
+          method: method.toUpperCase(),
+          template,
+          pattern,
+          literalSegments: segments.filter((s) => !s.startsWith("{")).length,
+          schema: rewriteRefs(convert(schema.schema ?? {}, strict)),
+        });
       }
     }
     // `/models/versions` must win over `/models/{full_name}`: the most literal template first.
@@ -122,7 +179,10 @@ class SpecValidator {
       this.compiled.set(key, validate);
     }
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => `${label}: ${e.instancePath || "(body)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${String(e.params.additionalProperty)}'` : ""}`);
+    return (validate.errors ?? []).map(
+      (e) =>
+        `${label}: ${e.instancePath || "(body)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${String(e.params.additionalProperty)}'` : ""}`,
+    );
   }
 }
 
@@ -130,7 +190,9 @@ class SpecValidator {
 function rewriteRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rewriteRefs);
   if (!node || typeof node !== "object") return node;
-  return Object.fromEntries(Object.entries(node as Json).map(([k, v]) => [k, k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/") ? `uc${v}` : rewriteRefs(v)]));
+  return Object.fromEntries(
+    Object.entries(node as Json).map(([k, v]) => [k, k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/") ? `uc${v}` : rewriteRefs(v)]),
+  );
 }
 
 const validators = new Map<boolean, SpecValidator>();
@@ -138,7 +200,8 @@ const validators = new Map<boolean, SpecValidator>();
 function validator(strict: boolean): SpecValidator {
   let v = validators.get(strict);
   if (!v) {
-    if (!existsSync(UNITY_CATALOG_SPEC_PATH)) throw new Error(`Unity Catalog OpenAPI spec not found at ${UNITY_CATALOG_SPEC_PATH} (set UNITY_CATALOG_OPENAPI_SPEC)`);
+    if (!existsSync(UNITY_CATALOG_SPEC_PATH))
+      throw new Error(`Unity Catalog OpenAPI spec not found at ${UNITY_CATALOG_SPEC_PATH} (set UNITY_CATALOG_OPENAPI_SPEC)`);
     v = new SpecValidator(parse(readFileSync(UNITY_CATALOG_SPEC_PATH, "utf8")) as Json, strict);
     validators.set(strict, v);
   }

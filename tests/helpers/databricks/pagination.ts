@@ -72,7 +72,12 @@ export function paginate<T extends { name: string }>(items: T[], req: PageReques
     if (quirk.times === undefined || fired < quirk.times) {
       quirkFailures.set(quirk, fired + 1);
       const status = quirk.status ?? 503;
-      throw new ApiError(status, status === 503 ? "TEMPORARILY_UNAVAILABLE" : "INTERNAL_ERROR", status === 503 ? "The service is temporarily unavailable." : "Internal error occurred while listing.", quirk.retryAfterSeconds !== undefined ? { "retry-after": String(quirk.retryAfterSeconds) } : {});
+      throw new ApiError(
+        status,
+        status === 503 ? "TEMPORARILY_UNAVAILABLE" : "INTERNAL_ERROR",
+        status === 503 ? "The service is temporarily unavailable." : "Internal error occurred while listing.",
+        quirk.retryAfterSeconds !== undefined ? { "retry-after": String(quirk.retryAfterSeconds) } : {},
+      );
     }
   }
 
@@ -80,7 +85,14 @@ export function paginate<T extends { name: string }>(items: T[], req: PageReques
     return { items: [], nextPageToken: encode({ ...token, p: token.p + 1, e: 1 }) };
   }
 
-  const size = req.maxResults === undefined ? (config.whenMaxResultsOmitted === "all" ? Number.POSITIVE_INFINITY : config.pageSize) : req.maxResults === 0 ? config.pageSize : Math.min(req.maxResults, config.pageSize);
+  const size =
+    req.maxResults === undefined
+      ? config.whenMaxResultsOmitted === "all"
+        ? Number.POSITIVE_INFINITY
+        : config.pageSize
+      : req.maxResults === 0
+        ? config.pageSize
+        : Math.min(req.maxResults, config.pageSize);
   let start = token.o;
   if (token.k !== undefined) {
     const after = items.findIndex((item) => item.name === token.k);

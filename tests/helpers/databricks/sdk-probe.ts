@@ -9,10 +9,21 @@ export type SdkCheck = { check: string } & Record<string, unknown>;
  * Python process because the SDK import alone takes seconds. Results come back in check order;
  * a failed check yields `{ error: { type, error_code, message } }`.
  */
-export async function runSdkProbe<T extends unknown[] = unknown[]>(target: { url: string; token: string }, checks: SdkCheck[], extraEnv: Record<string, string> = {}): Promise<T> {
+export async function runSdkProbe<T extends unknown[] = unknown[]>(
+  target: { url: string; token: string },
+  checks: SdkCheck[],
+  extraEnv: Record<string, string> = {},
+): Promise<T> {
   const result = await execa(PYTHON_PATH, [path.join(repoRoot, "tests/fixtures/uc/sdk_probe.py"), JSON.stringify(checks)], {
     // Only what the SDK needs: a developer's ~/.databrickscfg or DATABRICKS_* must not leak in.
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", DATABRICKS_CONFIG_FILE: "/nonexistent", DATABRICKS_HOST: target.url, DATABRICKS_TOKEN: target.token, ...extraEnv },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      DATABRICKS_CONFIG_FILE: "/nonexistent",
+      DATABRICKS_HOST: target.url,
+      DATABRICKS_TOKEN: target.token,
+      ...extraEnv,
+    },
     extendEnv: false,
     reject: false,
     timeout: 120_000,

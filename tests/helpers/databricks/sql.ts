@@ -90,14 +90,26 @@ export class StatementEngine {
     if (disposition !== "INLINE" && disposition !== "EXTERNAL_LINKS") throw invalidParameter(`Invalid disposition: ${disposition}`);
     if (format !== "JSON_ARRAY" && format !== "CSV" && format !== "ARROW_STREAM") throw invalidParameter(`Invalid format: ${format}`);
     if (disposition === "INLINE" && format !== "JSON_ARRAY") throw invalidParameter(`Format ${format} is only supported with EXTERNAL_LINKS disposition.`);
-    if (format === "ARROW_STREAM") throw new ApiError(501, "NOT_IMPLEMENTED", "The fake workspace does not produce ARROW_STREAM results; use JSON_ARRAY or CSV.");
+    if (format === "ARROW_STREAM")
+      throw new ApiError(501, "NOT_IMPLEMENTED", "The fake workspace does not produce ARROW_STREAM results; use JSON_ARRAY or CSV.");
     const warehouse = this.warehouse(req.warehouse_id);
 
     const id = `01ef${randomUUID().slice(4)}`;
     const sql = this.state.sql;
     let pendingPolls = sql.pendingPolls;
     if (warehouse.state === "STOPPED" && !warehouse.autoStart) {
-      const st = this.register(id, warehouse, req, { message: `Warehouse ${warehouse.id} is not running (state: STOPPED) and could not be started for this statement. Start the warehouse and retry.`, errorCode: "BAD_REQUEST" }, 0, 0, 0);
+      const st = this.register(
+        id,
+        warehouse,
+        req,
+        {
+          message: `Warehouse ${warehouse.id} is not running (state: STOPPED) and could not be started for this statement. Start the warehouse and retry.`,
+          errorCode: "BAD_REQUEST",
+        },
+        0,
+        0,
+        0,
+      );
       return this.response(st);
     }
     if (warehouse.state === "STOPPED" || warehouse.state === "STARTING" || warehouse.state === "STOPPING") {
@@ -135,7 +147,8 @@ export class StatementEngine {
 
   chunk(id: string, index: number): unknown {
     const st = this.find(id);
-    if (this.stateOf(st) !== "SUCCEEDED" || "message" in st.outcome) throw invalidParameter(`Statement ${id} has no result to fetch (state ${this.stateOf(st)}).`);
+    if (this.stateOf(st) !== "SUCCEEDED" || "message" in st.outcome)
+      throw invalidParameter(`Statement ${id} has no result to fetch (state ${this.stateOf(st)}).`);
     if (index !== 0) throw invalidParameter(`Chunk index ${index} is out of range: the result has 1 chunk.`);
     return this.resultData(st, st.outcome);
   }
@@ -146,7 +159,9 @@ export class StatementEngine {
     if (!st || "message" in st.outcome) return undefined;
     const rows = this.limited(st, st.outcome).rows;
     if (st.format === "CSV") {
-      const csv = [st.outcome.columns.map((c) => c.name), ...rows.map((r) => r.map((v) => (v === null ? "null" : v)))].map((r) => r.map(csvCell).join(",")).join("\n");
+      const csv = [st.outcome.columns.map((c) => c.name), ...rows.map((r) => r.map((v) => (v === null ? "null" : v)))]
+        .map((r) => r.map(csvCell).join(","))
+        .join("\n");
       return { contentType: "text/csv", body: `${csv}\n` };
     }
     return { contentType: "application/json", body: JSON.stringify(rows) };
@@ -158,7 +173,15 @@ export class StatementEngine {
     return st;
   }
 
-  private register(id: string, warehouse: WarehouseState, req: StatementRequest, outcome: Statement["outcome"], pendingPolls: number, runningPolls: number, executionMs: number): Statement {
+  private register(
+    id: string,
+    warehouse: WarehouseState,
+    req: StatementRequest,
+    outcome: Statement["outcome"],
+    pendingPolls: number,
+    runningPolls: number,
+    executionMs: number,
+  ): Statement {
     const st: Statement = {
       id,
       warehouse,
@@ -189,7 +212,10 @@ export class StatementEngine {
     const state = this.stateOf(st);
     if (state === "FAILED" && "message" in st.outcome) {
       const f = st.outcome;
-      return { statement_id: st.id, status: { state, error: { error_code: f.errorCode ?? "BAD_REQUEST", message: f.message }, ...(f.sqlState ? { sql_state: f.sqlState } : {}) } };
+      return {
+        statement_id: st.id,
+        status: { state, error: { error_code: f.errorCode ?? "BAD_REQUEST", message: f.message }, ...(f.sqlState ? { sql_state: f.sqlState } : {}) },
+      };
     }
     if (state !== "SUCCEEDED" || "message" in st.outcome) return { statement_id: st.id, status: { state } };
     const result = this.limited(st, st.outcome);
@@ -213,15 +239,17 @@ export class StatementEngine {
     if (st.disposition === "INLINE") return { chunk_index: 0, row_offset: 0, row_count: rows.length, data_array: rows };
     const body = this.externalChunk(st.id)!.body;
     return {
-      external_links: [{
-        chunk_index: 0,
-        row_offset: 0,
-        row_count: rows.length,
-        byte_count: Buffer.byteLength(body),
-        external_link: `${this.baseUrl()}/_fake_cloud_storage/statements/${st.id}/chunks/0`,
-        expiration: new Date(Date.now() + 15 * 60_000).toISOString(),
-        http_headers: {},
-      }],
+      external_links: [
+        {
+          chunk_index: 0,
+          row_offset: 0,
+          row_count: rows.length,
+          byte_count: Buffer.byteLength(body),
+          external_link: `${this.baseUrl()}/_fake_cloud_storage/statements/${st.id}/chunks/0`,
+          expiration: new Date(Date.now() + 15 * 60_000).toISOString(),
+          http_headers: {},
+        },
+      ],
     };
   }
 
@@ -238,13 +266,18 @@ export class StatementEngine {
     const describe = /^\s*DESC(?:RIBE)?\s+DETAIL\s+(.+?)\s*;?\s*$/is.exec(statement);
     if (describe) return this.describeDetail(describe[1]!, catalog, schema);
     if (/^\s*SELECT\s+1\s*;?\s*$/i.test(statement)) return { columns: [{ name: "1", type_name: "INT", type_text: "INT" }], rows: [["1"]] };
-    return { message: `[FAKE_UNSUPPORTED_STATEMENT] The fake workspace does not implement this statement: ${statement.slice(0, 200)}`, errorCode: "BAD_REQUEST", sqlState: "0A000" };
+    return {
+      message: `[FAKE_UNSUPPORTED_STATEMENT] The fake workspace does not implement this statement: ${statement.slice(0, 200)}`,
+      errorCode: "BAD_REQUEST",
+      sqlState: "0A000",
+    };
   }
 
   private describeDetail(target: string, catalog?: string, schema?: string): SqlResultSet | StatementFailure {
     const names = parseIdentifier(target);
     if (!names) return { message: `[PARSE_SYNTAX_ERROR] Syntax error at or near '${target}'. SQLSTATE: 42601`, errorCode: "BAD_REQUEST", sqlState: "42601" };
-    const [c, s, t] = names.length === 3 ? names : names.length === 2 ? [catalog ?? "hive_metastore", ...names] : [catalog ?? "hive_metastore", schema ?? "default", ...names];
+    const [c, s, t] =
+      names.length === 3 ? names : names.length === 2 ? [catalog ?? "hive_metastore", ...names] : [catalog ?? "hive_metastore", schema ?? "default", ...names];
     const quoted = `\`${c}\`.\`${s}\`.\`${t}\``;
     const fullName = `${c}.${s}.${t}`;
     const configured = this.state.sql.failTables.get(fullName);
@@ -258,7 +291,11 @@ export class StatementEngine {
       };
     }
     if (table.table_type === "VIEW" || table.table_type === "METRIC_VIEW") {
-      return { message: `[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] 'DESCRIBE DETAIL' expects a table but ${quoted} is a view. SQLSTATE: 42809`, errorCode: "BAD_REQUEST", sqlState: "42809" };
+      return {
+        message: `[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] 'DESCRIBE DETAIL' expects a table but ${quoted} is a view. SQLSTATE: 42809`,
+        errorCode: "BAD_REQUEST",
+        sqlState: "42809",
+      };
     }
     return describeDetailResult(fullName, table);
   }
@@ -288,24 +325,26 @@ export function describeDetailResult(fullName: string, table: TableState): SqlRe
   const d = table.detail;
   return {
     columns: DETAIL_COLUMNS,
-    rows: [[
-      (table.data_source_format ?? "DELTA").toLowerCase(),
-      table.table_id,
-      fullName,
-      table.comment ?? null,
-      table.storage_location ?? null,
-      new Date(table.created_at).toISOString(),
-      new Date(d.lastModified).toISOString(),
-      JSON.stringify(d.partitionColumns),
-      JSON.stringify(d.clusteringColumns),
-      String(d.numFiles),
-      String(d.sizeInBytes),
-      JSON.stringify(d.properties),
-      String(d.minReaderVersion),
-      String(d.minWriterVersion),
-      JSON.stringify(d.tableFeatures),
-      JSON.stringify({ numRowsDeletedByDeletionVectors: 0, numDeletionVectors: 0 }),
-    ]],
+    rows: [
+      [
+        (table.data_source_format ?? "DELTA").toLowerCase(),
+        table.table_id,
+        fullName,
+        table.comment ?? null,
+        table.storage_location ?? null,
+        new Date(table.created_at).toISOString(),
+        new Date(d.lastModified).toISOString(),
+        JSON.stringify(d.partitionColumns),
+        JSON.stringify(d.clusteringColumns),
+        String(d.numFiles),
+        String(d.sizeInBytes),
+        JSON.stringify(d.properties),
+        String(d.minReaderVersion),
+        String(d.minWriterVersion),
+        JSON.stringify(d.tableFeatures),
+        JSON.stringify({ numRowsDeletedByDeletionVectors: 0, numDeletionVectors: 0 }),
+      ],
+    ],
   };
 }
 

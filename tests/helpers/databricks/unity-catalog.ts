@@ -8,7 +8,10 @@ export function handleUnityCatalog(state: WorkspaceState, rest: string, query: U
   const [resource, id, sub, subId] = segments;
   const page = <T extends { name: string }>(listing: Parameters<typeof paginate>[1]["listing"], parent: string, items: T[]) =>
     paginate(items, { listing, parent, maxResults: parseMaxResults(query.get("max_results")), pageToken: query.get("page_token") }, paging, state.quirks);
-  const withToken = <K extends string>(key: K, p: { items: unknown[]; nextPageToken?: string }) => ({ [key]: p.items, ...(p.nextPageToken !== undefined ? { next_page_token: p.nextPageToken } : {}) });
+  const withToken = <K extends string>(key: K, p: { items: unknown[]; nextPageToken?: string }) => ({
+    [key]: p.items,
+    ...(p.nextPageToken !== undefined ? { next_page_token: p.nextPageToken } : {}),
+  });
 
   switch (resource) {
     case "metastore_summary":
@@ -39,7 +42,11 @@ export function handleUnityCatalog(state: WorkspaceState, rest: string, query: U
       }
       const c = required(query, "catalog_name");
       const s = required(query, "schema_name");
-      const omit = { columns: query.get("omit_columns") === "true", properties: query.get("omit_properties") === "true", username: query.get("omit_username") === "true" };
+      const omit = {
+        columns: query.get("omit_columns") === "true",
+        properties: query.get("omit_properties") === "true",
+        username: query.get("omit_username") === "true",
+      };
       const p = page("tables", `${c}.${s}`, [...schema(state, c, s).tables.values()]);
       return withToken("tables", { ...p, items: p.items.map((t) => tableInfo(state, c, s, t, omit)) });
     }
@@ -82,7 +89,11 @@ export function handleUnityCatalog(state: WorkspaceState, rest: string, query: U
           if (!version) throw notFound("RESOURCE_DOES_NOT_EXIST", `Model Version '${id}/${subId}' does not exist.`);
           return modelVersionInfo(state, c, s, model, version);
         }
-        const p = page("model_versions", id, model.versions.map((v) => ({ ...v, name: String(v.version) })));
+        const p = page(
+          "model_versions",
+          id,
+          model.versions.map((v) => ({ ...v, name: String(v.version) })),
+        );
         return withToken("model_versions", { ...p, items: p.items.map((v) => modelVersionInfo(state, c, s, model, v)) });
       }
       // Both parents are optional here: without them the listing spans the whole metastore.
@@ -103,7 +114,11 @@ export function handleUnityCatalog(state: WorkspaceState, rest: string, query: U
       // Databricks-only (not in the open-source spec): GET .../{entity_type}/{entity_name}/tags
       if (id === undefined || sub === undefined || subId !== "tags") break;
       const tags = tagsOf(state, id, sub);
-      const p = page("tag_assignments", `${id}/${sub}`, Object.entries(tags).map(([name, value]) => ({ name, value })));
+      const p = page(
+        "tag_assignments",
+        `${id}/${sub}`,
+        Object.entries(tags).map(([name, value]) => ({ name, value })),
+      );
       return withToken("tag_assignments", { ...p, items: p.items.map((t) => ({ entity_type: id, entity_name: sub, tag_key: t.name, tag_value: t.value })) });
     }
   }
@@ -151,7 +166,9 @@ function tagsOf(state: WorkspaceState, entityType: string, entityName: string): 
       return table.tags ?? {};
     }
     case "columns": {
-      const column = schema(state, c!, s ?? "").tables.get(t ?? "")?.columns.find((x) => x.name === col);
+      const column = schema(state, c!, s ?? "")
+        .tables.get(t ?? "")
+        ?.columns.find((x) => x.name === col);
       if (!column) throw missing();
       return column.tags ?? {};
     }
@@ -228,13 +245,22 @@ function typeJson(typeText: string): unknown {
     return { type: "map", keyType: typeJson(k!), valueType: typeJson(v!), valueContainsNull: true };
   }
   if (typeText.startsWith("struct<")) {
-    const fields = typeText.slice(7, -1).split(",").map((f) => f.split(":"));
+    const fields = typeText
+      .slice(7, -1)
+      .split(",")
+      .map((f) => f.split(":"));
     return { type: "struct", fields: fields.map(([name, t]) => ({ name, type: typeJson(t!), nullable: true, metadata: {} })) };
   }
   return typeText === "bigint" ? "long" : typeText === "int" ? "integer" : typeText;
 }
 
-export function tableInfo(state: WorkspaceState, catalogName: string, schemaName: string, t: TableState, omit: { columns?: boolean; properties?: boolean; username?: boolean }) {
+export function tableInfo(
+  state: WorkspaceState,
+  catalogName: string,
+  schemaName: string,
+  t: TableState,
+  omit: { columns?: boolean; properties?: boolean; username?: boolean },
+) {
   return {
     name: t.name,
     catalog_name: catalogName,

@@ -66,7 +66,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   if (options.sql) {
     const { failTables, ...rest } = options.sql;
     Object.assign(state.sql, rest);
-    for (const [name, failure] of Object.entries(failTables ?? {})) state.sql.failTables.set(name, typeof failure === "string" ? { message: failure } : failure);
+    for (const [name, failure] of Object.entries(failTables ?? {}))
+      state.sql.failTables.set(name, typeof failure === "string" ? { message: failure } : failure);
   }
 
   const validate = options.validate ?? true;
@@ -80,7 +81,11 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     token,
     warehouseId,
     state,
-    paging: { pageSize: options.pageSize ?? 50, whenMaxResultsOmitted: options.whenMaxResultsOmitted ?? "paginate", lastPageToken: options.lastPageToken ?? "absent" },
+    paging: {
+      pageSize: options.pageSize ?? 50,
+      whenMaxResultsOmitted: options.whenMaxResultsOmitted ?? "paginate",
+      lastPageToken: options.lastPageToken ?? "absent",
+    },
     requests: [],
     contractViolations: [],
     latencyMs: options.latencyMs ?? 0,
@@ -120,12 +125,26 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     const auth = req.headers.authorization;
     if (auth !== `Bearer ${token}`) {
       if (auth?.startsWith("Bearer ") && options.invalidToken === "legacy-403") {
-        return send(res, { ...json(403, { error_code: 403, message: "Invalid access token." }), headers: { "content-type": "application/json; charset=utf-8", "x-databricks-reason-phrase": "Invalid access token." } });
+        return send(res, {
+          ...json(403, { error_code: 403, message: "Invalid access token." }),
+          headers: { "content-type": "application/json; charset=utf-8", "x-databricks-reason-phrase": "Invalid access token." },
+        });
       }
-      return send(res, new ApiError(401, "UNAUTHENTICATED", auth ? "Invalid access token." : "Credential was not sent or was of an unsupported type for this API.").toResponse());
+      return send(
+        res,
+        new ApiError(
+          401,
+          "UNAUTHENTICATED",
+          auth ? "Invalid access token." : "Credential was not sent or was of an unsupported type for this API.",
+        ).toResponse(),
+      );
     }
     const denial = state.denials.find((d) => (!d.method || d.method === method) && (typeof d.path === "string" ? d.path === path : d.path.test(path)));
-    if (denial) return send(res, new ApiError(403, "PERMISSION_DENIED", denial.message ?? `User ${state.user.userName} does not have permission to access ${path}.`).toResponse());
+    if (denial)
+      return send(
+        res,
+        new ApiError(403, "PERMISSION_DENIED", denial.message ?? `User ${state.user.userName} does not have permission to access ${path}.`).toResponse(),
+      );
 
     let answer: CannedResponse;
     try {
@@ -140,11 +159,13 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
 
   async function route(method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<unknown> {
     if (path.startsWith(`${UNITY_CATALOG_PREFIX}/`)) {
-      if (method !== "GET") throw new ApiError(501, "NOT_IMPLEMENTED", `The fake workspace serves Unity Catalog read-only; ${method} ${path} is not implemented.`);
+      if (method !== "GET")
+        throw new ApiError(501, "NOT_IMPLEMENTED", `The fake workspace serves Unity Catalog read-only; ${method} ${path} is not implemented.`);
       return handleUnityCatalog(state, path.slice(UNITY_CATALOG_PREFIX.length), query, handle.paging);
     }
     if (method === "GET" && path === "/api/2.0/preview/scim/v2/Me") return scimMe(state);
-    if (method === "GET" && path === "/api/2.0/sql/warehouses") return { warehouses: [...state.warehouses.values()].map((w) => warehouseInfo(w, new URL(url).host)) };
+    if (method === "GET" && path === "/api/2.0/sql/warehouses")
+      return { warehouses: [...state.warehouses.values()].map((w) => warehouseInfo(w, new URL(url).host)) };
     const warehouseMatch = /^\/api\/2\.0\/sql\/warehouses\/([^/]+)$/.exec(path);
     if (method === "GET" && warehouseMatch) return warehouseInfo(sql.warehouse(decodeURIComponent(warehouseMatch[1]!)), new URL(url).host);
     if (method === "POST" && path === "/api/2.0/sql/statements") return sql.execute(await jsonBody<StatementRequest>(req));
@@ -169,16 +190,30 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   function cloudStorage(req: IncomingMessage, path: string): CannedResponse {
     // Presigned URLs reject a second auth mechanism; clients must drop the Databricks token.
     if (req.headers.authorization) {
-      return { status: 400, headers: { "content-type": "application/xml" }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message></Error>' };
+      return {
+        status: 400,
+        headers: { "content-type": "application/xml" },
+        body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message></Error>',
+      };
     }
     const id = path.split("/")[3] ?? "";
     const chunk = sql.externalChunk(decodeURIComponent(id));
-    if (!chunk) return { status: 404, headers: { "content-type": "application/xml" }, body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>' };
+    if (!chunk)
+      return {
+        status: 404,
+        headers: { "content-type": "application/xml" },
+        body: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+      };
     return { status: 200, headers: { "content-type": chunk.contentType }, body: chunk.body };
   }
 
   function send(res: ServerResponse, answer: CannedResponse): void {
-    res.writeHead(answer.status, { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)), "x-databricks-org-id": state.workspaceId, "x-request-id": randomUUID() });
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      "content-length": String(Buffer.byteLength(answer.body)),
+      "x-databricks-org-id": state.workspaceId,
+      "x-request-id": randomUUID(),
+    });
     res.end(answer.body);
   }
 
@@ -201,7 +236,11 @@ async function jsonBody<T>(req: IncomingMessage): Promise<T> {
 }
 
 function htmlNotFound(path: string): CannedResponse {
-  return { status: 404, headers: { "content-type": "text/html;charset=utf-8" }, body: `<html><head><title>Error 404 Not Found</title></head><body><h2>HTTP ERROR 404</h2><p>Problem accessing ${path.replace(/[<>&]/g, "")}. Reason:<pre>    Not Found</pre></p></body></html>` };
+  return {
+    status: 404,
+    headers: { "content-type": "text/html;charset=utf-8" },
+    body: `<html><head><title>Error 404 Not Found</title></head><body><h2>HTTP ERROR 404</h2><p>Problem accessing ${path.replace(/[<>&]/g, "")}. Reason:<pre>    Not Found</pre></p></body></html>`,
+  };
 }
 
 /** SCIM 2.0 User as `GET /api/2.0/preview/scim/v2/Me` returns it. */
@@ -220,4 +259,3 @@ function scimMe(state: WorkspaceState) {
     entitlements: [{ value: "workspace-access" }, { value: "databricks-sql-access" }],
   };
 }
-

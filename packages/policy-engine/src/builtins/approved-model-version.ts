@@ -27,6 +27,10 @@ export const approvedModelVersion = definePolicy({
       models.add(model);
       evidence.push({ spanId: observation.id, detail: `model "${model}" is ${approval} (span "${observation.name}")` });
     }
-    return outcome(evidence, (n) => `${plural(models.size, "unapproved model")} called ${plural(n, "time")}: ${[...models].join(", ")}`, "Every model called is approved");
+    return outcome(
+      evidence,
+      (n) => `${plural(models.size, "unapproved model")} called ${plural(n, "time")}: ${[...models].join(", ")}`,
+      "Every model called is approved",
+    );
   },
 });

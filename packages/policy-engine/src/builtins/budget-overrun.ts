@@ -71,7 +71,9 @@ export const budgetOverrun = definePolicy({
       if (!stats || stats.tracesSeen < config.anomaly_min_traces || !stats.averageCostUsd || stats.averageCostUsd <= 0) continue;
       const limit = stats.averageCostUsd * config.anomaly_factor;
       if (cost.usd > limit) {
-        evidence.push({ detail: `agent "${agent}": ${fmt(cost.usd)} is ${(cost.usd / stats.averageCostUsd).toFixed(1)}× its average ${fmt(stats.averageCostUsd)} over ${stats.tracesSeen} traces` });
+        evidence.push({
+          detail: `agent "${agent}": ${fmt(cost.usd)} is ${(cost.usd / stats.averageCostUsd).toFixed(1)}× its average ${fmt(stats.averageCostUsd)} over ${stats.tracesSeen} traces`,
+        });
       }
     }
     return outcome(evidence, (n) => `${plural(n, "budget breach", "budget breaches")}`, `Within budget (${tokens} tokens, ${fmt(cost.usd)}${unpriced})`);

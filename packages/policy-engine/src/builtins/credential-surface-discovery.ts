@@ -22,7 +22,8 @@ export const credentialSurfaceDiscovery = definePolicy({
   evaluate(input, config) {
     const wanted = config.providers === "all" ? null : new Set(config.providers.map((p) => p.toLowerCase()));
     const findings = scanDocument(input).filter(
-      (f) => !isPiiDetector(f.detector) && (!wanted || wanted.has(providerOf(f.detector)) || wanted.has(f.detector)) && !pathIgnored(f.path, config.ignore_paths),
+      (f) =>
+        !isPiiDetector(f.detector) && (!wanted || wanted.has(providerOf(f.detector)) || wanted.has(f.detector)) && !pathIgnored(f.path, config.ignore_paths),
     );
     return outcome(
       findings.map((f) => findingEvidence(f)),

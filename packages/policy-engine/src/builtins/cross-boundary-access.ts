@@ -30,7 +30,8 @@ function assetUses(input: PolicyInput, config: z.output<typeof configSchema>): A
   };
   if (config.check_tools) for (const t of toolUses(input)) if (t.source !== "offer") add("tool", t.name, input.entities.tools, t.spanId);
   // Data candidates are any a.b.c in the text; only names LangGuard knows as data assets count.
-  if (config.check_data) for (const d of dataCandidates(input)) if (lookupEntity(input.entities.data, d.name)) add("data asset", d.name, input.entities.data, d.spanId);
+  if (config.check_data)
+    for (const d of dataCandidates(input)) if (lookupEntity(input.entities.data, d.name)) add("data asset", d.name, input.entities.data, d.spanId);
   if (config.check_models) for (const m of modelUses(input)) add("model", m.model, input.entities.models, m.observation.id);
   return uses;
 }

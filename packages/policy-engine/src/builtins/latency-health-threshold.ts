@@ -34,13 +34,22 @@ export const latencyHealthThreshold = definePolicy({
       const rate = Math.round((failed.length / observations.length) * 1000) / 10;
       evidence.push({ detail: `${failed.length} of ${observations.length} spans failed (${rate}%, limit ${config.max_error_rate * 100}%)` });
       // Error messages quote what failed, credentials included ("Invalid API key sk-…").
-      for (const o of failed) evidence.push({ spanId: o.id, detail: `span "${o.name}" failed${o.statusMessage ? `: ${redactText(o.statusMessage).slice(0, 300)}` : ""}` });
+      for (const o of failed)
+        evidence.push({ spanId: o.id, detail: `span "${o.name}" failed${o.statusMessage ? `: ${redactText(o.statusMessage).slice(0, 300)}` : ""}` });
     }
     observations.forEach((o, i) => {
       if (isLlmObservation(o) && o.usage.input !== null && o.usage.input > config.max_context_tokens) {
-        evidence.push({ path: `observations[${i}].usage.input`, spanId: o.id, detail: `LLM call "${o.name}" sent ${o.usage.input} input tokens (limit ${config.max_context_tokens})` });
+        evidence.push({
+          path: `observations[${i}].usage.input`,
+          spanId: o.id,
+          detail: `LLM call "${o.name}" sent ${o.usage.input} input tokens (limit ${config.max_context_tokens})`,
+        });
       }
     });
-    return outcome(evidence, (n) => `${plural(n, "health threshold breach", "health threshold breaches")}`, "Latency, errors and context sizes within thresholds");
+    return outcome(
+      evidence,
+      (n) => `${plural(n, "health threshold breach", "health threshold breaches")}`,
+      "Latency, errors and context sizes within thresholds",
+    );
   },
 });

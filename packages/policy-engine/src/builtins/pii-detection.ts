@@ -28,7 +28,8 @@ export const piiDetection = definePolicy({
   evaluate(input, config) {
     const types = config.types === "all" ? null : new Set<string>(config.types);
     const findings = scanDocument(input, { defaultRegion: config.default_region as CountryCode }).filter(
-      (f) => isPiiDetector(f.detector) && f.confidence >= config.min_confidence && (!types || types.has(f.detector)) && !pathIgnored(f.path, config.ignore_paths),
+      (f) =>
+        isPiiDetector(f.detector) && f.confidence >= config.min_confidence && (!types || types.has(f.detector)) && !pathIgnored(f.path, config.ignore_paths),
     );
     return outcome(
       findings.map((f) => findingEvidence(f)),

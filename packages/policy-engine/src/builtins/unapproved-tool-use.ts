@@ -35,6 +35,10 @@ export const unapprovedToolUse = definePolicy({
       tools.add(use.name);
       evidence.push({ spanId: use.spanId, detail: `tool "${use.name}" is ${approval}${use.source === "call" ? " (called by the model)" : ""}` });
     }
-    return outcome(evidence, (n) => `${plural(tools.size, "unapproved tool")} used (${plural(n, "use")}): ${[...tools].join(", ")}`, "Every tool used is approved");
+    return outcome(
+      evidence,
+      (n) => `${plural(tools.size, "unapproved tool")} used (${plural(n, "use")}): ${[...tools].join(", ")}`,
+      "Every tool used is approved",
+    );
   },
 });

@@ -8,9 +8,7 @@ export interface CompiledExpression {
   run(variables: Record<string, unknown>): unknown;
 }
 
-export type CompileResult =
-  | { ok: true; program: CompiledExpression }
-  | { ok: false; error: string; line?: number; column?: number; position?: number };
+export type CompileResult = { ok: true; program: CompiledExpression } | { ok: false; error: string; line?: number; column?: number; position?: number };
 
 interface CelErrorLike {
   summary?: string;
@@ -50,7 +48,13 @@ export function compileExpression(expression: string, maxLength = DEFAULT_CEL_LI
   const checked = program.check();
   if (!checked.valid) return failure(expression, checked.error);
   if (!RESULT_TYPES.test(checked.type ?? "dyn")) {
-    return { ok: false, error: `expression returns ${checked.type}; it must return a bool, or a map {"violated": bool, "message": string, "evidence": list}`, position: 0, line: 1, column: 1 };
+    return {
+      ok: false,
+      error: `expression returns ${checked.type}; it must return a bool, or a map {"violated": bool, "message": string, "evidence": list}`,
+      position: 0,
+      line: 1,
+      column: 1,
+    };
   }
   return { ok: true, program: { expression, run: (variables) => program(variables) } };
 }

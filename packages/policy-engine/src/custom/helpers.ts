@@ -15,24 +15,41 @@ export const RE2_MATCHES = "re2Matches";
 const charge = (text: string) => chargeSteps(Math.ceil(text.length / 256));
 
 function asCel(f: Finding) {
-  return { detector: f.detector, kind: isPiiDetector(f.detector) ? "pii" : "secret", path: f.path, spanId: f.spanId, match: f.match, confidence: f.confidence, truncated: f.truncated };
+  return {
+    detector: f.detector,
+    kind: isPiiDetector(f.detector) ? "pii" : "secret",
+    path: f.path,
+    spanId: f.spanId,
+    match: f.match,
+    confidence: f.confidence,
+    truncated: f.truncated,
+  };
 }
 
 export const HELPERS: Array<{ signature: string; description: string; handler: (...args: never[]) => unknown }> = [
   {
     signature: `string.${RE2_MATCHES}(string): bool`,
     description: "RE2 regular expression search (what `s.matches(re)` runs).",
-    handler: (text: string, pattern: string) => (charge(text), re2Test(pattern, text)),
+    handler: (text: string, pattern: string) => {
+      charge(text);
+      return re2Test(pattern, text);
+    },
   },
   {
     signature: "matches(string, string): bool",
     description: "matches(text, re): RE2 regular expression search.",
-    handler: (text: string, pattern: string) => (charge(text), re2Test(pattern, text)),
+    handler: (text: string, pattern: string) => {
+      charge(text);
+      return re2Test(pattern, text);
+    },
   },
   {
     signature: "detect(string): list<dyn>",
     description: "Secret and PII findings in a text (masked).",
-    handler: (text: string) => (charge(text), scanText(text).map(asCel)),
+    handler: (text: string) => {
+      charge(text);
+      return scanText(text).map(asCel);
+    },
   },
   {
     signature: "findings(): list<dyn>",
@@ -45,6 +62,9 @@ export const HELPERS: Array<{ signature: string; description: string; handler: (
   {
     signature: "redact(string): string",
     description: "The text with secrets and PII replaced by their masked forms.",
-    handler: (text: string) => (charge(text), redactText(text)),
+    handler: (text: string) => {
+      charge(text);
+      return redactText(text);
+    },
   },
 ];

@@ -38,7 +38,8 @@ export function meteredRun(originalRun: (ast: AstNode, ctx: unknown) => unknown)
     if (meter === null) return originalRun.call(this, ast, ctx);
     if (meter.breach) throw meter.breach;
     if (++meter.steps > meter.limits.maxSteps) breach(meter, `cost limit exceeded: more than ${meter.limits.maxSteps} evaluation steps`);
-    if ((meter.steps & 63) === 0 && performance.now() > meter.deadline) breach(meter, `time limit exceeded: evaluation ran longer than ${meter.limits.timeoutMs} ms`);
+    if ((meter.steps & 63) === 0 && performance.now() > meter.deadline)
+      breach(meter, `time limit exceeded: evaluation ran longer than ${meter.limits.timeoutMs} ms`);
     const result = originalRun.call(this, ast, ctx);
     if (BUILDS_VALUES.has(ast.op)) {
       if (typeof result === "string" && result.length > meter.limits.maxStringLength) {

@@ -26,7 +26,7 @@ const safeText = (text: string) => redactText(text.length > MAX_TEXT ? `${text.s
 function toEvidence(item: unknown): Evidence {
   const value = plain(item);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { detail: safeText(typeof value === "string" ? value : JSON.stringify(value) ?? String(value)) };
+    return { detail: safeText(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value))) };
   }
   const v = value as Record<string, unknown>;
   const evidence: Evidence = {};
@@ -55,6 +55,11 @@ export function toOutcome(result: unknown): Outcome {
   if (!Array.isArray(evidenceIn)) throw new Error('"evidence" must be a list');
   const evidence = evidenceIn.slice(0, MAX_EVIDENCE).map(toEvidence);
   const extra = evidenceIn.length - evidence.length;
-  const base = typeof map.message === "string" && map.message ? safeText(map.message) : map.violated ? "Custom policy condition matched" : "Custom policy condition not matched";
+  const base =
+    typeof map.message === "string" && map.message
+      ? safeText(map.message)
+      : map.violated
+        ? "Custom policy condition matched"
+        : "Custom policy condition not matched";
   return { violated: map.violated, message: extra > 0 ? `${base} (showing ${MAX_EVIDENCE}; ${extra} more not shown)` : base, evidence };
 }

@@ -59,7 +59,8 @@ export function scanDocument(input: PolicyInput, options: Partial<ScanOptions> =
   if (cached) return cached;
   const { fields, structural } = collectTextFields(input);
   const findings = scanFields(fields, resolved);
-  for (const s of structural) findings.push({ detector: s.detector, path: s.path, spanId: s.spanId, match: s.masked, confidence: s.confidence, truncated: false });
+  for (const s of structural)
+    findings.push({ detector: s.detector, path: s.path, spanId: s.spanId, match: s.masked, confidence: s.confidence, truncated: false });
   // Shared by every policy of the evaluation: frozen so none can change what the others see.
   const shared = Object.freeze(findings.map((f) => Object.freeze(f)));
   byRegion.set(resolved.defaultRegion, shared);

@@ -7,7 +7,12 @@ const tagging = getBuiltin("metadata-tagging")!;
 const nhi = getBuiltin("nhi-violation")!;
 
 const anonymous = { userId: null, userName: null, servicePrincipal: false, applicationId: null };
-const principal = { userId: "7f1c9a52-3d4e-4b6a-9c2d-1e8f0a7b6c5d", userName: null, servicePrincipal: true, applicationId: "7f1c9a52-3d4e-4b6a-9c2d-1e8f0a7b6c5d" };
+const principal = {
+  userId: "7f1c9a52-3d4e-4b6a-9c2d-1e8f0a7b6c5d",
+  userName: null,
+  servicePrincipal: true,
+  applicationId: "7f1c9a52-3d4e-4b6a-9c2d-1e8f0a7b6c5d",
+};
 
 describe("mandatory-trace-logging", () => {
   it("is low and on by default", () => {
@@ -32,7 +37,10 @@ describe("metadata-tagging", () => {
   });
 
   it("fires on missing required metadata, looked up in metadata then tags", () => {
-    expect(tagging.evaluate(document({ trace: { metadata: {} } }), {}).evidence.map((e) => e.detail)).toEqual(['metadata "ai_app_id" missing', 'metadata "department" missing']);
+    expect(tagging.evaluate(document({ trace: { metadata: {} } }), {}).evidence.map((e) => e.detail)).toEqual([
+      'metadata "ai_app_id" missing',
+      'metadata "department" missing',
+    ]);
     expect(tagging.evaluate(document({ trace: { metadata: { ai_app_id: "a" }, tags: { department: "ops" } } }), {}).violated).toBe(false);
   });
 
@@ -56,9 +64,9 @@ describe("nhi-violation", () => {
 
   it("passes when the fields are present, and ignores humans", () => {
     expect(nhi.evaluate(document({ identity: principal, trace: { tags: { owner: "data-platform" } } }), {}).violated).toBe(false);
-    expect(nhi.evaluate(document({ identity: { ...principal, applicationId: null }, trace: { tags: { owner: "x" } } }), {}).evidence.map((e) => e.detail)).toEqual([
-      '"application_id" missing',
-    ]);
+    expect(
+      nhi.evaluate(document({ identity: { ...principal, applicationId: null }, trace: { tags: { owner: "x" } } }), {}).evidence.map((e) => e.detail),
+    ).toEqual(['"application_id" missing']);
     expect(nhi.evaluate(document({ identity: anonymous }), {}).violated).toBe(false);
   });
 });

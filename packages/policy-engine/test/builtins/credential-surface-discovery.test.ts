@@ -46,7 +46,7 @@ describe("credential-surface-discovery", () => {
   it("skips paths matching ignore_paths (RE2)", () => {
     const doc = document({ observations: [observation({ attributes: { "test.fixture": s.keys.github(r) } })] });
     expect(policy.evaluate(doc, {}).violated).toBe(true);
-    expect(policy.evaluate(doc, { ignore_paths: ["attributes\\[\"test\\.fixture\"\\]$"] }).violated).toBe(false);
+    expect(policy.evaluate(doc, { ignore_paths: ['attributes\\["test\\.fixture"\\]$'] }).violated).toBe(false);
   });
 
   it("rejects an invalid ignore_paths pattern when the config is validated", () => {

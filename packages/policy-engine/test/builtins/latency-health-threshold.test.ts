@@ -11,7 +11,9 @@ describe("latency-health-threshold", () => {
   });
 
   it("fires on a slow trace and on an ERROR trace", () => {
-    expect(policy.evaluate(document({ trace: { durationMs: 5001 } }), {}).evidence).toEqual([{ path: "trace.durationMs", detail: "trace took 5001 ms (limit 5000 ms)" }]);
+    expect(policy.evaluate(document({ trace: { durationMs: 5001 } }), {}).evidence).toEqual([
+      { path: "trace.durationMs", detail: "trace took 5001 ms (limit 5000 ms)" },
+    ]);
     expect(policy.evaluate(document({ trace: { status: "ERROR" } }), {}).evidence).toEqual([{ path: "trace.status", detail: "trace status is ERROR" }]);
     expect(policy.evaluate(document({ trace: { durationMs: 9000 } }), { max_latency_ms: 10000 }).violated).toBe(false);
   });

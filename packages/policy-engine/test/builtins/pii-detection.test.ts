@@ -15,7 +15,8 @@ describe("pii-detection", () => {
   });
 
   it("reports each PII type, masked", () => {
-    const text = "Mail jane.doe@example.com, call +1 415-555-2671, card 4111 1111 1111 1111, SSN 219-09-9998, IBAN DE89 3704 0044 0532 0130 00, from 203.0.113.54";
+    const text =
+      "Mail jane.doe@example.com, call +1 415-555-2671, card 4111 1111 1111 1111, SSN 219-09-9998, IBAN DE89 3704 0044 0532 0130 00, from 203.0.113.54";
     const out = policy.evaluate(anonymous(text), {});
     expect(out.evidence.map((e) => e.detector)).toEqual(["email", "phone", "credit_card", "us_ssn", "iban", "ip_address"]);
     expect(out.evidence.map((e) => e.match)).toEqual(["j***@example.com", "+* ***-***-**71", "****1111", "***-**-9998", "DE**…3000", "203.0.*.*"]);

@@ -21,7 +21,11 @@ describe("unapproved-tool-use", () => {
         agents: {},
         models: {},
         data: {},
-        tools: { web_search: { approval: "pending", stage: null }, shell_exec: { approval: "rejected", stage: null }, calculator: { approval: "approved", stage: null } },
+        tools: {
+          web_search: { approval: "pending", stage: null },
+          shell_exec: { approval: "rejected", stage: null },
+          calculator: { approval: "approved", stage: null },
+        },
       },
     });
     const out = tools.evaluate(doc, {});
@@ -42,7 +46,12 @@ describe("unapproved-tool-use", () => {
   });
 
   it("reads Anthropic tool_use blocks and JSON-encoded payloads", () => {
-    const anthropic = { content: [{ type: "text", text: "ok" }, { type: "tool_use", id: "t", name: "lookup_order", input: {} }] };
+    const anthropic = {
+      content: [
+        { type: "text", text: "ok" },
+        { type: "tool_use", id: "t", name: "lookup_order", input: {} },
+      ],
+    };
     const doc = document({ observations: [llm("claude-sonnet-4", { output: JSON.stringify(anthropic) })] });
     expect(tools.evaluate(doc, {}).evidence.map((e) => e.detail)).toEqual(['tool "lookup_order" is pending (called by the model)']);
   });

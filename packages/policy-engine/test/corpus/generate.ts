@@ -44,7 +44,12 @@ function keyed(detector: string, generators: Array<(r: s.Rng) => string>, count:
 }
 
 const k = s.keys;
-keyed("openai", [k.openaiLegacy, k.openaiProject, k.openaiProjectUnmarked, k.openaiServiceAccount, k.openaiLegacyUnmarked], 5, ["prose", "json", "code", "env"]);
+keyed("openai", [k.openaiLegacy, k.openaiProject, k.openaiProjectUnmarked, k.openaiServiceAccount, k.openaiLegacyUnmarked], 5, [
+  "prose",
+  "json",
+  "code",
+  "env",
+]);
 keyed("anthropic", [k.anthropic, k.anthropicAdmin], 4, ["prose", "json", "code", "env"]);
 keyed("aws_access_key", [k.awsAccessKey], 5, ["prose", "json", "code", "yaml"]);
 keyed("github", [k.github, k.githubFineGrained], 6, ["prose", "json", "code", "markdown"]);
@@ -56,9 +61,17 @@ const awsSecret = (rr: s.Rng) => s.mixed(rr, `${s.ALNUM}+/`, 39) + s.chars(rr, s
 for (let i = 0; i < 4; i++) {
   const id = k.awsAccessKey(r);
   const secret = awsSecret(r);
-  add(`[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${secret}\n`, { detector: "aws_access_key", match: id }, { detector: "aws_secret_key", match: secret });
+  add(
+    `[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${secret}\n`,
+    { detector: "aws_access_key", match: id },
+    { detector: "aws_secret_key", match: secret },
+  );
   const other = awsSecret(r);
-  add(JSON.stringify({ AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: other }), { detector: "aws_access_key", match: id }, { detector: "aws_secret_key", match: other });
+  add(
+    JSON.stringify({ AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: other }),
+    { detector: "aws_access_key", match: id },
+    { detector: "aws_secret_key", match: other },
+  );
 }
 
 for (const kind of ["rsa", "pkcs8", "ec", "openssh"] as const) {
@@ -131,9 +144,20 @@ for (let i = 0; i < 6; i++) add(`request_id=${uuid()} trace ${uuid()}`);
 for (let i = 0; i < 6; i++) add(`Merged commit ${hex(40)} into main (parent ${hex(40)})`);
 for (let i = 0; i < 6; i++) add(`"digest": "sha256:${hex(64)}"`);
 for (let i = 0; i < 4; i++) add(`"integrity": "sha512-${s.chars(r, `${s.ALNUM}+/`, 86)}=="`);
-for (let i = 0; i < 6; i++) add(`{"ts": ${1_700_000_000_000 + Math.floor(r() * 99_999_999_999)}, "started_ms": "${1_690_000_000_000 + Math.floor(r() * 9_999_999_999)}"}`);
+for (let i = 0; i < 6; i++)
+  add(`{"ts": ${1_700_000_000_000 + Math.floor(r() * 99_999_999_999)}, "started_ms": "${1_690_000_000_000 + Math.floor(r() * 9_999_999_999)}"}`);
 for (let i = 0; i < 8; i++) add(`Card on file: ${s.creditCard(r, pick([" ", "-", ""]), false)}`);
-for (const v of ["1.2.3", "v10.0.0.1", "version 1.2.3.4", "release 4.3.2.1", "node v20.19.0", "Firmware 2.10.1.4 installed", "bump to 0.12.7", "build 1.0.0.1234"]) add(`Upgraded to ${v} yesterday.`);
+for (const v of [
+  "1.2.3",
+  "v10.0.0.1",
+  "version 1.2.3.4",
+  "release 4.3.2.1",
+  "node v20.19.0",
+  "Firmware 2.10.1.4 installed",
+  "bump to 0.12.7",
+  "build 1.0.0.1234",
+])
+  add(`Upgraded to ${v} yesterday.`);
 for (const v of ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE", "ASIAIOSFODNN7EXAMPLE", "AKIAXXXXXXXXXXXXXXXX"]) add(`aws_access_key_id = ${v}`);
 add("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 for (let i = 0; i < 4; i++) add(`data:application/octet-stream;base64,${s.chars(r, s.ALNUM, 40)}sk-${s.chars(r, s.ALNUM, 48)}${s.chars(r, s.ALNUM, 20)}`);
@@ -151,14 +175,25 @@ for (const v of placeholders) {
   add(`OPENAI_API_KEY=${v}`);
 }
 for (const v of ["image@2x.png", "user@localhost", "npm install lodash@4.17.21", "@types/node@20.11.5", "icon@3x.jpg in assets/"]) add(`See ${v} for details.`);
-for (const v of ["123-45-6789", "078-05-1120", "000-12-3456", "666-12-3456", "912-34-5678", "111-11-1111", "123-00-4567", "123-45-0000"]) add(`SSN on the form: ${v}`);
+for (const v of ["123-45-6789", "078-05-1120", "000-12-3456", "666-12-3456", "912-34-5678", "111-11-1111", "123-00-4567", "123-45-0000"])
+  add(`SSN on the form: ${v}`);
 for (let i = 0; i < 4; i++) {
   const valid = s.iban(r, false);
   const broken = valid.slice(0, 2) + String((Number(valid.slice(2, 4)) + 1) % 100).padStart(2, "0") + valid.slice(4);
   add(`IBAN ${broken}`);
 }
 for (const v of ["10.0.0.12", "192.168.1.20", "127.0.0.1", "0.0.0.0", "172.16.4.9"]) add(`listening on ${v}:8080`);
-for (const v of ["2024-01-15 10:30:00", "Order #12345678 shipped", "Total: $1,234.56", "ISBN 978-3-16-148410-0", "color: #ff8800;", "at 12:30:45.123", "page 1 of 12", "20240611.3"]) add(v);
+for (const v of [
+  "2024-01-15 10:30:00",
+  "Order #12345678 shipped",
+  "Total: $1,234.56",
+  "ISBN 978-3-16-148410-0",
+  "color: #ff8800;",
+  "at 12:30:45.123",
+  "page 1 of 12",
+  "20240611.3",
+])
+  add(v);
 add(`-----BEGIN PUBLIC KEY-----\n${s.chars(r, `${s.ALNUM}+/`, 64)}\n${s.chars(r, `${s.ALNUM}+/`, 64)}\n-----END PUBLIC KEY-----`);
 add(`-----BEGIN CERTIFICATE-----\nMIID${s.chars(r, `${s.ALNUM}+/`, 60)}\n-----END CERTIFICATE-----`);
 add(`Bearer eyJhbGciOiJIUzI1NiJ9.${s.chars(r, `${s.ALNUM}_-`, 40)}.${s.chars(r, `${s.ALNUM}_-`, 43)}`);
@@ -171,8 +206,26 @@ function pick<T>(items: readonly T[]): T {
 
 /** Split every secret-looking trigger with a \u escape (second character), inside the JSON text. */
 const TRIGGERS = [
-  "sk-", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "dapi", "xox", "AIza", "BEGIN", "PRIVATE KEY",
-  "AccountKey", "sig=", "service_account", "private_key", "secret", "SECRET",
+  "sk-",
+  "AKIA",
+  "ASIA",
+  "ghp_",
+  "gho_",
+  "ghu_",
+  "ghs_",
+  "ghr_",
+  "github_pat_",
+  "dapi",
+  "xox",
+  "AIza",
+  "BEGIN",
+  "PRIVATE KEY",
+  "AccountKey",
+  "sig=",
+  "service_account",
+  "private_key",
+  "secret",
+  "SECRET",
 ];
 
 function escapeTriggers(line: string): string {

@@ -60,7 +60,14 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
     columns: Array.isArray(columns)
       ? columns.map((c, i) => {
           const col = object(c);
-          return { name: str(col.name) ?? `#${i}`, position: typeof col.position === "number" ? col.position : i, typeText: str(col.typeText), typeName: str(col.typeName), nullable: typeof col.nullable === "boolean" ? col.nullable : null, comment: str(col.comment) };
+          return {
+            name: str(col.name) ?? `#${i}`,
+            position: typeof col.position === "number" ? col.position : i,
+            typeText: str(col.typeText),
+            typeName: str(col.typeName),
+            nullable: typeof col.nullable === "boolean" ? col.nullable : null,
+            comment: str(col.comment),
+          };
         })
       : null,
   };

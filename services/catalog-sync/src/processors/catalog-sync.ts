@@ -60,7 +60,10 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
     tags: settings.tags,
     stats: { enabled: settings.stats, warehouseId: integration.warehouseId, concurrency: settings.statsConcurrency },
   };
-  const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };
+  const retrying = {
+    signal,
+    onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
+  };
   const seen = new Map<string, Set<string>>();
   const completed = new Map<string, Set<string>>();
   const failures: Array<RunProblem & { experimentId: string }> = [];
@@ -110,7 +113,11 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
       completed.set(message.container, seen.get(message.container) ?? new Set());
       seen.delete(message.container);
     } else if (message.type === "error") {
-      const problem = { experimentId: message.container ?? message.experimentId ?? "", kind: message.kind, message: message.hint ? `${message.message}. ${message.hint}` : message.message };
+      const problem = {
+        experimentId: message.container ?? message.experimentId ?? "",
+        kind: message.kind,
+        message: message.hint ? `${message.message}. ${message.hint}` : message.message,
+      };
       logger.warn({ container: problem.experimentId, kind: message.kind }, message.message);
       // Statistics are an extra: their failure is reported, and never stops or fails the metadata.
       if (message.container?.startsWith("stats")) warnings.push({ kind: message.kind, message: problem.message });
@@ -121,7 +128,11 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
 
   const plan = await planDeletions(db, integration.id, completed);
   const deletion = await applyDeletions(db, integration.id, plan, { failures: failures.length, seen: fetched, maxShare: settings.maxDeleteShare });
-  if (deletion.reason) warnings.push({ kind: "deletions_held_back", message: `${deletion.heldBack} object(s) missing from the source were not marked deleted: ${deletion.reason}` });
+  if (deletion.reason)
+    warnings.push({
+      kind: "deletions_held_back",
+      message: `${deletion.heldBack} object(s) missing from the source were not marked deleted: ${deletion.reason}`,
+    });
   await registerGovernanceEntities(db, integration.organizationId, inserted);
 
   const status = failures.length === 0 ? "succeeded" : completed.size > 0 ? "partial" : "failed";

@@ -56,7 +56,13 @@ export async function writeCatalogBatch(db: Database, target: Target, rows: Cata
       if (fetched > 0 || outcome.inserted + outcome.updated > 0) {
         await tx.syncRun.update({
           where: { id: target.syncRunId },
-          data: { itemsFetched: { increment: fetched }, itemsIngested: { increment: outcome.inserted }, itemsUpdated: { increment: outcome.updated }, itemsSkipped: { increment: outcome.unchanged }, heartbeatAt: new Date() },
+          data: {
+            itemsFetched: { increment: fetched },
+            itemsIngested: { increment: outcome.inserted },
+            itemsUpdated: { increment: outcome.updated },
+            itemsSkipped: { increment: outcome.unchanged },
+            heartbeatAt: new Date(),
+          },
         });
       }
       return outcome;
@@ -85,7 +91,11 @@ async function replaceColumns(tx: Database, rows: CatalogRow[], written: Array<{
 }
 
 /** Table statistics from the warehouse; written only when they changed. */
-export async function writeTableStats(db: Database, integrationId: string, stats: Array<{ fullName: string; stats: Record<string, unknown> }>): Promise<number> {
+export async function writeTableStats(
+  db: Database,
+  integrationId: string,
+  stats: Array<{ fullName: string; stats: Record<string, unknown> }>,
+): Promise<number> {
   if (stats.length === 0) return 0;
   return db.$executeRawUnsafe(
     `UPDATE "CatalogEntity" e SET "stats" = x."stats"

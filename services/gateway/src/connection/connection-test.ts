@@ -28,7 +28,13 @@ export interface ConnectionTarget extends BridgeSource {
   syncCatalog?: boolean;
 }
 
-const step = (name: StepName, status: StepStatus, message: string, hint: string | null = null, kind: string | null = null): Step => ({ step: name, status, message, hint, kind });
+const step = (name: StepName, status: StepStatus, message: string, hint: string | null = null, kind: string | null = null): Step => ({
+  step: name,
+  status,
+  message,
+  hint,
+  kind,
+});
 
 /**
  * Test Connection, step by step: the host is an allowed address, Python is found, the MLflow SDK
@@ -40,12 +46,28 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
   const hostVerdict = checkSourceUrl(target.host, policy);
   const resolved = hostVerdict.ok ? await resolveAndCheck(hostVerdict.hostname, policy) : hostVerdict;
   if (!resolved.ok) {
-    steps.push(step("host", "failed", `The host is not allowed: ${resolved.reason}`, "Use the workspace's https URL, e.g. https://dbc-xxx.cloud.databricks.com, or ask the operator to allow this host.", "blocked_host"));
+    steps.push(
+      step(
+        "host",
+        "failed",
+        `The host is not allowed: ${resolved.reason}`,
+        "Use the workspace's https URL, e.g. https://dbc-xxx.cloud.databricks.com, or ask the operator to allow this host.",
+        "blocked_host",
+      ),
+    );
     return finish(steps);
   }
   steps.push(step("host", "ok", "The host is an allowed workspace address"));
   if (!existsSync(path.resolve(pythonPath))) {
-    steps.push(step("python", "failed", `MLflow SDK not available: no Python executable at PYTHON_PATH=${pythonPath}`, "Install Python 3.9+ with MLflow 3.0+ and point PYTHON_PATH at that interpreter.", "sdk_missing"));
+    steps.push(
+      step(
+        "python",
+        "failed",
+        `MLflow SDK not available: no Python executable at PYTHON_PATH=${pythonPath}`,
+        "Install Python 3.9+ with MLflow 3.0+ and point PYTHON_PATH at that interpreter.",
+        "sdk_missing",
+      ),
+    );
     return finish(steps);
   }
   const reported: StepMessage[] = [];
@@ -55,7 +77,15 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
   } catch (error) {
     const failure = error instanceof BridgeError ? error : new BridgeError("internal", "The connection test failed unexpectedly");
     const pending = STEP_NAMES.find((name) => name !== "host" && !reported.some((r) => r.step === name)) ?? "python";
-    reported.push({ type: "step", step: pending as StepMessage["step"], status: "failed", message: failure.message, hint: failure.hint ?? null, kind: failure.kind, data: null });
+    reported.push({
+      type: "step",
+      step: pending as StepMessage["step"],
+      status: "failed",
+      message: failure.message,
+      hint: failure.hint ?? null,
+      kind: failure.kind,
+      data: null,
+    });
   }
   for (const r of reported) steps.push(step(r.step, r.status, r.message, r.hint ?? null, r.kind ?? null));
   return finish(steps);

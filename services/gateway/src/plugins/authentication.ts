@@ -35,7 +35,11 @@ export function registerAuthentication(app: FastifyInstance, { db }: Pick<Gatewa
     const principal = await authenticate(db, presented);
     if (!principal) return refuse(reply, 401, "The API key is not valid: it is unknown, revoked or expired", 'Bearer realm="langguard", error="invalid_token"');
     if (!allows(principal.scopes, required)) {
-      return refuse(reply, 403, `This API key lacks the '${required}' scope that ${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]} needs`);
+      return refuse(
+        reply,
+        403,
+        `This API key lacks the '${required}' scope that ${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]} needs`,
+      );
     }
     request.principal = principal;
   });

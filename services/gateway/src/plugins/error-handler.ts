@@ -3,7 +3,11 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 
 /** An error a route raises on purpose, with the status and the words the caller should see. */
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -36,7 +40,9 @@ export function registerErrorHandler(app: FastifyInstance) {
       });
     }
     if (error instanceof HttpError) {
-      return reply.status(error.statusCode).send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message, ...error.details });
+      return reply
+        .status(error.statusCode)
+        .send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message, ...error.details });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const headers = (error as { headers?: Record<string, string> }).headers;
@@ -56,8 +62,19 @@ export function registerErrorHandler(app: FastifyInstance) {
 
 function statusText(status: number): string {
   const names: Record<number, string> = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
-    415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
   };
   return names[status] ?? "Error";
 }

@@ -35,18 +35,28 @@ async function statsFor(db: Database, agentIds: string[]): Promise<Map<string, A
 }
 
 export const agentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/agents", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(AgentView), ...errorResponses } } }, async (request) => {
-    const { limit, offset, integrationId } = request.query;
-    const where = { organizationId: orgOf(request), ...(integrationId ? { traces: { some: { integrationId } } } : {}) };
-    const [agents, total] = await Promise.all([db.agent.findMany({ where, orderBy: [{ name: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.agent.count({ where })]);
-    const stats = await statsFor(db, agents.map((a) => a.id));
-    return page(
-      agents.map((a) => ({ ...a, traceCount: stats.get(a.id)?.traceCount ?? 0, integrationIds: stats.get(a.id)?.integrationIds ?? [] })),
-      total,
-      limit,
-      offset,
-    );
-  });
+  app.get(
+    "/api/agents",
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(AgentView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset, integrationId } = request.query;
+      const where = { organizationId: orgOf(request), ...(integrationId ? { traces: { some: { integrationId } } } : {}) };
+      const [agents, total] = await Promise.all([
+        db.agent.findMany({ where, orderBy: [{ name: "asc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.agent.count({ where }),
+      ]);
+      const stats = await statsFor(
+        db,
+        agents.map((a) => a.id),
+      );
+      return page(
+        agents.map((a) => ({ ...a, traceCount: stats.get(a.id)?.traceCount ?? 0, integrationIds: stats.get(a.id)?.integrationIds ?? [] })),
+        total,
+        limit,
+        offset,
+      );
+    },
+  );
 
   app.get("/api/agents/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: AgentView, ...errorResponses } } }, async (request) => {
     const agent = await db.agent.findFirst({ where: { id: request.params.id, organizationId: orgOf(request) } });

@@ -8,7 +8,11 @@ import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schema
 
 const Scope = z.enum(["read", "write", "admin"], { error: "must be 'read', 'write' or 'admin'" });
 const CreateBody = z
-  .object({ name: text(200), scopes: z.array(Scope).min(1, "must name at least one scope"), expiresAt: z.coerce.date({ error: "must be an ISO date-time" }).optional() })
+  .object({
+    name: text(200),
+    scopes: z.array(Scope).min(1, "must name at least one scope"),
+    expiresAt: z.coerce.date({ error: "must be an ISO date-time" }).optional(),
+  })
   .strict();
 
 const KeyView = z.object({
@@ -24,21 +28,39 @@ const KeyView = z.object({
 
 /** API keys of the caller's organization; admin only. */
 export const apiKeyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.post("/api/keys", { config: { scope: "admin" }, schema: { body: CreateBody, response: { 201: KeyView.extend({ key: z.string() }), ...errorResponses } } }, async (request, reply) => {
-    const { row, key } = await createApiKey(db, orgOf(request), request.body.name, request.body.scopes, request.body.expiresAt ?? null);
-    return reply.status(201).send({ ...row, key });
-  });
+  app.post(
+    "/api/keys",
+    { config: { scope: "admin" }, schema: { body: CreateBody, response: { 201: KeyView.extend({ key: z.string() }), ...errorResponses } } },
+    async (request, reply) => {
+      const { row, key } = await createApiKey(db, orgOf(request), request.body.name, request.body.scopes, request.body.expiresAt ?? null);
+      return reply.status(201).send({ ...row, key });
+    },
+  );
 
-  app.get("/api/keys", { config: { scope: "admin" }, schema: { querystring: PageQuery, response: { 200: Page(KeyView), ...errorResponses } } }, async (request) => {
-    const { limit, offset } = request.query;
-    const where = { organizationId: orgOf(request) };
-    const [rows, total] = await Promise.all([db.apiKey.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.apiKey.count({ where })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/keys",
+    { config: { scope: "admin" }, schema: { querystring: PageQuery, response: { 200: Page(KeyView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const where = { organizationId: orgOf(request) };
+      const [rows, total] = await Promise.all([
+        db.apiKey.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.apiKey.count({ where }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 
-  app.delete("/api/keys/:id", { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
-    const revoked = await db.apiKey.updateMany({ where: { id: request.params.id, organizationId: orgOf(request), revokedAt: null }, data: { revokedAt: new Date() } });
-    if (revoked.count === 0) throw notFound("API key", request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    "/api/keys/:id",
+    { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } },
+    async (request, reply) => {
+      const revoked = await db.apiKey.updateMany({
+        where: { id: request.params.id, organizationId: orgOf(request), revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      if (revoked.count === 0) throw notFound("API key", request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 };

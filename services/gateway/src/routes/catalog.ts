@@ -40,38 +40,69 @@ const EntityView = z.object({
   firstSeenAt: z.date(),
   updatedAt: z.date(),
 });
-const ColumnView = z.object({ name: z.string(), position: z.number().int(), typeText: z.string().nullable(), typeName: z.string().nullable(), nullable: z.boolean().nullable(), comment: z.string().nullable() });
+const ColumnView = z.object({
+  name: z.string(),
+  position: z.number().int(),
+  typeText: z.string().nullable(),
+  typeName: z.string().nullable(),
+  nullable: z.boolean().nullable(),
+  comment: z.string().nullable(),
+});
 
 /** The Data Catalog: what catalog sync imported from Unity Catalog, browsable and searchable. */
 export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/catalog/entities", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } }, async (request) => {
-    const { limit, offset, integrationId, kind, parent, q, deleted } = request.query;
-    const [parentCatalog, parentSchema] = parent?.split(".") ?? [];
-    const where: Prisma.CatalogEntityWhereInput = {
-      organizationId: orgOf(request),
-      ...(integrationId ? { integrationId } : {}),
-      ...(kind ? { kind } : {}),
-      ...(parent ? { catalogName: parentCatalog, ...(parentSchema ? { schemaName: parentSchema } : { kind: kind ?? "schema" }) } : {}),
-      ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
-      ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
-    };
-    const [rows, total] = await Promise.all([db.catalogEntity.findMany({ where, orderBy: [{ fullName: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.catalogEntity.count({ where })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/catalog/entities",
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset, integrationId, kind, parent, q, deleted } = request.query;
+      const [parentCatalog, parentSchema] = parent?.split(".") ?? [];
+      const where: Prisma.CatalogEntityWhereInput = {
+        organizationId: orgOf(request),
+        ...(integrationId ? { integrationId } : {}),
+        ...(kind ? { kind } : {}),
+        ...(parent ? { catalogName: parentCatalog, ...(parentSchema ? { schemaName: parentSchema } : { kind: kind ?? "schema" }) } : {}),
+        ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
+        ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
+      };
+      const [rows, total] = await Promise.all([
+        db.catalogEntity.findMany({ where, orderBy: [{ fullName: "asc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.catalogEntity.count({ where }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 
-  app.get("/api/catalog/tables/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: EntityView.extend({ columns: z.array(ColumnView), columnCount: z.number().int() }), ...errorResponses } } }, async (request) => {
-    const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" } });
-    if (!table) throw notFound("Table", request.params.id);
-    // The first 1000 columns inline; /columns pages through the rest.
-    const [columns, columnCount] = await Promise.all([db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: 1000 }), db.catalogColumn.count({ where: { tableId: table.id } })]);
-    return { ...table, columns, columnCount };
-  });
+  app.get(
+    "/api/catalog/tables/:id",
+    {
+      config: { scope: "read" },
+      schema: { params: IdParams, response: { 200: EntityView.extend({ columns: z.array(ColumnView), columnCount: z.number().int() }), ...errorResponses } },
+    },
+    async (request) => {
+      const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" } });
+      if (!table) throw notFound("Table", request.params.id);
+      // The first 1000 columns inline; /columns pages through the rest.
+      const [columns, columnCount] = await Promise.all([
+        db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: 1000 }),
+        db.catalogColumn.count({ where: { tableId: table.id } }),
+      ]);
+      return { ...table, columns, columnCount };
+    },
+  );
 
-  app.get("/api/catalog/tables/:id/columns", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(ColumnView), ...errorResponses } } }, async (request) => {
-    const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" }, select: { id: true } });
-    if (!table) throw notFound("Table", request.params.id);
-    const { limit, offset } = request.query;
-    const [rows, total] = await Promise.all([db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: limit, skip: offset }), db.catalogColumn.count({ where: { tableId: table.id } })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/catalog/tables/:id/columns",
+    { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(ColumnView), ...errorResponses } } },
+    async (request) => {
+      const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" }, select: { id: true } });
+      if (!table) throw notFound("Table", request.params.id);
+      const { limit, offset } = request.query;
+      const [rows, total] = await Promise.all([
+        db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: limit, skip: offset }),
+        db.catalogColumn.count({ where: { tableId: table.id } }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 };

@@ -27,25 +27,38 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
   };
   const schema = { response: { 200: ConnectionReport, ...errorResponses } };
 
-  app.post("/api/integrations/test", { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } }, async (request) => {
-    const { source, host, token, warehouseId } = request.body;
-    return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null });
-  });
+  app.post(
+    "/api/integrations/test",
+    { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
+    async (request) => {
+      const { source, host, token, warehouseId } = request.body;
+      return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null });
+    },
+  );
 
-  app.post("/api/integrations/:id/test", { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, params: IdParams } }, async (request) => {
-    const integration = await findIntegration(deps, orgOf(request), request.params.id);
-    let report: Report;
-    try {
-      report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog });
-    } catch (error) {
-      if (!(error instanceof SecretDecryptionError)) throw error;
-      report = { status: "failed", message: error.message, steps: [{ step: "auth", status: "failed", message: error.message, hint: null, kind: "config" }], checkedAt: new Date() };
-    }
-    const status: Report["status"] | "disabled" = integration.enabled ? report.status : "disabled";
-    await deps.db.integration.update({
-      where: { id: integration.id },
-      data: { connectionStatus: status, connectionMessage: report.message, connectionSteps: report.steps as object[], connectionCheckedAt: report.checkedAt },
-    });
-    return { ...report, status };
-  });
+  app.post(
+    "/api/integrations/:id/test",
+    { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, params: IdParams } },
+    async (request) => {
+      const integration = await findIntegration(deps, orgOf(request), request.params.id);
+      let report: Report;
+      try {
+        report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog });
+      } catch (error) {
+        if (!(error instanceof SecretDecryptionError)) throw error;
+        report = {
+          status: "failed",
+          message: error.message,
+          steps: [{ step: "auth", status: "failed", message: error.message, hint: null, kind: "config" }],
+          checkedAt: new Date(),
+        };
+      }
+      const status: Report["status"] | "disabled" = integration.enabled ? report.status : "disabled";
+      await deps.db.integration.update({
+        where: { id: integration.id },
+        data: { connectionStatus: status, connectionMessage: report.message, connectionSteps: report.steps as object[], connectionCheckedAt: report.checkedAt },
+      });
+      return { ...report, status };
+    },
+  );
 };

@@ -9,8 +9,14 @@ const Kind = z.enum(["agent", "model", "tool", "data"], { error: "must be agent,
 const Approval = z.enum(["approved", "pending", "rejected"], { error: "must be approved, pending or rejected" });
 const Stage = z.enum(["dev", "poc", "staging", "prod"], { error: "must be dev, poc, staging or prod" });
 
-const ListQuery = z.object({ ...pageQuery, kind: Kind.optional(), approval: Approval.optional(), stage: Stage.optional(), name: text(500).optional() }).strict();
-const Change = z.object({ approval: Approval, stage: Stage.nullable() }).partial().strict().refine((b) => Object.keys(b).length > 0, "must change approval or stage");
+const ListQuery = z
+  .object({ ...pageQuery, kind: Kind.optional(), approval: Approval.optional(), stage: Stage.optional(), name: text(500).optional() })
+  .strict();
+const Change = z
+  .object({ approval: Approval, stage: Stage.nullable() })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "must change approval or stage");
 
 const EntityView = z.object({
   id: z.uuid(),
@@ -26,24 +32,43 @@ const EntityView = z.object({
 
 /** Agents, models, tools and data assets, with the approval and stage governance decides on. */
 export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/entities", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } }, async (request) => {
-    const { limit, offset, kind, approval, stage, name } = request.query;
-    const where = { organizationId: orgOf(request), ...(kind ? { kind } : {}), ...(approval ? { approval } : {}), ...(stage ? { stage } : {}), ...(name ? { name: { contains: name } } : {}) };
-    const [rows, total] = await Promise.all([db.entity.findMany({ where, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }), db.entity.count({ where })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/entities",
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset, kind, approval, stage, name } = request.query;
+      const where = {
+        organizationId: orgOf(request),
+        ...(kind ? { kind } : {}),
+        ...(approval ? { approval } : {}),
+        ...(stage ? { stage } : {}),
+        ...(name ? { name: { contains: name } } : {}),
+      };
+      const [rows, total] = await Promise.all([
+        db.entity.findMany({ where, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }),
+        db.entity.count({ where }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 
   // Who changed what and when is kept with the entity.
-  app.patch("/api/entities/:id", { config: { scope: "write" }, schema: { params: IdParams, body: Change, response: { 200: EntityView, ...errorResponses } } }, async (request) => {
-    const organizationId = orgOf(request);
-    const current = await db.entity.findFirst({ where: { id: request.params.id, organizationId } });
-    if (!current) throw notFound("Entity", request.params.id);
-    const changedBy = `api-key:${request.principal!.keyId}`;
-    const before = { approval: current.approval, stage: current.stage };
-    return db.$transaction(async (tx) => {
-      const updated = await tx.entity.update({ where: { id: current.id }, data: { ...request.body, updatedAt: new Date(), updatedBy: changedBy } });
-      await tx.entityChange.create({ data: { entityId: current.id, changedBy, changes: { before, after: { approval: updated.approval, stage: updated.stage } } } });
-      return updated;
-    });
-  });
+  app.patch(
+    "/api/entities/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, body: Change, response: { 200: EntityView, ...errorResponses } } },
+    async (request) => {
+      const organizationId = orgOf(request);
+      const current = await db.entity.findFirst({ where: { id: request.params.id, organizationId } });
+      if (!current) throw notFound("Entity", request.params.id);
+      const changedBy = `api-key:${request.principal!.keyId}`;
+      const before = { approval: current.approval, stage: current.stage };
+      return db.$transaction(async (tx) => {
+        const updated = await tx.entity.update({ where: { id: current.id }, data: { ...request.body, updatedAt: new Date(), updatedBy: changedBy } });
+        await tx.entityChange.create({
+          data: { entityId: current.id, changedBy, changes: { before, after: { approval: updated.approval, stage: updated.stage } } },
+        });
+        return updated;
+      });
+    },
+  );
 };

@@ -6,8 +6,14 @@ const Readiness = z.object({ status: z.enum(["ok", "degraded"]), checks: z.objec
 
 export async function readiness({ db, redis }: Pick<GatewayDeps, "db" | "redis">) {
   const [database, queue] = await Promise.all([
-    db.$queryRaw`SELECT 1`.then(() => "ok", () => "unreachable"),
-    redis.ping().then(() => "ok", () => "unreachable"),
+    db.$queryRaw`SELECT 1`.then(
+      () => "ok",
+      () => "unreachable",
+    ),
+    redis.ping().then(
+      () => "ok",
+      () => "unreachable",
+    ),
   ]);
   const healthy = database === "ok" && queue === "ok";
   return { healthy, body: { status: healthy ? ("ok" as const) : ("degraded" as const), checks: { database, redis: queue } } };
@@ -15,7 +21,9 @@ export async function readiness({ db, redis }: Pick<GatewayDeps, "db" | "redis">
 
 export const healthRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   // Liveness says only that the process answers: the one route that needs no key.
-  app.get("/health/live", { config: { scope: "public" }, schema: { response: { 200: z.object({ status: z.literal("ok") }) } } }, async () => ({ status: "ok" as const }));
+  app.get("/health/live", { config: { scope: "public" }, schema: { response: { 200: z.object({ status: z.literal("ok") }) } } }, async () => ({
+    status: "ok" as const,
+  }));
 
   app.get("/health", { config: { scope: "read" }, schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
     const { healthy, body } = await readiness(deps);

@@ -27,18 +27,28 @@ const Pattern = z
       return false;
     }
   }, "must be a valid regular expression");
-const Level = z.object({ catalogs: z.array(Pattern).max(100), schemas: z.array(Pattern).max(100), tables: z.array(Pattern).max(100) }).partial().strict();
+const Level = z
+  .object({ catalogs: z.array(Pattern).max(100), schemas: z.array(Pattern).max(100), tables: z.array(Pattern).max(100) })
+  .partial()
+  .strict();
 const CatalogFilters = z.object({ include: Level, exclude: Level }).partial().strict();
 
 const common = {
   name: text(200),
   source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
   token: text(4096).refine((v) => !/\s/.test(v), "must not contain whitespace"),
-  warehouseId: z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
+  warehouseId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
   enabled: z.boolean(),
-  syncIntervalMinutes: z.number({ error: "must be a whole number of minutes" }).int("must be a whole number of minutes").min(0, "must be 0 (sync only when triggered) or more").max(10_080, "must be at most 10080 (a week)"),
+  syncIntervalMinutes: z
+    .number({ error: "must be a whole number of minutes" })
+    .int("must be a whole number of minutes")
+    .min(0, "must be 0 (sync only when triggered) or more")
+    .max(10_080, "must be at most 10080 (a week)"),
   nightlyFullSync: z.boolean(),
   experiments: z.array(text(512)).max(10_000, "must list at most 10000 experiments"),
   catalogFilters: CatalogFilters,
@@ -47,7 +57,8 @@ const common = {
 export function integrationBodies(policy: HostPolicy) {
   const host = hostField(policy);
   const requireToken = (body: { source: string; token?: string | undefined }, ctx: z.RefinementCtx) => {
-    if (body.source === "databricks" && !body.token) ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
+    if (body.source === "databricks" && !body.token)
+      ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
   };
   const Credentials = z
     .object({ source: common.source.default("databricks"), host, token: common.token.optional(), warehouseId: common.warehouseId.optional() })

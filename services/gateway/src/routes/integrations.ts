@@ -17,7 +17,12 @@ export function integrationView(integration: Integration): z.input<typeof Integr
     ...integration,
     token: maskedToken(integration.tokenLast4),
     hasToken: integration.tokenCiphertext !== null,
-    connection: { status: integration.connectionStatus, message: integration.connectionMessage, checkedAt: integration.connectionCheckedAt, steps: integration.connectionSteps },
+    connection: {
+      status: integration.connectionStatus,
+      message: integration.connectionMessage,
+      checkedAt: integration.connectionCheckedAt,
+      steps: integration.connectionSteps,
+    },
   };
 }
 
@@ -28,72 +33,112 @@ export function integrationView(integration: Integration): z.input<typeof Integr
  */
 async function assertResolvable(host: string, deps: GatewayDeps) {
   const verdict = await resolveAndCheck(new URL(host).hostname, deps.hostPolicy);
-  if (!verdict.ok && !verdict.unresolved) throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });
+  if (!verdict.ok && !verdict.unresolved)
+    throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });
 }
 
 export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db, keyRing } = deps;
   const { Create, Update } = integrationBodies(deps.hostPolicy);
 
-  app.post("/api/integrations", { config: { scope: "write" }, schema: { body: Create, response: { 201: IntegrationView, ...errorResponses, 409: errorResponses[400] } } }, async (request, reply) => {
-    const { token, ...body } = request.body;
-    await assertResolvable(body.host, deps);
-    // The id is chosen here because the sealed token is bound to it.
-    const id = randomUUID();
-    try {
-      const integration = await db.integration.create({
-        data: { id, ...body, organizationId: orgOf(request), ...(token ? sealToken(keyRing, { id, source: body.source, host: body.host }, token) : {}), connectionStatus: body.enabled ? "unknown" : "disabled" },
-      });
-      await applySchedules(deps.schedules, integration);
-      return reply.status(201).send(integrationView(integration));
-    } catch (error) {
-      throw conflictOnDuplicateName(error, body.name);
-    }
-  });
+  app.post(
+    "/api/integrations",
+    { config: { scope: "write" }, schema: { body: Create, response: { 201: IntegrationView, ...errorResponses, 409: errorResponses[400] } } },
+    async (request, reply) => {
+      const { token, ...body } = request.body;
+      await assertResolvable(body.host, deps);
+      // The id is chosen here because the sealed token is bound to it.
+      const id = randomUUID();
+      try {
+        const integration = await db.integration.create({
+          data: {
+            id,
+            ...body,
+            organizationId: orgOf(request),
+            ...(token ? sealToken(keyRing, { id, source: body.source, host: body.host }, token) : {}),
+            connectionStatus: body.enabled ? "unknown" : "disabled",
+          },
+        });
+        await applySchedules(deps.schedules, integration);
+        return reply.status(201).send(integrationView(integration));
+      } catch (error) {
+        throw conflictOnDuplicateName(error, body.name);
+      }
+    },
+  );
 
-  app.get("/api/integrations", { config: { scope: "read" }, schema: { querystring: PageQuery, response: { 200: Page(IntegrationView), ...errorResponses } } }, async (request) => {
-    const { limit, offset } = request.query;
-    const where = { organizationId: orgOf(request) };
-    const [rows, total] = await Promise.all([db.integration.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.integration.count({ where })]);
-    return page(rows.map(integrationView), total, limit, offset);
-  });
+  app.get(
+    "/api/integrations",
+    { config: { scope: "read" }, schema: { querystring: PageQuery, response: { 200: Page(IntegrationView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const where = { organizationId: orgOf(request) };
+      const [rows, total] = await Promise.all([
+        db.integration.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.integration.count({ where }),
+      ]);
+      return page(rows.map(integrationView), total, limit, offset);
+    },
+  );
 
-  app.get("/api/integrations/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: IntegrationView, ...errorResponses } } }, async (request) => {
-    return integrationView(await findIntegration(deps, orgOf(request), request.params.id));
-  });
+  app.get(
+    "/api/integrations/:id",
+    { config: { scope: "read" }, schema: { params: IdParams, response: { 200: IntegrationView, ...errorResponses } } },
+    async (request) => {
+      return integrationView(await findIntegration(deps, orgOf(request), request.params.id));
+    },
+  );
 
-  app.patch("/api/integrations/:id", { config: { scope: "write" }, schema: { params: IdParams, body: Update, response: { 200: IntegrationView, ...errorResponses, 409: errorResponses[400] } } }, async (request) => {
-    const current = await findIntegration(deps, orgOf(request), request.params.id);
-    const { token, ...changes } = request.body;
-    const next = { id: current.id, source: changes.source ?? current.source, host: changes.host ?? current.host };
-    const moved = next.source !== current.source || next.host !== current.host;
-    if (moved && !token && current.tokenCiphertext) {
-      // The stored token was entered for the old host; it is never sent anywhere else.
-      throw new HttpError(400, "body.token: must be supplied again when host or source changes", {
-        issues: [{ field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" }],
-      });
-    }
-    if (changes.host) await assertResolvable(changes.host, deps);
-    const sealed = token ? sealToken(keyRing, next, token) : {};
-    const status = changes.enabled === false ? { connectionStatus: "disabled" as const } : changes.enabled === true && current.connectionStatus === "disabled" ? { connectionStatus: "unknown" as const } : {};
-    try {
-      // Conditional on the row we read: a concurrent change of host or token makes this a conflict, not a silent mix.
-      const updated = await db.integration.updateMany({ where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt }, data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [] } : {}) } });
-      if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
-      const integration = await findIntegration(deps, current.organizationId, current.id);
-      await applySchedules(deps.schedules, integration);
-      return integrationView(integration);
-    } catch (error) {
-      throw conflictOnDuplicateName(error, changes.name ?? "");
-    }
-  });
+  app.patch(
+    "/api/integrations/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, body: Update, response: { 200: IntegrationView, ...errorResponses, 409: errorResponses[400] } } },
+    async (request) => {
+      const current = await findIntegration(deps, orgOf(request), request.params.id);
+      const { token, ...changes } = request.body;
+      const next = { id: current.id, source: changes.source ?? current.source, host: changes.host ?? current.host };
+      const moved = next.source !== current.source || next.host !== current.host;
+      if (moved && !token && current.tokenCiphertext) {
+        // The stored token was entered for the old host; it is never sent anywhere else.
+        throw new HttpError(400, "body.token: must be supplied again when host or source changes", {
+          issues: [
+            { field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" },
+          ],
+        });
+      }
+      if (changes.host) await assertResolvable(changes.host, deps);
+      const sealed = token ? sealToken(keyRing, next, token) : {};
+      const status =
+        changes.enabled === false
+          ? { connectionStatus: "disabled" as const }
+          : changes.enabled === true && current.connectionStatus === "disabled"
+            ? { connectionStatus: "unknown" as const }
+            : {};
+      try {
+        // Conditional on the row we read: a concurrent change of host or token makes this a conflict, not a silent mix.
+        const updated = await db.integration.updateMany({
+          where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt },
+          data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [] } : {}) },
+        });
+        if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
+        const integration = await findIntegration(deps, current.organizationId, current.id);
+        await applySchedules(deps.schedules, integration);
+        return integrationView(integration);
+      } catch (error) {
+        throw conflictOnDuplicateName(error, changes.name ?? "");
+      }
+    },
+  );
 
-  app.delete("/api/integrations/:id", { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null().describe("Deleted"), ...errorResponses } } }, async (request, reply) => {
-    const deleted = await db.integration.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
-    if (deleted.count === 0) throw notFound("Integration", request.params.id);
-    await removeSchedules(deps.schedules, request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    "/api/integrations/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null().describe("Deleted"), ...errorResponses } } },
+    async (request, reply) => {
+      const deleted = await db.integration.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
+      if (deleted.count === 0) throw notFound("Integration", request.params.id);
+      await removeSchedules(deps.schedules, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 };
 
 export async function findIntegration(deps: Pick<GatewayDeps, "db">, organizationId: string, id: string): Promise<Integration> {

@@ -15,10 +15,27 @@ const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'moni
 const Expression = z.string().min(1, "must not be empty").max(20_000, "must be at most 20000 characters");
 
 const CreateBody = z
-  .object({ name: text(200), description: z.string().max(2000).default(""), category: text(100).default("custom"), severity: Severity, enabled: z.boolean().default(true), mode: Mode.default("monitor"), expression: Expression, config: z.record(z.string(), z.unknown()).default({}) })
+  .object({
+    name: text(200),
+    description: z.string().max(2000).default(""),
+    category: text(100).default("custom"),
+    severity: Severity,
+    enabled: z.boolean().default(true),
+    mode: Mode.default("monitor"),
+    expression: Expression,
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
   .strict();
 const UpdateBody = z
-  .object({ name: text(200), description: z.string().max(2000), severity: Severity, enabled: z.boolean(), mode: Mode, expression: Expression, config: z.record(z.string(), z.unknown()) })
+  .object({
+    name: text(200),
+    description: z.string().max(2000),
+    severity: Severity,
+    enabled: z.boolean(),
+    mode: Mode,
+    expression: Expression,
+    config: z.record(z.string(), z.unknown()),
+  })
   .partial()
   .strict();
 
@@ -49,7 +66,9 @@ function assertCompiles(expression: string) {
   if (compiled.ok) return;
   const where = compiled.line ? ` at line ${compiled.line}, column ${compiled.column}` : "";
   const reason = `does not compile${where}: ${compiled.error}`;
-  throw new HttpError(400, `body.expression: ${reason}`, { issues: [{ field: "body.expression", reason, line: compiled.line, column: compiled.column, position: compiled.position }] });
+  throw new HttpError(400, `body.expression: ${reason}`, {
+    issues: [{ field: "body.expression", reason, line: compiled.line, column: compiled.column, position: compiled.position }],
+  });
 }
 
 /** Built-in configs are checked against the policy's own schema; each problem names its field. */
@@ -70,73 +89,137 @@ export async function findPolicy(deps: Pick<GatewayDeps, "db">, organizationId: 
 export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db } = deps;
 
-  app.get("/api/policies", { config: { scope: "read" }, schema: { querystring: PageQuery, response: { 200: Page(PolicyView), ...errorResponses } } }, async (request) => {
-    const organizationId = orgOf(request);
-    await ensureBuiltinPolicies(db, organizationId);
-    const { limit, offset } = request.query;
-    const [rows, total] = await Promise.all([db.policy.findMany({ where: { organizationId }, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }), db.policy.count({ where: { organizationId } })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/policies",
+    { config: { scope: "read" }, schema: { querystring: PageQuery, response: { 200: Page(PolicyView), ...errorResponses } } },
+    async (request) => {
+      const organizationId = orgOf(request);
+      await ensureBuiltinPolicies(db, organizationId);
+      const { limit, offset } = request.query;
+      const [rows, total] = await Promise.all([
+        db.policy.findMany({ where: { organizationId }, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }),
+        db.policy.count({ where: { organizationId } }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 
-  app.get("/api/policies/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: PolicyView, ...errorResponses } } }, async (request) => findPolicy(deps, orgOf(request), request.params.id));
+  app.get("/api/policies/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: PolicyView, ...errorResponses } } }, async (request) =>
+    findPolicy(deps, orgOf(request), request.params.id),
+  );
 
-  app.post("/api/policies", { config: { scope: "write" }, schema: { body: CreateBody, response: { 201: PolicyView, ...errorResponses, 409: errorResponses[400] } } }, async (request, reply) => {
-    assertCompiles(request.body.expression);
-    const organizationId = orgOf(request);
-    try {
-      const policy = await db.$transaction(async (tx) => {
-        const created = await tx.policy.create({ data: { ...request.body, config: request.body.config as Prisma.InputJsonValue, organizationId, kind: "custom" } });
-        await bumpPolicySetVersion(tx, organizationId);
-        return created;
+  app.post(
+    "/api/policies",
+    { config: { scope: "write" }, schema: { body: CreateBody, response: { 201: PolicyView, ...errorResponses, 409: errorResponses[400] } } },
+    async (request, reply) => {
+      assertCompiles(request.body.expression);
+      const organizationId = orgOf(request);
+      try {
+        const policy = await db.$transaction(async (tx) => {
+          const created = await tx.policy.create({
+            data: { ...request.body, config: request.body.config as Prisma.InputJsonValue, organizationId, kind: "custom" },
+          });
+          await bumpPolicySetVersion(tx, organizationId);
+          return created;
+        });
+        return reply.status(201).send(policy);
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+          throw new HttpError(409, `A policy named '${request.body.name}' already exists`, { field: "body.name" });
+        throw error;
+      }
+    },
+  );
+
+  app.patch(
+    "/api/policies/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, body: UpdateBody, response: { 200: PolicyView, ...errorResponses } } },
+    async (request) => {
+      const current = await findPolicy(deps, orgOf(request), request.params.id);
+      const { config, expression, ...rest } = request.body;
+      if (expression !== undefined) {
+        if (current.kind !== "custom")
+          throw new HttpError(400, "body.expression: only custom policies have an expression", {
+            issues: [{ field: "body.expression", reason: "only custom policies have an expression" }],
+          });
+        assertCompiles(expression);
+      }
+      if (config !== undefined && current.kind === "builtin") assertBuiltinConfig(current, config);
+      // Every edit is a new version: violations found under the old one keep naming it.
+      return db.$transaction(async (tx) => {
+        const updated = await tx.policy.update({
+          where: { id: current.id },
+          data: {
+            ...rest,
+            ...(expression !== undefined ? { expression } : {}),
+            ...(config !== undefined ? { config: config as Prisma.InputJsonValue } : {}),
+            version: { increment: 1 },
+          },
+        });
+        await bumpPolicySetVersion(tx, current.organizationId);
+        return updated;
       });
-      return reply.status(201).send(policy);
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new HttpError(409, `A policy named '${request.body.name}' already exists`, { field: "body.name" });
-      throw error;
-    }
-  });
+    },
+  );
 
-  app.patch("/api/policies/:id", { config: { scope: "write" }, schema: { params: IdParams, body: UpdateBody, response: { 200: PolicyView, ...errorResponses } } }, async (request) => {
-    const current = await findPolicy(deps, orgOf(request), request.params.id);
-    const { config, expression, ...rest } = request.body;
-    if (expression !== undefined) {
-      if (current.kind !== "custom") throw new HttpError(400, "body.expression: only custom policies have an expression", { issues: [{ field: "body.expression", reason: "only custom policies have an expression" }] });
-      assertCompiles(expression);
-    }
-    if (config !== undefined && current.kind === "builtin") assertBuiltinConfig(current, config);
-    // Every edit is a new version: violations found under the old one keep naming it.
-    return db.$transaction(async (tx) => {
-      const updated = await tx.policy.update({ where: { id: current.id }, data: { ...rest, ...(expression !== undefined ? { expression } : {}), ...(config !== undefined ? { config: config as Prisma.InputJsonValue } : {}), version: { increment: 1 } } });
-      await bumpPolicySetVersion(tx, current.organizationId);
-      return updated;
-    });
-  });
-
-  app.delete("/api/policies/:id", { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses, 409: errorResponses[400] } } }, async (request, reply) => {
-    const current = await findPolicy(deps, orgOf(request), request.params.id);
-    if (current.kind === "builtin") throw new HttpError(409, "Built-in policies cannot be deleted; disable them instead");
-    await db.policy.delete({ where: { id: current.id } });
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    "/api/policies/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses, 409: errorResponses[400] } } },
+    async (request, reply) => {
+      const current = await findPolicy(deps, orgOf(request), request.params.id);
+      if (current.kind === "builtin") throw new HttpError(409, "Built-in policies cannot be deleted; disable them instead");
+      await db.policy.delete({ where: { id: current.id } });
+      return reply.status(204).send(null);
+    },
+  );
 
   // Evaluates a posted sample document without saving anything.
-  app.post("/api/policies/:id/test", { config: { scope: "write" }, schema: { params: IdParams, body: z.object({ input: policyInputSchema }).strict(), response: { 200: TestResult, ...errorResponses } } }, async (request) => {
-    const policy = await findPolicy(deps, orgOf(request), request.params.id);
-    const [result] = evaluateAll(request.body.input as never, [specOf(policy)]);
-    return { policyId: policy.id, version: policy.version, outcome: result && "outcome" in result ? result.outcome : null, error: result && "error" in result ? result.error : null };
-  });
+  app.post(
+    "/api/policies/:id/test",
+    {
+      config: { scope: "write" },
+      schema: { params: IdParams, body: z.object({ input: policyInputSchema }).strict(), response: { 200: TestResult, ...errorResponses } },
+    },
+    async (request) => {
+      const policy = await findPolicy(deps, orgOf(request), request.params.id);
+      const [result] = evaluateAll(request.body.input as never, [specOf(policy)]);
+      return {
+        policyId: policy.id,
+        version: policy.version,
+        outcome: result && "outcome" in result ? result.outcome : null,
+        error: result && "error" in result ? result.error : null,
+      };
+    },
+  );
 
-  app.post("/api/policies/:id/evaluate", { config: { scope: "write" }, schema: { params: IdParams, body: Window, response: { 202: z.object({ jobId: z.string() }), ...errorResponses } } }, async (request, reply) => {
-    const policy = await findPolicy(deps, orgOf(request), request.params.id);
-    if (request.body.from > request.body.to) throw new HttpError(400, "body.from: must not be after body.to", { issues: [{ field: "body.from", reason: "must not be after body.to" }] });
-    const id = jobId.policyWindow(policy.id, randomUUID());
-    await deps.policyQueue.add(QueueName.PolicyEvaluation, { organizationId: policy.organizationId, policyId: policy.id, fromMs: request.body.from.getTime(), toMs: request.body.to.getTime() }, { jobId: id });
-    return reply.status(202).send({ jobId: id });
-  });
+  app.post(
+    "/api/policies/:id/evaluate",
+    { config: { scope: "write" }, schema: { params: IdParams, body: Window, response: { 202: z.object({ jobId: z.string() }), ...errorResponses } } },
+    async (request, reply) => {
+      const policy = await findPolicy(deps, orgOf(request), request.params.id);
+      if (request.body.from > request.body.to)
+        throw new HttpError(400, "body.from: must not be after body.to", { issues: [{ field: "body.from", reason: "must not be after body.to" }] });
+      const id = jobId.policyWindow(policy.id, randomUUID());
+      await deps.policyQueue.add(
+        QueueName.PolicyEvaluation,
+        { organizationId: policy.organizationId, policyId: policy.id, fromMs: request.body.from.getTime(), toMs: request.body.to.getTime() },
+        { jobId: id },
+      );
+      return reply.status(202).send({ jobId: id });
+    },
+  );
 
   app.get(
     "/api/policies/:id/evaluate/:jobId",
-    { config: { scope: "read" }, schema: { params: z.object({ id: z.uuid({ error: "must be a UUID" }), jobId: z.string().regex(/^policy-window-[0-9a-f-]+$/, "must be an evaluation job id") }).strict(), response: { 200: z.object({ jobId: z.string(), state: z.string(), progress: Json, result: Json }), ...errorResponses } } },
+    {
+      config: { scope: "read" },
+      schema: {
+        params: z
+          .object({ id: z.uuid({ error: "must be a UUID" }), jobId: z.string().regex(/^policy-window-[0-9a-f-]+$/, "must be an evaluation job id") })
+          .strict(),
+        response: { 200: z.object({ jobId: z.string(), state: z.string(), progress: Json, result: Json }), ...errorResponses },
+      },
+    },
     async (request) => {
       const policy = await findPolicy(deps, orgOf(request), request.params.id);
       const job = await deps.policyQueue.getJob(request.params.jobId);

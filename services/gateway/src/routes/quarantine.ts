@@ -22,7 +22,10 @@ const QuarantinedRecordView = z.object({
 export const quarantineRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   app.get(
     "/api/integrations/:id/quarantine",
-    { config: { scope: "read" }, schema: { params: IdParams, querystring: QuarantineQuery, response: { 200: Page(QuarantinedRecordView), ...errorResponses } } },
+    {
+      config: { scope: "read" },
+      schema: { params: IdParams, querystring: QuarantineQuery, response: { 200: Page(QuarantinedRecordView), ...errorResponses } },
+    },
     async (request) => {
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       const { limit, offset, kind } = request.query;

@@ -47,7 +47,18 @@ export const SyncRunView = z.object({
 const Status = z.object({
   isActive: z.boolean(),
   currentRun: SyncRunView.nullable(),
-  lastSync: SyncRunView.pick({ id: true, status: true, itemsFetched: true, itemsIngested: true, itemsUpdated: true, completedAt: true, errorKind: true, errorMessage: true, experimentErrors: true, warnings: true }).nullable(),
+  lastSync: SyncRunView.pick({
+    id: true,
+    status: true,
+    itemsFetched: true,
+    itemsIngested: true,
+    itemsUpdated: true,
+    completedAt: true,
+    errorKind: true,
+    errorMessage: true,
+    experimentErrors: true,
+    warnings: true,
+  }).nullable(),
 });
 
 /** Prisma types JSON columns loosely; the response schema checks their shape on the way out. */
@@ -62,14 +73,27 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
     "/api/integrations/:id/sync",
     {
       config: { scope: "write", rateLimit: expensive(deps.settings) },
-      schema: { params: IdParams, body: TriggerBody.nullish(), response: { 202: TriggeredRun.omit({ type: true }).extend({ runs: z.array(TriggeredRun) }).partial({ syncRunId: true, status: true, mode: true, alreadyActive: true }), ...errorResponses, 409: errorResponses[400] } },
+      schema: {
+        params: IdParams,
+        body: TriggerBody.nullish(),
+        response: {
+          202: TriggeredRun.omit({ type: true })
+            .extend({ runs: z.array(TriggeredRun) })
+            .partial({ syncRunId: true, status: true, mode: true, alreadyActive: true }),
+          ...errorResponses,
+          409: errorResponses[400],
+        },
+      },
     },
     async (request, reply) => {
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       if (!integration.enabled) throw new HttpError(409, "The integration is disabled; enable it before syncing");
       const type = request.body?.type ?? "traces";
       // "all" means every kind the integration's settings enable; asking for one kind explicitly runs it.
-      const kinds = type === "all" ? ([integration.syncTraces ? "traces" : null, integration.syncCatalog ? "catalog" : null].filter(Boolean) as Array<"traces" | "catalog">) : [type];
+      const kinds =
+        type === "all"
+          ? ([integration.syncTraces ? "traces" : null, integration.syncCatalog ? "catalog" : null].filter(Boolean) as Array<"traces" | "catalog">)
+          : [type];
       if (kinds.length === 0) throw new HttpError(409, "The integration syncs neither traces nor catalog; enable syncTraces or syncCatalog");
       const runs = [];
       for (const kind of kinds) {
@@ -83,21 +107,47 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
     },
   );
 
-  app.get("/api/integrations/:id/sync/status", { config: { scope: "read" }, schema: { params: IdParams, querystring: KindQuery, response: { 200: Status, ...errorResponses } } }, async (request) => {
-    const integration = await findIntegration(deps, orgOf(request), request.params.id);
-    const kind = request.query.kind;
-    const [active, last] = await Promise.all([
-      db.syncRun.findFirst({ where: { integrationId: integration.id, kind, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
-      db.syncRun.findFirst({ where: { integrationId: integration.id, kind, status: { in: ["succeeded", "partial", "failed"] } }, orderBy: { completedAt: "desc" } }),
-    ]);
-    return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last) };
-  });
+  app.get(
+    "/api/integrations/:id/sync/status",
+    { config: { scope: "read" }, schema: { params: IdParams, querystring: KindQuery, response: { 200: Status, ...errorResponses } } },
+    async (request) => {
+      const integration = await findIntegration(deps, orgOf(request), request.params.id);
+      const kind = request.query.kind;
+      const [active, last] = await Promise.all([
+        db.syncRun.findFirst({ where: { integrationId: integration.id, kind, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }),
+        db.syncRun.findFirst({
+          where: { integrationId: integration.id, kind, status: { in: ["succeeded", "partial", "failed"] } },
+          orderBy: { completedAt: "desc" },
+        }),
+      ]);
+      return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last) };
+    },
+  );
 
-  app.get("/api/integrations/:id/sync/history", { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery.extend({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }), response: { 200: Page(SyncRunView), ...errorResponses } } }, async (request) => {
-    const integration = await findIntegration(deps, orgOf(request), request.params.id);
-    const { limit, offset, kind } = request.query;
-    const where = { integrationId: integration.id, ...(kind ? { kind } : {}) };
-    const [runs, total] = await Promise.all([db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }), db.syncRun.count({ where })]);
-    return page(runs.map((run) => runView(run)!), total, limit, offset);
-  });
+  app.get(
+    "/api/integrations/:id/sync/history",
+    {
+      config: { scope: "read" },
+      schema: {
+        params: IdParams,
+        querystring: PageQuery.extend({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }),
+        response: { 200: Page(SyncRunView), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const integration = await findIntegration(deps, orgOf(request), request.params.id);
+      const { limit, offset, kind } = request.query;
+      const where = { integrationId: integration.id, ...(kind ? { kind } : {}) };
+      const [runs, total] = await Promise.all([
+        db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.syncRun.count({ where }),
+      ]);
+      return page(
+        runs.map((run) => runView(run)!),
+        total,
+        limit,
+        offset,
+      );
+    },
+  );
 };

@@ -61,41 +61,65 @@ const TraceDetail = TraceSummary.extend({
 });
 
 const listFields = {
-  id: true, integrationId: true, externalId: true, experimentId: true, name: true, timestamp: true, durationMs: true, status: true,
-  inputTokens: true, outputTokens: true, totalTokens: true, spanCount: true, tags: true, alterations: true, createdAt: true, updatedAt: true,
+  id: true,
+  integrationId: true,
+  externalId: true,
+  experimentId: true,
+  name: true,
+  timestamp: true,
+  durationMs: true,
+  status: true,
+  inputTokens: true,
+  outputTokens: true,
+  totalTokens: true,
+  spanCount: true,
+  tags: true,
+  alterations: true,
+  createdAt: true,
+  updatedAt: true,
 } satisfies Prisma.TraceSelect;
 
 export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/traces", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(TraceSummary), ...errorResponses } } }, async (request) => {
-    const { limit, offset, integrationId, status, agent } = request.query;
-    const where: Prisma.TraceWhereInput = {
-      organizationId: orgOf(request),
-      ...(integrationId ? { integrationId } : {}),
-      ...(status ? { status } : {}),
-      ...(agent ? { agents: { some: { agent: { name: agent } } } } : {}),
-    };
-    const [items, total] = await Promise.all([
-      db.trace.findMany({ where, select: listFields, orderBy: [{ timestamp: "desc" }, { id: "asc" }], take: limit, skip: offset }),
-      db.trace.count({ where }),
-    ]);
-    return page(items.map(countsOf), total, limit, offset);
-  });
+  app.get(
+    "/api/traces",
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(TraceSummary), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset, integrationId, status, agent } = request.query;
+      const where: Prisma.TraceWhereInput = {
+        organizationId: orgOf(request),
+        ...(integrationId ? { integrationId } : {}),
+        ...(status ? { status } : {}),
+        ...(agent ? { agents: { some: { agent: { name: agent } } } } : {}),
+      };
+      const [items, total] = await Promise.all([
+        db.trace.findMany({ where, select: listFields, orderBy: [{ timestamp: "desc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.trace.count({ where }),
+      ]);
+      return page(items.map(countsOf), total, limit, offset);
+    },
+  );
 
-  app.get("/api/traces/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } }, async (request) => {
-    const trace = await db.trace.findFirst({
-      where: { id: request.params.id, organizationId: orgOf(request) },
-      include: {
-        spans: { orderBy: [{ startTime: "asc" }, { spanId: "asc" }] },
-        agents: { include: { agent: { select: { id: true, name: true, type: true } } } },
-      },
-    });
-    if (!trace) throw notFound("Trace", request.params.id);
-    return { ...countsOf(trace), spans: trace.spans.map(countsOf), agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
-  });
+  app.get(
+    "/api/traces/:id",
+    { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } },
+    async (request) => {
+      const trace = await db.trace.findFirst({
+        where: { id: request.params.id, organizationId: orgOf(request) },
+        include: {
+          spans: { orderBy: [{ startTime: "asc" }, { spanId: "asc" }] },
+          agents: { include: { agent: { select: { id: true, name: true, type: true } } } },
+        },
+      });
+      if (!trace) throw notFound("Trace", request.params.id);
+      return { ...countsOf(trace), spans: trace.spans.map(countsOf), agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
+    },
+  );
 };
 
 /** Durations and token counts are bigint columns; the API answers JSON numbers. */
-function countsOf<T extends { inputTokens: bigint | null; outputTokens: bigint | null; totalTokens: bigint | null; durationMs: bigint | number | null }>(row: T) {
+function countsOf<T extends { inputTokens: bigint | null; outputTokens: bigint | null; totalTokens: bigint | null; durationMs: bigint | number | null }>(
+  row: T,
+) {
   return {
     ...row,
     durationMs: numberOrNull(row.durationMs),

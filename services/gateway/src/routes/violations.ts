@@ -40,7 +40,9 @@ const ViolationView = z.object({
   createdAt: z.date(),
 });
 const Change = z.object({ status: Status, note: z.string().max(4000).optional() }).strict();
-const Bulk = z.object({ ids: z.array(Uuid).min(1, "must list at least one violation").max(1000), status: Status, note: z.string().max(4000).optional() }).strict();
+const Bulk = z
+  .object({ ids: z.array(Uuid).min(1, "must list at least one violation").max(1000), status: Status, note: z.string().max(4000).optional() })
+  .strict();
 
 type Row = Prisma.ViolationGetPayload<{ include: { policy: { select: { name: true } } } }>;
 const view = (row: Row): z.input<typeof ViolationView> => ({ ...row, policyName: row.policy.name, evidence: row.evidence });
@@ -54,47 +56,72 @@ function csvCell(value: unknown): string {
 }
 
 export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
-  app.get("/api/policies/violations", { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(ViolationView), ...errorResponses } } }, async (request, reply) => {
-    const { limit, offset, format, severity, status, policyId, integrationId, agent, from, to } = request.query;
-    const where: Prisma.ViolationWhereInput = {
-      organizationId: orgOf(request),
-      ...(severity ? { severity } : {}),
-      ...(status ? { status } : {}),
-      ...(policyId ? { policyId } : {}),
-      ...(integrationId ? { integrationId } : {}),
-      ...(agent ? { agents: { has: agent } } : {}),
-      ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
-    };
-    const orderBy = [{ createdAt: "desc" as const }, { id: "asc" as const }];
-    if (format === "csv") {
-      // The export is the whole filtered set, not a page, streamed in chunks.
-      reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="violations.csv"');
-      const lines = [CSV_COLUMNS.join(",")];
-      for (let skip = 0; ; skip += 1000) {
-        const rows = await db.violation.findMany({ where, orderBy, take: 1000, skip, include: { policy: { select: { name: true } } } });
-        for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell((view(row) as Record<string, unknown>)[c])).join(","));
-        if (rows.length < 1000) break;
+  app.get(
+    "/api/policies/violations",
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(ViolationView), ...errorResponses } } },
+    async (request, reply) => {
+      const { limit, offset, format, severity, status, policyId, integrationId, agent, from, to } = request.query;
+      const where: Prisma.ViolationWhereInput = {
+        organizationId: orgOf(request),
+        ...(severity ? { severity } : {}),
+        ...(status ? { status } : {}),
+        ...(policyId ? { policyId } : {}),
+        ...(integrationId ? { integrationId } : {}),
+        ...(agent ? { agents: { has: agent } } : {}),
+        ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
+      };
+      const orderBy = [{ createdAt: "desc" as const }, { id: "asc" as const }];
+      if (format === "csv") {
+        // The export is the whole filtered set, not a page, streamed in chunks.
+        reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="violations.csv"');
+        const lines = [CSV_COLUMNS.join(",")];
+        for (let skip = 0; ; skip += 1000) {
+          const rows = await db.violation.findMany({ where, orderBy, take: 1000, skip, include: { policy: { select: { name: true } } } });
+          for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell((view(row) as Record<string, unknown>)[c])).join(","));
+          if (rows.length < 1000) break;
+        }
+        return reply.serializer((x: unknown) => String(x)).send(`${lines.join("\r\n")}\r\n` as never);
       }
-      return reply.serializer((x: unknown) => String(x)).send(`${lines.join("\r\n")}\r\n` as never);
-    }
-    const [rows, total] = await Promise.all([db.violation.findMany({ where, orderBy, take: limit, skip: offset, include: { policy: { select: { name: true } } } }), db.violation.count({ where })]);
-    return page(rows.map(view), total, limit, offset);
-  });
+      const [rows, total] = await Promise.all([
+        db.violation.findMany({ where, orderBy, take: limit, skip: offset, include: { policy: { select: { name: true } } } }),
+        db.violation.count({ where }),
+      ]);
+      return page(rows.map(view), total, limit, offset);
+    },
+  );
 
-  app.patch("/api/policies/violations/:id", { config: { scope: "write" }, schema: { params: IdParams, body: Change, response: { 200: ViolationView, ...errorResponses } } }, async (request) => {
-    const changed = await db.violation.updateMany({
-      where: { id: request.params.id, organizationId: orgOf(request) },
-      data: { status: request.body.status, ...(request.body.note !== undefined ? { note: request.body.note } : {}), statusChangedAt: new Date(), statusChangedBy: request.principal!.keyId },
-    });
-    if (changed.count === 0) throw notFound("Violation", request.params.id);
-    return view(await db.violation.findUniqueOrThrow({ where: { id: request.params.id }, include: { policy: { select: { name: true } } } }));
-  });
+  app.patch(
+    "/api/policies/violations/:id",
+    { config: { scope: "write" }, schema: { params: IdParams, body: Change, response: { 200: ViolationView, ...errorResponses } } },
+    async (request) => {
+      const changed = await db.violation.updateMany({
+        where: { id: request.params.id, organizationId: orgOf(request) },
+        data: {
+          status: request.body.status,
+          ...(request.body.note !== undefined ? { note: request.body.note } : {}),
+          statusChangedAt: new Date(),
+          statusChangedBy: request.principal!.keyId,
+        },
+      });
+      if (changed.count === 0) throw notFound("Violation", request.params.id);
+      return view(await db.violation.findUniqueOrThrow({ where: { id: request.params.id }, include: { policy: { select: { name: true } } } }));
+    },
+  );
 
-  app.post("/api/policies/violations/bulk", { config: { scope: "write" }, schema: { body: Bulk, response: { 200: z.object({ updated: z.number().int() }), ...errorResponses } } }, async (request) => {
-    const changed = await db.violation.updateMany({
-      where: { id: { in: request.body.ids }, organizationId: orgOf(request) },
-      data: { status: request.body.status, ...(request.body.note !== undefined ? { note: request.body.note } : {}), statusChangedAt: new Date(), statusChangedBy: request.principal!.keyId },
-    });
-    return { updated: changed.count };
-  });
+  app.post(
+    "/api/policies/violations/bulk",
+    { config: { scope: "write" }, schema: { body: Bulk, response: { 200: z.object({ updated: z.number().int() }), ...errorResponses } } },
+    async (request) => {
+      const changed = await db.violation.updateMany({
+        where: { id: { in: request.body.ids }, organizationId: orgOf(request) },
+        data: {
+          status: request.body.status,
+          ...(request.body.note !== undefined ? { note: request.body.note } : {}),
+          statusChangedAt: new Date(),
+          statusChangedBy: request.principal!.keyId,
+        },
+      });
+      return { updated: changed.count };
+    },
+  );
 };

@@ -8,7 +8,15 @@ import { orgOf } from "../plugins/authentication.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/common.ts";
 
-const CreateBody = z.object({ url: z.string().max(2048, "must be at most 2048 characters"), events: z.array(z.enum(["policy.violation"])).min(1).default(["policy.violation"]) }).strict();
+const CreateBody = z
+  .object({
+    url: z.string().max(2048, "must be at most 2048 characters"),
+    events: z
+      .array(z.enum(["policy.violation"]))
+      .min(1)
+      .default(["policy.violation"]),
+  })
+  .strict();
 
 const WebhookView = z.object({
   id: z.uuid(),
@@ -39,30 +47,63 @@ async function assertReceiverUrl(raw: string, deps: GatewayDeps): Promise<string
 export const webhookRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db } = deps;
 
-  app.post("/api/webhooks", { config: { scope: "admin" }, schema: { body: CreateBody, response: { 201: WebhookView.extend({ secret: z.string().describe("Signs every delivery; shown once") }), ...errorResponses } } }, async (request, reply) => {
-    const url = await assertReceiverUrl(request.body.url, deps);
-    const secret = `whsec_${randomBytes(24).toString("base64url")}`;
-    const id = crypto.randomUUID();
-    const hook = await db.webhook.create({ data: { id, organizationId: orgOf(request), url, events: request.body.events, secretCiphertext: sealWebhookSecret(deps.keyRing, id, secret) } });
-    return reply.status(201).send({ ...hook, secret });
-  });
+  app.post(
+    "/api/webhooks",
+    {
+      config: { scope: "admin" },
+      schema: {
+        body: CreateBody,
+        response: { 201: WebhookView.extend({ secret: z.string().describe("Signs every delivery; shown once") }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const url = await assertReceiverUrl(request.body.url, deps);
+      const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+      const id = crypto.randomUUID();
+      const hook = await db.webhook.create({
+        data: { id, organizationId: orgOf(request), url, events: request.body.events, secretCiphertext: sealWebhookSecret(deps.keyRing, id, secret) },
+      });
+      return reply.status(201).send({ ...hook, secret });
+    },
+  );
 
-  app.get("/api/webhooks", { config: { scope: "admin" }, schema: { querystring: PageQuery, response: { 200: Page(WebhookView), ...errorResponses } } }, async (request) => {
-    const { limit, offset } = request.query;
-    const where = { organizationId: orgOf(request) };
-    const [rows, total] = await Promise.all([db.webhook.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }), db.webhook.count({ where })]);
-    return page(rows, total, limit, offset);
-  });
+  app.get(
+    "/api/webhooks",
+    { config: { scope: "admin" }, schema: { querystring: PageQuery, response: { 200: Page(WebhookView), ...errorResponses } } },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const where = { organizationId: orgOf(request) };
+      const [rows, total] = await Promise.all([
+        db.webhook.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.webhook.count({ where }),
+      ]);
+      return page(rows, total, limit, offset);
+    },
+  );
 
-  app.patch("/api/webhooks/:id", { config: { scope: "admin" }, schema: { params: IdParams, body: z.object({ enabled: z.boolean() }).strict(), response: { 200: WebhookView, ...errorResponses } } }, async (request) => {
-    const changed = await db.webhook.updateMany({ where: { id: request.params.id, organizationId: orgOf(request) }, data: { enabled: request.body.enabled, ...(request.body.enabled ? { consecutiveFailures: 0, disabledAt: null, disabledReason: null } : {}) } });
-    if (changed.count === 0) throw notFound("Webhook", request.params.id);
-    return db.webhook.findUniqueOrThrow({ where: { id: request.params.id } });
-  });
+  app.patch(
+    "/api/webhooks/:id",
+    {
+      config: { scope: "admin" },
+      schema: { params: IdParams, body: z.object({ enabled: z.boolean() }).strict(), response: { 200: WebhookView, ...errorResponses } },
+    },
+    async (request) => {
+      const changed = await db.webhook.updateMany({
+        where: { id: request.params.id, organizationId: orgOf(request) },
+        data: { enabled: request.body.enabled, ...(request.body.enabled ? { consecutiveFailures: 0, disabledAt: null, disabledReason: null } : {}) },
+      });
+      if (changed.count === 0) throw notFound("Webhook", request.params.id);
+      return db.webhook.findUniqueOrThrow({ where: { id: request.params.id } });
+    },
+  );
 
-  app.delete("/api/webhooks/:id", { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
-    const deleted = await db.webhook.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
-    if (deleted.count === 0) throw notFound("Webhook", request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    "/api/webhooks/:id",
+    { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } },
+    async (request, reply) => {
+      const deleted = await db.webhook.deleteMany({ where: { id: request.params.id, organizationId: orgOf(request) } });
+      if (deleted.count === 0) throw notFound("Webhook", request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 };

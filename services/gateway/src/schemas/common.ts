@@ -32,7 +32,13 @@ export function page<T>(items: T[], total: number, limit: number, offset: number
   return { items, total, limit, offset, hasMore: offset + items.length < total };
 }
 
-export const FieldIssue = z.object({ field: z.string(), reason: z.string(), line: z.number().int().optional(), column: z.number().int().optional(), position: z.number().int().optional() });
+export const FieldIssue = z.object({
+  field: z.string(),
+  reason: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  position: z.number().int().optional(),
+});
 export const ErrorBody = z
   .object({ statusCode: z.number().int(), error: z.string(), message: z.string(), issues: z.array(FieldIssue).optional(), field: z.string().optional() })
   .describe("Every error: the status, its name, what to fix, and for bad input the fields with their reasons");

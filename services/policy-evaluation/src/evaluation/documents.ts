@@ -11,7 +11,8 @@ export async function loadTraces(db: Database, organizationId: string, traceIds:
   });
 }
 
-const strings = (value: unknown): Record<string, string> => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {});
+const strings = (value: unknown): Record<string, string> =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : {};
 
 function observationOf(span: Span): Observation {
   return {
@@ -58,6 +59,10 @@ export function documentOf(trace: LoadedTrace): Omit<PolicyInput, "entities" | "
     },
     observations,
     agents: trace.agents.map((a) => ({ name: a.agent.name, version: a.version })),
-    identity: identityFrom(metadata, tags, observations.map((o) => o.attributes)),
+    identity: identityFrom(
+      metadata,
+      tags,
+      observations.map((o) => o.attributes),
+    ),
   };
 }

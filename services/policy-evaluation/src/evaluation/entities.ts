@@ -2,7 +2,12 @@ import type { Database, EntityKind } from "@langguard/database";
 import { extractEntities, type Entities, type PolicyInput } from "@langguard/policy-engine";
 
 type Document = Omit<PolicyInput, "entities" | "agentStats">;
-const KINDS: Array<[EntityKind, keyof Entities]> = [["agent", "agents"], ["model", "models"], ["tool", "tools"], ["data", "data"]];
+const KINDS: Array<[EntityKind, keyof Entities]> = [
+  ["agent", "agents"],
+  ["model", "models"],
+  ["tool", "tools"],
+  ["data", "data"],
+];
 
 /**
  * Records the agents, models and tools these traces use (new ones start pending, so an
@@ -22,7 +27,9 @@ export async function discoverEntities(db: Database, organizationId: string, doc
   let rows = await lookup();
   // Only what is new is written: in the steady state a batch reads its entities and writes nothing.
   const known = new Set(rows.map((r) => `${r.kind}\u0000${r.name}`));
-  const discovered = (["agent", "model", "tool"] as const).flatMap((kind) => [...seen[kind]].filter((name) => !known.has(`${kind}\u0000${name}`)).map((name) => ({ organizationId, kind, name: name.slice(0, 500) })));
+  const discovered = (["agent", "model", "tool"] as const).flatMap((kind) =>
+    [...seen[kind]].filter((name) => !known.has(`${kind}\u0000${name}`)).map((name) => ({ organizationId, kind, name: name.slice(0, 500) })),
+  );
   if (discovered.length > 0) {
     await db.entity.createMany({ data: discovered, skipDuplicates: true });
     rows = await lookup();

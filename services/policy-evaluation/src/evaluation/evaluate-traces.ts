@@ -35,9 +35,17 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
     for (const result of evaluateAll({ ...doc, entities, agentStats: {} }, specs)) {
       const policy = byId.get(result.policyId)!;
       if ("error" in result) failures.push({ traceId: trace.id, policy, message: result.error });
-      else if (result.outcome.violated) findings.push({ traceId: trace.id, integrationId: trace.integrationId, agents: doc.agents.map((a) => a.name), policy, outcome: result.outcome });
+      else if (result.outcome.violated)
+        findings.push({ traceId: trace.id, integrationId: trace.integrationId, agents: doc.agents.map((a) => a.name), policy, outcome: result.outcome });
     }
   });
-  const stored = await storeEvaluation(db, organizationId, org.policySetVersion, traces.map((t) => t.id), findings, failures);
+  const stored = await storeEvaluation(
+    db,
+    organizationId,
+    org.policySetVersion,
+    traces.map((t) => t.id),
+    findings,
+    failures,
+  );
   return { traces: traces.length, policies: policies.length, ...stored };
 }

@@ -20,7 +20,14 @@ export interface Failure {
  * errors, a delivery row per subscribed webhook for each new violation, and the traces marked
  * evaluated under the policy set version. Returns the new deliveries, for the delivery queue.
  */
-export async function storeEvaluation(db: Database, organizationId: string, policySetVersion: number, traceIds: string[], findings: Finding[], failures: Failure[]) {
+export async function storeEvaluation(
+  db: Database,
+  organizationId: string,
+  policySetVersion: number,
+  traceIds: string[],
+  findings: Finding[],
+  failures: Failure[],
+) {
   return db.$transaction(
     async (tx) => {
       const created = findings.length
@@ -42,7 +49,13 @@ export async function storeEvaluation(db: Database, organizationId: string, poli
         : [];
       if (failures.length) {
         await tx.policyEvaluationError.createMany({
-          data: failures.map((f) => ({ organizationId, traceId: f.traceId, policyId: f.policy.id, policyVersion: f.policy.version, message: f.message.slice(0, 2000) })),
+          data: failures.map((f) => ({
+            organizationId,
+            traceId: f.traceId,
+            policyId: f.policy.id,
+            policyVersion: f.policy.version,
+            message: f.message.slice(0, 2000),
+          })),
           skipDuplicates: true,
         });
       }

@@ -24,7 +24,10 @@ export async function processEvaluation(payload: PayloadOf<"policy-evaluation">,
   return reevaluateWindow(payload, deps);
 }
 
-async function reevaluateWindow(payload: { organizationId: string; policyId: string; fromMs: number; toMs: number }, deps: EvaluateDeps): Promise<EvaluationSummary> {
+async function reevaluateWindow(
+  payload: { organizationId: string; policyId: string; fromMs: number; toMs: number },
+  deps: EvaluateDeps,
+): Promise<EvaluationSummary> {
   const { db } = deps;
   const policy = await db.policy.findFirst({ where: { id: payload.policyId, organizationId: payload.organizationId } });
   const total: EvaluationSummary = { traces: 0, policies: 1, violations: 0, errors: 0, deliveryIds: [] };
@@ -33,10 +36,20 @@ async function reevaluateWindow(payload: { organizationId: string; policyId: str
   const count = await db.trace.count({ where });
   let after: string | undefined;
   for (;;) {
-    const page = await db.trace.findMany({ where: { ...where, ...(after ? { id: { gt: after } } : {}) }, select: { id: true }, orderBy: { id: "asc" }, take: deps.windowBatchSize ?? 200 });
+    const page = await db.trace.findMany({
+      where: { ...where, ...(after ? { id: { gt: after } } : {}) },
+      select: { id: true },
+      orderBy: { id: "asc" },
+      take: deps.windowBatchSize ?? 200,
+    });
     if (page.length === 0) break;
     after = page.at(-1)!.id;
-    const summary = await evaluateTraces(db, payload.organizationId, page.map((t) => t.id), [policy]);
+    const summary = await evaluateTraces(
+      db,
+      payload.organizationId,
+      page.map((t) => t.id),
+      [policy],
+    );
     await deps.deliver(summary.deliveryIds);
     total.traces += summary.traces;
     total.violations += summary.violations;

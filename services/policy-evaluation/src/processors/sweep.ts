@@ -34,7 +34,12 @@ export async function sweepUnevaluated(db: Database, queue: Queue<PayloadOf<"pol
       const batch = group.slice(i, i + settings.batchSize);
       const traceIds = batch.map((r) => r.id);
       const digest = createHash("sha256").update(traceIds.join(",")).digest("hex").slice(0, 24);
-      await enqueue(queue, QueueName.PolicyEvaluation, { organizationId: batch[0]!.organizationId, integrationId: batch[0]!.integrationId, traceIds }, jobId.policyEvaluation("sweep", digest));
+      await enqueue(
+        queue,
+        QueueName.PolicyEvaluation,
+        { organizationId: batch[0]!.organizationId, integrationId: batch[0]!.integrationId, traceIds },
+        jobId.policyEvaluation("sweep", digest),
+      );
       queued += traceIds.length;
     }
   }
@@ -45,8 +50,17 @@ export async function sweepUnevaluated(db: Database, queue: Queue<PayloadOf<"pol
  * Deliveries written but whose job Redis lost are handed to `deliver` again, the same path new
  * ones take; delivery is idempotent per row.
  */
-export async function sweepDeliveries(db: Database, queue: Queue<PayloadOf<"webhook-delivery">>, deliver: (ids: string[]) => Promise<void>, graceMs: number): Promise<number> {
-  const stale = await db.webhookDelivery.findMany({ where: { status: "pending", createdAt: { lt: new Date(Date.now() - graceMs) } }, select: { id: true }, take: 1000 });
+export async function sweepDeliveries(
+  db: Database,
+  queue: Queue<PayloadOf<"webhook-delivery">>,
+  deliver: (ids: string[]) => Promise<void>,
+  graceMs: number,
+): Promise<number> {
+  const stale = await db.webhookDelivery.findMany({
+    where: { status: "pending", createdAt: { lt: new Date(Date.now() - graceMs) } },
+    select: { id: true },
+    take: 1000,
+  });
   const lost: string[] = [];
   for (const d of stale) if (!(await queue.getJob(jobId.webhookDelivery(d.id)))) lost.push(d.id);
   await deliver(lost);

@@ -27,7 +27,12 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
   const { db } = deps;
   const delivery = await db.webhookDelivery.findUnique({
     where: { id: deliveryId },
-    include: { webhook: true, violation: { include: { policy: { select: { id: true, name: true, builtinId: true } }, trace: { select: { externalId: true, name: true, timestamp: true } } } } },
+    include: {
+      webhook: true,
+      violation: {
+        include: { policy: { select: { id: true, name: true, builtinId: true } }, trace: { select: { externalId: true, name: true, timestamp: true } } },
+      },
+    },
   });
   if (!delivery || delivery.status !== "pending") return { delivered: delivery?.status === "delivered" };
   if (!delivery.webhook.enabled) {
@@ -52,20 +57,35 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
     },
   });
   const secret = openWebhookSecret(deps.keyRing, delivery.webhookId, delivery.webhook.secretCiphertext);
-  const result = await postJson(delivery.webhook.url, body, { "x-langguard-signature": signPayload(secret, body), "x-langguard-event": delivery.event, "x-langguard-delivery": delivery.id }, deps.hostPolicy, deps.timeoutMs);
+  const result = await postJson(
+    delivery.webhook.url,
+    body,
+    { "x-langguard-signature": signPayload(secret, body), "x-langguard-event": delivery.event, "x-langguard-delivery": delivery.id },
+    deps.hostPolicy,
+    deps.timeoutMs,
+  );
   if (result.ok) {
     await db.$transaction([
-      db.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "delivered", attempts: { increment: 1 }, lastStatus: result.status, lastError: null, deliveredAt: new Date() } }),
+      db.webhookDelivery.update({
+        where: { id: deliveryId },
+        data: { status: "delivered", attempts: { increment: 1 }, lastStatus: result.status, lastError: null, deliveredAt: new Date() },
+      }),
       db.webhook.update({ where: { id: delivery.webhookId }, data: { consecutiveFailures: 0 } }),
     ]);
     return { delivered: true };
   }
   const final = deps.attempt >= deps.maxAttempts;
-  await db.webhookDelivery.update({ where: { id: deliveryId }, data: { attempts: { increment: 1 }, lastStatus: result.status, lastError: result.error, ...(final ? { status: "failed" } : {}) } });
+  await db.webhookDelivery.update({
+    where: { id: deliveryId },
+    data: { attempts: { increment: 1 }, lastStatus: result.status, lastError: result.error, ...(final ? { status: "failed" } : {}) },
+  });
   if (final) {
     const hook = await db.webhook.update({ where: { id: delivery.webhookId }, data: { consecutiveFailures: { increment: 1 } } });
     if (hook.consecutiveFailures >= deps.disableAfterFailures && hook.enabled) {
-      await db.webhook.update({ where: { id: hook.id }, data: { enabled: false, disabledAt: new Date(), disabledReason: `${hook.consecutiveFailures} deliveries in a row failed; last: ${result.error}` } });
+      await db.webhook.update({
+        where: { id: hook.id },
+        data: { enabled: false, disabledAt: new Date(), disabledReason: `${hook.consecutiveFailures} deliveries in a row failed; last: ${result.error}` },
+      });
       deps.logger.warn({ webhookId: hook.id }, "webhook disabled after sustained failures");
     }
     throw new UnrecoverableError(`webhook delivery failed for good: ${result.error}`);

@@ -18,7 +18,8 @@ function guardedLookup(policy: HostPolicy): LookupFunction {
       if (error) return callback(error, "", 4);
       const list = addresses as dns.LookupAddress[];
       const blocked = list.find((a) => !checkResolvedAddress(a.address, policy).ok);
-      if (blocked || list.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to an address webhooks may not reach`), { code: "EBLOCKED" }), "", 4);
+      if (blocked || list.length === 0)
+        return callback(Object.assign(new Error(`${hostname} resolves to an address webhooks may not reach`), { code: "EBLOCKED" }), "", 4);
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });
@@ -32,7 +33,12 @@ export function postJson(url: string, body: string, headers: Record<string, stri
   return new Promise((resolve) => {
     const request = client.request(
       target,
-      { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "LangGuard-Webhooks/1", ...headers }, lookup: guardedLookup(policy), timeout: timeoutMs },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "LangGuard-Webhooks/1", ...headers },
+        lookup: guardedLookup(policy),
+        timeout: timeoutMs,
+      },
       (response) => {
         response.resume();
         response.on("end", () => {
@@ -43,7 +49,12 @@ export function postJson(url: string, body: string, headers: Record<string, stri
     );
     request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
     request.on("error", (error: NodeJS.ErrnoException) => {
-      const reason = error.code === "EBLOCKED" ? error.message : error.code === "ETIMEDOUT" ? `no answer within ${timeoutMs} ms` : `could not connect (${error.code ?? "error"})`;
+      const reason =
+        error.code === "EBLOCKED"
+          ? error.message
+          : error.code === "ETIMEDOUT"
+            ? `no answer within ${timeoutMs} ms`
+            : `could not connect (${error.code ?? "error"})`;
       resolve({ ok: false, status: null, error: reason });
     });
     request.end(body);

@@ -83,6 +83,8 @@ function nsToDate(ns: bigint): Date {
 }
 
 function normalizeSpanStatus(value: unknown): string {
-  const text = String(value ?? "UNSET").toUpperCase().replace(/^STATUS_CODE_/, "");
+  const text = String(value ?? "UNSET")
+    .toUpperCase()
+    .replace(/^STATUS_CODE_/, "");
   return text === "OK" || text === "ERROR" ? text : "UNSET";
 }

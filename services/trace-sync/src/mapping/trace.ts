@@ -29,7 +29,10 @@ export interface TraceRow {
 }
 
 export class TraceMappingError extends Error {
-  constructor(message: string, readonly externalId?: string) {
+  constructor(
+    message: string,
+    readonly externalId?: string,
+  ) {
     super(message);
   }
 }
@@ -78,18 +81,25 @@ export function mapTrace(record: Record<string, unknown>, digest?: string, uncle
   return { ...withinColumnRange(stored, alterations), contentHash, sourceInfoHash, alterations };
 }
 
-// Postgres bigint's range; a duration or token count beyond it is not a measurement.
-const BIGINT_MAX = 9_223_372_036_854_775_807;
+// Postgres bigint's range (exclusive bound, exact as a double); a duration or token count beyond
+// it is not a measurement.
+const BIGINT_LIMIT = 2 ** 63;
 
 function withinColumnRange<T extends Omit<TraceRow, "contentHash" | "alterations" | "sourceInfoHash">>(row: T, alterations: Alteration[]): T {
   const fit = (value: number | null, path: string) => {
-    if (value === null || Math.abs(value) < BIGINT_MAX) return value;
+    if (value === null || Math.abs(value) < BIGINT_LIMIT) return value;
     alterations.push({ path, change: "out-of-range" });
     return null;
   };
   const spans = row.spans.map((span, i) => {
-    const [inputTokens, outputTokens, totalTokens] = [fit(span.inputTokens, `spans[${i}].inputTokens`), fit(span.outputTokens, `spans[${i}].outputTokens`), fit(span.totalTokens, `spans[${i}].totalTokens`)];
-    return inputTokens === span.inputTokens && outputTokens === span.outputTokens && totalTokens === span.totalTokens ? span : { ...span, inputTokens, outputTokens, totalTokens };
+    const [inputTokens, outputTokens, totalTokens] = [
+      fit(span.inputTokens, `spans[${i}].inputTokens`),
+      fit(span.outputTokens, `spans[${i}].outputTokens`),
+      fit(span.totalTokens, `spans[${i}].totalTokens`),
+    ];
+    return inputTokens === span.inputTokens && outputTokens === span.outputTokens && totalTokens === span.totalTokens
+      ? span
+      : { ...span, inputTokens, outputTokens, totalTokens };
   });
   return {
     ...row,
@@ -117,7 +127,9 @@ function readDurationMs(value: unknown): number | null {
 }
 
 function normalizeStatus(value: unknown): TraceStatus {
-  const text = String(value ?? "").toUpperCase().replace(/^TRACE_STATUS_|^STATE_/, "");
+  const text = String(value ?? "")
+    .toUpperCase()
+    .replace(/^TRACE_STATUS_|^STATE_/, "");
   if (text === "OK" || text === "ERROR" || text === "IN_PROGRESS") return text;
   return "UNSPECIFIED";
 }

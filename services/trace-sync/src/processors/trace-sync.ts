@@ -68,21 +68,49 @@ export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: T
 async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
   const { db, bridge, settings, logger, signal } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
-  const summary: TraceSyncSummary = { status: "succeeded", experiments: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, spans: 0, setAside: 0, altered: 0 };
+  const summary: TraceSyncSummary = {
+    status: "succeeded",
+    experiments: 0,
+    fetched: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    spans: 0,
+    setAside: 0,
+    altered: 0,
+  };
   const errors: ExperimentError[] = [];
   const plan = await readPlan(db, run, settings);
-  const late = run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
-  const params = { selected: integration.experiments, ...plan, late, pageSize: settings.batchSize, maxPayloadBytes: settings.maxPayloadBytes, concurrency: settings.workspaceConcurrency };
-  logger.info({ mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length }, "streaming traces");
+  const late =
+    run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
+  const params = {
+    selected: integration.experiments,
+    ...plan,
+    late,
+    pageSize: settings.batchSize,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    concurrency: settings.workspaceConcurrency,
+  };
+  logger.info(
+    { mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length },
+    "streaming traces",
+  );
 
   const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
-  const retrying = { signal, onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying") };
+  const retrying = {
+    signal,
+    onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
+  };
   // Pages of experiments and slices arrive interleaved but each one whole (the bridge writes a page
   // and its checkpoint at once), so one page per experiment is held, only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
   const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
   // An experiment set aside by an earlier run leaves quarantine once its row is stored.
-  const quarantinedExperiments = new Set((await db.quarantinedRecord.findMany({ where: { integrationId: integration.id, kind: "experiment" }, select: { externalId: true } })).map((r) => r.externalId));
+  const quarantinedExperiments = new Set(
+    (await db.quarantinedRecord.findMany({ where: { integrationId: integration.id, kind: "experiment" }, select: { externalId: true } })).map(
+      (r) => r.externalId,
+    ),
+  );
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
@@ -90,12 +118,20 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
         await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
         const externalId = String(message.data.id);
         if (quarantinedExperiments.delete(externalId)) {
-          await withDatabaseRetry(() => db.quarantinedRecord.deleteMany({ where: { integrationId: integration.id, kind: "experiment", externalId } }), retrying);
+          await withDatabaseRetry(
+            () => db.quarantinedRecord.deleteMany({ where: { integrationId: integration.id, kind: "experiment", externalId } }),
+            retrying,
+          );
         }
       } catch (error) {
         if (!isDataError(error)) throw error;
         // Its traces do not need its row: they are still read and stored.
-        const setAside = { kind: "experiment" as const, experimentId: String(message.data.id), externalId: String(message.data.id), reason: `experiment metadata cannot be stored: ${refusal(error)}` };
+        const setAside = {
+          kind: "experiment" as const,
+          experimentId: String(message.data.id),
+          externalId: String(message.data.id),
+          reason: `experiment metadata cannot be stored: ${refusal(error)}`,
+        };
         logger.warn(setAside, "experiment set aside");
         await withDatabaseRetry(() => quarantine(db, target, [setAside]), retrying);
       }
@@ -108,7 +144,12 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       } catch (error) {
         if (!(error instanceof TraceMappingError)) throw error;
         logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");
-        page.setAside.push({ kind: "trace", experimentId: message.experimentId ?? null, externalId: error.externalId ?? `digest:${message.digest}`, reason: error.message });
+        page.setAside.push({
+          kind: "trace",
+          experimentId: message.experimentId ?? null,
+          externalId: error.externalId ?? `digest:${message.digest}`,
+          reason: error.message,
+        });
       }
     } else if (message.type === "checkpoint" && "experimentId" in message) {
       const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
@@ -128,7 +169,12 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       }
     } else if (message.type === "error") {
       logger.warn({ experimentId: message.experimentId, kind: message.kind, status: message.status }, message.message);
-      errors.push({ experimentId: message.experimentId ?? "", kind: message.kind, message: message.hint ? `${message.message}. ${message.hint}` : message.message, retryable: message.retryable });
+      errors.push({
+        experimentId: message.experimentId ?? "",
+        kind: message.kind,
+        message: message.hint ? `${message.message}. ${message.hint}` : message.message,
+        retryable: message.retryable,
+      });
     }
   }
   const retryable = errors.filter((e) => e.retryable);
@@ -139,10 +185,23 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   const setAsideWhere = { syncRunId: run.id };
   const [setAsideCount, setAside] = await Promise.all([
     db.quarantinedRecord.count({ where: setAsideWhere }),
-    db.quarantinedRecord.findMany({ where: setAsideWhere, orderBy: { lastSeenAt: "asc" }, take: 20, select: { kind: true, experimentId: true, externalId: true, reason: true } }),
+    db.quarantinedRecord.findMany({
+      where: setAsideWhere,
+      orderBy: { lastSeenAt: "asc" },
+      take: 20,
+      select: { kind: true, experimentId: true, externalId: true, reason: true },
+    }),
   ]);
   summary.setAside = setAsideCount;
-  const outcome = decideOutcome({ experimentsListed: summary.experiments, experimentsCompleted, fetched: summary.fetched, errors, setAside, setAsideCount, altered: summary.altered });
+  const outcome = decideOutcome({
+    experimentsListed: summary.experiments,
+    experimentsCompleted,
+    fetched: summary.fetched,
+    errors,
+    setAside,
+    setAsideCount,
+    altered: summary.altered,
+  });
   await completeRun(db, run, { ...outcome, progress: progressOf(summary, "done") });
   summary.status = outcome.status;
   return summary;
@@ -150,7 +209,10 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
 
 async function upsertExperiment(db: Database, integrationId: string, data: Record<string, unknown>) {
   const alterations: Alteration[] = [];
-  const clean = sanitizeForPostgres({ id: String(data.id), name: String(data.name ?? data.id), lifecycle: data.lifecycle ? String(data.lifecycle) : null }, alterations).value;
+  const clean = sanitizeForPostgres(
+    { id: String(data.id), name: String(data.name ?? data.id), lifecycle: data.lifecycle ? String(data.lifecycle) : null },
+    alterations,
+  ).value;
   const externalId = clean.id;
   const fields = { name: clean.name, lifecycle: clean.lifecycle, lastSyncedAt: new Date(), alterations: alterations as unknown as object[] };
   await db.experiment.upsert({

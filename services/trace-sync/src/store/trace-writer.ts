@@ -78,7 +78,14 @@ export async function writeTraceBatch(
   }
 }
 
-async function writeOnce(db: Database, target: BatchTarget, traces: TraceRow[], cursor: BatchCursor | null, fetched: number, options: BatchOptions): Promise<BatchOutcome> {
+async function writeOnce(
+  db: Database,
+  target: BatchTarget,
+  traces: TraceRow[],
+  cursor: BatchCursor | null,
+  fetched: number,
+  options: BatchOptions,
+): Promise<BatchOutcome> {
   const unique = [...new Map(traces.map((t) => [t.externalId, t])).values()];
   return db.$transaction(
     async (transaction) => {
@@ -136,7 +143,12 @@ async function storeTraces(tx: Database, target: BatchTarget, traces: TraceRow[]
     if (row.inserted) inserted += 1;
   }
   const changedTraces = traces.filter((t) => changed.has(t.externalId));
-  const spans = await replaceSpans(tx, changedTraces, changed, rows.filter((r) => !r.inserted).map((r) => r.id));
+  const spans = await replaceSpans(
+    tx,
+    changedTraces,
+    changed,
+    rows.filter((r) => !r.inserted).map((r) => r.id),
+  );
   await linkAgents(tx, target, changedTraces, changed);
   // Counted only once everything of these traces is written: a refused one adds nothing.
   outcome.inserted += inserted;

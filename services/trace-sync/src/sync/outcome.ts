@@ -54,7 +54,12 @@ export function decideOutcome(input: {
   const setAsideCount = input.setAsideCount ?? setAside.length;
   const itemErrors = [
     ...input.errors.map(({ experimentId, kind, message }) => ({ experimentId, kind, message })),
-    ...setAside.map((r) => ({ experimentId: r.experimentId ?? "", kind: "quarantined", message: `${r.kind} ${r.externalId} set aside: ${r.reason}`, externalId: r.externalId })),
+    ...setAside.map((r) => ({
+      experimentId: r.experimentId ?? "",
+      kind: "quarantined",
+      message: `${r.kind} ${r.externalId} set aside: ${r.reason}`,
+      externalId: r.externalId,
+    })),
   ];
   const warnings = input.fetched === 0 && input.errors.length === 0 ? [NO_TRACES_WARNING] : [];
   if (input.altered) {
@@ -79,5 +84,11 @@ export function decideOutcome(input: {
   if (input.experimentsCompleted === 0) {
     return { status: "failed", errorKind: first.kind, errorMessage: summarise(input.errors, "failed and none finished"), itemErrors, warnings };
   }
-  return { status: "partial", errorKind: first.kind, errorMessage: `${summarise(input.errors, "failed")}; ${input.experimentsCompleted} finished`, itemErrors, warnings };
+  return {
+    status: "partial",
+    errorKind: first.kind,
+    errorMessage: `${summarise(input.errors, "failed")}; ${input.experimentsCompleted} finished`,
+    itemErrors,
+    warnings,
+  };
 }

@@ -17,7 +17,12 @@ function plausibleLayout(text: string, start: number, end: number): boolean {
   const separators = new Set(value.replace(/\d/g, ""));
   if (separators.size === 0) return true;
   if (separators.size > 1) return false;
-  return GROUPINGS.has(value.split(/[ -]/).map((g) => g.length).join("-"));
+  return GROUPINGS.has(
+    value
+      .split(/[ -]/)
+      .map((g) => g.length)
+      .join("-"),
+  );
 }
 
 function standsAlone(text: string, start: number, end: number): boolean {

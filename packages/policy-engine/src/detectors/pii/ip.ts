@@ -57,7 +57,14 @@ export const detectIps: TextDetector = (text, out) => {
     const octets = parts.map(Number);
     if (octets.some((o) => o > 255)) continue;
     const version = VERSION_CONTEXT.test(textBefore(text, m.index, 24));
-    out.push({ detector: "ip_address", kind: "pii", start: m.index, end: m.index + m[0].length, confidence: version ? 0.1 : ipv4Confidence(octets), masked: maskIp(m[0]) });
+    out.push({
+      detector: "ip_address",
+      kind: "pii",
+      start: m.index,
+      end: m.index + m[0].length,
+      confidence: version ? 0.1 : ipv4Confidence(octets),
+      masked: maskIp(m[0]),
+    });
   }
   for (const { start, end } of ipv6Candidates(text)) {
     const value = text.slice(start, end);

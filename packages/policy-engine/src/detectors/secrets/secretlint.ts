@@ -19,7 +19,9 @@ const plain =
     const value = text.slice(start, end);
     return isPlaceholder(value) || !valid(value) ? null : { detector, start, end, masked: maskSecret(value) };
   };
-const urlCredentials = (detector: string): Refine => (text, start, end) => ({ detector, start, end, masked: maskUrlCredentials(text.slice(start, end)) });
+const urlCredentials =
+  (detector: string): Refine =>
+  (text, start, end) => ({ detector, start, end, masked: maskUrlCredentials(text.slice(start, end)) });
 
 interface RuleUse {
   /**

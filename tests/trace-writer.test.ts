@@ -40,6 +40,26 @@ describe("writeTraceBatch", () => {
     return { organizationId: fleet.organizationId, integrationId: id, syncRunId: run.id };
   }
 
+  it("moves the cursor over one read's committed parts only, never over an earlier attempt's parts of the same numbers", async () => {
+    const target = await newRun();
+    const t = Date.UTC(2026, 10, 2);
+    const part = (read: string, n: number, cursorMs: number, done: boolean) =>
+      writeTraceBatch(fleet.db, target, [trace(`tr-${read}-${n}-${cursorMs}`, cursorMs)], { experimentId: "1", cursorMs, done, slice: { read, part: n } }, 1);
+    const cursor = async () => Number((await fleet.db.syncCursor.findFirstOrThrow({ where: { integrationId: target.integrationId } })).cursorMs);
+    // The first attempt: part 0 done, part 1 half stored, part 2 (far ahead) done.
+    await part("first", 0, t + 10, true);
+    await part("first", 2, t + 90, true);
+    expect(await cursor()).toBe(t + 10);
+    await part("first", 1, t + 20, false);
+    expect(await cursor()).toBe(t + 20);
+    // The resumed attempt re-plans from t + 20: its parts 0 and 1 cover ranges the first's part 1 never finished.
+    await part("second", 0, t + 30, true);
+    await part("second", 1, t + 40, true);
+    expect(await cursor()).toBe(t + 40);
+    const checkpoint = await fleet.db.runCheckpoint.findUniqueOrThrow({ where: { syncRunId_key: { syncRunId: target.syncRunId, key: "1" } } });
+    expect(Number(checkpoint.cursorMs)).toBe(t + 40);
+  });
+
   it("sets aside only the trace Postgres refuses, and commits the rest of the page with its cursor", async () => {
     const target = await newRun();
     const t = Date.UTC(2026, 10, 1);

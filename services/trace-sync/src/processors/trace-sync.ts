@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { sanitizeForPostgres, type Alteration } from "@langguard/exact-json";
@@ -104,6 +105,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   // Pages of experiments and slices arrive interleaved but each one whole (the bridge writes a page
   // and its checkpoint at once), so one page per experiment is held, only until its checkpoint.
   const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
+  // This attempt's sliced parts are recorded apart from an earlier attempt's (see BatchCursor.slice).
+  const readId = randomUUID().slice(0, 8);
   const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
   // An experiment set aside by an earlier run leaves quarantine once its row is stored.
   const quarantinedExperiments = new Set(
@@ -157,7 +160,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       // Listed but not sent: known unchanged, fetched all the same as far as the run's counts go.
       page.fetched += message.unchanged ?? 0;
       const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
-      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice: message.slice };
+      const slice = message.slice === undefined ? undefined : { read: readId, part: message.slice };
+      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice };
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
       const options = { setAside: page.setAside, clearQuarantine, progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase) };
       const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, options), retrying);

@@ -14,8 +14,12 @@ export interface BatchCursor {
   cursorMs: number;
   /** The experiment's last page: the run has read it completely (with `slice`: that part is). */
   done: boolean;
-  /** The part of a sliced read this page belongs to, numbered in time order. */
-  slice?: number;
+  /**
+   * The part of a sliced read this page belongs to, numbered in time order within that read. A
+   * resumed attempt of the same run plans its parts afresh, so its numbers mean other ranges:
+   * `read` keeps each attempt's parts apart.
+   */
+  slice?: { read: string; part: number };
 }
 
 /** RunCheckpoint keys of a sliced read's parts: never an experiment id, which holds no '#'. */
@@ -109,8 +113,8 @@ async function writeOnce(
       // Duplicates inside one page and refused records count as unchanged: fetched, not stored again.
       outcome.unchanged = traces.length - outcome.inserted - outcome.updated;
       await recordQuarantine(tx, target, outcome.setAside, options.clearQuarantine ? unique.map((t) => t.externalId) : []);
-      if (cursor?.slice !== undefined) {
-        await advanceOverCommittedSlices(tx, target, { ...cursor, slice: cursor.slice });
+      if (cursor?.slice) {
+        await advanceOverCommittedSlices(tx, target, cursor, cursor.slice);
       } else if (cursor) {
         await advanceCursor(tx, target.integrationId, cursor);
         await recordRunCheckpoint(tx, target.syncRunId, cursor.experimentId, cursor);
@@ -306,9 +310,9 @@ async function linkAgents(tx: Database, target: BatchTarget, traces: TraceRow[],
  * finish in any order, so a part further on may be stored while an earlier one is not; the
  * cursor waits for it, and a resumed run reads again from the prefix (storing is idempotent).
  */
-async function advanceOverCommittedSlices(tx: Database, target: BatchTarget, cursor: BatchCursor & { slice: number }): Promise<void> {
-  const mark = `${cursor.experimentId}${SLICE_KEY_MARK}`;
-  await recordRunCheckpoint(tx, target.syncRunId, `${mark}${cursor.slice}`, cursor);
+async function advanceOverCommittedSlices(tx: Database, target: BatchTarget, cursor: BatchCursor, slice: { read: string; part: number }): Promise<void> {
+  const mark = `${cursor.experimentId}${SLICE_KEY_MARK}${slice.read}:`;
+  await recordRunCheckpoint(tx, target.syncRunId, `${mark}${slice.part}`, cursor);
   const parts = await tx.$queryRawUnsafe<Array<{ key: string; cursorMs: bigint; done: boolean }>>(
     `SELECT "key", "cursorMs", "done" FROM "RunCheckpoint" WHERE "syncRunId" = $1::uuid AND left("key", length($2)) = $2`,
     target.syncRunId,

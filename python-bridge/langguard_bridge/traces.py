@@ -258,9 +258,15 @@ class _ExperimentRead:
         return [(lower, bounds[i + 1] if i + 1 < len(bounds) else None) for i, lower in enumerate(bounds)]
 
     def _read_pages(self, filter_string, part: int, skip_ids=None, token=None, known_only=False) -> None:
+        seen = {token} if token else set()
         while not self._stopped:
             page = self._page(filter_string, token, skip_ids, known_only)
             token = page.token
+            if token in seen:
+                # A server that hands back a token it already gave would be read for ever.
+                raise BridgeFailure("bad_response", "The server repeated a page token while listing this experiment's traces",
+                                    "The workspace's trace search misbehaved; the next sync reads this experiment again from its cursor.")
+            seen.add(token)
             self._emit_page(page, part, done=not token)
             if not token:
                 return

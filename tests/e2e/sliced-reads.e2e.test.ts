@@ -33,15 +33,16 @@ describe("the bridge's sliced reads", () => {
     await mlflow?.stop();
   });
 
-  async function read(params: object) {
+  async function read(params: object, host = proxy.url) {
     const records: Record_[] = [];
     const checkpoints: Checkpoint[] = [];
-    for await (const message of bridge.stream("stream-traces", { selected: ["sliced"], pageSize: 50, ...params }, { kind: "mlflow", host: proxy.url })) {
+    const errors: Array<Extract<BridgeMessage, { type: "error" }>> = [];
+    for await (const message of bridge.stream("stream-traces", { selected: ["sliced"], pageSize: 50, ...params }, { kind: "mlflow", host })) {
       if (message.type === "record" && message.stream === "traces") records.push(message);
       if (message.type === "checkpoint") checkpoints.push(message as Checkpoint);
-      if (message.type === "error") throw new Error(`bridge error: ${JSON.stringify(message)}`);
+      if (message.type === "error") errors.push(message);
     }
-    return { records, checkpoints };
+    return { records, checkpoints, errors };
   }
   const idOf = (r: Record_) => String((r.data.info as Record<string, unknown>).trace_id);
 
@@ -49,7 +50,8 @@ describe("the bridge's sliced reads", () => {
     const before = proxy.stats().requests;
     // MLflow fetches a page's spans ten traces per request, all at once: a page of 50 alone would
     // have 5 requests in flight without the limit of 4.
-    const { records, checkpoints } = await read({ concurrency: 4, defaultSinceMs: 0 });
+    const { records, checkpoints, errors } = await read({ concurrency: 4, defaultSinceMs: 0 });
+    expect(errors).toEqual([]);
     expect(records.map(idOf).sort()).toEqual([...written.traceIds].sort());
     const parts = new Set(checkpoints.filter((c) => c.slice !== undefined).map((c) => c.slice));
     expect(parts.size).toBeGreaterThanOrEqual(3);
@@ -83,5 +85,21 @@ describe("the bridge's sliced reads", () => {
     expect(changed.records.map(idOf)).toEqual([edited]);
     expect((changed.records[0]!.data.info as { tags: Record<string, string> }).tags).toMatchObject({ reviewed: "yes" });
     expect(changed.checkpoints.reduce((sum, c) => sum + (c.unchanged ?? 0), 0)).toBe(TRACES - 1);
+  });
+
+  it("stops a part whose server repeats a page token, keeping what it stored, instead of reading for ever", async () => {
+    const broken = await startLatencyProxy(mlflow.url, 0, { repeatPageTokens: true });
+    try {
+      // One page thread, so the repeat is met by a part that follows tokens.
+      const { records, checkpoints, errors } = await read({ concurrency: 1, defaultSinceMs: 0 }, broken.url);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ kind: "bad_response", experimentId: written.experimentId });
+      expect(errors[0]!.message).toContain("repeated a page token");
+      // Pages before the repeat were sent with their checkpoints; the experiment is not marked done.
+      expect(records.length).toBeGreaterThan(0);
+      expect(checkpoints.some((c) => c.done && c.slice === undefined)).toBe(false);
+    } finally {
+      await broken.close();
+    }
   });
 });

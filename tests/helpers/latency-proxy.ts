@@ -14,12 +14,28 @@ export interface LatencyProxy {
  * as it is against Databricks, and not by the local server's CPU. It also counts what a workspace
  * would see: requests, and the most in flight at once.
  */
-export async function startLatencyProxy(target: string, delayMs: number): Promise<LatencyProxy> {
+export interface LatencyProxyOptions {
+  /**
+   * A broken upstream: every trace search answered with a next-page token gets the first such
+   * token instead, so a client that follows tokens blindly would read for ever.
+   */
+  repeatPageTokens?: boolean;
+}
+
+export async function startLatencyProxy(target: string, delayMs: number, options: LatencyProxyOptions = {}): Promise<LatencyProxy> {
   const upstream = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   let requests = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let firstToken: string | undefined;
+  const rewrite = (path: string | undefined, body: Buffer): Buffer => {
+    if (!options.repeatPageTokens || !path?.includes("/traces/search")) return body;
+    const answer = JSON.parse(body.toString("utf8")) as { next_page_token?: string };
+    if (!answer.next_page_token) return body;
+    firstToken ??= answer.next_page_token;
+    return Buffer.from(JSON.stringify({ ...answer, next_page_token: firstToken }));
+  };
   const server = http.createServer((req, res) => {
     requests += 1;
     inFlight += 1;
@@ -37,12 +53,30 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
     req.on("end", () => {
       setTimeout(() => {
         const forwarded = http.request(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: upstream.host, "accept-encoding": "identity" },
+            agent,
+          },
           (answer) => {
             // Counted until the head is sent: a client's request is in flight until it has the head.
             done();
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
+            if (!options.repeatPageTokens) {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+              return;
+            }
+            const chunks: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+            answer.on("end", () => {
+              const out = answer.statusCode === 200 ? rewrite(req.url, Buffer.concat(chunks)) : Buffer.concat(chunks);
+              const { "transfer-encoding": _chunked, ...headers } = answer.headers;
+              res.writeHead(answer.statusCode ?? 502, { ...headers, "content-length": String(out.length) });
+              res.end(out);
+            });
           },
         );
         forwarded.on("error", (error) => {

@@ -159,8 +159,14 @@ def for_status(status: int, host: str, retry_after=None, content_type: str = "")
 
 
 def classify(exc: BaseException) -> BridgeFailure:
-    if isinstance(exc, BridgeFailure):
-        return exc
+    # A verdict of ours raised deep in the SDK's stack (e.g. a long Retry-After handed back) comes
+    # out wrapped in the SDK's own exceptions.
+    cause, seen = exc, set()
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, BridgeFailure):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
     host = source_host()
     text = str(exc)
     protocol.detail(type(exc).__name__, text)

@@ -22,10 +22,11 @@ def guard_network() -> None:
     except ImportError:
         # An interpreter without HTTP libraries cannot connect anywhere; the MLflow step says why.
         return
-    from . import netguard
+    from . import netguard, throttle
 
     netguard.install(netguard.load_policy())
     install_response_recorder()
+    throttle.hand_long_waits_back()
 
 
 def import_mlflow():

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import { createIntegration, startFleet, syncAndWait, waitForRun, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
+import { groupMembers, groupMembersAfter } from "../helpers/process-group.ts";
 import { killWorkerGroup, spawnTraceSyncWorker } from "../helpers/worker-process.ts";
 
 const TRACES = 150;
@@ -61,7 +62,11 @@ describe("a worker killed in the middle of a sync", () => {
     const status = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}/sync/status` })).json();
     expect(status).toMatchObject({ isActive: true, currentRun: { id: syncRunId, status: "running" } });
     expect(status.currentRun.progress.fetched).toBeGreaterThan(0);
-    process.kill(-first.pid!, "SIGKILL");
+    // SIGKILL to the worker alone, as an OOM kill would: its Python bridge (the warm server and the
+    // job's forked child) must not outlive it, still reading and holding connections.
+    expect(groupMembers(first.pid!).filter((m) => m.includes("python-bridge/bridge.py")).length).toBeGreaterThanOrEqual(2);
+    process.kill(first.pid!, "SIGKILL");
+    expect(await groupMembersAfter(first.pid!, 5_000)).toEqual([]);
     expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(TRACES);
     const cursorAtCrash = await fleet.db.syncCursor.findFirst({ where: { integrationId: id } });

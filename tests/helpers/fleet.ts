@@ -4,12 +4,11 @@ import { parseEnv } from "@langguard/config";
 import { createPrismaClient, type Database } from "@langguard/database";
 import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger, type Logger } from "@langguard/logger";
-import { createQueue, createRedisConnection, QueueName } from "@langguard/queue-contracts";
+import { createQueue, createRedisConnection, QueueName, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
 import type { RegisteredWorker } from "@langguard/service-runtime";
 import { bridgeFromSettings } from "@langguard/bridge-client";
 import { keyRingFromSettings } from "@langguard/secrets";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import type { Redis } from "ioredis";
 import { buildApp } from "../../services/gateway/src/app.ts";
 import { createApiKey, type Scope } from "../../services/gateway/src/auth/api-keys.ts";
 import { envSchema as gatewayEnvSchema, hostPolicyOf, settingsOf } from "../../services/gateway/src/env.ts";
@@ -36,7 +35,8 @@ export class LogCapture extends Writable {
 export interface Fleet {
   app: FastifyInstance;
   db: Database;
-  redis: Redis;
+  redis: RedisClient;
+  /** The prefix of the fleet's BullMQ keys: hash-tagged when REDIS_URL names a cluster. */
   prefix: string;
   logs: LogCapture;
   logger: Logger;
@@ -73,13 +73,15 @@ export interface FleetOptions {
  * jobs or data.
  */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const namespace = `test-${randomUUID().slice(0, 8)}`;
+  const redisUrl = options.env?.REDIS_URL ?? REDIS_URL;
+  const prefix = queuePrefix({ QUEUE_PREFIX: namespace, REDIS_URL: redisUrl });
   const logs = new LogCapture();
   const logLevel = options.logLevel ?? "debug";
   const logger = createLogger({ name: "test-fleet", level: logLevel, destination: (options.logDestination ?? logs) as Writable });
   const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
   const db = createPrismaClient({ url: databaseUrl, maxConnections: 5 });
-  const redis = createRedisConnection(options.env?.REDIS_URL ?? REDIS_URL);
+  const redis = createRedisConnection(redisUrl);
   const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
   // Nothing consumes policy evaluations here yet; the queue is opened to be emptied on close.
   const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
@@ -90,7 +92,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     REDIS_URL,
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     PYTHON_PATH,
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: namespace,
     LOG_LEVEL: logLevel,
     METRICS_PORT: "0",
     OPS_PORT: "0",
@@ -128,7 +130,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const own = await newOrganization();
   const workers: RegisteredWorker[] = [];
   /** Each worker on a connection of its own, closed with it, once. */
-  const track = (registered: RegisteredWorker, connection: Redis): RegisteredWorker => {
+  const track = (registered: RegisteredWorker, connection: RedisClient): RegisteredWorker => {
     let closed: Promise<void> | undefined;
     const worker: RegisteredWorker = {
       ...registered,
@@ -196,6 +198,8 @@ export interface SyncRunView {
   errorKind: string | null;
   errorMessage: string | null;
   durationMs: number | null;
+  createdAt: string;
+  completedAt: string | null;
   attempts: number;
   experimentErrors: Array<{ experimentId: string; kind: string; message: string }>;
   warnings: Array<{ kind: string; message: string }>;

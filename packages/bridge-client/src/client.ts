@@ -59,6 +59,7 @@ export interface BridgeClientOptions {
    * a new interpreter (PYTHON_BRIDGE_MODE=warm). Only for the real bridge script.
    */
   warm?: boolean;
+  observer?: BridgeObserver;
 }
 
 /** The bridge settings every service reads (PYTHON_PATH, the two timeouts, PYTHON_BRIDGE_MODE). */
@@ -70,8 +71,9 @@ export interface BridgeSettings {
 }
 
 /** One way for every service to build its bridge from its settings. */
-export function bridgeFromSettings(env: BridgeSettings, hostPolicy: string, logger?: BridgeLogger): BridgeClient {
+export function bridgeFromSettings(env: BridgeSettings, hostPolicy: string, logger?: BridgeLogger, observer?: BridgeObserver): BridgeClient {
   return new BridgeClient({
+    observer,
     pythonPath: env.PYTHON_PATH,
     timeoutMs: env.DATABRICKS_PYTHON_TIMEOUT,
     validationTimeoutMs: env.DATABRICKS_VALIDATION_TIMEOUT,
@@ -80,6 +82,15 @@ export function bridgeFromSettings(env: BridgeSettings, hostPolicy: string, logg
     warm: env.PYTHON_BRIDGE_MODE === "warm",
   });
 }
+
+/** Sees every bridge call, for metrics: its length and outcome, and each error by kind. */
+export interface BridgeObserver {
+  callEnded(command: string, seconds: number, errorKind: string | null): void;
+  /** An error that ended the call, or one about one experiment or container. */
+  error(command: string, kind: string): void;
+}
+
+type StreamOptions = RunOptions & { totalTimeout?: boolean; onStep?: (step: StepMessage) => void };
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -174,12 +185,26 @@ export class BridgeClient {
    * Streams the command's messages. Errors about one experiment are yielded; an error that ends
    * the command is thrown. Leaving the loop early kills the child.
    */
-  async *stream(
-    command: BridgeCommand,
-    params: object,
-    source: BridgeSource,
-    options: RunOptions & { totalTimeout?: boolean; onStep?: (step: StepMessage) => void } = {},
-  ): AsyncGenerator<BridgeMessage> {
+  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: StreamOptions = {}): AsyncGenerator<BridgeMessage> {
+    const observer = this.options.observer;
+    if (!observer) return yield* this.run(command, params, source, options);
+    const started = performance.now();
+    let failure: string | null = null;
+    try {
+      for await (const message of this.run(command, params, source, options)) {
+        if (message.type === "error") observer.error(command, message.kind);
+        yield message;
+      }
+    } catch (error) {
+      failure = error instanceof BridgeError ? error.kind : "internal";
+      observer.error(command, failure);
+      throw error;
+    } finally {
+      observer.callEnded(command, (performance.now() - started) / 1000, failure);
+    }
+  }
+
+  private async *run(command: BridgeCommand, params: object, source: BridgeSource, options: StreamOptions): AsyncGenerator<BridgeMessage> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const timeoutSetting = options.timeoutSetting ?? "DATABRICKS_PYTHON_TIMEOUT";
     const pythonPath = path.resolve(this.options.pythonPath);

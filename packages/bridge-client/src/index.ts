@@ -9,6 +9,7 @@ export {
   type BridgeCommand,
   type BridgeLogger,
   type RunOptions,
+  type BridgeObserver,
 } from "./client.ts";
 export { BridgeError, type BridgeErrorDetails } from "./errors.ts";
 export { readLines, LineTooLongError } from "./line-reader.ts";

@@ -40,14 +40,22 @@ export const coreEnv = {
     .string()
     .default("postgresql://postgres@127.0.0.1:5432/langguard")
     .refine((v) => /^postgres(ql)?:\/\//.test(v), "expected a postgresql:// connection URL"),
+  /**
+   * One server (redis://, rediss:// for TLS), or a Redis Cluster given by some of its nodes:
+   * redis+cluster://[user:password@]host:port,host:port (rediss+cluster:// for TLS).
+   */
   REDIS_URL: z
     .string()
     .default("redis://127.0.0.1:6379")
-    .refine((v) => /^rediss?:\/\//.test(v), "expected a redis:// or rediss:// URL"),
-  /** Namespaces every BullMQ key, so fleets (and test runs) can share one Redis. */
+    .refine((v) => /^rediss?(\+cluster)?:\/\/./.test(v), "expected a redis:// or rediss:// URL, or redis+cluster://host:port,host:port for a Redis Cluster"),
+  /**
+   * Namespaces every BullMQ key, so fleets (and test runs) can share one Redis. On a cluster it is
+   * used inside braces ({langguard}), a hash tag, unless it already holds one.
+   */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _")
+    .regex(/^[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/, "expected letters, digits, - or _, with at most one {hash tag}")
+    .min(1, "expected letters, digits, - or _, with at most one {hash tag}")
     .default("langguard"),
 };
 

@@ -59,6 +59,16 @@ describe("configuration", () => {
     expect(found).toHaveLength(4);
   });
 
+  it("takes a Redis Cluster in REDIS_URL and a queue prefix with one hash tag", () => {
+    const env = parseEnv(shape, { ENCRYPTION_KEY: key, REDIS_URL: "rediss+cluster://:pw@10.0.0.1:7000,10.0.0.2:7000", QUEUE_PREFIX: "{langguard}" });
+    expect(env).toMatchObject({ REDIS_URL: "rediss+cluster://:pw@10.0.0.1:7000,10.0.0.2:7000", QUEUE_PREFIX: "{langguard}" });
+    expect(parseEnv(shape, { ENCRYPTION_KEY: key, QUEUE_PREFIX: "prod-{langguard}" }).QUEUE_PREFIX).toBe("prod-{langguard}");
+    for (const QUEUE_PREFIX of ["{a}{b}", "{}", "lang}guard", "lang guard", ""]) {
+      expect(problems({ ENCRYPTION_KEY: key, QUEUE_PREFIX }), QUEUE_PREFIX).toEqual([expect.stringMatching(/^QUEUE_PREFIX: expected letters, digits/)]);
+    }
+    expect(problems({ ENCRYPTION_KEY: key, REDIS_URL: "cluster://h1:7000" })).toEqual([expect.stringMatching(/^REDIS_URL: .*redis\+cluster:\/\//)]);
+  });
+
   it("requires ENCRYPTION_KEY of 32 bytes and never prints the value it got", () => {
     expect(problems({})).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: is required.*\(got not set\)$/)]);
     const [problem] = problems({ ENCRYPTION_KEY: "short-secret-value" });

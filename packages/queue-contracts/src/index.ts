@@ -1,5 +1,4 @@
 import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptions, type Job } from "bullmq";
-import { Redis } from "ioredis";
 import { z } from "zod";
 
 /** Queue names are part of the contract between deployed versions: never rename one. */
@@ -96,11 +95,6 @@ export interface QueueSettings {
   prefix: string;
 }
 
-/** BullMQ needs `maxRetriesPerRequest: null` on worker connections so blocking calls survive reconnects. */
-export function createRedisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-}
-
 export function createQueue<Q extends QueueName>(name: Q, settings: QueueSettings): Queue<PayloadOf<Q>> {
   return new Queue<PayloadOf<Q>>(name, { connection: settings.connection, prefix: settings.prefix, defaultJobOptions });
 }
@@ -133,3 +127,15 @@ export function parsePayload<Q extends QueueName>(name: Q, data: unknown): Paylo
 }
 
 export { UnrecoverableError };
+export {
+  addressOf,
+  createRedisConnection,
+  hashTagOf,
+  isClusterUrl,
+  parseClusterUrl,
+  pingRedis,
+  queuePrefix,
+  serversOf,
+  type ClusterSeeds,
+  type RedisClient,
+} from "./redis.ts";

@@ -19,6 +19,57 @@ export const jobDuration = new Histogram({
   registers: [registry],
 });
 
+const bridgeCallDuration = new Histogram({
+  name: "langguard_bridge_call_duration_seconds",
+  help: "Python bridge calls (one per job step: a trace stream, a catalog walk, a connection test), by command and outcome",
+  labelNames: ["command", "outcome"] as const,
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+  registers: [registry],
+});
+
+const bridgeErrors = new Counter({
+  name: "langguard_bridge_errors_total",
+  help: "Errors the Python bridge reported, by command and kind (rate_limited, auth, timeout, …): ones that ended a call and ones about one experiment or container",
+  labelNames: ["command", "kind"] as const,
+  registers: [registry],
+});
+
+/** Hand to bridgeFromSettings: every call's length and every error's kind, in this process's metrics. */
+export const bridgeMetrics = {
+  callEnded(command: string, seconds: number, errorKind: string | null) {
+    bridgeCallDuration.observe({ command, outcome: errorKind === null ? "ok" : "error" }, seconds);
+  },
+  error(command: string, kind: string) {
+    bridgeErrors.inc({ command, kind });
+  },
+};
+
+const itemsSynced = new Counter({
+  name: "langguard_items_synced_total",
+  help: "Records a sync stored or checked, by kind (trace, span, catalog_entity) and outcome (inserted, updated, unchanged)",
+  labelNames: ["kind", "outcome"] as const,
+  registers: [registry],
+});
+
+/** Counts what one committed batch did. */
+export function countSynced(kind: "trace" | "span" | "catalog_entity", counts: { inserted?: number; updated?: number; unchanged?: number }): void {
+  for (const outcome of ["inserted", "updated", "unchanged"] as const) {
+    const n = counts[outcome] ?? 0;
+    if (n > 0) itemsSynced.inc({ kind, outcome }, n);
+  }
+}
+
+const violationsFound = new Counter({
+  name: "langguard_violations_total",
+  help: "Policy violations recorded, by severity",
+  labelNames: ["severity"] as const,
+  registers: [registry],
+});
+
+export function countViolations(severities: Iterable<string>): void {
+  for (const severity of severities) violationsFound.inc({ severity });
+}
+
 export interface OpsServerOptions {
   port: number;
   /** Loopback unless told otherwise: metrics and health are for the operator's network, not the world. */

@@ -48,7 +48,8 @@ export function retryDelay(attemptsMade: number, baseDelayMs: number, error: unk
 /**
  * Wraps a plain processor with what every queue needs: payload validation (an invalid payload
  * fails without retries), a job-scoped logger, metrics, the retry-after backoff, and shutdown
- * that hands unfinished jobs back to the queue without spending one of their attempts.
+ * that hands unfinished jobs back to the queue without spending one of their attempts. A processor
+ * error that carries `throttleDelayMs` (sync-runs' ThrottledError) delays the job the same way.
  */
 export function registerWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, options: RegisterOptions): RegisteredWorker {
   const shutdown = new AbortController();
@@ -69,6 +70,15 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
           await job.moveToDelayed(Date.now() + 1_000, token);
           jobsTotal.inc({ queue, outcome: "interrupted" });
           logger.info("job interrupted by shutdown; handed back to the queue");
+          throw new DelayedError();
+        }
+        const throttleDelayMs = (error as { throttleDelayMs?: unknown } | null)?.throttleDelayMs;
+        if (typeof throttleDelayMs === "number" && token) {
+          // The source asked us to wait: the job goes back to the delayed set for that long, its
+          // attempts untouched, and this worker's slot is free for other workspaces meanwhile.
+          await job.moveToDelayed(Date.now() + throttleDelayMs, token);
+          jobsTotal.inc({ queue, outcome: "throttled" });
+          logger.info({ delayMs: throttleDelayMs }, "job delayed: the source is rate-limiting");
           throw new DelayedError();
         }
         jobsTotal.inc({ queue, outcome: "failed" });

@@ -1,7 +1,6 @@
 import { createPrismaClient, type Database } from "@langguard/database";
 import { createLogger, type Logger } from "@langguard/logger";
-import { createRedisConnection } from "@langguard/queue-contracts";
-import type { Redis } from "ioredis";
+import { createRedisConnection, pingRedis, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
 import { startOpsServer } from "./metrics.ts";
 import { checkEvictionPolicy } from "./redis-policy.ts";
 import { onShutdown, type RegisteredWorker } from "./register.ts";
@@ -19,7 +18,7 @@ export interface WorkerServiceEnv {
 export interface WorkerServiceDeps<E> {
   env: E;
   db: Database;
-  queue: { connection: Redis; prefix: string };
+  queue: { connection: RedisClient; prefix: string };
   logger: Logger;
   /** A service's own start: warm what a first job would otherwise wait for. */
   warmBridge: true;
@@ -40,12 +39,13 @@ export function runWorkerService<E extends WorkerServiceEnv>(
   const db = createPrismaClient({ url: env.DATABASE_URL });
   const redis = createRedisConnection(env.REDIS_URL);
   void checkEvictionPolicy(redis, logger);
-  const registered = register({ env, db, queue: { connection: redis, prefix: env.QUEUE_PREFIX }, logger, warmBridge: true });
+  const prefix = queuePrefix(env);
+  const registered = register({ env, db, queue: { connection: redis, prefix }, logger, warmBridge: true });
   const ready = async () => {
-    await Promise.all([db.$queryRaw`SELECT 1`, redis.ping()]);
+    await Promise.all([db.$queryRaw`SELECT 1`, pingRedis(redis)]);
     return true;
   };
   const ops = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST, ready }) : undefined;
   onShutdown(logger, [() => registered.close(), async () => ops?.close(), () => db.$disconnect(), () => redis.quit()]);
-  logger.info({ ...started, metricsPort: env.METRICS_PORT }, `${name} worker started`);
+  logger.info({ ...started, queuePrefix: prefix, metricsPort: env.METRICS_PORT }, `${name} worker started`);
 }

@@ -24,3 +24,15 @@ export {
   type ScheduleQueue,
   type ScheduledSyncDeps,
 } from "./schedules.ts";
+export {
+  clearThrottle,
+  RATE_LIMIT_CLEARED,
+  rateLimitView,
+  recordThrottle,
+  ThrottledError,
+  throttleDelayMs,
+  throttleOf,
+  throttleRemainingMs,
+  THROTTLE_BASE_MS,
+  THROTTLE_CAP_MS,
+} from "./throttle.ts";

@@ -2,6 +2,7 @@ import type { Database, Integration, SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
 import { FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "./lifecycle.ts";
+import { clearThrottle, recordThrottle, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
 
 export interface SyncJobContext {
   db: Database;
@@ -55,10 +56,21 @@ export async function runSyncJob<T>(
     });
     throw new UnrecoverableError("integration missing or disabled");
   }
+  // A workspace that throttled us is left alone until it said to come back, whichever kind of
+  // sync it throttled; the run waits without starting an attempt.
+  const waitMs = throttleRemainingMs(integration);
+  if (waitMs > 0) {
+    const note = `rate-limited: waiting until ${integration.rateLimitedUntil!.toISOString()}; ${ctx.resumeNote}`;
+    await requeueRun(db, run.id, { kind: "rate_limited", message: integration.rateLimitedMessage ?? "The workspace is throttling requests" }, note);
+    logger.info({ waitMs }, "workspace is rate-limiting; job waits without starting");
+    throw new ThrottledError(note, waitMs);
+  }
   const running = { ...run, startedAt: await markRunning(db, run) };
   const stopHeartbeat = startHeartbeat(db, run.id, ctx.heartbeatMs);
   try {
-    return await work(running, integration);
+    const result = await work(running, integration);
+    if ((await loadRun(db, run.id))?.status === "succeeded") await clearThrottle(db, integration.id);
+    return result;
   } catch (error) {
     throw await recordFailure(error, running, ctx);
   } finally {
@@ -71,6 +83,14 @@ async function recordFailure(error: unknown, run: SyncRun, ctx: SyncJobContext):
   if (ctx.signal?.aborted) {
     await requeueRun(db, run.id, null, `interrupted by a worker shutdown; ${ctx.resumeNote}`);
     return error;
+  }
+  const throttle = throttleOf(error);
+  if (throttle) {
+    // Not a failure of the sync: the workspace asked us to wait. No attempt is spent on it.
+    const { delayMs, until } = await recordThrottle(db, run.integrationId, throttle);
+    logger.warn({ delayMs, retryAfterMs: throttle.retryAfterMs }, `workspace is rate-limiting; sync waits: ${throttle.message}`);
+    await requeueRun(db, run.id, { kind: "rate_limited", message: throttle.message }, `rate-limited: waiting until ${until.toISOString()}; ${ctx.resumeNote}`);
+    return new ThrottledError(throttle.message, delayMs);
   }
   const { kind, message, retryable } = (ctx.describe ?? describeFailure)(error);
   const attemptsLeft = (ctx.maxAttempts ?? 1) - (ctx.attempt ?? 1);

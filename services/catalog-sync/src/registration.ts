@@ -5,7 +5,7 @@ import { serializeHostPolicy } from "@langguard/host-policy";
 import type { Logger } from "@langguard/logger";
 import { QueueName, type QueueSettings } from "@langguard/queue-contracts";
 import { keyRingFromSettings } from "@langguard/secrets";
-import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
+import { bridgeMetrics, registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
 import { finishRunOfFailedJob } from "@langguard/sync-runs";
 import type { CatalogSyncEnv } from "./env.ts";
 import { processCatalogSync } from "./processors/catalog-sync.ts";
@@ -20,7 +20,7 @@ export interface CatalogSyncWorkerDeps {
 }
 
 export function registerCatalogSyncWorker({ env, db, queue, logger, warmBridge }: CatalogSyncWorkerDeps): RegisteredWorker {
-  const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger);
+  const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger, bridgeMetrics);
   if (warmBridge) bridge.warmUp(logger);
   const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const settings = {

@@ -3,9 +3,8 @@ import type { Database } from "@langguard/database";
 import type { HostPolicy } from "@langguard/host-policy";
 import type { KeyRing } from "@langguard/secrets";
 import type { ReconcileSettings, ScheduleQueue, SyncQueues } from "@langguard/sync-runs";
-import type { Redis } from "ioredis";
 import type { Queue } from "bullmq";
-import type { PayloadOf } from "@langguard/queue-contracts";
+import type { PayloadOf, RedisClient } from "@langguard/queue-contracts";
 
 export interface GatewaySettings {
   allowedHosts: string[];
@@ -13,7 +12,7 @@ export interface GatewaySettings {
   rateLimitPerMinute: number;
   expensiveRateLimitPerMinute: number;
   connectionTestConcurrency: number;
-  /** Namespace for the gateway's own Redis keys (rate limits). */
+  /** Namespace for the gateway's own Redis keys (rate limits): QUEUE_PREFIX without a hash tag. */
   redisPrefix: string;
   reconcile: ReconcileSettings;
 }
@@ -21,7 +20,7 @@ export interface GatewaySettings {
 /** What routes need, built once in main.ts (or by a test) and handed to every plugin. */
 export interface GatewayDeps {
   db: Database;
-  redis: Redis;
+  redis: RedisClient;
   queues: SyncQueues;
   /** Each integration's sync schedules (BullMQ job schedulers), kept in step with its settings. */
   schedules: ScheduleQueue;

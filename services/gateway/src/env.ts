@@ -50,7 +50,9 @@ export function settingsOf(env: GatewayEnv) {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     expensiveRateLimitPerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
     connectionTestConcurrency: env.CONNECTION_TEST_CONCURRENCY,
-    redisPrefix: env.QUEUE_PREFIX,
+    // Each counter is one key on its own, so without the hash tag they spread over a cluster's
+    // slots instead of loading the master that holds the queues with every API request.
+    redisPrefix: env.QUEUE_PREFIX.replace(/[{}]/g, ""),
     reconcile: { lockDurationMs: env.SYNC_LOCK_DURATION_MS },
   };
 }

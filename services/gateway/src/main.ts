@@ -2,9 +2,9 @@ import { bridgeFromSettings } from "@langguard/bridge-client";
 import { createPrismaClient } from "@langguard/database";
 import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger } from "@langguard/logger";
-import { createQueue, createRedisConnection, QueueName } from "@langguard/queue-contracts";
+import { createQueue, createRedisConnection, QueueName, queuePrefix } from "@langguard/queue-contracts";
 import { keyRingFromSettings } from "@langguard/secrets";
-import { checkEvictionPolicy, onShutdown, startOpsServer } from "@langguard/service-runtime";
+import { bridgeMetrics, checkEvictionPolicy, onShutdown, startOpsServer } from "@langguard/service-runtime";
 import { buildApp } from "./app.ts";
 import { ensureEnvironmentIntegration } from "./bootstrap.ts";
 import { hostPolicyOf, loadGatewayEnv, settingsOf } from "./env.ts";
@@ -17,13 +17,14 @@ const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
 void checkEvictionPolicy(redis, logger);
-const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix: env.QUEUE_PREFIX });
-const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix: env.QUEUE_PREFIX });
-const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix: env.QUEUE_PREFIX });
-const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix: env.QUEUE_PREFIX });
+const prefix = queuePrefix(env);
+const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
+const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
+const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix });
+const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix });
 const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
 const hostPolicy = hostPolicyOf(env);
-const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger);
+const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger, bridgeMetrics);
 bridge.warmUp(logger);
 const deps = {
   db,
@@ -47,7 +48,7 @@ const scheduler = await startScheduler({
   schedules: scheduleQueue,
   settings: deps.settings.reconcile,
   redisUrl: env.REDIS_URL,
-  prefix: env.QUEUE_PREFIX,
+  prefix,
   logger,
 });
 

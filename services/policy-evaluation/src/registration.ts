@@ -1,10 +1,9 @@
 import { hostPolicyOrExit } from "@langguard/config";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { createQueue, jobId, QueueName, WebhookDeliveryPayload, type QueueSettings } from "@langguard/queue-contracts";
+import { createQueue, jobId, QueueName, WebhookDeliveryPayload, type QueueSettings, type RedisClient } from "@langguard/queue-contracts";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
-import type { Redis } from "ioredis";
 import type { PolicyEvaluationEnv } from "./env.ts";
 import { processEvaluation } from "./processors/evaluate.ts";
 import { sweepDeliveries, sweepUnevaluated } from "./processors/sweep.ts";
@@ -13,7 +12,7 @@ import { deliverWebhook } from "./webhooks/deliver.ts";
 export interface PolicyEvaluationDeps {
   env: PolicyEvaluationEnv;
   db: Database;
-  queue: QueueSettings & { connection: Redis };
+  queue: QueueSettings & { connection: RedisClient };
   logger: Logger;
 }
 

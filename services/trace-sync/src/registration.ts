@@ -6,7 +6,7 @@ import { createQueue, enqueue, jobId, QueueName, type QueueSettings } from "@lan
 import { keyRingFromSettings } from "@langguard/secrets";
 import { serializeHostPolicy } from "@langguard/host-policy";
 import { hostPolicyOrExit } from "@langguard/config";
-import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
+import { bridgeMetrics, registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
 import { finishRunOfFailedJob } from "@langguard/sync-runs";
 import type { TraceSyncEnv } from "./env.ts";
 import { processTraceSync } from "./processors/trace-sync.ts";
@@ -21,7 +21,7 @@ export interface TraceSyncWorkerDeps {
 }
 
 export function bridgeFor(env: TraceSyncEnv, logger: Logger): BridgeClient {
-  return bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger);
+  return bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger, bridgeMetrics);
 }
 
 /** Worker deaths in a row a run survives before the queue gives up on it. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { pingRedis } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 
 const Readiness = z.object({ status: z.enum(["ok", "degraded"]), checks: z.object({ database: z.string(), redis: z.string() }) });
@@ -10,7 +11,7 @@ export async function readiness({ db, redis }: Pick<GatewayDeps, "db" | "redis">
       () => "ok",
       () => "unreachable",
     ),
-    redis.ping().then(
+    pingRedis(redis).then(
       () => "ok",
       () => "unreachable",
     ),

@@ -116,6 +116,16 @@ export const ConnectionReport = z.object({
   checkedAt: z.date(),
 });
 
+/** Present while the workspace is throttling us, until a sync succeeds. */
+export const RateLimitWarning = z
+  .object({
+    status: z.literal("warning"),
+    message: z.string(),
+    since: z.date(),
+    nextAttemptAt: z.date().nullable().describe("When waiting syncs of this workspace are tried again"),
+  })
+  .nullable();
+
 /** The only shape in which an integration leaves the API: the token never, only its last characters. */
 export const IntegrationView = z.object({
   id: z.uuid(),
@@ -133,6 +143,7 @@ export const IntegrationView = z.object({
   experiments: z.array(z.string()),
   catalogFilters: z.unknown(),
   connection: z.object({ status: z.string(), message: z.string().nullable(), checkedAt: z.date().nullable(), steps: z.unknown() }),
+  rateLimit: RateLimitWarning,
   createdAt: z.date(),
   updatedAt: z.date(),
 });

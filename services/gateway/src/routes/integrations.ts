@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { applySchedules, removeSchedules } from "@langguard/sync-runs";
+import { applySchedules, RATE_LIMIT_CLEARED, rateLimitView, removeSchedules } from "@langguard/sync-runs";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { sealToken } from "@langguard/credentials";
@@ -23,6 +23,7 @@ export function integrationView(integration: Integration): z.input<typeof Integr
       checkedAt: integration.connectionCheckedAt,
       steps: integration.connectionSteps,
     },
+    rateLimit: rateLimitView(integration),
   };
 }
 
@@ -117,7 +118,8 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
         // Conditional on the row we read: a concurrent change of host or token makes this a conflict, not a silent mix.
         const updated = await db.integration.updateMany({
           where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt },
-          data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [] } : {}) },
+          // A throttle belonged to the old workspace: a new host starts unthrottled.
+          data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [], ...RATE_LIMIT_CLEARED } : {}) },
         });
         if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
         const integration = await findIntegration(deps, current.organizationId, current.id);

@@ -6,7 +6,8 @@ import { orgOf } from "../plugins/authentication.ts";
 import { HttpError } from "../plugins/error-handler.ts";
 import { expensive } from "../plugins/rate-limit.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery } from "../schemas/common.ts";
-import { triggerSync } from "@langguard/sync-runs";
+import { rateLimitView, triggerSync } from "@langguard/sync-runs";
+import { RateLimitWarning } from "./integration-schemas.ts";
 import { findIntegration } from "./integrations.ts";
 
 // An empty POST (no body at all) is a plain incremental sync of traces.
@@ -59,6 +60,7 @@ const Status = z.object({
     experimentErrors: true,
     warnings: true,
   }).nullable(),
+  rateLimit: RateLimitWarning,
 });
 
 /** Prisma types JSON columns loosely; the response schema checks their shape on the way out. */
@@ -120,7 +122,7 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
           orderBy: { completedAt: "desc" },
         }),
       ]);
-      return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last) };
+      return { isActive: active !== null, currentRun: runView(active), lastSync: runView(last), rateLimit: rateLimitView(integration) };
     },
   );
 

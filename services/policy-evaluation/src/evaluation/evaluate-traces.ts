@@ -1,6 +1,7 @@
 import type { Database, Policy } from "@langguard/database";
 import { enabledPolicies, specOf } from "@langguard/governance";
 import { evaluateAll } from "@langguard/policy-engine";
+import { countViolations } from "@langguard/service-runtime";
 import { documentOf, loadTraces } from "./documents.ts";
 import { discoverEntities } from "./entities.ts";
 import { storeEvaluation, type Failure, type Finding } from "./store.ts";
@@ -47,5 +48,7 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
     findings,
     failures,
   );
-  return { traces: traces.length, policies: policies.length, ...stored };
+  const { severities, ...counts } = stored;
+  countViolations(severities);
+  return { traces: traces.length, policies: policies.length, ...counts };
 }

@@ -44,7 +44,7 @@ export async function storeEvaluation(
               agents: f.agents,
             })),
             skipDuplicates: true,
-            select: { id: true },
+            select: { id: true, severity: true },
           })
         : [];
       if (failures.length) {
@@ -71,7 +71,7 @@ export async function storeEvaluation(
         }
       }
       await tx.trace.updateMany({ where: { id: { in: traceIds }, organizationId }, data: { policySetVersion, evaluatedAt: new Date() } });
-      return { violations: created.length, errors: failures.length, deliveryIds: deliveries.map((d) => d.id) };
+      return { violations: created.length, severities: created.map((v) => v.severity), errors: failures.length, deliveryIds: deliveries.map((d) => d.id) };
     },
     { timeout: 60_000 },
   );

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { BridgeClient } from "@langguard/bridge-client";
+import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { sanitizeForPostgres, type Alteration } from "@langguard/exact-json";
 import { isDataError, withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
-import { completeRun, runSyncJob } from "@langguard/sync-runs";
+import { countSynced } from "@langguard/service-runtime";
+import { completeRun, runSyncJob, throttleOf } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
@@ -114,6 +115,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       (r) => r.externalId,
     ),
   );
+  let throttled: BridgeError | undefined;
   for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
     if (message.type === "record" && message.stream === "experiments") {
       summary.experiments += 1;
@@ -165,6 +167,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
       const options = { setAside: page.setAside, clearQuarantine, progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase) };
       const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, options), retrying);
+      countSynced("trace", outcome);
+      countSynced("span", { inserted: outcome.spans });
       for (const record of outcome.setAside) logger.warn(record, "trace set aside");
       summary.altered += page.rows.filter((row) => row.alterations.length > 0).length;
       Object.assign(summary, added(summary, outcome, page.fetched));
@@ -173,6 +177,12 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       }
     } else if (message.type === "error") {
       logger.warn({ experimentId: message.experimentId, kind: message.kind, status: message.status }, message.message);
+      if (throttleOf(message)) {
+        // The workspace throttles the whole job, not one experiment: stop asking (leaving the loop
+        // stops the bridge), keep what is committed, and let the job wait as the workspace said.
+        throttled = new BridgeError(message.kind, message.message, { status: message.status, retryAfterMs: message.retryAfterMs });
+        break;
+      }
       errors.push({
         experimentId: message.experimentId ?? "",
         kind: message.kind,
@@ -181,6 +191,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       });
     }
   }
+  if (throttled) throw throttled;
   const retryable = errors.filter((e) => e.retryable);
   if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
 

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+
+const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+
+/** The whole machine's CPU time so far, in ticks: busy (everything but idle and iowait) and total. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/** Share of every core's time spent busy between two readings (1 = all cores saturated). */
+export function busyShare(from: { busy: number; total: number }, to: { busy: number; total: number }): number {
+  return (to.busy - from.busy) / Math.max(1, to.total - from.total);
+}
+
+export const cores = os.availableParallelism();
+
+interface GroupStat {
+  command: string;
+  seconds: number;
+}
+
+function groupStats(pgid: number): GroupStat[] {
+  const found: GroupStat[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      // Its own time and its reaped children's: a warm bridge's forked jobs are reaped by it.
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      found.push({ command: readFileSync(`/proc/${entry}/cmdline`, "utf8"), seconds: ticks / TICKS_PER_SECOND });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** CPU seconds a worker's process group has used: node, its warm bridge and the jobs it forked. */
+export function groupCpuSeconds(pgid: number): number {
+  return groupStats(pgid).reduce((sum, s) => sum + s.seconds, 0);
+}
+
+/**
+ * Waits until a freshly started worker has its warm Python bridge and has gone quiet (its imports
+ * done), so a timed phase measures syncing rather than start-up.
+ */
+export async function untilSettled(pgid: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = groupCpuSeconds(pgid);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = groupCpuSeconds(pgid);
+    const bridge = groupStats(pgid).some((s) => s.command.includes("python-bridge/bridge.py"));
+    if (bridge && now - last < 0.05) return;
+    if (Date.now() > deadline) throw new Error(`worker ${pgid} did not settle within ${timeoutMs} ms (bridge ${bridge ? "up" : "absent"})`);
+    last = now;
+  }
+}

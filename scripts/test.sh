@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo; echo "==> Checking the tools only the tests use"
+bash scripts/ensure-test-tools.sh
 echo; echo "==> Type-checking"
 pnpm -s typecheck
 echo; echo "==> Running the tests"

@@ -21,6 +21,7 @@ export {
   reconcileSchedules,
   removeSchedules,
   scheduleId,
+  tickOffsetMs,
   type ScheduleQueue,
   type ScheduledSyncDeps,
 } from "./schedules.ts";

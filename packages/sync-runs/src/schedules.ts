@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Database, Integration, SyncKind } from "@langguard/database";
 import { QueueName, type PayloadOf } from "@langguard/queue-contracts";
@@ -27,9 +28,10 @@ export async function applySchedules(queue: ScheduleQueue, integration: Schedule
     const wanted = integration.enabled && (kind === "traces" ? integration.syncTraces : integration.syncCatalog) && integration.syncIntervalMinutes > 0;
     const id = scheduleId(integration.id, kind);
     if (wanted) {
+      const every = integration.syncIntervalMinutes * 60_000;
       await queue.upsertJobScheduler(
         id,
-        { every: integration.syncIntervalMinutes * 60_000 },
+        { every, offset: tickOffsetMs(id, every) },
         { name: QueueName.SyncSchedule, data: { integrationId: integration.id, kind, mode: "incremental" }, opts: tickOptions },
       );
     } else {
@@ -46,6 +48,17 @@ export async function applySchedules(queue: ScheduleQueue, integration: Schedule
   } else {
     await queue.removeJobScheduler(nightly);
   }
+}
+
+/**
+ * Where in each interval a scheduler ticks, fixed by its id. Without it every scheduler rebuilt
+ * at once (a gateway starting on an emptied Redis) would tick at the same instant for ever, and
+ * 10,000 workspaces would arrive as one burst every interval instead of a steady stream.
+ */
+export function tickOffsetMs(id: string, everyMs: number): number {
+  const hash = createHash("sha256").update(id).digest().readUInt32BE(0);
+  // BullMQ treats an offset of 0 as none (tick now), so the slot is never 0.
+  return 1 + (hash % Math.max(1, everyMs - 1));
 }
 
 // A tick is cheap and the next one comes anyway: no retries, and nothing kept once done.

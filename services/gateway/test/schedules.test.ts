@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQueue, QueueName } from "@langguard/queue-contracts";
-import { processScheduledSync, reconcileSchedules, scheduleId, type ScheduleQueue } from "@langguard/sync-runs";
+import { processScheduledSync, reconcileSchedules, scheduleId, tickOffsetMs, type ScheduleQueue } from "@langguard/sync-runs";
 import { createIntegration, startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
 
 const HOST = "http://127.0.0.1:5000";
@@ -47,6 +47,25 @@ describe("sync schedules", () => {
 
     expect((await fleet.inject({ method: "DELETE", url: `/api/integrations/${id}` })).statusCode).toBe(204);
     expect(await schedulersOf(id)).toEqual({});
+  });
+
+  it("spreads integrations' ticks over the interval, each at a slot fixed by its id", async () => {
+    const ids = await Promise.all([0, 1, 2, 3].map(async () => (await createIntegration(fleet, { source: "mlflow", host: HOST, experiments: [] })).id));
+    const every = 15 * 60_000;
+    const slots = [];
+    for (const id of ids) {
+      const scheduler = await schedules.getJobScheduler(scheduleId(id, "traces"));
+      const next = Number(scheduler!.next);
+      // The next tick sits at the integration's own offset within the interval, within one interval from now.
+      expect(next % every).toBe(tickOffsetMs(scheduleId(id, "traces"), every));
+      expect(next - Date.now()).toBeLessThanOrEqual(every);
+      slots.push(next % every);
+    }
+    expect(new Set(slots).size).toBe(ids.length);
+    // Rebuilt from scratch, a scheduler keeps its slot.
+    await schedules.removeJobScheduler(scheduleId(ids[0]!, "traces"));
+    await reconcileSchedules(fleet.db, schedules);
+    expect(Number((await schedules.getJobScheduler(scheduleId(ids[0]!, "traces")))!.next) % every).toBe(slots[0]);
   });
 
   it("refuses an interval that is not a whole number of minutes, naming the field", async () => {

@@ -4,6 +4,8 @@ import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL,
 
 /** The worker services `scripts/build.mjs` compiles to `dist/<service>.mjs`. */
 export type WorkerService = "trace-sync" | "policy-evaluation" | "catalog-sync";
+/** Every service the image runs, the gateway included. */
+export type Service = WorkerService | "gateway";
 
 export interface SpawnWorkerOptions {
   /** Settings over the test defaults. */
@@ -18,7 +20,7 @@ export interface SpawnWorkerOptions {
  * queue prefix, in a process group of its own so that it and its bridge can be killed together.
  * It inherits nothing from this process but PATH and HOME, as a container would.
  */
-export function spawnWorker(service: WorkerService, prefix: string, options: SpawnWorkerOptions = {}): ChildProcess {
+export function spawnWorker(service: Service, prefix: string, options: SpawnWorkerOptions = {}): ChildProcess {
   const log = typeof options.log === "string" ? openSync(options.log, "a") : options.log;
   try {
     return spawn(process.execPath, [`dist/${service}.mjs`], {

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import type { GatewayDeps } from "./deps.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerAuthentication } from "./plugins/authentication.ts";
+import { registerDrain } from "./plugins/drain.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { DOCS_PREFIX, registerApiDocs } from "./plugins/api-docs.ts";
 import { registerMetrics } from "./plugins/metrics.ts";
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     }
   });
   registerErrorHandler(app);
+  registerDrain(app);
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);

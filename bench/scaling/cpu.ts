@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { groupProcesses } from "../../tests/helpers/process-group.ts";
 import os from "node:os";
 
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
@@ -23,21 +24,11 @@ interface GroupStat {
 }
 
 function groupStats(pgid: number): GroupStat[] {
-  const found: GroupStat[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      // Its own time and its reaped children's: a warm bridge's forked jobs are reaped by it.
-      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      found.push({ command: readFileSync(`/proc/${entry}/cmdline`, "utf8"), seconds: ticks / TICKS_PER_SECOND });
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
+  // Each process's own time and its reaped children's: a warm bridge's forked jobs are reaped by it.
+  return groupProcesses(pgid).map(({ stat, command }) => ({
+    command,
+    seconds: (Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14])) / TICKS_PER_SECOND,
+  }));
 }
 
 /** CPU seconds a worker's process group has used: node, its warm bridge and the jobs it forked. */

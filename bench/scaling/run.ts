@@ -1,3 +1,4 @@
+import { intSetting } from "../common/settings.ts";
 /**
  * Scaling benchmark: `pnpm bench:scaling`. Does a second trace-sync process double throughput?
  *
@@ -18,14 +19,6 @@ import { cores } from "./cpu.ts";
 import { runPhase, type PhaseResult } from "./phase.ts";
 import { queuedJobMemory, type QueuedJobMemory } from "./redis-memory.ts";
 import { startWorkspaces } from "./workspaces.ts";
-
-function intSetting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const settings = {
   jobsPerProcess: intSetting("BENCH_JOBS_PER_PROCESS", 4, 1),

@@ -13,7 +13,6 @@ Prints one JSON line: {"seedSeconds": s, "workspaces": [{"experimentId", "traces
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import sys
@@ -22,39 +21,19 @@ import time
 os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
 
 from mlflow import MlflowClient  # noqa: E402
-from mlflow.entities import Span  # noqa: E402
 
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+# The span builder the test fixtures use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures"))
+from span_entities import TraceSpans  # noqa: E402
 
 
 def build_trace(index: int, spans: int, agent: str, start_ns: int) -> list:
-    trace_bytes = os.urandom(16)
-    trace_id = "tr-" + trace_bytes.hex()
-    root_id = os.urandom(8)
-
-    def span(span_id, parent, name, span_type, offset_ns, length_ns, attrs):
-        attributes = {"mlflow.traceRequestId": trace_id, "mlflow.spanType": span_type, **attrs}
-        return Span.from_dict({
-            "trace_id": b64(trace_bytes),
-            "span_id": b64(span_id),
-            "parent_span_id": b64(parent) if parent else None,
-            "name": name,
-            "start_time_unix_nano": start_ns + offset_ns,
-            "end_time_unix_nano": start_ns + offset_ns + length_ns,
-            "events": [],
-            "status": {"code": "STATUS_CODE_OK", "message": ""},
-            "attributes": {k: json.dumps(v) for k, v in attributes.items()},
-            "links": [],
-        })
-
-    out = [span(root_id, None, agent, "AGENT", 0, spans * 1_000_000,
-                {"agent.name": agent, "mlflow.spanInputs": {"question": f"request {index}"}, "mlflow.spanOutputs": {"answer": "ok"}})]
+    trace = TraceSpans(start_ns)
+    root = trace.add(agent, "AGENT", 0, spans * 1_000_000,
+                     {"agent.name": agent, "mlflow.spanInputs": {"question": f"request {index}"}, "mlflow.spanOutputs": {"answer": "ok"}})
     for i in range(1, spans):
-        out.append(span(os.urandom(8), root_id, f"tool-{i}", "TOOL", i * 1_000_000, 500_000,
-                        {"mlflow.spanInputs": {"step": i}, "mlflow.spanOutputs": {"rows": i}}))
-    return out
+        trace.add(f"tool-{i}", "TOOL", i * 1_000_000, 500_000, {"mlflow.spanInputs": {"step": i}, "mlflow.spanOutputs": {"rows": i}}, parent=root)
+    return trace.spans
 
 
 def seed(store_uri: str, experiment: str, agent: str, traces: int, spans: int, oldest_ns: int, newest_ns: int) -> str:

@@ -1,3 +1,4 @@
+import { intSetting } from "../common/settings.ts";
 /**
  * Trace-sync benchmark: `pnpm bench:trace-sync`.
  *
@@ -22,14 +23,6 @@ import { runScript } from "./python.ts";
 import { bridgeCpuSeconds, nodeCpuSeconds } from "./processes.ts";
 import { PeakRssSampler, type PeakRss } from "./rss.ts";
 import { startLatencyProxy } from "../../tests/helpers/latency-proxy.ts";
-
-function intSetting(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const settings = {
   traces: intSetting("BENCH_TRACES", 10_000, 1),

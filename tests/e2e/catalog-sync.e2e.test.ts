@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropTable, findSchema, layouts, startFakeWorkspace, type FakeWorkspace } from "../helpers/databricks/index.ts";
+import { registry } from "@langguard/service-runtime";
 import { createIntegration, startFleet, syncAndWait, type Fleet, type SyncRunView } from "../helpers/fleet.ts";
+import { metricValue } from "../helpers/prometheus.ts";
 
 const catalogSync = (fleet: Fleet, id: string) => syncAndWait(fleet, id, { type: "catalog" }, 180_000);
 
@@ -79,9 +81,16 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
 
   it("writes nothing on a re-sync with no change, marks a vanished table deleted and restores it when it returns", async () => {
     const { id } = await integration();
-    expect((await catalogSync(fleet, id)).status).toBe("succeeded");
+    // The worker's /metrics counts what each sync stored (the worker runs in this process).
+    const synced = async (outcome: string) => metricValue(await registry.metrics(), "langguard_items_synced_total", { kind: "catalog_entity", outcome });
+    const [inserted, unchanged] = [await synced("inserted"), await synced("unchanged")];
+    const first = await catalogSync(fleet, id);
+    expect(first.status).toBe("succeeded");
+    expect((await synced("inserted")) - inserted).toBe(first.itemsIngested);
     const again = await catalogSync(fleet, id);
     expect(again).toMatchObject({ status: "succeeded", itemsIngested: 0, itemsUpdated: 0 });
+    expect(await synced("inserted")).toBe(inserted + first.itemsIngested);
+    expect((await synced("unchanged")) - unchanged).toBe(first.itemsIngested);
 
     const schema = findSchema(workspace.state, "catalog_2.schema_1")!;
     const saved = schema.tables.get("table_1")!;

@@ -1,3 +1,4 @@
+import { until } from "../helpers/until.ts";
 import { createServer, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -19,16 +20,6 @@ interface GovernanceTrace {
   toolInput?: string;
   model?: string;
   answer: string;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe("policy evaluation: sync → queue → evaluation → violations, entities, webhooks", () => {

@@ -4,19 +4,12 @@ import { registry } from "@langguard/service-runtime";
 import { startFaultProxy, type FaultProxy } from "../helpers/databricks/fault-proxy.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture } from "../helpers/mlflow-server.ts";
+import { metricValue } from "../helpers/prometheus.ts";
 
 const OPENAI_KEY = ["sk-proj-", "Zx8cV6bN4mQ2wE0rT8yU6iO4pA2sD0fG8hJ6kL4zX2cV0bN8"].join("");
 
-/** The value of one series of a metric in this process's registry (0 when it has none yet). */
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const found = registry.getSingleMetric(name.replace(/_(count|sum|bucket)$/, ""));
-  if (!found) return 0;
-  const { values } = await found.get();
-  const series = values.find(
-    (v) => ((v as { metricName?: string }).metricName ?? name) === name && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
-  );
-  return series?.value ?? 0;
-}
+/** What this process's /metrics would say (the workers run in this process, on its registry). */
+const metric = async (name: string, labels: Record<string, string>) => metricValue(await registry.metrics(), name, labels);
 
 /** The worker metrics /metrics serves (same registry), moving as a sync and an evaluation run. */
 describe("worker metrics", () => {

@@ -1,22 +1,36 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Processes still in a process group (a detached child's pid is its group's id), with their command lines. */
-export function groupMembers(pgid: number): string[] {
-  const found: string[] = [];
+export interface GroupProcess {
+  pid: number;
+  name: string;
+  /** /proc/<pid>/stat from the state field on (field 3 of proc(5) is index 0). */
+  stat: string[];
+  command: string;
+}
+
+/** The processes of a process group (a detached child's pid is its group's id), from /proc. */
+export function groupProcesses(pgid: number): GroupProcess[] {
+  const found: GroupProcess[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const raw = readFileSync(`/proc/${entry}/stat`, "utf8");
       // The command name may hold spaces and parentheses: fields resume after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
+      const stat = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+      if (Number(stat[2]) !== pgid) continue;
+      const name = raw.slice(raw.indexOf("(") + 1, raw.lastIndexOf(")"));
       const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-      found.push(`pid ${entry} (${fields[0]}): ${command}`);
+      found.push({ pid: Number(entry), name, stat, command });
     } catch {
       // exited while we looked
     }
   }
   return found;
+}
+
+/** Processes still in a process group, with their command lines. */
+export function groupMembers(pgid: number): string[] {
+  return groupProcesses(pgid).map((p) => `pid ${p.pid} (${p.stat[0]}): ${p.command}`);
 }
 
 /**

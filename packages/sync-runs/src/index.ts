@@ -36,4 +36,5 @@ export {
   throttleRemainingMs,
   THROTTLE_BASE_MS,
   THROTTLE_CAP_MS,
+  THROTTLE_GIVE_UP_MS,
 } from "./throttle.ts";

@@ -2,7 +2,7 @@ import type { Database, Integration, SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
 import { FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "./lifecycle.ts";
-import { clearThrottle, recordThrottle, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
+import { clearThrottle, recordThrottle, THROTTLE_GIVE_UP_MS, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
 
 export interface SyncJobContext {
   db: Database;
@@ -87,10 +87,18 @@ async function recordFailure(error: unknown, run: SyncRun, ctx: SyncJobContext):
   const throttle = throttleOf(error);
   if (throttle) {
     // Not a failure of the sync: the workspace asked us to wait. No attempt is spent on it.
-    const { delayMs, until } = await recordThrottle(db, run.integrationId, throttle);
-    logger.warn({ delayMs, retryAfterMs: throttle.retryAfterMs }, `workspace is rate-limiting; sync waits: ${throttle.message}`);
-    await requeueRun(db, run.id, { kind: "rate_limited", message: throttle.message }, `rate-limited: waiting until ${until.toISOString()}; ${ctx.resumeNote}`);
-    return new ThrottledError(throttle.message, delayMs);
+    const { delayMs, until, since } = await recordThrottle(db, run.integrationId, throttle);
+    if (Date.now() - since.getTime() <= THROTTLE_GIVE_UP_MS) {
+      logger.warn({ delayMs, retryAfterMs: throttle.retryAfterMs }, `workspace is rate-limiting; sync waits: ${throttle.message}`);
+      await requeueRun(
+        db,
+        run.id,
+        { kind: "rate_limited", message: throttle.message },
+        `rate-limited: waiting until ${until.toISOString()}; ${ctx.resumeNote}`,
+      );
+      return new ThrottledError(throttle.message, delayMs);
+    }
+    logger.warn({ since }, "workspace has throttled every attempt for hours; the sync spends its attempts now");
   }
   const { kind, message, retryable } = (ctx.describe ?? describeFailure)(error);
   const attemptsLeft = (ctx.maxAttempts ?? 1) - (ctx.attempt ?? 1);

@@ -6,6 +6,13 @@ export const THROTTLE_BASE_MS = 5_000;
 export const THROTTLE_CAP_MS = 15 * 60_000;
 
 /**
+ * A workspace that has throttled every attempt for this long is treated as failing instead: its
+ * syncs go back to spending attempts, so a run ends (and says why) rather than waiting for ever
+ * behind an endpoint that only ever answers 503.
+ */
+export const THROTTLE_GIVE_UP_MS = 6 * 3_600_000;
+
+/**
  * A job that must wait for its workspace, not fail: the worker puts it back in the delayed set
  * for `throttleDelayMs` without spending one of its attempts (service-runtime's registerWorker).
  */
@@ -47,7 +54,7 @@ export function throttleDelayMs(retryAfterMs: number | undefined, throttlesInARo
  * Records that the integration's workspace throttled us, so that every sync of it (traces and
  * catalog alike) waits, and returns how long. The count of throttles in a row drives the backoff.
  */
-export async function recordThrottle(db: Database, integrationId: string, throttle: Throttle): Promise<{ delayMs: number; until: Date }> {
+export async function recordThrottle(db: Database, integrationId: string, throttle: Throttle): Promise<{ delayMs: number; until: Date; since: Date }> {
   const now = new Date();
   const updated = await db.integration.update({
     where: { id: integrationId },
@@ -60,7 +67,7 @@ export async function recordThrottle(db: Database, integrationId: string, thrott
     where: { id: integrationId },
     data: { rateLimitedAt: updated.rateLimitedAt ?? now, rateLimitedUntil: until, rateLimitedMessage: throttle.message },
   });
-  return { delayMs, until };
+  return { delayMs, until, since: updated.rateLimitedAt ?? now };
 }
 
 /** How long a sync of this integration must still wait for its workspace (0: go ahead). */

@@ -1,11 +1,11 @@
-import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
+import type { BridgeClient } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
-import { completeRun, runSyncJob, throttleOf, type RunProblem } from "@langguard/sync-runs";
+import { completeRun, runSyncJob, type RunProblem } from "@langguard/sync-runs";
 import { CatalogMappingError, mapCatalogRecord, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
 import { applyDeletions, planDeletions } from "../store/deletions.ts";
@@ -121,11 +121,6 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
         message: message.hint ? `${message.message}. ${message.hint}` : message.message,
       };
       logger.warn({ container: problem.experimentId, kind: message.kind }, message.message);
-      if (throttleOf(message) && !message.container?.startsWith("stats")) {
-        // The workspace throttles the whole walk: stop asking, keep what is stored, and wait as it said.
-        await flush();
-        throw new BridgeError(message.kind, message.message, { status: message.status, retryAfterMs: message.retryAfterMs });
-      }
       // Statistics are an extra: their failure is reported, and never stops or fails the metadata.
       if (message.container?.startsWith("stats")) warnings.push({ kind: message.kind, message: problem.message });
       else failures.push(problem);

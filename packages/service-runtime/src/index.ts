@@ -4,3 +4,4 @@ export { registry, startOpsServer, jobsTotal, jobDuration, bridgeMetrics, countS
 export { Counter, Gauge, Histogram } from "prom-client";
 export { checkEvictionPolicy } from "./redis-policy.ts";
 export { runWorkerService, type WorkerServiceDeps, type WorkerServiceEnv } from "./worker-main.ts";
+export { probe } from "./probe.ts";

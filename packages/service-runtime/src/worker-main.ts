@@ -2,6 +2,7 @@ import { createPrismaClient, type Database } from "@langguard/database";
 import { createLogger, type Logger } from "@langguard/logger";
 import { createRedisConnection, pingRedis, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
 import { startOpsServer } from "./metrics.ts";
+import { probe } from "./probe.ts";
 import { checkEvictionPolicy } from "./redis-policy.ts";
 import { onShutdown, type RegisteredWorker } from "./register.ts";
 
@@ -42,8 +43,8 @@ export function runWorkerService<E extends WorkerServiceEnv>(
   const prefix = queuePrefix(env);
   const registered = register({ env, db, queue: { connection: redis, prefix }, logger, warmBridge: true });
   const ready = async () => {
-    await Promise.all([db.$queryRaw`SELECT 1`, pingRedis(redis)]);
-    return true;
+    const checks = await Promise.all([probe(() => db.$queryRaw`SELECT 1`), probe(() => pingRedis(redis))]);
+    return checks.every((check) => check === "ok");
   };
   const ops = env.METRICS_PORT > 0 ? startOpsServer({ port: env.METRICS_PORT, host: env.METRICS_HOST, ready }) : undefined;
   onShutdown(logger, [() => registered.close(), async () => ops?.close(), () => db.$disconnect(), () => redis.quit()]);

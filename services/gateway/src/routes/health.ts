@@ -1,21 +1,13 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { pingRedis } from "@langguard/queue-contracts";
+import { probe } from "@langguard/service-runtime";
 import type { GatewayDeps } from "../deps.ts";
 
 const Readiness = z.object({ status: z.enum(["ok", "degraded"]), checks: z.object({ database: z.string(), redis: z.string() }) });
 
 export async function readiness({ db, redis }: Pick<GatewayDeps, "db" | "redis">) {
-  const [database, queue] = await Promise.all([
-    db.$queryRaw`SELECT 1`.then(
-      () => "ok",
-      () => "unreachable",
-    ),
-    pingRedis(redis).then(
-      () => "ok",
-      () => "unreachable",
-    ),
-  ]);
+  const [database, queue] = await Promise.all([probe(() => db.$queryRaw`SELECT 1`), probe(() => pingRedis(redis))]);
   const healthy = database === "ok" && queue === "ok";
   return { healthy, body: { status: healthy ? ("ok" as const) : ("degraded" as const), checks: { database, redis: queue } } };
 }

@@ -2,16 +2,14 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { parseEnv } from "@langguard/config";
 import { createPrismaClient, type Database } from "@langguard/database";
-import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger, type Logger } from "@langguard/logger";
 import { createQueue, createRedisConnection, QueueName, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
 import type { RegisteredWorker } from "@langguard/service-runtime";
-import { bridgeFromSettings } from "@langguard/bridge-client";
-import { keyRingFromSettings } from "@langguard/secrets";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildApp } from "../../services/gateway/src/app.ts";
 import { createApiKey, type Scope } from "../../services/gateway/src/auth/api-keys.ts";
-import { envSchema as gatewayEnvSchema, hostPolicyOf, settingsOf } from "../../services/gateway/src/env.ts";
+import { envSchema as gatewayEnvSchema } from "../../services/gateway/src/env.ts";
+import { gatewayDeps, queuesOf } from "../../services/gateway/src/wiring.ts";
 import { registerTraceSyncWorker } from "../../services/trace-sync/src/registration.ts";
 import { envSchema as traceSyncEnvSchema } from "../../services/trace-sync/src/env.ts";
 import { envSchema as policyEnvSchema } from "../../services/policy-evaluation/src/env.ts";
@@ -82,11 +80,6 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const databaseUrl = options.databaseUrl ?? TEST_DATABASE_URL;
   const db = createPrismaClient({ url: databaseUrl, maxConnections: 5 });
   const redis = createRedisConnection(redisUrl);
-  const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
-  // Nothing consumes policy evaluations here yet; the queue is opened to be emptied on close.
-  const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
-  const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix });
-  const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix });
   const baseEnv = {
     DATABASE_URL: databaseUrl,
     REDIS_URL,
@@ -102,25 +95,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     ...options.env,
   };
   const gatewayEnv = parseEnv(gatewayEnvSchema, baseEnv);
-  const hostPolicy = hostPolicyOf(gatewayEnv);
-  // As the gateway builds it: warm unless PYTHON_BRIDGE_MODE says cold.
-  const bridge = bridgeFromSettings(gatewayEnv, serializeHostPolicy(hostPolicy), logger);
-  const keyRing = keyRingFromSettings(gatewayEnv.ENCRYPTION_KEY, gatewayEnv.ENCRYPTION_KEY_PREVIOUS);
-  const app = await buildApp(
-    {
-      db,
-      redis,
-      queues: { traces: traceSyncQueue, catalog: catalogSyncQueue },
-      schedules: scheduleQueue,
-      policyQueue,
-      keyRing,
-      hostPolicy,
-      bridge,
-      pythonPath: gatewayEnv.PYTHON_PATH,
-      settings: settingsOf(gatewayEnv),
-    },
-    logger,
-  );
+  // Wired exactly as the deployed gateway is.
+  const deps = gatewayDeps(gatewayEnv, db, redis, logger);
+  const app = await buildApp(deps, logger);
 
   const newOrganization = async (scopes: Scope[] = ["admin"]) => {
     const org = await db.organization.create({ data: { slug: `test-${randomUUID().slice(0, 12)}`, name: "Test organization" } });
@@ -173,9 +150,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     async close() {
       for (const worker of workers) await worker.close();
       await app.close();
-      await bridge.close();
+      await deps.bridge.close();
       const deliveryQueue = createQueue(QueueName.WebhookDelivery, { connection: redis, prefix });
-      for (const queue of [traceSyncQueue, policyQueue, deliveryQueue, catalogSyncQueue, scheduleQueue]) {
+      for (const queue of [...queuesOf(deps), deliveryQueue]) {
         await queue.obliterate({ force: true }).catch(() => undefined);
         await queue.close();
       }

@@ -250,12 +250,7 @@ export class BridgeClient {
             continue;
           }
           if (message.type === "error" && message.experimentId === undefined && message.container === undefined) {
-            fatal = new BridgeError(message.kind, message.message, {
-              hint: message.hint,
-              retryable: message.retryable,
-              status: message.status,
-              retryAfterMs: message.retryAfterMs,
-            });
+            fatal = BridgeError.fromMessage(message);
             continue;
           }
           if (message.type === "step") {

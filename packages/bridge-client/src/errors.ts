@@ -40,6 +40,12 @@ export class BridgeError extends Error {
     this.retryAfterMs = details.retryAfterMs;
   }
 
+  /** The error a bridge `error` message describes, with everything it said. */
+  static fromMessage(message: { kind: BridgeErrorKind; message: string; hint?: string | null; retryable?: boolean; status?: number; retryAfterMs?: number }) {
+    const { hint, retryable, status, retryAfterMs } = message;
+    return new BridgeError(message.kind, message.message, { hint, retryable, status, retryAfterMs });
+  }
+
   /** One line a user can act on: what happened, then how to fix it. */
   get userMessage(): string {
     return this.hint ? `${this.message}. ${this.hint}` : this.message;

@@ -65,20 +65,19 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
         jobsTotal.inc({ queue, outcome: "completed" });
         return result;
       } catch (error) {
-        if (shutdown.signal.aborted && token) {
-          // Interrupted by shutdown, not failed: put it back for another worker, attempts untouched.
-          await job.moveToDelayed(Date.now() + 1_000, token);
-          jobsTotal.inc({ queue, outcome: "interrupted" });
-          logger.info("job interrupted by shutdown; handed back to the queue");
-          throw new DelayedError();
-        }
+        // Not failures: the job goes back to the delayed set, its attempts untouched, and this
+        // worker's slot is free meanwhile. Interrupted by shutdown, another worker resumes it in a
+        // second; throttled, it waits as long as the source asked.
         const throttleDelayMs = (error as { throttleDelayMs?: unknown } | null)?.throttleDelayMs;
-        if (typeof throttleDelayMs === "number" && token) {
-          // The source asked us to wait: the job goes back to the delayed set for that long, its
-          // attempts untouched, and this worker's slot is free for other workspaces meanwhile.
-          await job.moveToDelayed(Date.now() + throttleDelayMs, token);
-          jobsTotal.inc({ queue, outcome: "throttled" });
-          logger.info({ delayMs: throttleDelayMs }, "job delayed: the source is rate-limiting");
+        const handBack = shutdown.signal.aborted
+          ? { delayMs: 1_000, outcome: "interrupted", note: "job interrupted by shutdown; handed back to the queue" }
+          : typeof throttleDelayMs === "number"
+            ? { delayMs: throttleDelayMs, outcome: "throttled", note: "job delayed: the source is rate-limiting" }
+            : null;
+        if (handBack && token) {
+          await job.moveToDelayed(Date.now() + handBack.delayMs, token);
+          jobsTotal.inc({ queue, outcome: handBack.outcome });
+          logger.info({ delayMs: handBack.delayMs }, handBack.note);
           throw new DelayedError();
         }
         jobsTotal.inc({ queue, outcome: "failed" });

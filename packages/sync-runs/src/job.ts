@@ -2,7 +2,7 @@ import type { Database, Integration, SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
 import { FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "./lifecycle.ts";
-import { clearThrottle, recordThrottle, THROTTLE_GIVE_UP_MS, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
+import { recordThrottle, THROTTLE_GIVE_UP_MS, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
 
 export interface SyncJobContext {
   db: Database;
@@ -68,9 +68,7 @@ export async function runSyncJob<T>(
   const running = { ...run, startedAt: await markRunning(db, run) };
   const stopHeartbeat = startHeartbeat(db, run.id, ctx.heartbeatMs);
   try {
-    const result = await work(running, integration);
-    if ((await loadRun(db, run.id))?.status === "succeeded") await clearThrottle(db, integration.id);
-    return result;
+    return await work(running, integration);
   } catch (error) {
     throw await recordFailure(error, running, ctx);
   } finally {

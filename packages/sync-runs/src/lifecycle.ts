@@ -1,4 +1,5 @@
 import type { Database, Prisma, SyncRun, SyncStatus } from "@langguard/database";
+import { clearThrottle } from "./throttle.ts";
 
 export const ACTIVE: SyncStatus[] = ["queued", "running"];
 export const FINISHED = new Set<SyncStatus>(["succeeded", "partial", "failed"]);
@@ -35,7 +36,7 @@ export async function markRunning(db: Database, run: SyncRun): Promise<Date> {
 
 export async function completeRun(db: Database, run: Pick<SyncRun, "id" | "startedAt">, outcome: RunOutcome): Promise<void> {
   const completedAt = new Date();
-  await db.syncRun.updateMany({
+  const { count } = await db.syncRun.updateMany({
     where: { id: run.id, status: { in: ACTIVE } },
     data: {
       status: outcome.status,
@@ -48,6 +49,8 @@ export async function completeRun(db: Database, run: Pick<SyncRun, "id" | "start
       ...(outcome.progress ? { progress: outcome.progress as Prisma.InputJsonValue } : {}),
     },
   });
+  // A sync that succeeded proves the workspace answers again: its rate-limit warning goes.
+  if (count > 0 && outcome.status === "succeeded") await clearThrottle(db, { syncRuns: { some: { id: run.id } } });
 }
 
 export function failRun(db: Database, run: Pick<SyncRun, "id" | "startedAt">, problem: RunProblem): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Database, Integration } from "@langguard/database";
+import type { Database, Integration, Prisma } from "@langguard/database";
 
 /** Without a Retry-After, the wait doubles from this with each throttle in a row… */
 export const THROTTLE_BASE_MS = 5_000;
@@ -79,8 +79,8 @@ export function throttleRemainingMs(integration: Pick<Integration, "rateLimitedU
 export const RATE_LIMIT_CLEARED = { rateLimitedAt: null, rateLimitedUntil: null, rateLimitedCount: 0, rateLimitedMessage: null };
 
 /** A sync succeeded: the workspace answers again, so the warning goes. */
-export async function clearThrottle(db: Database, integrationId: string): Promise<void> {
-  await db.integration.updateMany({ where: { id: integrationId, rateLimitedAt: { not: null } }, data: RATE_LIMIT_CLEARED });
+export async function clearThrottle(db: Database, which: Prisma.IntegrationWhereInput): Promise<void> {
+  await db.integration.updateMany({ where: { ...which, rateLimitedAt: { not: null } }, data: RATE_LIMIT_CLEARED });
 }
 
 /** What the API shows while the warning stands. */

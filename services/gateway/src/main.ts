@@ -1,15 +1,13 @@
-import { bridgeFromSettings } from "@langguard/bridge-client";
 import { createPrismaClient } from "@langguard/database";
-import { serializeHostPolicy } from "@langguard/host-policy";
 import { createLogger } from "@langguard/logger";
-import { createQueue, createRedisConnection, QueueName, queuePrefix } from "@langguard/queue-contracts";
-import { keyRingFromSettings } from "@langguard/secrets";
-import { bridgeMetrics, checkEvictionPolicy, onShutdown, startOpsServer } from "@langguard/service-runtime";
+import { createRedisConnection, queuePrefix } from "@langguard/queue-contracts";
+import { checkEvictionPolicy, onShutdown, startOpsServer } from "@langguard/service-runtime";
 import { buildApp } from "./app.ts";
 import { ensureEnvironmentIntegration } from "./bootstrap.ts";
-import { hostPolicyOf, loadGatewayEnv, settingsOf } from "./env.ts";
+import { loadGatewayEnv } from "./env.ts";
 import { readiness } from "./routes/health.ts";
 import { startScheduler } from "./scheduler.ts";
+import { gatewayDeps, queuesOf } from "./wiring.ts";
 import { reconcileSyncRuns } from "@langguard/sync-runs";
 
 const env = loadGatewayEnv();
@@ -17,27 +15,9 @@ const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 const db = createPrismaClient({ url: env.DATABASE_URL });
 const redis = createRedisConnection(env.REDIS_URL);
 void checkEvictionPolicy(redis, logger);
-const prefix = queuePrefix(env);
-const traceSyncQueue = createQueue(QueueName.TraceSync, { connection: redis, prefix });
-const policyQueue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
-const catalogSyncQueue = createQueue(QueueName.CatalogSync, { connection: redis, prefix });
-const scheduleQueue = createQueue(QueueName.SyncSchedule, { connection: redis, prefix });
-const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
-const hostPolicy = hostPolicyOf(env);
-const bridge = bridgeFromSettings(env, serializeHostPolicy(hostPolicy), logger, bridgeMetrics);
+const deps = gatewayDeps(env, db, redis, logger);
+const { keyRing, hostPolicy, bridge } = deps;
 bridge.warmUp(logger);
-const deps = {
-  db,
-  redis,
-  queues: { traces: traceSyncQueue, catalog: catalogSyncQueue },
-  schedules: scheduleQueue,
-  policyQueue,
-  keyRing,
-  hostPolicy,
-  bridge,
-  pythonPath: env.PYTHON_PATH,
-  settings: settingsOf(env),
-};
 
 const app = await buildApp(deps, logger);
 const fromEnv = await ensureEnvironmentIntegration(db, env, keyRing, hostPolicy);
@@ -45,10 +25,10 @@ if (fromEnv) logger.info({ integrationId: fromEnv.id, host: fromEnv.host }, "int
 const scheduler = await startScheduler({
   db,
   queues: deps.queues,
-  schedules: scheduleQueue,
+  schedules: deps.schedules,
   settings: deps.settings.reconcile,
   redisUrl: env.REDIS_URL,
-  prefix,
+  prefix: queuePrefix(env),
   logger,
 });
 
@@ -72,10 +52,7 @@ onShutdown(logger, [
   () => scheduler.close(),
   () => bridge.close(),
   async () => ops?.close(),
-  () => traceSyncQueue.close(),
-  () => policyQueue.close(),
-  () => catalogSyncQueue.close(),
-  () => scheduleQueue.close(),
+  ...queuesOf(deps).map((queue) => () => queue.close()),
   () => db.$disconnect(),
   () => redis.quit(),
 ]);

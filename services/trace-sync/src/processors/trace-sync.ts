@@ -180,7 +180,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       if (throttleOf(message)) {
         // The workspace throttles the whole job, not one experiment: stop asking (leaving the loop
         // stops the bridge), keep what is committed, and let the job wait as the workspace said.
-        throttled = new BridgeError(message.kind, message.message, { status: message.status, retryAfterMs: message.retryAfterMs });
+        throttled = BridgeError.fromMessage(message);
         break;
       }
       errors.push({

@@ -16,6 +16,11 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
 fi
 
 step "Installing Node dependencies"
+# node-re2 (RE2 for catalog filter patterns) is compiled from the sources in its package when no
+# prebuilt binary is at hand: node-gyp takes Node's headers from the system (here /usr/include/node)
+# instead of downloading them, and the build is not preceded by a download attempt.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+export RE2_DOWNLOAD_FORCE_BUILD=${RE2_DOWNLOAD_FORCE_BUILD:-1}
 pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -vE '^(Progress|Packages:)' | tail -n 3
 
 PYTHON=${SETUP_PYTHON:-python3}

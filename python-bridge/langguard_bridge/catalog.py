@@ -1,42 +1,39 @@
 """Unity Catalog traversal: catalogs, schemas, tables (with their columns), volumes, functions and
 registered models (with versions and aliases), streamed as `catalog` records.
 
-Each container (the catalogs of the metastore, the schemas of a catalog, the tables, volumes,
-functions or models of a schema) ends with a checkpoint only when its listing completed without
-error: the consumer marks entities missing from a checkpointed container deleted, so a listing that
-failed or was cut short must never get one. Pages are read through databricks-sdk's transport (its
-auth and retries) but followed by our own pager, because the SDK's iterators follow a repeating
-`next_page_token` forever.
+Each container (the catalogs of the metastore, the schemas of a catalog, the tables, volumes or
+functions of a schema, the registered models of a catalog) ends with a checkpoint only when its
+listing completed without error: the consumer marks objects missing from a checkpointed container
+deleted, so a listing that failed or was cut short must never get one. A checkpoint names the
+container by its parts and lists the entries the filters left out, which the consumer must not take
+for deleted. Names are parts; full names (names.py) are for display and the API. Pages are read
+through databricks-sdk's transport (its auth and retries) but followed by our own pager, because the
+SDK's iterators follow a repeating `next_page_token` forever. A workspace that throttles stops the
+whole walk, to wait in the queue (uc.py).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
 
-from . import protocol
-from .errors import FATAL, BridgeFailure, classify, source_host
+from .errors import FATAL, BridgeFailure
+from .filters import Filters
+from .names import full_name
 from .protocol import emit, emit_many
-from .source import workspace_client
+from .tags import NONE, ObjectTags, WarehouseTags
+from .uc import UC, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
-UC = "/api/2.1/unity-catalog"
 KINDS = ("tables", "volumes", "functions", "models")
-LEVELS = ("catalogs", "schemas", "tables")
 # The Unity Catalog spec's maxima: spec-strict servers refuse a larger max_results as invalid.
 MAX_PAGE = {"catalogs": 1000, "schemas": 1000, "tables": 50, "volumes": 10000, "functions": 1000, "models": 50, "model_versions": 50}
-# A server that keeps answering empty pages with fresh tokens would otherwise be followed forever.
-MAX_EMPTY_PAGES = 100
-PAGING_HINT = "The workspace's listing misbehaved; the next sync reads this container again. If it persists, report it to Databricks support."
-PATTERN_HINT = "Patterns are Python regular expressions matched against the whole name: catalog, catalog.schema or catalog.schema.table."
 TABLES_WITH_DETAIL = {"MANAGED", "EXTERNAL"}
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Where a container's failure leaves things: nothing retries it within this run.
+CONTAINER_HINT = "Nothing under it is marked deleted in this run; the next sync reads it again."
 
 
 # ------------------------------------------------------------------ parameters
@@ -58,37 +55,11 @@ def _seconds(params: dict, key: str, default: float, low: float, high: float) ->
     return max(low, min(float(value), high))
 
 
-def _patterns(params: dict, section: str) -> dict:
-    raw = params.get(section) or {}
-    if not isinstance(raw, dict):
-        raise BridgeFailure("config", f"'{section}' must be an object of pattern lists", PATTERN_HINT)
-    unknown = sorted(set(raw) - set(LEVELS))
-    if unknown:
-        raise BridgeFailure("config", f"'{section}' has unknown keys: {', '.join(map(str, unknown))}", f"Use {', '.join(LEVELS)}.")
-    compiled = {}
-    for level in LEVELS:
-        items = raw.get(level) or []
-        if isinstance(items, str):
-            items = [items]
-        if not isinstance(items, list):
-            raise BridgeFailure("config", f"'{section}.{level}' must be a list of patterns", PATTERN_HINT)
-        compiled[level] = []
-        for pattern in items:
-            if not isinstance(pattern, str):
-                raise BridgeFailure("config", f"Invalid {section}.{level} pattern {pattern!r}: not a string", PATTERN_HINT)
-            try:
-                compiled[level].append(re.compile(pattern))
-            except re.error as exc:
-                raise BridgeFailure("config", f"Invalid {section}.{level} pattern '{pattern[:200]}': {exc.msg}", PATTERN_HINT) from None
-    return compiled
-
-
 class Options:
     def __init__(self, params: dict):
         if not isinstance(params, dict):
             raise BridgeFailure("config", "The stream-catalog parameters must be a JSON object")
-        self.include = _patterns(params, "include")
-        self.exclude = _patterns(params, "exclude")
+        self.filters = Filters(params)
         self.page_size = _int(params, "pageSize", 100, 0, 10_000)
         self.concurrency = _int(params, "concurrency", 8, 1, 64)
         kinds = params.get("kinds")
@@ -97,6 +68,7 @@ class Options:
             raise BridgeFailure("config", f"'kinds' must list some of: {', '.join(KINDS)}")
         self.kinds = [k for k in KINDS if k in kinds]
         self.tags = params.get("tags", True) is not False
+        self.tags_concurrency = _int(params, "tagsConcurrency", 16, 1, 64)
         # None keeps the SDK's own retry budget (minutes); a catalog job may want to give up on a
         # container sooner and move on to the others.
         retry = params.get("retryTimeoutSeconds")
@@ -118,259 +90,118 @@ class Options:
         self.poll_interval = _seconds(stats, "pollIntervalSeconds", 1, 0.01, 60)
         self.max_wait = _seconds(stats, "maxWaitSeconds", 120, 1, 3600)
 
-    def _matches(self, level: str, name: str) -> bool:
-        include = self.include[level]
-        if include and not any(p.fullmatch(name) for p in include):
-            return False
-        return not any(p.fullmatch(name) for p in self.exclude[level])
-
-    def wants_catalog(self, name: str) -> bool:
-        return self._matches("catalogs", name)
-
-    def wants_schema(self, catalog: str, name: str) -> bool:
-        full = f"{catalog}.{name}"
-        if not self._matches("schemas", full):
-            return False
-        if name.lower() == "information_schema":
-            # Every catalog has one, full of views over the rest: only read when asked for by name.
-            return any("information_schema" in p.pattern and p.fullmatch(full) for p in self.include["schemas"])
-        return True
-
-    def wants_table(self, full_name: str) -> bool:
-        return self._matches("tables", full_name)
-
     def page_for(self, listing: str) -> int:
         # 0 asks for the server's page size; leaving max_results out would let some listings
         # answer everything at once, as they do for old clients.
         return min(self.page_size, MAX_PAGE[listing])
 
 
-# ------------------------------------------------------------------ transport and paging
-class Api:
-    """The SDK's ApiClient (auth, retries, the host policy's connections) answering JSON objects."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def call(self, method: str, path: str, query: dict | None = None, body: dict | None = None) -> dict:
-        answer = self._client.do(method, path, query=query, body=body)
-        if not isinstance(answer, dict):
-            raise BridgeFailure("bad_response", f"{source_host()} answered with JSON that is not an object")
-        return answer
-
-    def get(self, path: str, query: dict | None = None) -> dict:
-        return self.call("GET", path, query=query)
-
-
-def api_client(retry_timeout: int | None) -> Api:
-    w = workspace_client()
-    if retry_timeout is None:
-        return Api(w.api_client)
-    from databricks.sdk.core import ApiClient
-
-    # The budget is read when the ApiClient is built, so a second one is built over the same config.
-    w.config.retry_timeout_seconds = retry_timeout
-    return Api(ApiClient(w.config))
-
-
-def failure_of(exc: BaseException) -> BridgeFailure:
-    # The SDK's retry loop gives up with TimeoutError("Timed out after …") raised from the last
-    # real error: that one says what went wrong (a 503 is "unavailable", not a network timeout).
-    if type(exc) is TimeoutError and isinstance(exc.__cause__, Exception) and str(exc).startswith("Timed out after"):
-        exc = exc.__cause__
-    return classify(exc)
-
-
-def pages(api: Api, path: str, key: str, query: dict, what: str, page_size: int | None = None):
-    """Yields (items, last) per page, following next_page_token until it is absent or empty."""
-    query = dict(query)
-    if page_size is not None:
-        query["max_results"] = page_size
-    seen: set = set()
-    empty = 0
-    while True:
-        body = api.get(path, query)
-        items = body.get(key)
-        items = [] if items is None else items
-        token = body.get("next_page_token") or None
-        if not isinstance(items, list) or (token is not None and not isinstance(token, str)):
-            raise BridgeFailure("bad_response", f"The server answered the listing of {what} with a malformed page", PAGING_HINT)
-        if token in seen:
-            raise BridgeFailure("bad_response", f"The server repeated a page token while listing {what}", PAGING_HINT)
-        empty = empty + 1 if not items else 0
-        if token and empty > MAX_EMPTY_PAGES:
-            raise BridgeFailure("bad_response", f"The server answered {empty} empty pages in a row while listing {what}", PAGING_HINT)
-        yield items, token is None
-        if token is None:
-            return
-        seen.add(token)
-        query["page_token"] = token
-
-
-def segment(name: str) -> str:
-    return quote(name, safe="")
-
-
-# ------------------------------------------------------------------ value conversion
-def epoch_ms(value):
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"-?\d+", text):
-            return int(text)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return (moment - _EPOCH) // timedelta(milliseconds=1)
-    return None
-
-
-def whole(value):
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError, OverflowError):
-            return None
-
-
-def _text(value):
-    return value if isinstance(value, str) else None
-
-
+# ------------------------------------------------------------------ records
 def _properties(value) -> dict:
     return {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _audit(item: dict) -> dict:
-    return {"owner": _text(item.get("owner")), "comment": _text(item.get("comment")),
+    return {"owner": text(item.get("owner")), "comment": text(item.get("comment")),
             "createdAt": epoch_ms(item.get("created_at")), "updatedAt": epoch_ms(item.get("updated_at"))}
 
 
-def _name(item) -> str:
-    name = item.get("name") if isinstance(item, dict) else None
+def _name(item, field: str = "name") -> str:
+    name = item.get(field) if isinstance(item, dict) else None
     if not isinstance(name, str) or not name:
         raise BridgeFailure("bad_response", "The server listed an entry without a name")
     return name
 
 
+def _named(kind: str, parts: tuple) -> dict:
+    names = {"catalog": parts[0]} if kind != "catalog" else {}
+    if len(parts) == 3:
+        names["schema"] = parts[1]
+    return {"kind": kind, **names, "name": parts[-1], "fullName": full_name(*parts)}
+
+
 def catalog_record(item: dict, tags) -> dict:
-    return {"kind": "catalog", "name": item["name"], **_audit(item), "properties": _properties(item.get("properties")), "tags": tags}
+    return {**_named("catalog", (item["name"],)), **_audit(item), "properties": _properties(item.get("properties")), **tags.fields()}
 
 
 def schema_record(catalog: str, item: dict, tags) -> dict:
-    return {"kind": "schema", "catalog": catalog, "name": item["name"], "fullName": f"{catalog}.{item['name']}", **_audit(item),
-            "properties": _properties(item.get("properties")), "tags": tags}
+    return {**_named("schema", (catalog, item["name"])), **_audit(item), "properties": _properties(item.get("properties")), **tags.fields()}
 
 
-def column_record(column: dict, index: int) -> dict:
+def column_record(column: dict, index: int, tags: dict | None) -> dict:
     if not isinstance(column, dict) or not isinstance(column.get("name"), str):
         raise BridgeFailure("bad_response", "The server listed a column without a name")
     position = whole(column.get("position"))
     nullable = column.get("nullable")
-    return {"name": column["name"], "typeText": _text(column.get("type_text")), "typeName": _text(column.get("type_name")),
-            "nullable": nullable if isinstance(nullable, bool) else None, "position": index if position is None else position,
-            "comment": _text(column.get("comment"))}
+    out = {"name": column["name"], "typeText": text(column.get("type_text")), "typeName": text(column.get("type_name")),
+           "nullable": nullable if isinstance(nullable, bool) else None, "position": index if position is None else position,
+           "comment": text(column.get("comment"))}
+    if tags is not None:
+        out["tags"] = tags.get(column["name"], [])
+    return out
 
 
-def table_record(catalog: str, schema: str, item: dict, tags) -> dict:
+def table_record(catalog: str, schema: str, item: dict, tags, column_tags: dict | None) -> dict:
     columns = item.get("columns") or []
-    return {"kind": "table", "catalog": catalog, "schema": schema, "name": item["name"], "fullName": f"{catalog}.{schema}.{item['name']}",
-            "tableType": _text(item.get("table_type")), "dataSourceFormat": _text(item.get("data_source_format")),
-            "storageLocation": _text(item.get("storage_location")), **_audit(item), "properties": _properties(item.get("properties")),
-            "tags": tags, "columns": [column_record(c, i) for i, c in enumerate(columns if isinstance(columns, list) else [])]}
+    return {**_named("table", (catalog, schema, item["name"])), "tableType": text(item.get("table_type")),
+            "dataSourceFormat": text(item.get("data_source_format")), "storageLocation": text(item.get("storage_location")), **_audit(item),
+            "properties": _properties(item.get("properties")), **tags.fields(),
+            "columns": [column_record(c, i, column_tags) for i, c in enumerate(columns if isinstance(columns, list) else [])]}
 
 
-def volume_record(catalog: str, schema: str, item: dict) -> dict:
-    return {"kind": "volume", "catalog": catalog, "schema": schema, "name": item["name"], "fullName": f"{catalog}.{schema}.{item['name']}",
-            "volumeType": _text(item.get("volume_type")), "storageLocation": _text(item.get("storage_location")), **_audit(item)}
+def volume_record(catalog: str, schema: str, item: dict, tags) -> dict:
+    return {**_named("volume", (catalog, schema, item["name"])), "volumeType": text(item.get("volume_type")),
+            "storageLocation": text(item.get("storage_location")), **_audit(item), **tags.fields()}
 
 
-def function_record(catalog: str, schema: str, item: dict) -> dict:
+def function_record(catalog: str, schema: str, item: dict, tags) -> dict:
     params = (item.get("input_params") or {}).get("parameters") if isinstance(item.get("input_params"), dict) else None
     parameters = []
     for index, p in enumerate(params if isinstance(params, list) else []):
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):
             raise BridgeFailure("bad_response", "The server listed a function parameter without a name")
         position = whole(p.get("position"))
-        parameters.append({"name": p["name"], "typeText": _text(p.get("type_text")), "typeName": _text(p.get("type_name")),
-                           "position": index if position is None else position, "comment": _text(p.get("comment"))})
-    return {"kind": "function", "catalog": catalog, "schema": schema, "name": item["name"], "fullName": f"{catalog}.{schema}.{item['name']}",
-            **_audit(item), "dataType": _text(item.get("data_type")), "fullDataType": _text(item.get("full_data_type")),
-            "routineBody": _text(item.get("routine_body")), "parameters": parameters}
+        parameters.append({"name": p["name"], "typeText": text(p.get("type_text")), "typeName": text(p.get("type_name")),
+                           "position": index if position is None else position, "comment": text(p.get("comment"))})
+    return {**_named("function", (catalog, schema, item["name"])), **_audit(item), "dataType": text(item.get("data_type")),
+            "fullDataType": text(item.get("full_data_type")), "routineBody": text(item.get("routine_body")), "parameters": parameters, **tags.fields()}
 
 
-def model_record(catalog: str, schema: str, item: dict, aliases: list, versions: list) -> dict:
+def model_record(catalog: str, schema: str, item: dict, aliases: list, versions: list, tags) -> dict:
     # The API promises no order; a stable one keeps an unchanged model's line identical.
-    alias_list = sorted(({"alias": _text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)),
+    alias_list = sorted(({"alias": text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)),
                         key=lambda a: str(a["alias"]))
-    version_list = sorted(({"version": whole(v.get("version")), "status": _text(v.get("status")), "source": _text(v.get("source")),
-                            "runId": _text(v.get("run_id")), "comment": _text(v.get("comment")), "createdAt": epoch_ms(v.get("created_at"))}
+    version_list = sorted(({"version": whole(v.get("version")), "status": text(v.get("status")), "source": text(v.get("source")),
+                            "runId": text(v.get("run_id")), "comment": text(v.get("comment")), "createdAt": epoch_ms(v.get("created_at"))}
                            for v in versions if isinstance(v, dict)), key=lambda v: (v["version"] is None, v["version"] or 0))
-    return {"kind": "model", "catalog": catalog, "schema": schema, "name": item["name"], "fullName": f"{catalog}.{schema}.{item['name']}",
-            **_audit(item), "aliases": alias_list, "versions": version_list}
+    return {**_named("model", (catalog, schema, item["name"])), **_audit(item), "aliases": alias_list, "versions": version_list, **tags.fields()}
 
 
-def record(data: dict) -> dict:
-    return {"type": "record", "stream": "catalog", "data": data}
+def checkpoint(listing: str, parent: tuple, items: int, excluded: list) -> dict:
+    message = {"type": "checkpoint", "stream": "catalog", "container": f"{listing}:{full_name(*parent)}", "listing": listing, "parent": list(parent),
+               "items": items, "done": True}
+    if excluded:
+        message["excluded"] = excluded
+    return message
 
 
-def checkpoint(container: str, items: int) -> dict:
-    return {"type": "checkpoint", "stream": "catalog", "container": container, "items": items, "done": True}
-
-
-# ------------------------------------------------------------------ work
-class Work:
-    """A thread pool whose tasks may submit more tasks; wait() returns once none is queued or running."""
-
-    def __init__(self, workers: int, name: str):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn, *args) -> None:
-        with self._idle:
-            self._pending += 1
-        self._pool.submit(self._run, fn, args)
-
-    def _run(self, fn, args) -> None:
-        try:
-            fn(*args)
-        finally:
-            with self._idle:
-                self._pending -= 1
-                if not self._pending:
-                    self._idle.notify_all()
-
-    def wait(self) -> None:
-        with self._idle:
-            while self._pending:
-                self._idle.wait()
-        self._pool.shutdown(wait=True)
-
-
+# ------------------------------------------------------------------ the walk
 class Walk:
-    def __init__(self, api: Api, opts: Options):
+    def __init__(self, api, opts: Options):
         self.api = api
         self.opts = opts
+        self.filters = opts.filters
         self.stop = threading.Event()
         self.fatal: BridgeFailure | None = None
         self._lock = threading.Lock()
         self.counts = dict.fromkeys(("catalogs", "schemas", "tables", "columns", "volumes", "functions", "models", "errors", "stats"), 0)
+        from .uc import Work
+
         self.listing = Work(opts.concurrency, "catalog-list")
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.
-        self.lookups = ThreadPoolExecutor(max_workers=opts.concurrency, thread_name_prefix="catalog-lookup")
-        self.tags_served = opts.tags
+        self.lookups = ThreadPoolExecutor(max_workers=max(opts.concurrency, opts.tags_concurrency), thread_name_prefix="catalog-lookup")
+        self.tags = None
         self.stats = None
 
     # ---- bookkeeping
@@ -384,30 +215,34 @@ class Walk:
                 self.fatal = failure
         self.stop.set()
 
-    def report(self, container: str, exc: BaseException) -> None:
-        """Emits a container's failure, or ends the walk when no container can escape it."""
+    def report(self, container: str, kind: str, parts: tuple, exc: BaseException) -> None:
+        """Emits a container's (or one object's) failure, or ends the walk when nothing can escape it:
+        bad credentials, or a workspace asking us to wait."""
         failure = failure_of(exc)
-        if failure.kind in FATAL:
+        if failure.kind in FATAL or is_throttle(failure):
             self.fail(failure)
             return
         if failure.kind == "internal":
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         self.count("errors")
-        emit(failure.as_message(container=container))
+        emit(failure.as_message(container=container, containerKind=kind, fullName=full_name(*parts), hint=CONTAINER_HINT))
 
-    def guarded(self, container: str, fn, *args) -> None:
+    def guarded(self, container: str, kind: str, parts: tuple, fn, *args) -> None:
         if self.stop.is_set():
             return
         try:
             fn(*args)
         except Exception as exc:  # noqa: BLE001 - one container's failure must not end the others
-            self.report(container, exc)
+            self.report(container, kind, parts, exc)
 
-    def submit(self, container: str, fn, *args) -> None:
-        self.listing.submit(self.guarded, container, fn, *args)
+    def submit(self, listing: str, parts: tuple, fn, *args) -> None:
+        self.listing.submit(self.guarded, f"{listing}:{full_name(*parts)}", listing, parts, fn, *args)
 
     # ---- the command
     def run(self) -> dict:
+        if self.opts.tags:
+            per_object = ObjectTags(self)
+            self.tags = WarehouseTags(self, per_object) if self.opts.warehouse_id else per_object
         if self.opts.stats:
             if self.opts.warehouse_id:
                 from .catalog_stats import TableStats
@@ -419,7 +254,7 @@ class Walk:
                 self.count("errors")
                 emit(BridgeFailure("config", "Warehouse ID required for catalog operations", WAREHOUSE_REQUIRED_HINT).as_message(container="stats"))
         try:
-            self.submit("catalogs:", self.catalogs)
+            self.submit("catalogs", (), self.catalogs)
             self.listing.wait()
             if self.stats is not None:
                 self.stats.wait()
@@ -430,87 +265,51 @@ class Walk:
             raise self.fatal
         return dict(self.counts)
 
-    # ---- tags
-    def tags_of(self, entity_type: str, names: list) -> list:
-        """Tags of each entity (None where unknown), read in parallel; a page's worth at a time."""
-        if not self.tags_served or not names:
-            return [None] * len(names)
-        return [f.result() for f in [self.lookups.submit(self.tags_one, entity_type, n) for n in names]]
-
-    def tags_one(self, entity_type: str, full_name: str):
-        if not self.tags_served or self.stop.is_set():
-            return None
-        path = f"{UC}/entity-tag-assignments/{entity_type}/{segment(full_name)}/tags"
-        try:
-            tags = []
-            for items, _ in pages(self.api, path, "tag_assignments", {}, f"tags of {full_name}"):
-                tags += [{"key": str(t.get("tag_key")), "value": _text(t.get("tag_value"))} for t in items if isinstance(t, dict) and t.get("tag_key") is not None]
-            # Served in no promised order; a stable one keeps an unchanged entity's line identical.
-            return sorted(tags, key=lambda t: t["key"])
-        except Exception as exc:  # noqa: BLE001 - tags are an extra: the entity is still recorded
-            failure = failure_of(exc)
-            code = str(getattr(exc, "error_code", None) or "")
-            if failure.status == 404 and code.endswith("_DOES_NOT_EXIST"):
-                return None  # deleted since it was listed; the next walk drops it
-            if failure.status in (404, 501):
-                self.tags_missing("The workspace does not serve tag assignments (entity-tag-assignments); tags are left out")
-                return None
-            if failure.kind == "permission":
-                if self.tags_missing(None):
-                    self.count("errors")
-                    emit(failure.as_message(container="tags", message=f"Tags are unreadable with this token: {failure.message}"))
-                return None
-            if failure.kind in FATAL:
-                self.fail(failure)
-                return None
-            singular = {"catalogs": "catalog", "schemas": "schema", "tables": "table"}.get(entity_type, entity_type)
-            self.count("errors")
-            emit(failure.as_message(container=f"{singular}:{full_name}", message=f"Tags of {full_name} could not be read: {failure.message}"))
-            return None
-
-    def tags_missing(self, note: str | None) -> bool:
-        """Stops asking for tags; True for the one caller that stopped it."""
-        with self._lock:
-            if not self.tags_served:
-                return False
-            self.tags_served = False
-        if note:
-            protocol.log("info", note)
-        return True
+    def tags_of(self, kind: str, names: list) -> list:
+        if self.tags is None:
+            return [NONE] * len(names)
+        return self.tags.many(kind, names)
 
     # ---- listings
-    def entries(self, items: list, singular: str, parent: str, wanted) -> tuple:
-        """The page's entries this walk keeps, and whether any was malformed (its container is then incomplete)."""
-        kept, broken = [], False
+    def entries(self, items: list, singular: str, parent: tuple, wanted, field: str = "name") -> tuple:
+        """The page's entries this walk keeps, those the filters leave out (as full parts), and
+        whether any was malformed (its container is then incomplete)."""
+        kept, excluded, broken = [], [], False
         for item in items:
             try:
-                name = _name(item)
+                name = _name(item, field)
+                if singular == "model":
+                    _name(item, "schema_name")
             except BridgeFailure as failure:
                 broken = True
                 self.count("errors")
-                emit(failure.as_message(container=f"{singular}:{parent}.?" if parent else f"{singular}:?"))
+                emit(failure.as_message(container=f"{singular}:{full_name(*parent)}.?", containerKind=singular, fullName=full_name(*parent, "?")))
                 continue
-            if wanted(name):
+            if wanted(item, name):
                 kept.append(item)
-        return kept, broken
+            else:
+                excluded.append(list(parent) + ([item.get("schema_name")] if singular == "model" else []) + [name])
+        return kept, excluded, broken
 
-    def build(self, entity: str, make):
-        """A record, or None (reported as the entity's error) when the server's entry cannot be read."""
+    def build(self, kind: str, parts: tuple, make):
+        """A record, or None (reported as the object's error) when the server's entry cannot be read."""
         try:
             return make()
         except Exception as exc:  # noqa: BLE001 - one malformed entry must not hide the rest of the page
-            self.report(entity, exc)
+            self.report(f"{kind}:{full_name(*parts)}", kind, parts, exc)
             return None
 
-    def listing_of(self, container: str, singular: str, parent: str, what: str, path: str, key: str, query: dict, listing: str, wanted, page, then=None):
+    def listing_of(self, listing: str, singular: str, parent: tuple, path: str, key: str, query: dict, wanted, page, then=None):
         """Reads a container page by page; `page(items)` returns its records (None for an entry it
         could not read, which leaves the container without a checkpoint), and `then(records)` runs
-        once they are out, so work about an entity never reaches the consumer before the entity."""
-        total, complete = 0, True
+        once they are out, so work about an object never reaches the consumer before the object."""
+        total, complete, excluded = 0, True, []
+        what = f"{listing} of {full_name(*parent)}" if parent else listing
         for items, last in pages(self.api, path, key, query, what, self.opts.page_for(listing)):
             if self.stop.is_set():
                 return
-            kept, broken = self.entries(items, singular, parent, wanted)
+            kept, left_out, broken = self.entries(items, singular, parent, wanted)
+            excluded += left_out
             complete = complete and not broken
             records = page(kept)
             if self.stop.is_set():
@@ -520,7 +319,7 @@ class Walk:
             total += len(records)
             messages = [record(r) for r in records]
             if last and complete:
-                messages.append(checkpoint(container, total))
+                messages.append(checkpoint(listing, parent, total, excluded))
             if messages:
                 emit_many(messages)
             if then is not None and records:
@@ -528,40 +327,41 @@ class Walk:
 
     def catalogs(self) -> None:
         def page(items):
-            tags = self.tags_of("catalogs", [c["name"] for c in items])
-            records = [self.build(f"catalog:{c['name']}", lambda c=c, t=t: catalog_record(c, t)) for c, t in zip(items, tags)]
+            tags = self.tags_of("catalog", [(c["name"],) for c in items])
+            records = [self.build("catalog", (c["name"],), lambda c=c, t=t: catalog_record(c, t)) for c, t in zip(items, tags)]
             self.count("catalogs", sum(r is not None for r in records))
             return records
 
         def then(records):
             for r in records:
-                self.submit(f"schemas:{r['name']}", self.schemas, r["name"])
+                self.submit("schemas", (r["name"],), self.schemas, r["name"])
+                if "models" in self.opts.kinds:
+                    self.submit("models", (r["name"],), self.models, r["name"])
 
-        self.listing_of("catalogs:", "catalog", "", "catalogs", f"{UC}/catalogs", "catalogs", {}, "catalogs", self.opts.wants_catalog, page, then)
+        self.listing_of("catalogs", "catalog", (), f"{UC}/catalogs", "catalogs", {}, lambda item, name: self.filters.wants_catalog(name), page, then)
 
     def schemas(self, catalog: str) -> None:
         def page(items):
-            full = [f"{catalog}.{s['name']}" for s in items]
-            tags = self.tags_of("schemas", full)
-            records = [self.build(f"schema:{f}", lambda s=s, t=t: schema_record(catalog, s, t)) for s, t, f in zip(items, tags, full)]
+            tags = self.tags_of("schema", [(catalog, s["name"]) for s in items])
+            records = [self.build("schema", (catalog, s["name"]), lambda s=s, t=t: schema_record(catalog, s, t)) for s, t in zip(items, tags)]
             self.count("schemas", sum(r is not None for r in records))
             return records
 
         def then(records):
             for r in records:
                 for kind in self.opts.kinds:
-                    self.submit(f"{kind}:{r['fullName']}", getattr(self, kind), catalog, r["name"])
+                    if kind != "models":
+                        self.submit(kind, (catalog, r["name"]), getattr(self, kind), catalog, r["name"])
 
-        self.listing_of(f"schemas:{catalog}", "schema", catalog, f"schemas of {catalog}", f"{UC}/schemas", "schemas", {"catalog_name": catalog},
-                        "schemas", lambda name: self.opts.wants_schema(catalog, name), page, then)
+        self.listing_of("schemas", "schema", (catalog,), f"{UC}/schemas", "schemas", {"catalog_name": catalog},
+                        lambda item, name: self.filters.wants_schema(catalog, name), page, then)
 
     def tables(self, catalog: str, schema: str) -> None:
-        parent = f"{catalog}.{schema}"
-
         def page(items):
-            full = [f"{parent}.{t['name']}" for t in items]
-            tags = self.tags_of("tables", full)
-            records = [self.build(f"table:{f}", lambda t=t, g=g: table_record(catalog, schema, t, g)) for t, g, f in zip(items, tags, full)]
+            tags = self.tags_of("table", [(catalog, schema, t["name"]) for t in items])
+            columns = self.tags.columns if self.tags is not None else (lambda parts: None)
+            records = [self.build("table", (catalog, schema, t["name"]), lambda t=t, g=g: table_record(catalog, schema, t, g, columns((catalog, schema, t["name"]))))
+                       for t, g in zip(items, tags)]
             done = [r for r in records if r is not None]
             self.count("tables", len(done))
             self.count("columns", sum(len(r["columns"]) for r in done))
@@ -573,47 +373,50 @@ class Walk:
                     if r["tableType"] in TABLES_WITH_DETAIL:
                         self.stats.submit(catalog, schema, r["name"])
 
-        self.listing_of(f"tables:{parent}", "table", parent, f"tables of {parent}", f"{UC}/tables", "tables", {"catalog_name": catalog, "schema_name": schema},
-                        "tables", lambda name: self.opts.wants_table(f"{parent}.{name}"), page, then)
+        self.listing_of("tables", "table", (catalog, schema), f"{UC}/tables", "tables", {"catalog_name": catalog, "schema_name": schema},
+                        lambda item, name: self.filters.wants_table(catalog, schema, name), page, then)
 
     def volumes(self, catalog: str, schema: str) -> None:
-        parent = f"{catalog}.{schema}"
-
         def page(items):
-            records = [self.build(f"volume:{parent}.{v['name']}", lambda v=v: volume_record(catalog, schema, v)) for v in items]
+            tags = self.tags_of("volume", [(catalog, schema, v["name"]) for v in items])
+            records = [self.build("volume", (catalog, schema, v["name"]), lambda v=v, t=t: volume_record(catalog, schema, v, t)) for v, t in zip(items, tags)]
             self.count("volumes", sum(r is not None for r in records))
             return records
 
-        self.listing_of(f"volumes:{parent}", "volume", parent, f"volumes of {parent}", f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema},
-                        "volumes", lambda name: True, page)
+        self.listing_of("volumes", "volume", (catalog, schema), f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema},
+                        lambda item, name: True, page)
 
     def functions(self, catalog: str, schema: str) -> None:
-        parent = f"{catalog}.{schema}"
-
         def page(items):
-            records = [self.build(f"function:{parent}.{f['name']}", lambda f=f: function_record(catalog, schema, f)) for f in items]
+            tags = self.tags_of("function", [(catalog, schema, f["name"]) for f in items])
+            records = [self.build("function", (catalog, schema, f["name"]), lambda f=f, t=t: function_record(catalog, schema, f, t)) for f, t in zip(items, tags)]
             self.count("functions", sum(r is not None for r in records))
             return records
 
-        self.listing_of(f"functions:{parent}", "function", parent, f"functions of {parent}", f"{UC}/functions", "functions",
-                        {"catalog_name": catalog, "schema_name": schema}, "functions", lambda name: True, page)
+        self.listing_of("functions", "function", (catalog, schema), f"{UC}/functions", "functions", {"catalog_name": catalog, "schema_name": schema},
+                        lambda item, name: True, page)
 
-    def models(self, catalog: str, schema: str) -> None:
-        parent = f"{catalog}.{schema}"
+    def models(self, catalog: str) -> None:
+        """The registered models of a whole catalog, in one listing (one request per 50 models instead
+        of one per schema); a model whose schema the filters leave out is excluded."""
+
+        def wanted(item, name):
+            return self.filters.wants_schema(catalog, item["schema_name"])
 
         def page(items):
-            futures = [self.lookups.submit(self.model_one, catalog, schema, m) for m in items]
+            names = [(catalog, m["schema_name"], m["name"]) for m in items]
+            tags = self.tags_of("model", names)
+            futures = [self.lookups.submit(self.model_one, parts, m, t) for parts, m, t in zip(names, items, tags)]
             records = [f.result() for f in futures]
             self.count("models", sum(r is not None for r in records))
             return records
 
-        self.listing_of(f"models:{parent}", "model", parent, f"models of {parent}", f"{UC}/models", "registered_models",
-                        {"catalog_name": catalog, "schema_name": schema}, "models", lambda name: True, page)
+        self.listing_of("models", "model", (catalog,), f"{UC}/models", "registered_models", {"catalog_name": catalog}, wanted, page)
 
-    def model_one(self, catalog: str, schema: str, item: dict):
-        full = f"{catalog}.{schema}.{item['name']}"
+    def model_one(self, parts: tuple, item: dict, tags):
         if self.stop.is_set():
             return None
+        full = full_name(*parts)
         try:
             versions = []
             for items, _ in pages(self.api, f"{UC}/models/{segment(full)}/versions", "model_versions", {}, f"versions of model {full}",
@@ -623,9 +426,9 @@ class Walk:
             if aliases is None:
                 # Listings may leave aliases out; the model itself has them on request.
                 aliases = self.api.get(f"{UC}/models/{segment(full)}", {"include_aliases": True}).get("aliases")
-            return model_record(catalog, schema, item, aliases if isinstance(aliases, list) else [], versions)
+            return model_record(parts[0], parts[1], item, aliases if isinstance(aliases, list) else [], versions, tags)
         except Exception as exc:  # noqa: BLE001 - one model's versions must not hide the others
-            self.report(f"model:{full}", exc)
+            self.report(f"model:{full}", "model", parts, exc)
             return None
 
 

@@ -1,23 +1,21 @@
 """Table statistics for the catalog walk: `DESCRIBE DETAIL` through the SQL Statement Execution API
 on the integration's SQL warehouse, in a pool of its own so a slow warehouse never holds up listing.
 
-Execution failures arrive as HTTP 200 with `status.state: FAILED`; they, and a warehouse that cannot
-run statements, become a `stats` error for the table, in our words (the upstream text goes to stderr).
-"""
+A failed statement, and a warehouse that cannot run statements, become a `stats` error for the
+table, in our words (the upstream text goes to stderr)."""
 
 from __future__ import annotations
 
 import re
 import threading
-import time
 
 from . import protocol
-from .catalog import Work, epoch_ms, failure_of, record, segment, whole
 from .errors import BridgeFailure
+from .names import full_name
 from .protocol import emit
+from .statements import Statements, TimedOut, state_of
+from .uc import Work, epoch_ms, failure_of, is_throttle, record, segment, whole
 
-STATEMENTS = "/api/2.0/sql/statements"
-UNFINISHED = {"PENDING", "RUNNING"}
 HINT = "Check that the SQL warehouse is running (or can start on demand) and that the token may use it and read the table."
 # Only identifiers we produce or that look like Databricks' own error classes reach a message.
 ERROR_CLASS = re.compile(r"\s*\[([A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)*)\]")
@@ -35,7 +33,7 @@ def quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _word(value) -> str | None:
+def word(value) -> str | None:
     return value if isinstance(value, str) and WORD.fullmatch(value) else None
 
 
@@ -43,9 +41,9 @@ class TableStats:
     def __init__(self, walk):
         self.walk = walk
         self.api = walk.api
-        self.opts = walk.opts
-        self.warehouse_id = walk.opts.warehouse_id
-        self.work = Work(walk.opts.stats_concurrency, "catalog-stats")
+        opts = walk.opts
+        self.statements = Statements(walk.api, opts.warehouse_id, walk.stop, opts.wait_timeout, opts.poll_interval, opts.max_wait)
+        self.work = Work(opts.stats_concurrency, "catalog-stats")
         self._lock = threading.Lock()
         # Why the warehouse cannot run statements at all, once known: later tables are reported
         # without sending statements that can only fail the same way.
@@ -60,7 +58,7 @@ class TableStats:
     def one(self, catalog: str, schema: str, table: str) -> None:
         if self.walk.stop.is_set():
             return
-        full = f"{catalog}.{schema}.{table}"
+        full = full_name(catalog, schema, table)
         try:
             data = self.describe(catalog, schema, table, full)
         except Unavailable as why:
@@ -68,7 +66,7 @@ class TableStats:
             return
         except Exception as exc:  # noqa: BLE001 - one table's statistics must not end the walk
             failure = failure_of(exc)
-            if failure.kind in ("auth", "blocked_host"):
+            if failure.kind in ("auth", "blocked_host") or is_throttle(failure):
                 self.walk.fail(failure)
                 return
             self.unavailable(full, failure.message, failure.retryable)
@@ -78,7 +76,7 @@ class TableStats:
             emit(record(data))
 
     def unavailable(self, full: str, reason: str, retryable: bool) -> None:
-        message = BridgeFailure("stats", f"Table statistics unavailable for {full}: {reason}", HINT).as_message(container=f"stats:{full}")
+        message = BridgeFailure("stats", f"Table statistics unavailable for {full}: {reason}", HINT).as_message(container=f"stats:{full}", fullName=full)
         message["retryable"] = retryable
         self.walk.count("errors")
         emit(message)
@@ -91,11 +89,10 @@ class TableStats:
     def describe(self, catalog: str, schema: str, table: str, full: str):
         if self.down:
             raise Unavailable(self.down)
-        deadline = time.monotonic() + self.opts.max_wait
-        body = {"statement": f"DESCRIBE DETAIL {quoted(catalog)}.{quoted(schema)}.{quoted(table)}", "warehouse_id": self.warehouse_id,
-                "wait_timeout": f"{self.opts.wait_timeout}s", "on_wait_timeout": "CONTINUE", "disposition": "INLINE", "format": "JSON_ARRAY"}
         try:
-            answer = self.api.call("POST", STATEMENTS, body=body)
+            answer = self.statements.run(f"DESCRIBE DETAIL {quoted(catalog)}.{quoted(schema)}.{quoted(table)}")
+        except TimedOut as why:
+            raise Unavailable(str(why), retryable=True) from None
         except Exception as exc:
             failure = failure_of(exc)
             # Refusals of the statement itself concern the warehouse (unknown id, no access, bad
@@ -103,30 +100,14 @@ class TableStats:
             if failure.status in (400, 403, 404):
                 raise Unavailable(self.warehouse_down(f"the SQL warehouse refused the statement ({failure.message})")) from None
             raise
-        statement_id = answer.get("statement_id")
-        state = self.state_of(answer)
-        while state in UNFINISHED:
-            if not isinstance(statement_id, str) or not statement_id:
-                raise Unavailable("the warehouse answered without a statement id")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.cancel(statement_id)
-                raise Unavailable(f"the statement did not finish within {self.opts.max_wait:g}s and was cancelled", retryable=True)
-            if self.walk.stop.wait(min(self.opts.poll_interval, remaining)):
-                self.cancel(statement_id)
-                return None
-            answer = self.api.get(f"{STATEMENTS}/{segment(statement_id)}")
-            state = self.state_of(answer)
+        if answer is None:
+            return None
+        state = state_of(answer)
         if state == "SUCCEEDED":
-            return self.detail(full, answer)
+            return self.detail((catalog, schema, table), full, answer)
         if state == "FAILED":
             raise Unavailable(self.failed(answer))
-        raise Unavailable(f"the statement ended {_word(state) or 'in an unknown state'}")
-
-    @staticmethod
-    def state_of(answer: dict):
-        status = answer.get("status")
-        return status.get("state") if isinstance(status, dict) else None
+        raise Unavailable(f"the statement ended {word(state) or 'in an unknown state'}")
 
     def failed(self, answer: dict) -> str:
         error = (answer.get("status") or {}).get("error") or {}
@@ -139,25 +120,19 @@ class TableStats:
         state = self.warehouse_state()
         if state is not None and state not in ("RUNNING", "STARTING"):
             return self.warehouse_down(f"the SQL warehouse is {state}")
-        code = _word(error.get("error_code"))
+        code = word(error.get("error_code"))
         return f"the statement failed ({code})" if code else "the statement failed"
 
     def warehouse_state(self) -> str | None:
         try:
-            answer = self.api.get(f"/api/2.0/sql/warehouses/{segment(self.warehouse_id)}")
+            answer = self.api.get(f"/api/2.0/sql/warehouses/{segment(self.statements.warehouse_id)}")
         except Exception as exc:  # noqa: BLE001 - only a better explanation is lost
             protocol.detail("warehouse state", str(exc))
             return None
-        return _word(answer.get("state"))
-
-    def cancel(self, statement_id: str) -> None:
-        try:
-            self.api.call("POST", f"{STATEMENTS}/{segment(statement_id)}/cancel")
-        except Exception as exc:  # noqa: BLE001 - the statement times out on the warehouse anyway
-            protocol.detail("statement cancel", str(exc))
+        return word(answer.get("state"))
 
     @staticmethod
-    def detail(full: str, answer: dict) -> dict:
+    def detail(parts: tuple, full: str, answer: dict) -> dict:
         columns = ((answer.get("manifest") or {}).get("schema") or {}).get("columns") or []
         index = {}
         for i, column in enumerate(columns if isinstance(columns, list) else []):
@@ -176,5 +151,6 @@ class TableStats:
             return row[i] if i is not None and 0 <= i < len(row) else None
 
         fmt = value("format")
-        return {"kind": "tableStats", "fullName": full, "numFiles": whole(value("numFiles")), "sizeInBytes": whole(value("sizeInBytes")),
+        catalog, schema, table = parts
+        return {"kind": "tableStats", "catalog": catalog, "schema": schema, "name": table, "fullName": full, "numFiles": whole(value("numFiles")), "sizeInBytes": whole(value("sizeInBytes")),
                 "format": fmt if isinstance(fmt, str) else None, "lastModified": epoch_ms(value("lastModified"))}

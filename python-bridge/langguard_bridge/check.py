@@ -10,7 +10,7 @@ from .errors import BridgeFailure, classify
 from .protocol import emit
 from .source import import_mlflow, kind, mlflow_client, workspace_client
 
-STEPS = ("python", "mlflow", "auth", "experiments", "traces", "warehouse")
+STEPS = ("python", "mlflow", "auth", "catalog", "experiments", "traces", "warehouse")
 
 NO_TRACES_CAUSES = [
     "MLflow tracing is not enabled in the agent's code",
@@ -59,6 +59,15 @@ def cmd_check(params: dict) -> dict:
         failed("auth", classify(exc), "")
         return info
 
+    sync_catalog = bool(params.get("syncCatalog"))
+    sync_traces = params.get("syncTraces", True) is not False
+    catalog_step(sync_catalog)
+    if not sync_traces:
+        step("experiments", "skipped", "Trace sync is off for this integration")
+        step("traces", "skipped", "Trace sync is off for this integration")
+        warehouse_step(params.get("warehouseId"), sync_catalog)
+        return info
+
     try:
         experiments = client.search_experiments(max_results=5)
         info["experimentsVisible"] = len(experiments)
@@ -83,8 +92,31 @@ def cmd_check(params: dict) -> dict:
     elif experiments is not None:
         step("traces", "skipped", "No experiments to look in")
 
-    warehouse_step(params.get("warehouseId"), bool(params.get("syncCatalog")))
+    warehouse_step(params.get("warehouseId"), sync_catalog)
     return info
+
+
+def catalog_step(sync_catalog: bool) -> None:
+    """Catalog sync reads Unity Catalog: one page of the catalogs listing shows the token may."""
+    if not sync_catalog:
+        step("catalog", "skipped", "Catalog sync is off for this integration")
+        return
+    if kind() != "databricks":
+        step("catalog", "failed", "Unity Catalog exists only on Databricks workspaces", "Turn catalog sync off for an MLflow server.", "config")
+        return
+    try:
+        answer = workspace_client().api_client.do("GET", "/api/2.1/unity-catalog/catalogs", query={"max_results": 10})
+        catalogs = answer.get("catalogs") if isinstance(answer, dict) else None
+        count = len(catalogs) if isinstance(catalogs, list) else 0
+        more = "+" if isinstance(answer, dict) and answer.get("next_page_token") else ""
+        if count:
+            step("catalog", "ok", f"Unity Catalog is readable ({count}{more} catalogs visible)")
+        else:
+            step("catalog", "warning", "No catalogs are visible to this token", "Grant the token USE CATALOG on the catalogs to sync.")
+    except Exception as exc:  # noqa: BLE001 - the step's verdict
+        f = classify(exc)
+        hint = "Grant the token USE CATALOG (and USE SCHEMA) on the catalogs to sync." if f.kind == "permission" else f.hint
+        step("catalog", "failed", f.message, hint, f.kind)
 
 
 WAREHOUSE_REQUIRED_HINT = (
@@ -98,7 +130,7 @@ def warehouse_step(warehouse_id, sync_catalog: bool) -> None:
         if sync_catalog:
             step("warehouse", "warning", "Warehouse ID required for catalog operations", WAREHOUSE_REQUIRED_HINT, "config")
         else:
-            step("warehouse", "skipped", "No SQL warehouse is set (only needed for catalog table statistics)")
+            step("warehouse", "skipped", "No SQL warehouse is set (only used by catalog sync, for tags in bulk and table statistics)")
         return
     if kind() != "databricks":
         step("warehouse", "skipped", "SQL warehouses exist only on Databricks workspaces")
@@ -109,7 +141,7 @@ def warehouse_step(warehouse_id, sync_catalog: bool) -> None:
         if state == "RUNNING":
             step("warehouse", "ok", "The SQL warehouse is running")
         else:
-            step("warehouse", "warning", f"The SQL warehouse is {state}", "Start the warehouse (or enable auto-start) before catalog syncs read table statistics.")
+            step("warehouse", "warning", f"The SQL warehouse is {state}", "Start the warehouse (or enable auto-start) before catalog syncs read tags and table statistics.")
     except Exception as exc:  # noqa: BLE001
         f = classify(exc)
         hint = "Check DATABRICKS_WAREHOUSE_ID / the integration's warehouse id, and that the token has access to the warehouse." if f.kind in ("not_found", "permission") else f.hint

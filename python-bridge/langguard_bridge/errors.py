@@ -75,7 +75,7 @@ def clear_last_response() -> None:
     _last.content_type = ""
 
 
-def _last_response():
+def last_response():
     return getattr(_last, "status", None), getattr(_last, "retry_after", None), getattr(_last, "content_type", "")
 
 
@@ -175,7 +175,7 @@ def classify(exc: BaseException) -> BridgeFailure:
     blocked = blocked_cause(exc)
     if blocked is not None:
         return BridgeFailure("blocked_host", f"Connection to {blocked.host} refused: {blocked.reason}")
-    last_status, retry_after, content_type = _last_response()
+    last_status, retry_after, content_type = last_response()
     status = _status_from(exc, text)
     if status is not None:
         return for_status(status, host, retry_after if status == last_status else getattr(exc, "retry_after_secs", None), content_type)

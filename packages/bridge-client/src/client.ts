@@ -155,7 +155,7 @@ export class BridgeClient {
   }
 
   /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
-  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean } = {}, options: RunOptions = {}) {
+  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean; syncTraces?: boolean } = {}, options: RunOptions = {}) {
     const { result, steps } = await this.request("check", params, source, {
       timeoutMs: this.options.validationTimeoutMs,
       timeoutSetting: "DATABRICKS_VALIDATION_TIMEOUT",

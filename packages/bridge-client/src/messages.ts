@@ -48,13 +48,21 @@ const TraceCheckpoint = z.object({
   unchanged: z.number().int().nonnegative().optional(),
 });
 
-/** A catalog container ("tables:main.sales") whose listing completed without error. */
+/**
+ * A catalog container whose listing completed without error: `listing` (catalogs, schemas, tables,
+ * volumes, functions, models) of `parent` (its name parts: [] for the metastore, [catalog] or
+ * [catalog, schema]); `container` is the same as text, for logs. `excluded` lists the full name
+ * parts of entries the integration's filters left out, which are not to be taken for deleted.
+ */
 const CatalogCheckpoint = z.object({
   type: z.literal("checkpoint"),
   stream: z.literal("catalog"),
   container: z.string(),
+  listing: z.enum(["catalogs", "schemas", "tables", "volumes", "functions", "models"]),
+  parent: z.array(z.string()).max(2),
   items: z.number().int().nonnegative(),
   done: z.boolean(),
+  excluded: z.array(z.array(z.string()).min(1).max(3)).optional(),
 });
 
 const CheckpointMessage = z.union([CatalogCheckpoint, TraceCheckpoint]);
@@ -81,14 +89,18 @@ const ErrorMessage = z.object({
   retryAfterMs: z.number().int().nonnegative().optional(),
   /** Present when the error concerns one experiment and the command went on with the others. */
   experimentId: z.string().optional(),
-  /** The same for catalog listings: the container ("tables:main.sales", "stats:main.sales.t") that failed. */
+  /** The same for catalog listings: the container ("tables:main.sales", "stats:main.sales.t") that failed… */
   container: z.string().optional(),
+  /** …what it is (a listing such as "tables", or one object such as "model")… */
+  containerKind: z.string().optional(),
+  /** …and its full name, quoted where a part holds a dot. */
+  fullName: z.string().optional(),
 });
 
 /** One step of the connection test. */
 const StepMessage = z.object({
   type: z.literal("step"),
-  step: z.enum(["python", "mlflow", "auth", "experiments", "traces", "warehouse"]),
+  step: z.enum(["python", "mlflow", "auth", "catalog", "experiments", "traces", "warehouse"]),
   status: z.enum(["ok", "warning", "failed", "skipped"]),
   message: z.string(),
   hint: z.string().nullish(),

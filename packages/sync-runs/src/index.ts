@@ -2,6 +2,7 @@ export {
   ACTIVE,
   FINISHED,
   completeRun,
+  type ContainerError,
   failRun,
   finishRunOfFailedJob,
   loadRun,

@@ -9,12 +9,23 @@ export interface RunProblem {
   message: string;
 }
 
+export interface ContainerError {
+  /** What failed: a listing ("tables", "schemas", …) or one object ("table", "model", …). */
+  kind: string;
+  /** Its full name, or its parent's for a listing ("main.sales"); "" for the metastore's catalogs. */
+  fullName: string;
+  errorKind: string;
+  message: string;
+}
+
 export interface RunOutcome {
   status: "succeeded" | "partial" | "failed";
   errorKind?: string | null;
   errorMessage?: string | null;
-  /** Per experiment (or per container, for catalog runs) failures that did not stop the run. */
+  /** Per experiment failures (trace runs) that did not stop the run. */
   itemErrors?: Array<RunProblem & { experimentId: string }>;
+  /** Per container failures (catalog runs): the listing or object, by kind and full name. */
+  containerErrors?: ContainerError[];
   warnings?: RunProblem[];
   progress?: Record<string, unknown>;
 }
@@ -45,6 +56,7 @@ export async function completeRun(db: Database, run: Pick<SyncRun, "id" | "start
       errorKind: outcome.errorKind ?? null,
       errorMessage: outcome.errorMessage ?? null,
       ...(outcome.itemErrors ? { experimentErrors: outcome.itemErrors as unknown as Prisma.InputJsonValue } : {}),
+      ...(outcome.containerErrors ? { containerErrors: outcome.containerErrors as unknown as Prisma.InputJsonValue } : {}),
       ...(outcome.warnings ? { warnings: outcome.warnings as unknown as Prisma.InputJsonValue } : {}),
       ...(outcome.progress ? { progress: outcome.progress as Prisma.InputJsonValue } : {}),
     },

@@ -15,12 +15,19 @@ export const envSchema = {
   /** Read table statistics through the SQL warehouse (DESCRIBE DETAIL) when the integration has one. */
   CATALOG_SYNC_STATS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
   CATALOG_SYNC_STATS_CONCURRENCY: positiveInt(4, "a positive whole number of statements"),
-  /** Fetch each object's tags (one request per object where the workspace serves tag assignments). */
+  /**
+   * Read tags: in bulk from system.information_schema through the integration's SQL warehouse, or
+   * without one, one request per object where the workspace serves tag assignments.
+   */
   CATALOG_SYNC_TAGS: z.enum(["true", "false"], { error: "expected true or false" }).default("true"),
+  /** Per-object tag requests one sync has in flight (without a warehouse). */
+  CATALOG_SYNC_TAGS_CONCURRENCY: positiveInt(16, "a positive whole number of requests"),
   /** How long one listing request may be retried (429, 503) before that container counts as failed. */
   CATALOG_SYNC_RETRY_TIMEOUT_S: positiveInt(60, "a positive number of seconds"),
-  /** The fail-safe: a run never marks more than this share of the live objects deleted. */
+  /** The fail-safe: a run never marks more than this share of one kind's live objects deleted… */
   CATALOG_SYNC_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1, "expected a share between 0 and 1").default(0.75),
+  /** …nor lets one vanished catalog or schema take more than this many objects with it. */
+  CATALOG_SYNC_MAX_CASCADE_DELETE: positiveInt(1000, "a positive whole number of objects"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9467),
   METRICS_HOST: z.string().default("127.0.0.1"),
 };

@@ -29,8 +29,10 @@ export function registerCatalogSyncWorker({ env, db, queue, logger, warmBridge }
     stats: env.CATALOG_SYNC_STATS === "true",
     statsConcurrency: env.CATALOG_SYNC_STATS_CONCURRENCY,
     maxDeleteShare: env.CATALOG_SYNC_MAX_DELETE_SHARE,
+    maxCascadeDelete: env.CATALOG_SYNC_MAX_CASCADE_DELETE,
     retryTimeoutSeconds: env.CATALOG_SYNC_RETRY_TIMEOUT_S,
     tags: env.CATALOG_SYNC_TAGS === "true",
+    tagsConcurrency: env.CATALOG_SYNC_TAGS_CONCURRENCY,
     heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
     batchSize: 500,
   };

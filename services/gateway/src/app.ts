@@ -23,6 +23,7 @@ import { policyRoutes } from "./routes/policies.ts";
 import { violationRoutes } from "./routes/violations.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { catalogDeletionRoutes } from "./routes/catalog-deletions.ts";
 
 export type AppDeps = GatewayDeps & { pythonPath: string };
 
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     entityRoutes,
     webhookRoutes,
     catalogRoutes,
+    catalogDeletionRoutes,
     quarantineRoutes,
   ]) {
     await app.register(routes, deps);

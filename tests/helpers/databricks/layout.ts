@@ -196,6 +196,8 @@ export interface SqlBehaviour {
   runningPolls: number;
   /** Wall-clock time a statement takes; POST waits up to its wait_timeout for it. */
   executionMs: number;
+  /** Rows per chunk of an INLINE result (larger results are read chunk by chunk). */
+  rowsPerChunk: number;
   /** Full table names (`c.s.t`) whose DESCRIBE DETAIL fails, with the failure to report. */
   failTables: Map<string, StatementFailure>;
   handlers: SqlHandler[];
@@ -217,6 +219,11 @@ export interface WorkspaceState {
   quirks: ListingQuirk[];
   warehouses: Map<string, WarehouseState>;
   sql: SqlBehaviour;
+  /**
+   * The entity types `entity-tag-assignments` serves: Databricks documents catalogs, schemas,
+   * tables, columns and volumes; a test may add functions and registered_models.
+   */
+  tagEntityTypes: Set<string>;
   /** Paths answering 403 PERMISSION_DENIED for this user. */
   denials: Array<{ path: RegExp | string; method?: string; message?: string }>;
 }
@@ -398,7 +405,8 @@ export function emptyState(): WorkspaceState {
     warehouses: new Map([
       ["fake0123456789ab", { id: "fake0123456789ab", name: "Fake Serverless Warehouse", state: "RUNNING", autoStart: true, startPolls: 2 }],
     ]),
-    sql: { pendingPolls: 0, runningPolls: 0, executionMs: 0, failTables: new Map(), handlers: [] },
+    sql: { pendingPolls: 0, runningPolls: 0, executionMs: 0, rowsPerChunk: 10_000, failTables: new Map(), handlers: [] },
+    tagEntityTypes: new Set(["catalogs", "schemas", "tables", "columns", "volumes"]),
     denials: [],
   };
 }
@@ -428,10 +436,12 @@ export function buildLayout(options: LayoutOptions = {}, state: WorkspaceState =
       for (const viewName of names("view", options.viewsPerSchema ?? 0)) {
         schema.tables.set(viewName, makeTable(catalogName, schemaName, viewName, { table_type: "VIEW", columnCount: 2 }));
       }
-      for (const name of names("volume", options.volumesPerSchema ?? 1)) schema.volumes.set(name, makeVolume(catalogName, schemaName, name));
-      for (const name of names("function", options.functionsPerSchema ?? 1)) schema.functions.set(name, makeFunction(catalogName, schemaName, name));
+      const tags = options.tags ? { tags: { steward: "data-office" } } : {};
+      for (const name of names("volume", options.volumesPerSchema ?? 1)) schema.volumes.set(name, makeVolume(catalogName, schemaName, name, tags));
+      for (const name of names("function", options.functionsPerSchema ?? 1))
+        schema.functions.set(name, makeFunction(catalogName, schemaName, name, tags));
       for (const name of names("model", options.modelsPerSchema ?? 1))
-        schema.models.set(name, makeModel(catalogName, schemaName, name, options.versionsPerModel ?? 2));
+        schema.models.set(name, makeModel(catalogName, schemaName, name, options.versionsPerModel ?? 2, tags));
     }
   }
   return state;
@@ -516,6 +526,29 @@ export function hugeSchemaLayout(tables = 10_000, state: WorkspaceState = emptyS
   return state;
 }
 
+/**
+ * Names a naive client would split on dots: catalog `dotted` with schema `schema.x` and catalog
+ * `dotted.schema` with schema `x` (both hold a table `t`, so both tables read `dotted.schema.x.t`),
+ * and in catalog `main` the schemas `weird` and `weird.ns` (each with a table), a backtick in a
+ * table name, and a model in `weird.ns`.
+ */
+export function dottedNamesLayout(state: WorkspaceState = emptyState()): WorkspaceState {
+  const add = (catalogName: string, schemaName: string, tables: string[]) => {
+    const catalog = state.catalogs.get(catalogName) ?? makeCatalog(catalogName);
+    state.catalogs.set(catalogName, catalog);
+    const schema = makeSchema(catalogName, schemaName);
+    catalog.schemas.set(schemaName, schema);
+    for (const t of tables) schema.tables.set(t, makeTable(catalogName, schemaName, t, { tags: { origin: `${catalogName}|${schemaName}|${t}` } }));
+    return schema;
+  };
+  add("dotted", "schema.x", ["t"]);
+  add("dotted.schema", "x", ["t"]);
+  add("main", "weird", ["a", "b"]);
+  const ns = add("main", "weird.ns", ["a", "odd`name"]);
+  ns.models.set("m.v1", makeModel("main", "weird.ns", "m.v1", 1));
+  return state;
+}
+
 /** Ready-made workspaces; each call builds a fresh state. */
 export const layouts = {
   minimal: () => buildLayout({ catalogs: ["main"], schemasPerCatalog: 1, tablesPerSchema: 1, volumesPerSchema: 0, functionsPerSchema: 0, modelsPerSchema: 0 }),
@@ -525,6 +558,7 @@ export const layouts = {
   hugeSchema: (tables = 10_000) => hugeSchemaLayout(tables),
   /** multiCatalog plus every edge case, for one sync that meets all of them. */
   everything: () => edgeCaseLayout(buildLayout({ catalogs: 3, schemasPerCatalog: 2, tablesPerSchema: 3, tags: true })),
+  dottedNames: () => dottedNamesLayout(),
 };
 
 // ---- lookups and edits, for tests that change the workspace between syncs ----

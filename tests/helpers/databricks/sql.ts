@@ -149,8 +149,10 @@ export class StatementEngine {
     const st = this.find(id);
     if (this.stateOf(st) !== "SUCCEEDED" || "message" in st.outcome)
       throw invalidParameter(`Statement ${id} has no result to fetch (state ${this.stateOf(st)}).`);
-    if (index !== 0) throw invalidParameter(`Chunk index ${index} is out of range: the result has 1 chunk.`);
-    return this.resultData(st, st.outcome);
+    const count = this.chunkCount(st, st.outcome);
+    if (!Number.isInteger(index) || index < 0 || index >= count)
+      throw invalidParameter(`Chunk index ${index} is out of range: the result has ${count} chunk(s).`);
+    return this.resultData(st, st.outcome, index);
   }
 
   /** The body an EXTERNAL_LINKS URL serves, as cloud storage would (no Databricks auth). */
@@ -219,24 +221,50 @@ export class StatementEngine {
     }
     if (state !== "SUCCEEDED" || "message" in st.outcome) return { statement_id: st.id, status: { state } };
     const result = this.limited(st, st.outcome);
+    const chunks = this.chunkCount(st, st.outcome);
+    const size = this.chunkRows(st);
     return {
       statement_id: st.id,
       status: { state },
       manifest: {
         format: st.format,
         schema: { column_count: result.columns.length, columns: result.columns.map((c, position) => ({ ...c, position })) },
-        total_chunk_count: 1,
-        chunks: [{ chunk_index: 0, row_offset: 0, row_count: result.rows.length }],
+        total_chunk_count: chunks,
+        chunks: Array.from({ length: chunks }, (_, i) => ({
+          chunk_index: i,
+          row_offset: i * size,
+          row_count: Math.min(size, result.rows.length - i * size),
+        })),
         total_row_count: result.rows.length,
         truncated: result.truncated,
       },
-      result: this.resultData(st, st.outcome),
+      result: this.resultData(st, st.outcome, 0),
     };
   }
 
-  private resultData(st: Statement, outcome: SqlResultSet) {
+  /** INLINE results come in chunks of `sql.rowsPerChunk` rows (EXTERNAL_LINKS in one). */
+  private chunkRows(st: Statement): number {
+    return st.disposition === "INLINE" ? Math.max(1, this.state.sql.rowsPerChunk) : Number.MAX_SAFE_INTEGER;
+  }
+
+  private chunkCount(st: Statement, outcome: SqlResultSet): number {
+    return Math.max(1, Math.ceil(this.limited(st, outcome).rows.length / this.chunkRows(st)));
+  }
+
+  private resultData(st: Statement, outcome: SqlResultSet, index: number) {
     const { rows } = this.limited(st, outcome);
-    if (st.disposition === "INLINE") return { chunk_index: 0, row_offset: 0, row_count: rows.length, data_array: rows };
+    if (st.disposition === "INLINE") {
+      const size = this.chunkRows(st);
+      const part = rows.slice(index * size, (index + 1) * size);
+      const last = index + 1 >= this.chunkCount(st, outcome);
+      return {
+        chunk_index: index,
+        row_offset: index * size,
+        row_count: part.length,
+        data_array: part,
+        ...(last ? {} : { next_chunk_index: index + 1, next_chunk_internal_link: `/api/2.0/sql/statements/${st.id}/result/chunks/${index + 1}` }),
+      };
+    }
     const body = this.externalChunk(st.id)!.body;
     return {
       external_links: [
@@ -265,6 +293,8 @@ export class StatementEngine {
     }
     const describe = /^\s*DESC(?:RIBE)?\s+DETAIL\s+(.+?)\s*;?\s*$/is.exec(statement);
     if (describe) return this.describeDetail(describe[1]!, catalog, schema);
+    const tags = selectTags(this.state, statement);
+    if (tags) return tags;
     if (/^\s*SELECT\s+1\s*;?\s*$/i.test(statement)) return { columns: [{ name: "1", type_name: "INT", type_text: "INT" }], rows: [["1"]] };
     return {
       message: `[FAKE_UNSUPPORTED_STATEMENT] The fake workspace does not implement this statement: ${statement.slice(0, 200)}`,
@@ -398,4 +428,85 @@ function csvCell(value: string): string {
 
 function isTerminal(state: State): boolean {
   return state !== "PENDING" && state !== "RUNNING";
+}
+
+/** The tag views of `system.information_schema`, with their columns, read from the workspace state. */
+const TAG_VIEWS: Record<string, { keys: string[]; rows: (state: WorkspaceState) => Array<Array<string>> }> = {
+  catalog_tags: {
+    keys: ["catalog_name"],
+    rows: (state) => [...state.catalogs.values()].flatMap((c) => tagRows([c.name], c.tags)),
+  },
+  schema_tags: {
+    keys: ["catalog_name", "schema_name"],
+    rows: (state) => [...state.catalogs.values()].flatMap((c) => [...c.schemas.values()].flatMap((s) => tagRows([c.name, s.name], s.tags))),
+  },
+  table_tags: {
+    keys: ["catalog_name", "schema_name", "table_name"],
+    rows: (state) =>
+      eachSchema(state).flatMap(([c, s]) => [...s.tables.values()].flatMap((t) => tagRows([c.name, s.name, t.name], t.tags))),
+  },
+  column_tags: {
+    keys: ["catalog_name", "schema_name", "table_name", "column_name"],
+    rows: (state) =>
+      eachSchema(state).flatMap(([c, s]) =>
+        [...s.tables.values()].flatMap((t) => t.columns.flatMap((col) => tagRows([c.name, s.name, t.name, col.name], col.tags))),
+      ),
+  },
+  volume_tags: {
+    keys: ["catalog_name", "schema_name", "volume_name"],
+    rows: (state) =>
+      eachSchema(state).flatMap(([c, s]) => [...s.volumes.values()].flatMap((v) => tagRows([c.name, s.name, v.name], v.tags))),
+  },
+};
+
+function eachSchema(state: WorkspaceState) {
+  return [...state.catalogs.values()].flatMap((c) => [...c.schemas.values()].map((s) => [c, s] as const));
+}
+
+function tagRows(keys: string[], tags: Record<string, string> | undefined): string[][] {
+  return Object.entries(tags ?? {}).map(([name, value]) => [...keys, name, value]);
+}
+
+/**
+ * `SELECT <columns> FROM system.information_schema.<view>_tags [ORDER BY <columns>] [LIMIT n [OFFSET m]]`,
+ * the subset of Databricks SQL a client needs to read every tag of the metastore in pages.
+ */
+function selectTags(state: WorkspaceState, statement: string): SqlResultSet | StatementFailure | undefined {
+  const m =
+    /^\s*SELECT\s+(.+?)\s+FROM\s+system\.information_schema\.(\w+)(?:\s+ORDER\s+BY\s+(.+?))?(?:\s+LIMIT\s+(\d+)(?:\s+OFFSET\s+(\d+))?)?\s*;?\s*$/is.exec(
+      statement,
+    );
+  if (!m) return undefined;
+  const view = TAG_VIEWS[m[2]!.toLowerCase()];
+  if (!view)
+    return {
+      message: `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`system\`.\`information_schema\`.\`${m[2]}\` cannot be found. SQLSTATE: 42P01`,
+      errorCode: "BAD_REQUEST",
+      sqlState: "42P01",
+    };
+  const all = [...view.keys, "tag_name", "tag_value"];
+  const list = (text: string) => text.split(",").map((c) => c.trim().toLowerCase());
+  const selected = list(m[1]!);
+  const order = m[3] ? list(m[3]) : [];
+  const unknown = [...selected, ...order].find((c) => !all.includes(c));
+  if (unknown)
+    return {
+      message: `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name \`${unknown}\` cannot be resolved. SQLSTATE: 42703`,
+      errorCode: "BAD_REQUEST",
+      sqlState: "42703",
+    };
+  let rows = view.rows(state);
+  if (order.length) {
+    const at = order.map((c) => all.indexOf(c));
+    rows = rows.sort((a, b) => {
+      for (const i of at) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+      return 0;
+    });
+  }
+  const offset = m[5] ? Number(m[5]) : 0;
+  rows = rows.slice(offset, m[4] ? offset + Number(m[4]) : undefined);
+  return {
+    columns: selected.map((name) => ({ name, type_name: "STRING", type_text: "STRING" })),
+    rows: rows.map((r) => selected.map((c) => r[all.indexOf(c)] ?? null)),
+  };
 }

@@ -134,9 +134,39 @@ function required(query: URLSearchParams, name: string): string {
 function parts(fullName: string, count: 2, kind: string): [string, string];
 function parts(fullName: string, count: 3, kind: string): [string, string, string];
 function parts(fullName: string, count: number, kind: string): string[] {
-  const names = fullName.split(".");
-  if (names.length !== count || names.some((n) => !n)) throw invalidParameter(`Invalid ${kind} full name '${fullName}'.`);
+  const names = splitFullName(fullName);
+  if (!names || names.length !== count) throw invalidParameter(`Invalid ${kind} full name '${fullName}'.`);
   return names;
+}
+
+/**
+ * A full name in a path: parts separated by dots, a part holding a dot written in backticks (a
+ * doubled backtick is one), as in Databricks SQL. Undefined when malformed.
+ */
+export function splitFullName(text: string): string[] | undefined {
+  const names: string[] = [];
+  let i = 0;
+  for (;;) {
+    let name = "";
+    if (text[i] === "`") {
+      for (i += 1; ; i += 1) {
+        if (i >= text.length) return undefined;
+        if (text[i] === "`") {
+          if (text[i + 1] !== "`") break;
+          i += 1;
+        }
+        name += text[i];
+      }
+      i += 1;
+    } else {
+      while (i < text.length && text[i] !== "." && text[i] !== "`") name += text[i++];
+      if (!name) return undefined;
+    }
+    names.push(name);
+    if (i === text.length) return names;
+    if (text[i] !== ".") return undefined;
+    i += 1;
+  }
 }
 
 function catalog(state: WorkspaceState, name: string): CatalogState {
@@ -152,7 +182,10 @@ function schema(state: WorkspaceState, catalogName: string, name: string): Schem
 }
 
 function tagsOf(state: WorkspaceState, entityType: string, entityName: string): Record<string, string> {
-  const names = entityName.split(".");
+  if (!state.tagEntityTypes.has(entityType))
+    throw invalidParameter(`Invalid entity_type '${entityType}'. Allowed values are: ${[...state.tagEntityTypes].join(", ")}.`);
+  const names = splitFullName(entityName);
+  if (!names) throw invalidParameter(`Invalid entity_name '${entityName}'.`);
   const [c, s, t, col] = names;
   const missing = () => notFound("RESOURCE_DOES_NOT_EXIST", `${entityType} '${entityName}' does not exist.`);
   switch (entityType) {
@@ -176,6 +209,16 @@ function tagsOf(state: WorkspaceState, entityType: string, entityName: string): 
       const volume = schema(state, c!, s ?? "").volumes.get(t ?? "");
       if (!volume) throw missing();
       return volume.tags ?? {};
+    }
+    case "functions": {
+      const fn = schema(state, c!, s ?? "").functions.get(t ?? "");
+      if (!fn) throw missing();
+      return fn.tags ?? {};
+    }
+    case "registered_models": {
+      const model = schema(state, c!, s ?? "").models.get(t ?? "");
+      if (!model) throw missing();
+      return model.tags ?? {};
     }
   }
   throw invalidParameter(`Invalid entity_type '${entityType}'. Allowed values are: catalogs, schemas, tables, columns, volumes.`);

@@ -1,21 +1,35 @@
+import { quoteFullName } from "@langguard/unity-catalog";
+
 export type CatalogKind = "catalog" | "schema" | "table" | "volume" | "function" | "model";
+
+export interface ColumnRow {
+  name: string;
+  position: number;
+  typeText: string | null;
+  typeName: string | null;
+  nullable: boolean | null;
+  comment: string | null;
+  tags: unknown;
+}
 
 export interface CatalogRow {
   kind: CatalogKind;
+  /** As Databricks SQL quotes it (a part holding a dot is in backticks): unique per integration and kind. */
   fullName: string;
   name: string;
-  container: string;
   catalogName: string;
   schemaName: string | null;
   owner: string | null;
   comment: string | null;
   properties: Record<string, unknown>;
   tags: unknown;
+  /** The tag lookup failed: the stored tags stay, marked stale. */
+  tagsFailed: boolean;
   details: Record<string, unknown>;
   sourceCreatedAt: string | null;
   sourceUpdatedAt: string | null;
   contentHash: string;
-  columns: Array<{ name: string; position: number; typeText: string | null; typeName: string | null; nullable: boolean | null; comment: string | null }> | null;
+  columns: ColumnRow[] | null;
 }
 
 export class CatalogMappingError extends Error {}
@@ -25,34 +39,51 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v.replaceAll
 const time = (v: unknown): string | null => (typeof v === "number" && Number.isFinite(v) && v > 0 && v < 8.64e15 ? new Date(v).toISOString() : null);
 const object = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** The listing a record belongs to, named as the bridge names its checkpoints. */
-export function containerOf(kind: CatalogKind, catalog: string, schema: string | null): string {
-  if (kind === "catalog") return "catalogs:";
-  if (kind === "schema") return `schemas:${catalog}`;
-  return `${kind}s:${catalog}.${schema}`;
+/** The name parts of a record: [catalog], [catalog, schema] or [catalog, schema, name]. */
+export function partsOf(kind: string, data: Record<string, unknown>): string[] | null {
+  const name = str(data.name);
+  if (!name) return null;
+  if (kind === "catalog") return [name];
+  const catalog = str(data.catalog);
+  if (!catalog) return null;
+  if (kind === "schema") return [catalog, name];
+  const schema = str(data.schema);
+  return schema ? [catalog, schema, name] : null;
 }
 
 /** One bridge record to our row; `digest` (of the record's line) is the content hash. */
 export function mapCatalogRecord(data: Record<string, unknown>, digest: string): CatalogRow {
   const kind = data.kind as CatalogKind;
   if (!KINDS.has(kind)) throw new CatalogMappingError(`unknown catalog record kind ${JSON.stringify(data.kind)}`);
-  const name = str(data.name);
-  const catalogName = kind === "catalog" ? name : str(data.catalog);
-  const schemaName = kind === "catalog" || kind === "schema" ? null : str(data.schema);
-  if (!name || !catalogName || (kind !== "catalog" && kind !== "schema" && !schemaName)) throw new CatalogMappingError(`a ${kind} record without its name`);
-  const fullName = kind === "catalog" ? name : (str(data.fullName) ?? [catalogName, schemaName, name].filter(Boolean).join("."));
-  const { kind: _k, name: _n, catalog: _c, schema: _s, fullName: _f, owner, comment, properties, tags, createdAt, updatedAt, columns, ...details } = data;
+  const parts = partsOf(kind, data);
+  if (!parts) throw new CatalogMappingError(`a ${kind} record without its name`);
+  const {
+    kind: _k,
+    name: _n,
+    catalog: _c,
+    schema: _s,
+    fullName: _f,
+    owner,
+    comment,
+    properties,
+    tags,
+    tagsFailed,
+    createdAt,
+    updatedAt,
+    columns,
+    ...details
+  } = data;
   return {
     kind,
-    fullName,
-    name,
-    container: containerOf(kind, catalogName, schemaName),
-    catalogName,
-    schemaName,
+    fullName: quoteFullName(parts),
+    name: parts.at(-1)!,
+    catalogName: parts[0]!,
+    schemaName: parts.length === 3 ? parts[1]! : null,
     owner: str(owner),
     comment: str(comment),
     properties: object(properties),
     tags: tags ?? null,
+    tagsFailed: tagsFailed === true,
     details,
     sourceCreatedAt: time(createdAt),
     sourceUpdatedAt: time(updatedAt),
@@ -67,6 +98,7 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
             typeName: str(col.typeName),
             nullable: typeof col.nullable === "boolean" ? col.nullable : null,
             comment: str(col.comment),
+            tags: col.tags ?? null,
           };
         })
       : null,

@@ -1,25 +1,30 @@
-import type { BridgeClient } from "@langguard/bridge-client";
+import type { BridgeClient, BridgeMessage } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
-import { completeRun, runSyncJob, type RunProblem } from "@langguard/sync-runs";
-import { CatalogMappingError, mapCatalogRecord, type CatalogRow } from "../mapping/entity.ts";
+import { completeRun, runSyncJob, type ContainerError, type RunProblem } from "@langguard/sync-runs";
+import { quoteFullName } from "@langguard/unity-catalog";
+import { CatalogMappingError, mapCatalogRecord, partsOf, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
-import { applyDeletions, planDeletions } from "../store/deletions.ts";
-import { registerGovernanceEntities } from "../store/governance-entities.ts";
+import { type CompletedListing, describeUnit, type Listing } from "../store/deletion-plan.ts";
+import { applyDeletions } from "../store/deletions.ts";
+import { deriveGovernanceEntities } from "../store/governance-entities.ts";
 
 export interface CatalogSyncSettings {
   pageSize: number;
   listConcurrency: number;
   stats: boolean;
   statsConcurrency: number;
-  /** Most of the live objects a run may mark deleted before the fail-safe holds back. */
+  /** Most of one kind's live objects a run may mark deleted before the fail-safe holds back. */
   maxDeleteShare: number;
+  /** Most objects one vanished catalog or schema may take with it before the fail-safe holds back. */
+  maxCascadeDelete: number;
   retryTimeoutSeconds: number;
   tags: boolean;
+  tagsConcurrency: number;
   heartbeatMs: number;
   batchSize: number;
 }
@@ -36,21 +41,22 @@ export interface CatalogSyncDeps {
 }
 
 type Filters = { include?: Record<string, string[]>; exclude?: Record<string, string[]> };
+/** Held-back deletions named one by one in the run's warnings; the rest are counted. */
+const HOLDS_NAMED = 20;
 
 /**
  * Walks an integration's Unity Catalog (catalogs, schemas, tables with columns, volumes, functions,
- * registered models, table statistics) and upserts what changed. Objects missing from a listing
- * that completed are marked deleted, within the fail-safe.
+ * registered models, tags, table statistics) and upserts what changed, then decides deletions per
+ * container within the fail-safe. A workspace that throttles puts the run back in the queue
+ * (runSyncJob); an interrupted walk walks again, and upserts make that idempotent.
  */
 export async function processCatalogSync(payload: PayloadOf<"catalog-sync">, deps: CatalogSyncDeps) {
-  // Upserts are idempotent, so an interrupted walk simply walks again.
   const context = { ...deps, heartbeatMs: deps.settings.heartbeatMs, resumeNote: "it walks the catalog again" };
   return runSyncJob(payload.syncRunId, payload.integrationId, context, (run, integration) => syncCatalog(run, integration, deps));
 }
 
 async function syncCatalog(run: SyncRun, integration: Integration, deps: CatalogSyncDeps) {
   const { db, bridge, settings, logger, signal } = deps;
-  const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
   const filters = (integration.catalogFilters ?? {}) as Filters;
   const params = {
     include: filters.include ?? {},
@@ -59,95 +65,163 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
     concurrency: settings.listConcurrency,
     retryTimeoutSeconds: settings.retryTimeoutSeconds,
     tags: settings.tags,
+    tagsConcurrency: settings.tagsConcurrency,
     stats: { enabled: settings.stats, warehouseId: integration.warehouseId, concurrency: settings.statsConcurrency },
   };
-  const retrying = {
-    signal,
-    onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
-  };
-  const seen = new Map<string, Set<string>>();
-  const completed = new Map<string, Set<string>>();
-  const failures: Array<RunProblem & { experimentId: string }> = [];
-  const warnings: RunProblem[] = [];
-  const inserted: Array<{ kind: string; fullName: string }> = [];
-  let pending: CatalogRow[] = [];
-  let pendingStats: Array<{ fullName: string; stats: Record<string, unknown> }> = [];
-  let fetched = 0;
-  const totals = { inserted: 0, updated: 0, unchanged: 0, stats: 0 };
-  const flush = async () => {
-    if (pending.length) {
-      const batch = pending;
-      pending = [];
-      const outcome = await withDatabaseRetry(() => writeCatalogBatch(db, target, batch, batch.length), retrying);
-      countSynced("catalog_entity", outcome);
-      totals.inserted += outcome.inserted;
-      totals.updated += outcome.updated;
-      totals.unchanged += outcome.unchanged;
-      inserted.push(...outcome.insertedRows);
-    }
-    if (pendingStats.length) {
-      const batch = pendingStats;
-      pendingStats = [];
-      totals.stats += await withDatabaseRetry(() => writeTableStats(db, integration.id, batch), retrying);
-    }
-  };
+  // Each attempt walks from the start: what it fetched and found unchanged is counted afresh, while
+  // what earlier attempts inserted or updated stays counted (it is unchanged now).
+  await db.syncRun.update({ where: { id: run.id }, data: { itemsFetched: 0, itemsSkipped: 0 } });
+  const walk = new WalkState(db, { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id }, settings, logger, signal);
+  for await (const message of bridge.stream("stream-catalog", params, bridgeSourceOf(integration, deps.keyRing), { signal })) await walk.on(message);
+  await walk.flush();
+  return finish(db, run, integration, walk, settings, logger);
+}
 
-  for await (const message of bridge.stream("stream-catalog", params, bridgeSourceOf(integration, deps.keyRing), { signal })) {
-    if (message.type === "record" && message.stream === "catalog") {
-      fetched += 1;
-      if (message.data.kind === "tableStats") {
-        const { kind: _kind, fullName, ...stats } = message.data;
-        if (typeof fullName === "string") pendingStats.push({ fullName, stats });
-      } else {
-        try {
-          const row = mapCatalogRecord(message.data, message.digest ?? "");
-          pending.push(row);
-          let names = seen.get(row.container);
-          if (!names) seen.set(row.container, (names = new Set()));
-          names.add(row.fullName);
-        } catch (error) {
-          if (!(error instanceof CatalogMappingError)) throw error;
-          failures.push({ experimentId: "record", kind: "bad_response", message: error.message });
-        }
+/** What one walk has seen so far, and the pages not yet written. */
+class WalkState {
+  readonly seen = new Map<string, Set<string>>();
+  readonly completed: CompletedListing[] = [];
+  readonly containerErrors: ContainerError[] = [];
+  readonly warnings: RunProblem[] = [];
+  readonly totals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, stats: 0, tagsFailed: 0 };
+  private pending: CatalogRow[] = [];
+  private pendingStats: Array<{ fullName: string; stats: Record<string, unknown> }> = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly target: { organizationId: string; integrationId: string; syncRunId: string },
+    private readonly settings: CatalogSyncSettings,
+    private readonly logger: Logger,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  async on(message: BridgeMessage): Promise<void> {
+    if (message.type === "record" && message.stream === "catalog") await this.onRecord(message.data, message.digest ?? "");
+    else if (message.type === "checkpoint" && "listing" in message) this.onCheckpoint(message.listing, message.parent, message.excluded ?? []);
+    else if (message.type === "error") this.onError(message);
+  }
+
+  private async onRecord(data: Record<string, unknown>, digest: string): Promise<void> {
+    if (data.kind === "tableStats") {
+      const { kind: _kind, fullName: _full, catalog, schema, name, ...stats } = data;
+      const parts = partsOf("table", { catalog, schema, name });
+      if (parts) this.pendingStats.push({ fullName: quoteFullName(parts), stats });
+    } else {
+      try {
+        const row = mapCatalogRecord(data, digest);
+        this.pending.push(row);
+        this.totals.fetched += 1;
+        if (row.tagsFailed) this.totals.tagsFailed += 1;
+        const key = listingOfRow(row);
+        let names = this.seen.get(key);
+        if (!names) this.seen.set(key, (names = new Set()));
+        names.add(row.fullName);
+      } catch (error) {
+        if (!(error instanceof CatalogMappingError)) throw error;
+        this.containerErrors.push({ kind: "record", fullName: "", errorKind: "bad_response", message: error.message });
       }
-      if (pending.length >= settings.batchSize || pendingStats.length >= settings.batchSize) await flush();
-    } else if (message.type === "checkpoint" && "container" in message) {
-      completed.set(message.container, seen.get(message.container) ?? new Set());
-      seen.delete(message.container);
-    } else if (message.type === "error") {
-      const problem = {
-        experimentId: message.container ?? message.experimentId ?? "",
-        kind: message.kind,
-        message: message.hint ? `${message.message}. ${message.hint}` : message.message,
-      };
-      logger.warn({ container: problem.experimentId, kind: message.kind }, message.message);
-      // Statistics are an extra: their failure is reported, and never stops or fails the metadata.
-      if (message.container?.startsWith("stats")) warnings.push({ kind: message.kind, message: problem.message });
-      else failures.push(problem);
+    }
+    if (this.pending.length >= this.settings.batchSize || this.pendingStats.length >= this.settings.batchSize) await this.flush();
+  }
+
+  private onCheckpoint(listing: Listing, parent: string[], excluded: string[][]): void {
+    const key = [listing, ...parent].join("\u0000");
+    this.completed.push({ listing, parent, seen: this.seen.get(key) ?? new Set(), excluded });
+    this.seen.delete(key);
+  }
+
+  private onError(message: Extract<BridgeMessage, { type: "error" }>): void {
+    const text = message.hint ? `${message.message}. ${message.hint}` : message.message;
+    const container = message.container ?? "";
+    this.logger.warn({ container, kind: message.kind }, message.message);
+    // Statistics and tags are extras: their failures are reported, and never fail the metadata.
+    if (container === "stats" || container.startsWith("stats:") || container === "tags") this.warnings.push({ kind: message.kind, message: text });
+    else
+      this.containerErrors.push({
+        kind: message.containerKind ?? container.split(":")[0] ?? "",
+        fullName: message.fullName ?? "",
+        errorKind: message.kind,
+        message: text,
+      });
+  }
+
+  async flush(): Promise<void> {
+    const retrying = {
+      signal: this.signal,
+      onRetry: (error: unknown, attempt: number) =>
+        this.logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
+    };
+    if (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      const outcome = await withDatabaseRetry(() => writeCatalogBatch(this.db, this.target, batch), retrying);
+      countSynced("catalog_entity", outcome);
+      this.totals.inserted += outcome.inserted;
+      this.totals.updated += outcome.updated;
+      this.totals.unchanged += outcome.unchanged;
+    }
+    if (this.pendingStats.length) {
+      const batch = this.pendingStats;
+      this.pendingStats = [];
+      this.totals.stats += await withDatabaseRetry(() => writeTableStats(this.db, this.target.integrationId, batch), retrying);
     }
   }
-  await flush();
+}
 
-  const plan = await planDeletions(db, integration.id, completed);
-  const deletion = await applyDeletions(db, integration.id, plan, { failures: failures.length, seen: fetched, maxShare: settings.maxDeleteShare });
-  if (deletion.reason)
-    warnings.push({
-      kind: "deletions_held_back",
-      message: `${deletion.heldBack} object(s) missing from the source were not marked deleted: ${deletion.reason}`,
-    });
-  await registerGovernanceEntities(db, integration.organizationId, inserted);
+function listingOfRow(row: CatalogRow): string {
+  const parent = row.kind === "catalog" ? [] : row.kind === "schema" || row.kind === "model" ? [row.catalogName] : [row.catalogName, row.schemaName!];
+  return [`${row.kind}s`, ...parent].join("\u0000");
+}
 
-  const status = failures.length === 0 ? "succeeded" : completed.size > 0 ? "partial" : "failed";
-  const first = failures[0];
-  const progress = { phase: "done", fetched, ...totals, deleted: deletion.deleted, heldBack: deletion.heldBack, containersCompleted: completed.size };
+async function finish(db: Database, run: SyncRun, integration: Integration, walk: WalkState, settings: CatalogSyncSettings, logger: Logger) {
+  const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
+  const deletion = await applyDeletions(db, target, walk.completed, { maxShare: settings.maxDeleteShare, maxCascade: settings.maxCascadeDelete });
+  // Every live object has its entity, whatever an earlier, interrupted run left undone.
+  await deriveGovernanceEntities(db, integration.id);
+  const warnings = [...walk.warnings, ...summaryWarnings(walk, deletion, integration.id)];
+  const { containerErrors } = walk;
+  const status = containerErrors.length === 0 ? "succeeded" : walk.completed.length > 0 ? "partial" : "failed";
+  const first = containerErrors[0];
+  const counted = await db.syncRun.findUniqueOrThrow({ where: { id: run.id }, select: { itemsFetched: true, itemsIngested: true, itemsUpdated: true } });
+  // Objects an earlier attempt inserted or updated were found unchanged by this one: count them once.
+  const skipped = Math.max(0, counted.itemsFetched - counted.itemsIngested - counted.itemsUpdated);
+  await db.syncRun.update({ where: { id: run.id }, data: { itemsSkipped: skipped } });
+  const progress = {
+    phase: "done",
+    ...walk.totals,
+    deleted: deletion.deleted,
+    excluded: deletion.excluded,
+    heldBack: deletion.held.reduce((n, h) => n + h.ids.length, 0),
+    containersCompleted: walk.completed.length,
+  };
   await completeRun(db, run, {
     status,
-    errorKind: first?.kind ?? null,
-    errorMessage: first ? `${failures.length} listing(s) failed: ${first.message}` : null,
-    itemErrors: failures,
+    errorKind: first?.errorKind ?? null,
+    errorMessage: first ? `${containerErrors.length} listing(s) failed: ${first.kind} ${first.fullName}: ${first.message}` : null,
+    containerErrors,
     warnings,
     progress,
   });
   logger.info({ status, ...progress }, "catalog sync finished");
   return { status, ...progress };
+}
+
+function summaryWarnings(walk: WalkState, deletion: Awaited<ReturnType<typeof applyDeletions>>, integrationId: string): RunProblem[] {
+  const warnings: RunProblem[] = [];
+  const confirm = `Confirm with POST /api/integrations/${integrationId}/catalog/deletions/confirm if they are really gone.`;
+  for (const hold of deletion.held.slice(0, HOLDS_NAMED))
+    warnings.push({ kind: "deletions_held_back", message: `Held back by the fail-safe: ${describeUnit(hold)}; ${hold.reason}. ${confirm}` });
+  if (deletion.held.length > HOLDS_NAMED)
+    warnings.push({ kind: "deletions_held_back", message: `${deletion.held.length - HOLDS_NAMED} more deletion(s) were held back; see the run's holds` });
+  if (deletion.excluded > 0)
+    warnings.push({
+      kind: "excluded_by_filters",
+      message: `${deletion.excluded} object(s) are now outside the integration's catalog filters: they are marked excluded (excludedAt) and no longer synced, not deleted`,
+    });
+  if (walk.totals.tagsFailed > 0)
+    warnings.push({
+      kind: "tags_stale",
+      message: `The tags of ${walk.totals.tagsFailed} object(s) could not be read: their stored tags are kept and marked stale (tagsStaleAt); the next sync reads them again`,
+    });
+  return warnings;
 }

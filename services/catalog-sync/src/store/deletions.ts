@@ -1,62 +1,59 @@
 import type { Database } from "@langguard/database";
-
-export interface DeletionPlan {
-  /** Objects missing from listings that completed, by id. */
-  candidates: Array<{ id: string; kind: string; fullName: string }>;
-  /** Live objects of the integration before this run. */
-  liveBefore: number;
-}
+import { type CompletedListing, type DeletionUnit, type FailSafe, planDeletions, type StoredObject } from "./deletion-plan.ts";
 
 export interface DeletionOutcome {
   deleted: number;
-  heldBack: number;
-  reason: string | null;
-}
-
-/** What vanished from the containers whose listing completed: in them, anything not seen this run. */
-export async function planDeletions(db: Database, integrationId: string, completed: Map<string, Set<string>>): Promise<DeletionPlan> {
-  const liveBefore = await db.catalogEntity.count({ where: { integrationId, deletedAt: null } });
-  const candidates: DeletionPlan["candidates"] = [];
-  for (const [container, seen] of completed) {
-    const live = await db.catalogEntity.findMany({ where: { integrationId, container, deletedAt: null }, select: { id: true, kind: true, fullName: true } });
-    for (const row of live) if (!seen.has(row.fullName)) candidates.push(row);
-  }
-  return { candidates, liveBefore };
+  excluded: number;
+  held: Array<DeletionUnit & { holdId: string }>;
 }
 
 /**
- * Marks vanished objects deleted (with the time; they come back if they reappear), and what they
- * contained with them. Nothing at all is deleted after a run with a failure or with zero objects,
- * or when more than `maxShare` of the live objects would go: a listing that failed or came back
- * empty half way must never look like a mass deletion.
+ * Plans this run's deletions over the integration's live objects and applies them: what passes
+ * the fail-safe is marked deleted (it comes back if it reappears), what does not is recorded as a
+ * hold for an operator to confirm, and what the filters now leave out is marked excluded.
  */
 export async function applyDeletions(
   db: Database,
-  integrationId: string,
-  plan: DeletionPlan,
-  run: { failures: number; seen: number; maxShare: number },
+  run: { organizationId: string; integrationId: string; syncRunId: string },
+  completed: CompletedListing[],
+  failSafe: FailSafe,
 ): Promise<DeletionOutcome> {
-  const count = plan.candidates.length;
-  if (count === 0) return { deleted: 0, heldBack: 0, reason: null };
-  const refuse = (reason: string): DeletionOutcome => ({ deleted: 0, heldBack: count, reason });
-  if (run.failures > 0) return refuse(`the run had ${run.failures} listing failure(s), so nothing is marked deleted`);
-  if (run.seen === 0) return refuse("the run saw no objects at all, so nothing is marked deleted");
-  const share = plan.liveBefore > 0 ? count / plan.liveBefore : 1;
-  if (share > run.maxShare)
-    return refuse(
-      `${count} of ${plan.liveBefore} objects (${Math.round(share * 100)}%) would be deleted, more than the fail-safe share of ${Math.round(run.maxShare * 100)}%`,
-    );
-  const now = new Date();
-  await db.$transaction(async (tx) => {
-    await tx.catalogEntity.updateMany({ where: { id: { in: plan.candidates.map((c) => c.id) } }, data: { deletedAt: now } });
-    // A vanished catalog or schema takes what it held with it.
-    for (const gone of plan.candidates.filter((c) => c.kind === "catalog" || c.kind === "schema")) {
-      const [catalogName, schemaName] = gone.fullName.split(".");
-      await tx.catalogEntity.updateMany({
-        where: { integrationId, catalogName, ...(gone.kind === "schema" ? { schemaName } : {}), deletedAt: null },
-        data: { deletedAt: now },
-      });
-    }
+  if (completed.length === 0) return { deleted: 0, excluded: 0, held: [] };
+  const live: StoredObject[] = await db.catalogEntity.findMany({
+    where: { integrationId: run.integrationId, deletedAt: null },
+    select: { id: true, kind: true, fullName: true, catalogName: true, schemaName: true, name: true, excludedAt: true },
   });
-  return { deleted: count, heldBack: 0, reason: null };
+  const plan = planDeletions(live, completed, failSafe);
+  const now = new Date();
+  return db.$transaction(
+    async (tx) => {
+      let deleted = 0;
+      for (const unit of plan.apply) {
+        deleted += (await tx.catalogEntity.updateMany({ where: { id: { in: unit.ids }, deletedAt: null }, data: { deletedAt: now } })).count;
+      }
+      const excluded = plan.excluded.length
+        ? (await tx.catalogEntity.updateMany({ where: { id: { in: plan.excluded }, excludedAt: null }, data: { excludedAt: now } })).count
+        : 0;
+      const held = [];
+      for (const unit of plan.hold) {
+        const hold = await tx.catalogDeletionHold.create({
+          data: {
+            organizationId: run.organizationId,
+            integrationId: run.integrationId,
+            syncRunId: run.syncRunId,
+            kind: unit.kind,
+            fullName: unit.fullName,
+            count: unit.ids.length,
+            byKind: unit.byKind,
+            reason: unit.reason ?? "",
+            entityIds: unit.ids,
+          },
+          select: { id: true },
+        });
+        held.push({ ...unit, holdId: hold.id });
+      }
+      return { deleted, excluded, held };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
 }

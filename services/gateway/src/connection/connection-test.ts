@@ -3,7 +3,7 @@ import path from "node:path";
 import { BridgeError, type BridgeClient, type BridgeSource, type StepMessage } from "@langguard/bridge-client";
 import { checkSourceUrl, resolveAndCheck, type HostPolicy } from "@langguard/host-policy";
 
-export const STEP_NAMES = ["host", "python", "mlflow", "auth", "experiments", "traces", "warehouse"] as const;
+export const STEP_NAMES = ["host", "python", "mlflow", "auth", "catalog", "experiments", "traces", "warehouse"] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 export type StepStatus = "ok" | "warning" | "failed" | "skipped";
 
@@ -24,8 +24,10 @@ export interface ConnectionReport {
 
 export interface ConnectionTarget extends BridgeSource {
   warehouseId?: string | null;
-  /** Catalog sync needs a warehouse for table statistics: the warehouse step says so when it is missing. */
+  /** Catalog sync: Unity Catalog must be readable, and a warehouse is wanted for tags in bulk and statistics. */
   syncCatalog?: boolean;
+  /** Trace sync (the default): experiments and traces must be readable. */
+  syncTraces?: boolean;
 }
 
 const step = (name: StepName, status: StepStatus, message: string, hint: string | null = null, kind: string | null = null): Step => ({
@@ -38,7 +40,8 @@ const step = (name: StepName, status: StepStatus, message: string, hint: string 
 
 /**
  * Test Connection, step by step: the host is an allowed address, Python is found, the MLflow SDK
- * imports at 3.x, authentication works, experiments (and traces) are readable, the warehouse runs.
+ * imports at 3.x, authentication works, Unity Catalog (for catalog sync) and experiments and traces (for
+ * trace sync) are readable, the warehouse runs.
  * The whole check is bounded by DATABRICKS_VALIDATION_TIMEOUT (the bridge client's validation timeout).
  */
 export async function testConnection(bridge: BridgeClient, pythonPath: string, policy: HostPolicy, target: ConnectionTarget): Promise<ConnectionReport> {
@@ -72,7 +75,11 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
   }
   const reported: StepMessage[] = [];
   try {
-    const { steps: fromBridge } = await bridge.check(target, { warehouseId: target.warehouseId ?? null, syncCatalog: target.syncCatalog ?? false });
+    const { steps: fromBridge } = await bridge.check(target, {
+      warehouseId: target.warehouseId ?? null,
+      syncCatalog: target.syncCatalog ?? false,
+      syncTraces: target.syncTraces ?? true,
+    });
     reported.push(...fromBridge);
   } catch (error) {
     const failure = error instanceof BridgeError ? error : new BridgeError("internal", "The connection test failed unexpectedly");

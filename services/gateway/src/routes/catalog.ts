@@ -5,6 +5,7 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, PageQuery, text, Uuid } from "../schemas/common.ts";
+import { parseFullName } from "@langguard/unity-catalog";
 
 const Kind = z.enum(["catalog", "schema", "table", "volume", "function", "model"], { error: "must be catalog, schema, table, volume, function or model" });
 const ListQuery = z
@@ -12,8 +13,16 @@ const ListQuery = z
     ...pageQuery,
     integrationId: Uuid.optional(),
     kind: Kind.optional(),
-    /** Browse one level: the schemas of a catalog ("main"), the tables of a schema ("main.sales"). */
-    parent: text(1000).optional(),
+    /**
+     * Browse one level: the schemas of a catalog ("main"), the tables of a schema ("main.sales").
+     * A part holding a dot is quoted in backticks (main.`weird.ns`), or give the parts instead.
+     */
+    parent: text(1000)
+      .refine((v) => [1, 2].includes(parseFullName(v)?.length ?? 0), "must be a catalog or catalog.schema full name (quote a part holding a dot in backticks)")
+      .optional(),
+    /** The parent as parts: a catalog, and optionally one of its schemas. */
+    catalog: z.string().min(1).max(1000).optional(),
+    schema: z.string().min(1).max(1000).optional(),
     /** Search by name, case-insensitively, across levels. */
     q: text(200).optional(),
     deleted: z.enum(["true", "false", "any"], { error: "must be true, false or any" }).default("false"),
@@ -37,6 +46,8 @@ const EntityView = z.object({
   sourceCreatedAt: z.date().nullable(),
   sourceUpdatedAt: z.date().nullable(),
   deletedAt: z.date().nullable(),
+  excludedAt: z.date().nullable().describe("Set when the integration's catalog filters left the object out: no longer synced, not deleted"),
+  tagsStaleAt: z.date().nullable().describe("Set when the last tag lookup failed: `tags` are as stored before, since this time"),
   firstSeenAt: z.date(),
   updatedAt: z.date(),
 });
@@ -47,6 +58,7 @@ const ColumnView = z.object({
   typeName: z.string().nullable(),
   nullable: z.boolean().nullable(),
   comment: z.string().nullable(),
+  tags: Json,
 });
 
 /** The Data Catalog: what catalog sync imported from Unity Catalog, browsable and searchable. */
@@ -55,13 +67,14 @@ export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { d
     "/api/catalog/entities",
     { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } },
     async (request) => {
-      const { limit, offset, integrationId, kind, parent, q, deleted } = request.query;
-      const [parentCatalog, parentSchema] = parent?.split(".") ?? [];
+      const { limit, offset, integrationId, kind, parent, catalog, schema, q, deleted } = request.query;
+      // Names are parts: a full name is parsed, never split on its dots.
+      const [parentCatalog, parentSchema] = parent ? parseFullName(parent)! : [catalog, schema];
       const where: Prisma.CatalogEntityWhereInput = {
         organizationId: orgOf(request),
         ...(integrationId ? { integrationId } : {}),
         ...(kind ? { kind } : {}),
-        ...(parent ? { catalogName: parentCatalog, ...(parentSchema ? { schemaName: parentSchema } : { kind: kind ?? "schema" }) } : {}),
+        ...(parentCatalog ? { catalogName: parentCatalog, ...(parentSchema ? { schemaName: parentSchema } : { kind: kind ?? "schema" }) } : {}),
         ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
         ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
       };

@@ -31,8 +31,8 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
     "/api/integrations/test",
     { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
     async (request) => {
-      const { source, host, token, warehouseId } = request.body;
-      return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null });
+      const { source, host, token, warehouseId, syncCatalog, syncTraces } = request.body;
+      return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null, syncCatalog: syncCatalog ?? false, syncTraces: syncTraces ?? true });
     },
   );
 
@@ -43,7 +43,7 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       let report: Report;
       try {
-        report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog });
+        report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog, syncTraces: integration.syncTraces });
       } catch (error) {
         if (!(error instanceof SecretDecryptionError)) throw error;
         report = {

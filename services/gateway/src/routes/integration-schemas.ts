@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkSourceUrl, type HostPolicy } from "@langguard/host-policy";
 import { text } from "../schemas/common.ts";
+import { CatalogFilters } from "@langguard/unity-catalog";
 
 /** Hosts are checked against the operator's host policy (SSRF) and normalised to their origin. */
 export function hostField(policy: HostPolicy) {
@@ -13,25 +14,6 @@ export function hostField(policy: HostPolicy) {
     return verdict.url;
   });
 }
-
-/** Catalog filters are regular expressions matched against whole names; a bad one is refused when saved. */
-const Pattern = z
-  .string()
-  .min(1, "must not be empty")
-  .max(500, "must be at most 500 characters")
-  .refine((p) => {
-    try {
-      new RegExp(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be a valid regular expression");
-const Level = z
-  .object({ catalogs: z.array(Pattern).max(100), schemas: z.array(Pattern).max(100), tables: z.array(Pattern).max(100) })
-  .partial()
-  .strict();
-const CatalogFilters = z.object({ include: Level, exclude: Level }).partial().strict();
 
 const common = {
   name: text(200),
@@ -61,7 +43,15 @@ export function integrationBodies(policy: HostPolicy) {
       ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
   };
   const Credentials = z
-    .object({ source: common.source.default("databricks"), host, token: common.token.optional(), warehouseId: common.warehouseId.optional() })
+    .object({
+      source: common.source.default("databricks"),
+      host,
+      token: common.token.optional(),
+      warehouseId: common.warehouseId.optional(),
+      // What the integration will sync decides what the test checks (Unity Catalog, experiments).
+      syncTraces: common.syncTraces.optional(),
+      syncCatalog: common.syncCatalog.optional(),
+    })
     .strict()
     .superRefine(requireToken);
   const Create = z

@@ -21,6 +21,24 @@ const KindQuery = z.object({ kind: z.enum(["traces", "catalog"], { error: "must 
 const TriggeredRun = z.object({ type: z.enum(["traces", "catalog"]), syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() });
 
 const RunError = z.object({ experimentId: z.string(), kind: z.string(), message: z.string() });
+const ContainerError = z.object({
+  kind: z.string().describe("What failed: a listing (catalogs, schemas, tables, volumes, functions, models) or one object (table, model, …)"),
+  fullName: z.string().describe("Its full name, or for a listing its parent's; a part holding a dot is in backticks"),
+  errorKind: z.string(),
+  message: z.string(),
+});
+export const DeletionHoldView = z.object({
+  id: z.uuid(),
+  syncRunId: z.uuid(),
+  kind: z.string().describe("catalog or schema (a vanished container and what it held), or the listing whose objects are missing"),
+  fullName: z.string(),
+  count: z.number().int(),
+  byKind: Json.describe("Objects per kind, e.g. { \"table\": 70, \"volume\": 3 }"),
+  reason: z.string(),
+  createdAt: z.date(),
+  confirmedAt: z.date().nullable(),
+  confirmedBy: z.string().nullable(),
+});
 
 export const SyncRunView = z.object({
   id: z.uuid(),
@@ -35,8 +53,10 @@ export const SyncRunView = z.object({
   spansIngested: z.number().int(),
   errorKind: z.string().nullable(),
   errorMessage: z.string().nullable(),
-  experimentErrors: z.array(RunError),
+  experimentErrors: z.array(RunError).describe("Trace runs: experiments that could not be read"),
+  containerErrors: z.array(ContainerError).describe("Catalog runs: listings that failed; nothing under them was marked deleted"),
   warnings: z.array(z.object({ kind: z.string(), message: z.string() })),
+  deletionsHeldBack: z.array(DeletionHoldView).optional().describe("Catalog runs: deletions the fail-safe held back"),
   progress: Json,
   attempts: z.number().int(),
   createdAt: z.date(),
@@ -58,6 +78,7 @@ const Status = z.object({
     errorKind: true,
     errorMessage: true,
     experimentErrors: true,
+    containerErrors: true,
     warnings: true,
   }).nullable(),
   rateLimit: RateLimitWarning,
@@ -144,8 +165,13 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
         db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
         db.syncRun.count({ where }),
       ]);
+      const holds = await db.catalogDeletionHold.findMany({
+        where: { syncRunId: { in: runs.filter((r) => r.kind === "catalog").map((r) => r.id) } },
+        orderBy: { createdAt: "asc" },
+        omit: { entityIds: true },
+      });
       return page(
-        runs.map((run) => runView(run)!),
+        runs.map((run) => ({ ...runView(run)!, ...(run.kind === "catalog" ? { deletionsHeldBack: holds.filter((h) => h.syncRunId === run.id) } : {}) })),
         total,
         limit,
         offset,

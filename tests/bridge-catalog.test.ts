@@ -1,6 +1,4 @@
-import path from "node:path";
 import { BridgeMessage } from "@langguard/bridge-client";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addSchema,
@@ -18,74 +16,7 @@ import {
   type VolumeState,
   type WorkspaceState,
 } from "./helpers/databricks/index.ts";
-import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: the fakes' JSON answers are read loosely, as a client would.
-type Json = Record<string, any>;
-
-const BRIDGE = path.join(repoRoot, "python-bridge/bridge.py");
-const HOST_POLICY = JSON.stringify({
-  v: 1,
-  allowedDomains: [],
-  extraHosts: ["127.0.0.1"],
-  allowedNetworks: ["127.0.0.0/8"],
-  allowHttp: true,
-  allowedPorts: [0],
-});
-
-interface Run {
-  messages: Json[];
-  records: Json[];
-  errors: Json[];
-  checkpoints: Map<string, Json>;
-  result: Json | undefined;
-  exitCode: number | undefined;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs `bridge.py stream-catalog` against a fake workspace, as the Node side does: params on stdin, credentials in env. */
-async function streamCatalog(ws: FakeWorkspace, params: Json, token = ws.token): Promise<Run> {
-  const started = Date.now();
-  const child = await execa(PYTHON_PATH, [BRIDGE, "stream-catalog"], {
-    input: JSON.stringify(params),
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      PYTHONUNBUFFERED: "1",
-      // A developer's ~/.databrickscfg must not leak into the run.
-      DATABRICKS_CONFIG_FILE: "/nonexistent",
-      LANGGUARD_SOURCE: "databricks",
-      DATABRICKS_HOST: ws.url,
-      DATABRICKS_TOKEN: token,
-      DATABRICKS_AUTH_TYPE: "pat",
-      LANGGUARD_HOST_POLICY: HOST_POLICY,
-    },
-    extendEnv: false,
-    reject: false,
-    timeout: 55_000,
-  });
-  const ms = Date.now() - started;
-  const messages = child.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Json);
-  const checkpoints = new Map<string, Json>();
-  for (const m of messages.filter((m) => m.type === "checkpoint")) {
-    expect(checkpoints.has(m.container), `one checkpoint per container (${m.container})`).toBe(false);
-    checkpoints.set(m.container, m);
-  }
-  return {
-    messages,
-    records: messages.filter((m) => m.type === "record").map((m) => m.data),
-    errors: messages.filter((m) => m.type === "error"),
-    checkpoints,
-    result: messages.find((m) => m.type === "result")?.data,
-    exitCode: child.exitCode,
-    stderr: child.stderr,
-    ms,
-  };
-}
+import { type Json, type Run, streamCatalog } from "./helpers/stream-catalog.ts";
 
 // ---- what the bridge must report for the fake's state ----
 
@@ -101,25 +32,30 @@ const audit = (e: { owner?: string; comment?: string; created_at: number; update
   updatedAt: e.updated_at,
 });
 
-const catalogRecord = (c: CatalogState, tags = true) => ({
+/** How tags were read: in bulk through a warehouse (columns too), per object, or not at all. */
+type TagMode = "bulk" | "object" | "none";
+const tagsOf = (tags: Record<string, string> | undefined, mode: TagMode) => (mode === "none" ? null : tagList(tags));
+
+const catalogRecord = (c: CatalogState, mode: TagMode = "bulk") => ({
   kind: "catalog",
   name: c.name,
+  fullName: c.name,
   ...audit(c),
   properties: c.properties,
-  tags: tags ? tagList(c.tags) : null,
+  tags: tagsOf(c.tags, mode),
 });
 
-const schemaRecord = (c: string, s: SchemaState, tags = true) => ({
+const schemaRecord = (c: string, s: SchemaState, mode: TagMode = "bulk") => ({
   kind: "schema",
   catalog: c,
   name: s.name,
   fullName: `${c}.${s.name}`,
   ...audit(s),
   properties: s.properties,
-  tags: tags ? tagList(s.tags) : null,
+  tags: tagsOf(s.tags, mode),
 });
 
-const tableRecord = (c: string, s: string, t: TableState, tags = true) => ({
+const tableRecord = (c: string, s: string, t: TableState, mode: TagMode = "bulk") => ({
   kind: "table",
   catalog: c,
   schema: s,
@@ -130,7 +66,7 @@ const tableRecord = (c: string, s: string, t: TableState, tags = true) => ({
   storageLocation: t.storage_location ?? null,
   ...audit(t),
   properties: t.properties,
-  tags: tags ? tagList(t.tags) : null,
+  tags: tagsOf(t.tags, mode),
   columns: t.columns.map((col, position) => ({
     name: col.name,
     typeText: col.type_text,
@@ -138,10 +74,11 @@ const tableRecord = (c: string, s: string, t: TableState, tags = true) => ({
     nullable: col.nullable,
     position,
     comment: col.comment ?? null,
+    ...(mode === "bulk" ? { tags: tagList(col.tags) } : {}),
   })),
 });
 
-const volumeRecord = (c: string, s: string, v: VolumeState) => ({
+const volumeRecord = (c: string, s: string, v: VolumeState, mode: TagMode = "bulk") => ({
   kind: "volume",
   catalog: c,
   schema: s,
@@ -150,8 +87,10 @@ const volumeRecord = (c: string, s: string, v: VolumeState) => ({
   volumeType: v.volume_type,
   storageLocation: v.storage_location,
   ...audit(v),
+  tags: tagsOf(v.tags, mode),
 });
 
+// Functions and models: the fake, like Databricks' documentation, serves no tag assignments for them.
 const functionRecord = (c: string, s: string, f: FunctionState) => ({
   kind: "function",
   catalog: c,
@@ -163,6 +102,7 @@ const functionRecord = (c: string, s: string, f: FunctionState) => ({
   fullDataType: f.full_data_type,
   routineBody: f.routine_body,
   parameters: f.input_params.map((p, position) => ({ name: p.name, typeText: p.type_text, typeName: p.type_name, position, comment: p.comment ?? null })),
+  tags: null,
 });
 
 const modelRecord = (c: string, s: string, m: ModelState) => ({
@@ -181,10 +121,14 @@ const modelRecord = (c: string, s: string, m: ModelState) => ({
     comment: v.comment ?? null,
     createdAt: v.created_at,
   })),
+  tags: null,
 });
 
 const statsRecord = (fullName: string, t: TableState) => ({
   kind: "tableStats",
+  catalog: fullName.split(".")[0],
+  schema: fullName.split(".")[1],
+  name: fullName.split(".")[2],
   fullName,
   numFiles: t.detail.numFiles,
   sizeInBytes: t.detail.sizeInBytes,
@@ -212,6 +156,7 @@ function expectCheckpointsAfterRecords(run: Run, looseEnds: string[] = []): void
     if (r.kind === "catalog") return "catalogs:";
     if (r.kind === "schema") return `schemas:${r.catalog}`;
     if (r.kind === "tableStats") return undefined;
+    if (r.kind === "model") return `models:${r.catalog}`;
     return `${r.kind}s:${r.catalog}.${r.schema}`;
   };
   const lastRecord = new Map<string, number>();
@@ -249,7 +194,6 @@ describe("stream-catalog: a full walk with every edge case", () => {
   let run: Run;
   let records: Map<string, Json>;
   const failing = new Set(["edge.repeating_token", "edge.fails_midway"]);
-  const untagged = "catalog_2.schema_1.table_0";
 
   beforeAll(async () => {
     state = layouts.everything();
@@ -262,9 +206,8 @@ describe("stream-catalog: a full walk with every edge case", () => {
       sqlState: "42P01",
     });
     // Server pages of 2: every listing with more than two entries spans several pages.
-    ws = await workspace({ state, pageSize: 2, sql: { pendingPolls: 2, runningPolls: 1 } });
-    // One table whose tags cannot be read: it is still recorded, with tags unknown.
-    ws.setFault({ path: `/api/2.1/unity-catalog/entity-tag-assignments/tables/${untagged}/tags`, status: 500 });
+    // Tag rows come back in chunks of 7: the bulk read follows them.
+    ws = await workspace({ state, pageSize: 2, sql: { pendingPolls: 2, runningPolls: 1, rowsPerChunk: 7 } });
     run = await streamCatalog(ws, {
       pageSize: 2,
       concurrency: 8,
@@ -298,7 +241,7 @@ describe("stream-catalog: a full walk with every edge case", () => {
         for (const t of s.tables.values()) {
           const got = records.get(`table:${parent}.${t.name}`);
           if (failing.has(parent) && !got) continue;
-          expect(got).toEqual(tableRecord(c.name, s.name, t, got?.fullName !== untagged));
+          expect(got).toEqual(tableRecord(c.name, s.name, t));
           tables += 1;
           columns += t.columns.length;
         }
@@ -335,10 +278,10 @@ describe("stream-catalog: a full walk with every edge case", () => {
   it("checkpoints every container whose listing completed, after its records, and no other", () => {
     const expected = ["catalogs:"];
     for (const c of state.catalogs.values()) {
-      expected.push(`schemas:${c.name}`);
+      expected.push(`schemas:${c.name}`, `models:${c.name}`);
       for (const s of c.schemas.values()) {
         if (s.name === "information_schema") continue;
-        for (const kind of ["tables", "volumes", "functions", "models"]) {
+        for (const kind of ["tables", "volumes", "functions"]) {
           const container = `${kind}:${c.name}.${s.name}`;
           if (!(kind === "tables" && failing.has(`${c.name}.${s.name}`))) expected.push(container);
         }
@@ -349,9 +292,20 @@ describe("stream-catalog: a full walk with every edge case", () => {
       const [what, parent] = container.split(":") as [string, string];
       const kind = what.slice(0, -1);
       const items = run.records.filter(
-        (r) => r.kind === kind && (kind === "catalog" ? true : kind === "schema" ? r.catalog === parent : `${r.catalog}.${r.schema}` === parent),
+        (r) =>
+          r.kind === kind && (kind === "catalog" ? true : kind === "schema" || kind === "model" ? r.catalog === parent : `${r.catalog}.${r.schema}` === parent),
       ).length;
-      expect(cp, container).toEqual({ type: "checkpoint", stream: "catalog", container, items, done: true });
+      const excluded = container === "schemas:catalog_2" ? { excluded: [["catalog_2", "information_schema"]] } : {};
+      expect(cp, container).toEqual({
+        type: "checkpoint",
+        stream: "catalog",
+        container,
+        listing: what,
+        parent: parent ? parent.split(".") : [],
+        items,
+        done: true,
+        ...excluded,
+      });
     }
     expect(run.checkpoints.get("tables:edge.empty")!.items).toBe(0);
     // catalog_2's last page of schemas holds only information_schema, which the walk skips.
@@ -384,7 +338,12 @@ describe("stream-catalog: a full walk with every edge case", () => {
     ]);
     expect(run.checkpoints.has("tables:edge.repeating_token")).toBe(false);
     // Its other containers, and everything else, completed.
-    for (const kind of ["volumes", "functions", "models"]) expect(run.checkpoints.has(`${kind}:edge.repeating_token`)).toBe(true);
+    for (const kind of ["volumes", "functions"]) expect(run.checkpoints.has(`${kind}:edge.repeating_token`)).toBe(true);
+    expect(errors[0]).toMatchObject({
+      containerKind: "tables",
+      fullName: "edge.repeating_token",
+      hint: expect.stringContaining("the next sync reads it again"),
+    });
     // The loop stopped at once instead of following the token.
     const calls = ws.requests.filter((r) => r.path === "/api/2.1/unity-catalog/tables" && r.query.schema_name === "repeating_token");
     expect(calls.length).toBeLessThanOrEqual(3);
@@ -406,31 +365,50 @@ describe("stream-catalog: a full walk with every edge case", () => {
     // The first page arrived before the failure; the consumer keeps it but deletes nothing there.
     expect(records.has("table:edge.fails_midway.t_0")).toBe(true);
     expect(run.checkpoints.has("tables:edge.mixed")).toBe(true);
-    // Exactly the two broken listings, the unreadable tags and the two failing statements went wrong.
+    // Exactly the two broken listings and the two failing statements went wrong.
     expect(run.errors.map((e) => e.container).sort()).toEqual([
       "stats:catalog_1.schema_1.table_2",
       "stats:edge.mixed.broken_detail",
-      `table:${untagged}`,
       "tables:edge.fails_midway",
       "tables:edge.repeating_token",
     ]);
+    // Its hint says what happens, and only that: nothing retries the container in this run.
+    expect(errors[0]!.hint).toBe("Nothing under it is marked deleted in this run; the next sync reads it again.");
   });
 
-  it("records a table whose tags fail with tags unknown, and an error for that table", () => {
-    expect(records.get(`table:${untagged}`)).toMatchObject({ tags: null, columns: expect.any(Array) });
-    expect(run.errors.find((e) => e.container === `table:${untagged}`)).toMatchObject({
-      kind: "server_error",
-      status: 500,
-      message: `Tags of ${untagged} could not be read: 127.0.0.1 failed to answer (500 Internal Server Error)`,
-    });
-    expect(run.checkpoints.has("tables:catalog_2.schema_1")).toBe(true);
+  it("reads every tag in bulk through the warehouse, a few statements in all, chunk by chunk", () => {
+    const tagStatements = ws.statements.filter((s) => s.includes("information_schema"));
+    expect(tagStatements.map((s) => /information_schema\.(\w+)/.exec(s)![1]).sort()).toEqual([
+      "catalog_tags",
+      "column_tags",
+      "schema_tags",
+      "table_tags",
+      "volume_tags",
+    ]);
+    // More rows than a chunk: the later chunks were fetched.
+    expect(ws.requests.some((r) => /\/result\/chunks\/[1-9]/.test(r.path))).toBe(true);
+    // No per-object lookups for what information_schema holds; for functions and models, the
+    // workspace's first refusal stopped the asking.
+    const lookups = ws.requests.filter((r) => r.path.includes("/entity-tag-assignments/"));
+    expect([...new Set(lookups.map((r) => r.path.split("/")[5]))].sort()).toEqual(["functions", "registered_models"]);
+    expect(lookups.length).toBeLessThanOrEqual(8);
+    expect(records.get("table:catalog_0.schema_0.table_0")!.columns[0].tags).toEqual([{ key: "pii", value: "false" }]);
+    expect(records.get("volume:catalog_0.schema_0.volume_0")!.tags).toEqual([{ key: "steward", value: "data-office" }]);
   });
 
   it("keeps wide tables, non-ASCII comments and tags exact", () => {
     const wide = records.get("table:edge.wide.wide_500")!;
     expect(wide.columns).toHaveLength(500);
     expect(wide.columns.map((c: Json) => c.position)).toEqual([...Array(500).keys()]);
-    expect(wide.columns[450]).toEqual({ name: "col_450", typeText: "bigint", typeName: "LONG", nullable: true, position: 450, comment: "column 450" });
+    expect(wide.columns[450]).toEqual({
+      name: "col_450",
+      typeText: "bigint",
+      typeName: "LONG",
+      nullable: true,
+      position: 450,
+      comment: "column 450",
+      tags: [],
+    });
 
     const jp = records.get("table:edge.unicode.orders_jp")!;
     expect(Buffer.from(jp.comment, "utf8").equals(Buffer.from(UNICODE_COMMENTS.japanese, "utf8"))).toBe(true);
@@ -485,11 +463,12 @@ describe("stream-catalog: a full walk with every edge case", () => {
     expect(statsByName.get("edge.mixed.external_csv")!.format).toBe("csv");
     expect(statsByName.has("edge.mixed.a_view")).toBe(false);
 
-    // PENDING, PENDING, RUNNING, SUCCEEDED: every statement was polled until it finished.
+    // PENDING, PENDING, RUNNING, SUCCEEDED: every statement (the five tag reads too) was polled until it finished.
+    expect(ws.statements.filter((s) => s.startsWith("DESCRIBE DETAIL"))).toHaveLength(eligible.length);
     const posts = ws.requests.filter((r) => r.method === "POST" && r.path === "/api/2.0/sql/statements");
-    const polls = ws.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/2.0/sql/statements/"));
-    expect(posts).toHaveLength(eligible.length);
-    expect(polls.length).toBe(4 * eligible.length);
+    const polls = ws.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/2.0/sql/statements/") && !r.path.includes("/result/"));
+    expect(posts).toHaveLength(eligible.length + 5);
+    expect(polls.length).toBe(4 * (eligible.length + 5));
 
     expect(run.errors.find((e) => e.container === "stats:catalog_1.schema_1.table_2")).toEqual({
       type: "error",
@@ -498,6 +477,7 @@ describe("stream-catalog: a full walk with every edge case", () => {
       hint: expect.any(String),
       retryable: false,
       container: "stats:catalog_1.schema_1.table_2",
+      fullName: "catalog_1.schema_1.table_2",
     });
     const denied = run.errors.find((e) => e.container === "stats:edge.mixed.broken_detail")!;
     expect(denied.message).toBe("Table statistics unavailable for edge.mixed.broken_detail: the statement failed (INSUFFICIENT_PERMISSIONS)");
@@ -549,11 +529,19 @@ describe("stream-catalog: filters, a workspace without tags, no warehouse", () =
     expect(names("volume")).toEqual([]);
     expect(ws.requests.some((r) => r.path.endsWith("/volumes") || r.query.catalog_name === "catalog_2")).toBe(false);
     expect(run.checkpoints.get("tables:catalog_0.schema_0")!.items).toBe(2);
+    // What the filters left out is listed, so that it is not taken for deleted.
+    expect(run.checkpoints.get("catalogs:")!.excluded).toEqual([["catalog_2"]]);
+    expect(run.checkpoints.get("tables:catalog_0.schema_0")!.excluded).toEqual([["catalog_0", "schema_0", "table_1"]]);
+    expect(run.checkpoints.get("schemas:catalog_1")!.excluded).toEqual([
+      ["catalog_1", "schema_0"],
+      ["catalog_1", "schema_1"],
+    ]);
   });
 
-  it("treats a 404 from the tags API as a workspace without tags, asked once", () => {
+  it("treats a 404 from the tags API as a workspace without tags, and stops asking", () => {
     expect(run.records.filter((r) => "tags" in r).every((r) => r.tags === null)).toBe(true);
-    expect(ws.requests.filter((r) => r.path.includes("/entity-tag-assignments/"))).toHaveLength(1);
+    // The first page's lookups were in flight together; nothing was asked after the first answer.
+    expect(ws.requests.filter((r) => r.path.includes("/entity-tag-assignments/")).length).toBeLessThanOrEqual(2);
     expect(run.messages.filter((m) => m.type === "log")).toHaveLength(1);
   });
 
@@ -588,6 +576,48 @@ describe("stream-catalog: filters, a workspace without tags, no warehouse", () =
   });
 });
 
+describe("stream-catalog: tags object by object, without a warehouse", () => {
+  let state: WorkspaceState;
+  let ws: FakeWorkspace;
+  let run: Run;
+  const unreadable = "catalog_2.schema_1.table_0";
+
+  beforeAll(async () => {
+    state = layouts.multiCatalog();
+    // A workspace that serves tags for functions and registered models as well.
+    state.tagEntityTypes.add("functions");
+    state.tagEntityTypes.add("registered_models");
+    ws = await workspace({ state, latencyMs: 40 });
+    ws.setFault({ path: `/api/2.1/unity-catalog/entity-tag-assignments/tables/${unreadable}/tags`, status: 500 });
+    run = await streamCatalog(ws, { tagsConcurrency: 4, concurrency: 8 });
+  });
+
+  it("keeps a record whose tags failed, marks its tags unread, and reports no error", () => {
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
+    const records = byKey(run.records);
+    expect(records.get(`table:${unreadable}`)).toMatchObject({ tags: null, tagsFailed: true, columns: expect.any(Array) });
+    expect(run.errors).toEqual([]);
+    expect(run.checkpoints.has("tables:catalog_2.schema_1")).toBe(true);
+  });
+
+  it("reads tags for every kind the workspace serves, volumes, functions and models included", () => {
+    const records = byKey(run.records);
+    expect(records.get("table:catalog_0.schema_0.table_0")!.tags).toEqual(
+      tagList(state.catalogs.get("catalog_0")!.schemas.get("schema_0")!.tables.get("table_0")!.tags),
+    );
+    for (const key of ["volume:catalog_0.schema_0.volume_0", "function:catalog_1.schema_1.function_0", "model:catalog_2.schema_0.model_0"])
+      expect(records.get(key)!.tags, key).toEqual([{ key: "steward", value: "data-office" }]);
+  });
+
+  it("keeps per-object lookups bounded and concurrent", () => {
+    const lookups = ws.requests.filter((r) => r.path.includes("/entity-tag-assignments/"));
+    let most = 0;
+    for (const r of lookups) most = Math.max(most, lookups.filter((o) => o.at <= r.at && o.at + (o.durationMs ?? 0) > r.at).length);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(most).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("stream-catalog: scale and a stopped warehouse", () => {
   it("emits all 10,000 tables of one schema in seconds", async () => {
     const ws = await workspace({ state: layouts.hugeSchema() });
@@ -596,7 +626,15 @@ describe("stream-catalog: scale and a stopped warehouse", () => {
     const tables = run.records.filter((r) => r.kind === "table");
     expect(tables).toHaveLength(10_000);
     expect(new Set(tables.map((t) => t.name)).size).toBe(10_000);
-    expect(run.checkpoints.get("tables:big.huge")).toEqual({ type: "checkpoint", stream: "catalog", container: "tables:big.huge", items: 10_000, done: true });
+    expect(run.checkpoints.get("tables:big.huge")).toEqual({
+      type: "checkpoint",
+      stream: "catalog",
+      container: "tables:big.huge",
+      listing: "tables",
+      parent: ["big", "huge"],
+      items: 10_000,
+      done: true,
+    });
     expect(run.result).toMatchObject({ tables: 10_000, columns: 30_000, errors: 0 });
     expect(run.ms).toBeLessThan(30_000);
     // Tag assignments cost one request per table; the listing alone is a fraction of that.
@@ -613,12 +651,17 @@ describe("stream-catalog: scale and a stopped warehouse", () => {
     const ws = await workspace({ state, warehouseState: "STOPPED" });
     const run = await streamCatalog(ws, { stats: { enabled: true, warehouseId: ws.warehouseId, pollIntervalSeconds: 0.02, concurrency: 1 } });
     expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
-    expect(run.errors.map((e) => [e.kind, e.container, e.message])).toEqual([
+    expect(run.errors.filter((e) => e.container.startsWith("stats")).map((e) => [e.kind, e.container, e.message])).toEqual([
       ["stats", "stats:main.schema_0.table_0", "Table statistics unavailable for main.schema_0.table_0: the SQL warehouse is STOPPED"],
       ["stats", "stats:main.schema_0.table_1", "Table statistics unavailable for main.schema_0.table_1: the SQL warehouse is STOPPED"],
     ]);
     // Once the warehouse is known to be stopped, no more statements are sent.
-    expect(ws.requests.filter((r) => r.method === "POST" && r.path === "/api/2.0/sql/statements")).toHaveLength(1);
+    expect(ws.statements.filter((s) => s.startsWith("DESCRIBE"))).toHaveLength(1);
     expect(run.checkpoints.has("tables:main.schema_0")).toBe(true);
+    // Tags could not be read in bulk either: they were read object by object, and said so.
+    expect(run.errors.filter((e) => e.container === "tags").map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Tags could not be read in bulk through the SQL warehouse .*; they were read object by object instead$/),
+    ]);
+    expect(run.records.find((r) => r.kind === "table")!.tags).toEqual([]);
   });
 });

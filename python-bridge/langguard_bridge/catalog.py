@@ -200,8 +200,9 @@ class Walk:
         self.listing = Work(opts.concurrency, "catalog-list")
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.
-        self.lookups = ThreadPoolExecutor(max_workers=max(opts.concurrency, opts.tags_concurrency), thread_name_prefix="catalog-lookup")
+        self.lookups = ThreadPoolExecutor(max_workers=opts.concurrency, thread_name_prefix="catalog-lookup")
         self.tags = None
+        self.object_tags = None
         self.stats = None
 
     # ---- bookkeeping
@@ -241,8 +242,8 @@ class Walk:
     # ---- the command
     def run(self) -> dict:
         if self.opts.tags:
-            per_object = ObjectTags(self)
-            self.tags = WarehouseTags(self, per_object) if self.opts.warehouse_id else per_object
+            self.object_tags = ObjectTags(self)
+            self.tags = WarehouseTags(self, self.object_tags) if self.opts.warehouse_id else self.object_tags
         if self.opts.stats:
             if self.opts.warehouse_id:
                 from .catalog_stats import TableStats
@@ -261,6 +262,8 @@ class Walk:
         finally:
             self.stop.set()
             self.lookups.shutdown(wait=True, cancel_futures=True)
+            if self.object_tags is not None:
+                self.object_tags.close()
         if self.fatal is not None:
             raise self.fatal
         return dict(self.counts)

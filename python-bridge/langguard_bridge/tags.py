@@ -55,12 +55,17 @@ class ObjectTags:
         self.walk = walk
         self._lock = threading.Lock()
         self.not_served: set = set()
+        # Its own threads: at most tagsConcurrency lookups in flight, whatever the listings do.
+        self.pool = ThreadPoolExecutor(max_workers=walk.opts.tags_concurrency, thread_name_prefix="catalog-tags")
 
     def many(self, kind: str, names: list) -> list:
         if not names:
             return []
-        futures = [self.walk.lookups.submit(self.one, kind, parts) for parts in names]
+        futures = [self.pool.submit(self.one, kind, parts) for parts in names]
         return [f.result() for f in futures]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def columns(self, parts) -> dict | None:
         return None

@@ -38,8 +38,8 @@ function javascriptOnlyEscape(pattern: string): string | null {
 
 /** Why RE2 refuses the pattern, in RE2's words, or null when it compiles. */
 export function patternError(pattern: string): string | null {
-  const escape = javascriptOnlyEscape(pattern);
-  if (escape) return escape;
+  const jsOnly = javascriptOnlyEscape(pattern);
+  if (jsOnly) return jsOnly;
   try {
     new RE2(pattern);
     return null;
@@ -57,7 +57,12 @@ const Pattern = z
     if (error) ctx.addIssue({ code: "custom", message: `must be an RE2 regular expression (${error})` });
   });
 const Level = z
-  .object(Object.fromEntries(FILTER_LEVELS.map((level) => [level, z.array(Pattern).max(MAX_PATTERNS_PER_LEVEL)])) as Record<(typeof FILTER_LEVELS)[number], z.ZodArray<typeof Pattern>>)
+  .object(
+    Object.fromEntries(FILTER_LEVELS.map((level) => [level, z.array(Pattern).max(MAX_PATTERNS_PER_LEVEL)])) as Record<
+      (typeof FILTER_LEVELS)[number],
+      z.ZodArray<typeof Pattern>
+    >,
+  )
   .partial()
   .strict();
 

@@ -438,8 +438,7 @@ export function buildLayout(options: LayoutOptions = {}, state: WorkspaceState =
       }
       const tags = options.tags ? { tags: { steward: "data-office" } } : {};
       for (const name of names("volume", options.volumesPerSchema ?? 1)) schema.volumes.set(name, makeVolume(catalogName, schemaName, name, tags));
-      for (const name of names("function", options.functionsPerSchema ?? 1))
-        schema.functions.set(name, makeFunction(catalogName, schemaName, name, tags));
+      for (const name of names("function", options.functionsPerSchema ?? 1)) schema.functions.set(name, makeFunction(catalogName, schemaName, name, tags));
       for (const name of names("model", options.modelsPerSchema ?? 1))
         schema.models.set(name, makeModel(catalogName, schemaName, name, options.versionsPerModel ?? 2, tags));
     }

@@ -66,6 +66,8 @@ export function warehouseInfo(w: WarehouseState, host: string) {
 
 export class StatementEngine {
   private readonly statements = new Map<string, Statement>();
+  /** The SQL text of every statement submitted, in order. */
+  readonly executed: string[] = [];
 
   constructor(
     private readonly state: WorkspaceState,
@@ -81,6 +83,7 @@ export class StatementEngine {
 
   async execute(req: StatementRequest): Promise<unknown> {
     if (typeof req.statement !== "string" || !req.statement.trim()) throw invalidParameter("statement is required");
+    this.executed.push(req.statement);
     if (!req.warehouse_id) throw invalidParameter("warehouse_id is required");
     const waitSeconds = parseWaitTimeout(req.wait_timeout ?? "10s");
     const onWaitTimeout = req.on_wait_timeout ?? "CONTINUE";
@@ -442,8 +445,7 @@ const TAG_VIEWS: Record<string, { keys: string[]; rows: (state: WorkspaceState) 
   },
   table_tags: {
     keys: ["catalog_name", "schema_name", "table_name"],
-    rows: (state) =>
-      eachSchema(state).flatMap(([c, s]) => [...s.tables.values()].flatMap((t) => tagRows([c.name, s.name, t.name], t.tags))),
+    rows: (state) => eachSchema(state).flatMap(([c, s]) => [...s.tables.values()].flatMap((t) => tagRows([c.name, s.name, t.name], t.tags))),
   },
   column_tags: {
     keys: ["catalog_name", "schema_name", "table_name", "column_name"],
@@ -454,8 +456,7 @@ const TAG_VIEWS: Record<string, { keys: string[]; rows: (state: WorkspaceState) 
   },
   volume_tags: {
     keys: ["catalog_name", "schema_name", "volume_name"],
-    rows: (state) =>
-      eachSchema(state).flatMap(([c, s]) => [...s.volumes.values()].flatMap((v) => tagRows([c.name, s.name, v.name], v.tags))),
+    rows: (state) => eachSchema(state).flatMap(([c, s]) => [...s.volumes.values()].flatMap((v) => tagRows([c.name, s.name, v.name], v.tags))),
   },
 };
 

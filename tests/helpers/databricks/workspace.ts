@@ -42,6 +42,8 @@ export interface FakeWorkspace {
   state: WorkspaceState;
   paging: PagingConfig;
   requests: RequestLogEntry[];
+  /** The SQL of every statement submitted to the Statement Execution API, in order. */
+  statements: string[];
   /** Spec mismatches found in the fake's own UC responses; a test should expect none. */
   contractViolations: string[];
   latencyMs: number;
@@ -87,6 +89,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       lastPageToken: options.lastPageToken ?? "absent",
     },
     requests: [],
+    statements: sql.executed,
     contractViolations: [],
     latencyMs: options.latencyMs ?? 0,
     setFault: (rule) => faults.add(rule),

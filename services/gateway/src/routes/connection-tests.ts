@@ -32,7 +32,14 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
     { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
     async (request) => {
       const { source, host, token, warehouseId, syncCatalog, syncTraces } = request.body;
-      return run({ kind: source, host, token: token ?? null, warehouseId: warehouseId ?? null, syncCatalog: syncCatalog ?? false, syncTraces: syncTraces ?? true });
+      return run({
+        kind: source,
+        host,
+        token: token ?? null,
+        warehouseId: warehouseId ?? null,
+        syncCatalog: syncCatalog ?? false,
+        syncTraces: syncTraces ?? true,
+      });
     },
   );
 
@@ -43,7 +50,12 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       let report: Report;
       try {
-        report = await run({ ...bridgeSourceOf(integration, deps.keyRing), warehouseId: integration.warehouseId, syncCatalog: integration.syncCatalog, syncTraces: integration.syncTraces });
+        report = await run({
+          ...bridgeSourceOf(integration, deps.keyRing),
+          warehouseId: integration.warehouseId,
+          syncCatalog: integration.syncCatalog,
+          syncTraces: integration.syncTraces,
+        });
       } catch (error) {
         if (!(error instanceof SecretDecryptionError)) throw error;
         report = {

@@ -33,7 +33,7 @@ export const DeletionHoldView = z.object({
   kind: z.string().describe("catalog or schema (a vanished container and what it held), or the listing whose objects are missing"),
   fullName: z.string(),
   count: z.number().int(),
-  byKind: Json.describe("Objects per kind, e.g. { \"table\": 70, \"volume\": 3 }"),
+  byKind: Json.describe('Objects per kind, e.g. { "table": 70, "volume": 3 }'),
   reason: z.string(),
   createdAt: z.date(),
   confirmedAt: z.date().nullable(),

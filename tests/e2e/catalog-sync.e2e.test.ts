@@ -126,8 +126,19 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
     }
     try {
       const run = (await catalogSync(fleet, id)) as SyncRunView;
-      expect(run.warnings).toEqual([expect.objectContaining({ kind: "deletions_held_back", message: expect.stringContaining("fail-safe") })]);
+      expect(run.warnings.length).toBeGreaterThan(0);
+      expect(run.warnings.every((w) => w.kind === "deletions_held_back")).toBe(true);
+      expect(run.warnings[0]!.message).toMatch(/^Held back by the fail-safe: .*more than CATALOG_SYNC_MAX_DELETE_SHARE \(75%\)/);
       expect((await entities(id, "&deleted=true")).total).toBe(0);
+      // The run's history shows what was held back, and an operator can confirm it.
+      const held = run.deletionsHeldBack!;
+      expect(held.reduce((n, h) => n + h.count, 0)).toBe(36);
+      const confirmed = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/catalog/deletions/confirm`, payload: {} });
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      expect(confirmed.json().deleted).toBe(36);
+      expect((await entities(id, "&deleted=true")).total).toBe(36);
+      const again = await fleet.inject({ method: "POST", url: `/api/integrations/${id}/catalog/deletions/confirm`, payload: {} });
+      expect(again.statusCode).toBe(409);
     } finally {
       for (const s of saved) {
         for (const [k, v] of s.tables) s.schema.tables.set(k, v);
@@ -146,7 +157,7 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
     expect(tables.some((t: string) => t.startsWith("catalog_2") || t.endsWith("table_2"))).toBe(false);
     const bad = await fleet.inject({ method: "PATCH", url: `/api/integrations/${id}`, payload: { catalogFilters: { include: { tables: ["(unclosed"] } } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().issues[0]).toMatchObject({ field: "body.catalogFilters.include.tables.0", reason: "must be a valid regular expression" });
+    expect(bad.json().issues[0]).toMatchObject({ field: "body.catalogFilters.include.tables.0", reason: "must be an RE2 regular expression (missing ): (unclosed)" });
   });
 
   it("reports the spec's message when no warehouse is set, and 401 with a bad token", async () => {
@@ -188,9 +199,13 @@ describe("catalog sync: pagination edge cases and listing failures", () => {
 
     const run = await syncAndWait(fleet, id, { type: "catalog" }, 180_000);
     expect(run.status).toBe("partial");
-    const containers = run.experimentErrors.map((e) => e.experimentId).sort();
+    expect(run.experimentErrors).toEqual([]);
+    const containers = run.containerErrors.map((e) => `${e.kind}:${e.fullName}`).sort();
     expect(containers).toEqual(["tables:edge.fails_midway", "tables:edge.repeating_token"]);
-    expect(run.experimentErrors.find((e) => e.experimentId === "tables:edge.repeating_token")!.message).toMatch(/repeated a page token/);
+    expect(run.containerErrors.find((e) => e.fullName === "edge.repeating_token")!).toMatchObject({
+      errorKind: "bad_response",
+      message: expect.stringMatching(/repeated a page token.*the next sync reads it again/),
+    });
     const list = async (parent: string) =>
       (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&parent=${parent}&deleted=any&limit=200` })).json().items;
     expect(await list("edge.empty_page")).toHaveLength(5);

@@ -179,7 +179,10 @@ export interface SyncRunView {
   completedAt: string | null;
   attempts: number;
   experimentErrors: Array<{ experimentId: string; kind: string; message: string }>;
+  containerErrors: Array<{ kind: string; fullName: string; errorKind: string; message: string }>;
   warnings: Array<{ kind: string; message: string }>;
+  deletionsHeldBack?: Array<{ id: string; kind: string; fullName: string; count: number; byKind: Record<string, number>; reason: string; confirmedAt: string | null }>;
+  progress: Record<string, unknown>;
 }
 
 type Api = Pick<Fleet, "inject">;

@@ -225,7 +225,7 @@ export interface WorkspaceState {
    */
   tagEntityTypes: Set<string>;
   /** Paths answering 403 PERMISSION_DENIED for this user. */
-  denials: Array<{ path: RegExp | string; method?: string; message?: string }>;
+  denials: Array<{ path: RegExp | string; method?: string; message?: string; query?: Record<string, string> }>;
 }
 
 // Fixed so that two builds of one layout are identical and tests can compare synced output.
@@ -528,8 +528,8 @@ export function hugeSchemaLayout(tables = 10_000, state: WorkspaceState = emptyS
 /**
  * Names a naive client would split on dots: catalog `dotted` with schema `schema.x` and catalog
  * `dotted.schema` with schema `x` (both hold a table `t`, so both tables read `dotted.schema.x.t`),
- * and in catalog `main` the schemas `weird` and `weird.ns` (each with a table), a backtick in a
- * table name, and a model in `weird.ns`.
+ * and in catalog `main` the schemas `weird` and `weird.ns` (each with tables and models), a backtick
+ * in a table name, and a model whose name holds a dot.
  */
 export function dottedNamesLayout(state: WorkspaceState = emptyState()): WorkspaceState {
   const add = (catalogName: string, schemaName: string, tables: string[]) => {
@@ -542,7 +542,9 @@ export function dottedNamesLayout(state: WorkspaceState = emptyState()): Workspa
   };
   add("dotted", "schema.x", ["t"]);
   add("dotted.schema", "x", ["t"]);
-  add("main", "weird", ["a", "b"]);
+  const weird = add("main", "weird", ["a", "b"]);
+  weird.models.set("m", makeModel("main", "weird", "m", 1));
+  weird.models.set("n", makeModel("main", "weird", "n", 1));
   const ns = add("main", "weird.ns", ["a", "odd`name"]);
   ns.models.set("m.v1", makeModel("main", "weird.ns", "m.v1", 1));
   return state;

@@ -142,7 +142,12 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         ).toResponse(),
       );
     }
-    const denial = state.denials.find((d) => (!d.method || d.method === method) && (typeof d.path === "string" ? d.path === path : d.path.test(path)));
+    const denial = state.denials.find(
+      (d) =>
+        (!d.method || d.method === method) &&
+        (typeof d.path === "string" ? d.path === path : d.path.test(path)) &&
+        Object.entries(d.query ?? {}).every(([k, v]) => reqUrl.searchParams.get(k) === v),
+    );
     if (denial)
       return send(
         res,

@@ -5,17 +5,25 @@ and RE2 matches in time linear in the name, whatever the pattern."""
 
 from __future__ import annotations
 
-import re2
-
 from .errors import BridgeFailure
 from .names import full_name
 
 LEVELS = ("catalogs", "schemas", "tables")
 PATTERN_HINT = "Patterns are RE2 regular expressions matched against the whole full name: catalog, catalog.schema or catalog.schema.table."
 
-_OPTIONS = re2.Options()
-# RE2 logs refused patterns to stderr by default; the refusal is reported as a config error instead.
-_OPTIONS.log_errors = False
+
+
+def _re2():
+    """google-re2, imported when patterns are compiled: the bridge's other commands run without it."""
+    try:
+        import re2
+    except ImportError as exc:
+        raise BridgeFailure("sdk_missing", f"RE2 for catalog filter patterns is not available ({type(exc).__name__})",
+                            "pip install -r python-bridge/requirements.txt (google-re2) in the bridge's Python.") from None
+    options = re2.Options()
+    # RE2 logs refused patterns to stderr by default; the refusal is reported as a config error instead.
+    options.log_errors = False
+    return re2, options
 
 
 def _reason(exc: Exception) -> str:
@@ -31,6 +39,7 @@ def compile_patterns(params: dict, section: str) -> dict:
     if unknown:
         raise BridgeFailure("config", f"'{section}' has unknown keys: {', '.join(map(str, unknown))}", f"Use {', '.join(LEVELS)}.")
     compiled = {}
+    re2, options = _re2()
     for level in LEVELS:
         items = raw.get(level) or []
         if isinstance(items, str):
@@ -42,7 +51,7 @@ def compile_patterns(params: dict, section: str) -> dict:
             if not isinstance(pattern, str):
                 raise BridgeFailure("config", f"Invalid {section}.{level} pattern {pattern!r}: not a string", PATTERN_HINT)
             try:
-                compiled[level].append(re2.compile(pattern, _OPTIONS))
+                compiled[level].append(re2.compile(pattern, options))
             except re2.error as exc:
                 raise BridgeFailure("config", f"Invalid {section}.{level} pattern '{pattern[:200]}': {_reason(exc)}", PATTERN_HINT) from None
     return compiled

@@ -43,12 +43,52 @@ describe("troubleshooting: what users see for each documented failure", () => {
       "python:ok",
       "mlflow:ok",
       "auth:ok",
+      "catalog:skipped",
       "experiments:ok",
       "traces:ok",
       "warehouse:skipped",
     ]);
     const stored = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
     expect(stored.connection).toMatchObject({ status: "connected", message: "Connected" });
+  });
+
+  it("connection test of a catalog-only integration: lists catalogs and checks the warehouse, not experiments", async () => {
+    const { id } = await createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      token: workspace.token,
+      warehouseId: workspace.warehouseId,
+      syncCatalog: true,
+      syncTraces: false,
+    });
+    const seen = workspace.requests.length;
+    const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
+    expect(report.steps.map((s: Step) => `${s.step}:${s.status}`)).toEqual([
+      "host:ok",
+      "python:ok",
+      "mlflow:ok",
+      "auth:ok",
+      "catalog:ok",
+      "experiments:skipped",
+      "traces:skipped",
+      "warehouse:ok",
+    ]);
+    expect(report.status).toBe("connected");
+    expect(stepOf(report, "catalog").message).toBe("Unity Catalog is readable (3 catalogs visible)");
+    const asked = workspace.requests.slice(seen).map((r) => r.path);
+    expect(asked).toContain("/api/2.1/unity-catalog/catalogs");
+    expect(asked).toContain(`/api/2.0/sql/warehouses/${workspace.warehouseId}`);
+    expect(asked.some((p) => p.includes("/mlflow/"))).toBe(false);
+
+    // A token that may not read Unity Catalog fails the step with what to grant.
+    workspace.state.denials.push({ path: "/api/2.1/unity-catalog/catalogs" });
+    try {
+      const denied = (await testCredentials({ source: "databricks", host: workspace.url, token: workspace.token, syncCatalog: true, syncTraces: false })).json();
+      expect(denied.status).toBe("failed");
+      expect(stepOf(denied, "catalog")).toMatchObject({ status: "failed", kind: "permission", hint: expect.stringContaining("USE CATALOG") });
+    } finally {
+      workspace.state.denials.length = 0;
+    }
   });
 
   it("MLflow SDK not available: a PYTHON_PATH without mlflow, and one that does not exist", async () => {
@@ -139,11 +179,15 @@ describe("troubleshooting: what users see for each documented failure", () => {
   });
 
   it("warehouse ID required: catalog sync without a warehouse is flagged by the connection test", async () => {
-    const { id } = await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, syncCatalog: true });
+    const { id } = await createIntegration(fleet, { source: "databricks", host: workspace.url, token: workspace.token, syncCatalog: true, syncTraces: false });
     const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
     expect(stepOf(report, "warehouse")).toMatchObject({ status: "warning", message: "Warehouse ID required for catalog operations" });
     expect(stepOf(report, "warehouse").hint).toContain("Create a SQL warehouse");
     expect(report.status).toBe("warning");
+    // Catalog sync cannot read an MLflow server: the test says so instead of passing.
+    const { id: mlflowOnly } = await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, syncCatalog: true });
+    const mlflowReport = (await fleet.inject({ method: "POST", url: `/api/integrations/${mlflowOnly}/test` })).json();
+    expect(stepOf(mlflowReport, "catalog")).toMatchObject({ status: "failed", message: "Unity Catalog exists only on Databricks workspaces" });
   });
 
   it("caps connection tests running at once, whoever asks", async () => {

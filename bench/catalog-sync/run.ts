@@ -69,7 +69,12 @@ async function tagsRun(fleet: Fleet, workspace: FakeWorkspace, tables: number, w
   const requests = workspace.requests.length - before;
   const tagged = await fleet.db.catalogEntity.count({ where: { integrationId: id, kind: "table", NOT: { tags: { equals: Prisma.DbNull } } } });
   if (tagged !== tables) throw new Error(`${tagged} of ${tables} tables got their tags`);
-  Object.assign(process.env, { DATABRICKS_HOST: workspace.url, DATABRICKS_TOKEN: workspace.token, DATABRICKS_WAREHOUSE_ID: workspace.warehouseId, PAGE_SIZE: "100" });
+  Object.assign(process.env, {
+    DATABRICKS_HOST: workspace.url,
+    DATABRICKS_TOKEN: workspace.token,
+    DATABRICKS_WAREHOUSE_ID: workspace.warehouseId,
+    PAGE_SIZE: "100",
+  });
   const raw = await runPythonScript<RawListing>(path.join(import.meta.dirname, "raw_listing.py"), [warehouse ? "warehouse" : "objects"]);
   return { seconds, requests, raw };
 }

@@ -8,15 +8,7 @@ import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import type { RegisteredWorker } from "@langguard/service-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectMatchesLayout } from "../helpers/catalog-truth.ts";
-import {
-  buildLayout,
-  dropTable,
-  type FakeWorkspace,
-  findSchema,
-  layouts,
-  startFakeWorkspace,
-  type WorkspaceState,
-} from "../helpers/databricks/index.ts";
+import { buildLayout, dropTable, type FakeWorkspace, findSchema, layouts, startFakeWorkspace, type WorkspaceState } from "../helpers/databricks/index.ts";
 import { createIntegration, type Fleet, startFleet, type SyncRunView, syncAndWait, waitForRun } from "../helpers/fleet.ts";
 import { startWorker, type RunningWorker } from "../helpers/running-worker.ts";
 import { repoRoot } from "../helpers/test-env.ts";
@@ -78,9 +70,16 @@ describe("catalog changes between syncs", () => {
     // 1 catalog, 2 schemas, 6 tables, 2 volumes, 2 functions, 2 models: more than the 10 one cascade may take.
     expect(run.status).toBe("succeeded");
     expect(run.deletionsHeldBack).toEqual([
-      expect.objectContaining({ kind: "catalog", fullName: "catalog_2", count: 15, byKind: { catalog: 1, schema: 2, table: 6, volume: 2, function: 2, model: 2 } }),
+      expect.objectContaining({
+        kind: "catalog",
+        fullName: "catalog_2",
+        count: 15,
+        byKind: { catalog: 1, schema: 2, table: 6, volume: 2, function: 2, model: 2 },
+      }),
     ]);
-    expect(run.warnings.map((w) => w.message)).toEqual([expect.stringContaining("catalog catalog_2 vanished from its listing; deleting it takes 15 object(s)")]);
+    expect(run.warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining("catalog catalog_2 vanished from its listing; deleting it takes 15 object(s)"),
+    ]);
     expect((await c.entities("&deleted=true")).total).toBe(0);
     const confirmed = await c.api.inject({ method: "POST", url: `/api/integrations/${c.id}/catalog/deletions/confirm`, payload: {} });
     expect(confirmed.json()).toMatchObject({ deleted: 15 });
@@ -170,7 +169,9 @@ describe("catalog changes between syncs", () => {
     const ws = await workspace(state);
     const c = await newCase(ws);
     expect((await c.sync()).status).toBe("succeeded");
-    const tables = [...state.catalogs.values()].flatMap((cat) => [...cat.schemas.values()].flatMap((s) => [...s.tables.keys()].map((t) => `${cat.name}.${s.name}.${t}`)));
+    const tables = [...state.catalogs.values()].flatMap((cat) =>
+      [...cat.schemas.values()].flatMap((s) => [...s.tables.keys()].map((t) => `${cat.name}.${s.name}.${t}`)),
+    );
     for (const t of tables.slice(0, 15)) dropTable(state, t);
     findSchema(state, "catalog_2.schema_1")!.volumes.clear();
     const run = await c.sync();
@@ -182,7 +183,11 @@ describe("catalog changes between syncs", () => {
     expect((await c.entities("&deleted=true")).items.map((e: { fullName: string }) => e.fullName)).toEqual(["catalog_2.schema_1.volume_0"]);
     const history = (await c.api.inject({ method: "GET", url: `/api/integrations/${c.id}/catalog/deletions` })).json();
     expect(history.total).toBe(held.length);
-    const confirmed = await c.api.inject({ method: "POST", url: `/api/integrations/${c.id}/catalog/deletions/confirm`, payload: { holdIds: held.map((h) => h.id) } });
+    const confirmed = await c.api.inject({
+      method: "POST",
+      url: `/api/integrations/${c.id}/catalog/deletions/confirm`,
+      payload: { holdIds: held.map((h) => h.id) },
+    });
     expect(confirmed.json()).toMatchObject({ deleted: 15 });
     await expectMatchesLayout(fleet.db, c.integration, state);
   });

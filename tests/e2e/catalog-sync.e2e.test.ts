@@ -157,7 +157,10 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
     expect(tables.some((t: string) => t.startsWith("catalog_2") || t.endsWith("table_2"))).toBe(false);
     const bad = await fleet.inject({ method: "PATCH", url: `/api/integrations/${id}`, payload: { catalogFilters: { include: { tables: ["(unclosed"] } } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().issues[0]).toMatchObject({ field: "body.catalogFilters.include.tables.0", reason: "must be an RE2 regular expression (missing ): (unclosed)" });
+    expect(bad.json().issues[0]).toMatchObject({
+      field: "body.catalogFilters.include.tables.0",
+      reason: "must be an RE2 regular expression (missing ): (unclosed)",
+    });
   });
 
   it("reports the spec's message when no warehouse is set, and 401 with a bad token", async () => {

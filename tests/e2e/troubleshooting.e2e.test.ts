@@ -83,7 +83,9 @@ describe("troubleshooting: what users see for each documented failure", () => {
     // A token that may not read Unity Catalog fails the step with what to grant.
     workspace.state.denials.push({ path: "/api/2.1/unity-catalog/catalogs" });
     try {
-      const denied = (await testCredentials({ source: "databricks", host: workspace.url, token: workspace.token, syncCatalog: true, syncTraces: false })).json();
+      const denied = (
+        await testCredentials({ source: "databricks", host: workspace.url, token: workspace.token, syncCatalog: true, syncTraces: false })
+      ).json();
       expect(denied.status).toBe("failed");
       expect(stepOf(denied, "catalog")).toMatchObject({ status: "failed", kind: "permission", hint: expect.stringContaining("USE CATALOG") });
     } finally {

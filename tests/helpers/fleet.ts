@@ -181,7 +181,15 @@ export interface SyncRunView {
   experimentErrors: Array<{ experimentId: string; kind: string; message: string }>;
   containerErrors: Array<{ kind: string; fullName: string; errorKind: string; message: string }>;
   warnings: Array<{ kind: string; message: string }>;
-  deletionsHeldBack?: Array<{ id: string; kind: string; fullName: string; count: number; byKind: Record<string, number>; reason: string; confirmedAt: string | null }>;
+  deletionsHeldBack?: Array<{
+    id: string;
+    kind: string;
+    fullName: string;
+    count: number;
+    byKind: Record<string, number>;
+    reason: string;
+    confirmedAt: string | null;
+  }>;
   progress: Record<string, unknown>;
 }
 

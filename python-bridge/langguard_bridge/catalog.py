@@ -26,7 +26,7 @@ from .filters import Filters
 from .names import full_name
 from .protocol import emit, emit_many
 from .tags import NONE, ObjectTags, WarehouseTags
-from .uc import UC, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
+from .uc import UC, Work, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
 KINDS = ("tables", "volumes", "functions", "models")
 # The Unity Catalog spec's maxima: spec-strict servers refuse a larger max_results as invalid.
@@ -195,8 +195,6 @@ class Walk:
         self.fatal: BridgeFailure | None = None
         self._lock = threading.Lock()
         self.counts = dict.fromkeys(("catalogs", "schemas", "tables", "columns", "volumes", "functions", "models", "errors", "stats"), 0)
-        from .uc import Work
-
         self.listing = Work(opts.concurrency, "catalog-list")
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.

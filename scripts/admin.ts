@@ -31,7 +31,7 @@ function loadAdminEnv() {
   }
 }
 const env = loadAdminEnv();
-const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: 2 });
+const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: env.DATABASE_POOL_SIZE });
 
 try {
   if (command === "create-org") {

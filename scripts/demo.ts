@@ -8,7 +8,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.join(root, ".data");
 const runDir = path.join(dataDir, "run");
 const logDir = path.join(dataDir, "logs");
-const python = path.join(root, ".venv/bin/python");
+// The local MLflow workspace's environment (demo/requirements.txt), not the bridge's.
+const python = path.join(root, ".venv-mlflow/bin/python");
 const mlflowPort = Number(process.env.MLFLOW_PORT ?? 5500);
 const gatewayPort = Number(process.env.PORT ?? 3000);
 const mlflowUrl = `http://127.0.0.1:${mlflowPort}`;

@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   // Every queue of the catalogue (queue-contracts), so that none can be left out of either.
   const queues = Object.entries(deps.everyQueue).map(([name, queue]) => ({ name, queue: queue as Queue }));
   registerMetrics(app, queues);
-  registerFleetGauges(deps.db, deps.redis);
+  registerFleetGauges(deps.db, deps.redis, (details, message) => app.log.warn(details, message));
   await registerQueuesUi(
     app,
     queues.map((q) => q.queue),

@@ -27,7 +27,7 @@ interface FleetSnapshot {
 async function readDatabase(db: Database): Promise<Omit<FleetSnapshot, "redis" | "postgres">> {
   const runs = await db.$queryRaw<Array<{ kind: string; status: string; count: bigint; longest: number | null }>>`
     SELECT kind::text AS kind, status::text AS status, count(*) AS count,
-           EXTRACT(EPOCH FROM now() - min("startedAt")) FILTER (WHERE status = 'running')::float8 AS longest
+           EXTRACT(EPOCH FROM now() - min("startedAt") FILTER (WHERE status = 'running'))::float8 AS longest
     FROM "SyncRun" WHERE status IN ('queued', 'running') GROUP BY kind, status`;
   // Per enabled integration and kind it syncs: its last three finished runs, newest first, and its
   // last success (or its creation, when it never succeeded) for the lag.
@@ -90,17 +90,25 @@ async function readRedis(redis: RedisClient): Promise<FleetSnapshot["redis"]> {
   );
 }
 
-/** Resolves to `read()`, or null when it fails or does not answer within the probe's deadline. */
-async function within<T>(read: () => Promise<T>): Promise<T | null> {
+/** Resolves to `read()`, or null (said in the log) when it fails or does not answer within the probe's deadline. */
+async function within<T>(what: string, read: () => Promise<T>): Promise<T | null> {
   let value: T | null = null;
+  let failure: unknown;
   const outcome = await probe(async () => {
-    value = await read();
+    try {
+      value = await read();
+    } catch (error) {
+      failure = error;
+      throw error;
+    }
   });
-  return outcome === "ok" ? value : null;
+  if (outcome === "ok") return value;
+  source?.log({ err: failure, what }, `metrics: could not read ${what}; its gauges are left out of this scrape`);
+  return null;
 }
 
 // One set of gauges per process (the registry is the process's); the gateway built last feeds them.
-let source: { db: Database; redis: RedisClient } | undefined;
+let source: { db: Database; redis: RedisClient; log: (details: object, message: string) => void } | undefined;
 let cached: { at: number; snapshot: Promise<FleetSnapshot | null> } | undefined;
 
 function snapshot(): Promise<FleetSnapshot | null> {
@@ -111,9 +119,9 @@ function snapshot(): Promise<FleetSnapshot | null> {
       snapshot: from
         ? (async () => {
             const [database, postgres, memory] = await Promise.all([
-              within(() => readDatabase(from.db)),
-              within(() => readPostgres(from.db)),
-              within(() => readRedis(from.redis)),
+              within("the fleet's state from Postgres", () => readDatabase(from.db)),
+              within("Postgres' connections", () => readPostgres(from.db)),
+              within("Redis' memory", () => readRedis(from.redis)),
             ]);
             return { runs: [], failing: [], throttled: [], lag: [], ...database, postgres, redis: memory };
           })()
@@ -124,8 +132,8 @@ function snapshot(): Promise<FleetSnapshot | null> {
 }
 
 /** Feeds the fleet gauges from this gateway's Postgres and Redis. */
-export function registerFleetGauges(db: Database, redis: RedisClient): void {
-  source = { db, redis };
+export function registerFleetGauges(db: Database, redis: RedisClient, log: (details: object, message: string) => void): void {
+  source = { db, redis, log };
   cached = undefined;
 }
 

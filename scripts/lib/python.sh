@@ -2,23 +2,25 @@
 # from a requirements file, so the bridge's environment is built the same on a laptop, in CI and in
 # the image.
 
-# The bridge's pinned dependencies (mlflow-skinny 3.x, databricks-sdk) need Python 3.10 or later.
-LANGGUARD_PYTHON_FLOOR=3.10
+# The oldest Python every package of python-bridge/requirements.lock supports (their highest
+# Requires-Python; tests/toolchain.test.ts checks it against the lock).
+LANGGUARD_PYTHON_FLOOR=3.11
 
 python_version_of() { "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null; }
 
 python_supported() {
-  local major minor
+  local major minor floor_major floor_minor
   IFS=. read -r major minor _ <<<"$1"
+  IFS=. read -r floor_major floor_minor <<<"$LANGGUARD_PYTHON_FLOOR"
   [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
-  ((major > 3 || (major == 3 && minor >= 10)))
+  ((major > floor_major || (major == floor_major && minor >= floor_minor)))
 }
 
 # Prints the interpreter to build environments with: SETUP_PYTHON if set, else the first of
-# python3, python3.13 … python3.10 that is new enough. Otherwise says what it found and returns 1.
+# python3, python3.14 … python3.11 that is new enough. Otherwise says what it found and returns 1.
 find_python() {
   local candidate version found=""
-  for candidate in ${SETUP_PYTHON:-python3 python3.13 python3.12 python3.11 python3.10}; do
+  for candidate in ${SETUP_PYTHON:-python3 python3.14 python3.13 python3.12 python3.11}; do
     command -v "$candidate" >/dev/null 2>&1 || continue
     version=$(python_version_of "$candidate") || continue
     if python_supported "$version"; then
@@ -28,7 +30,7 @@ find_python() {
     found="$found $candidate ($version)"
   done
   if [ -n "$found" ]; then
-    echo "Python is too old:$found; the bridge needs Python $LANGGUARD_PYTHON_FLOOR or later (its pinned mlflow-skinny and databricks-sdk require it). Install one, or set SETUP_PYTHON to its path." >&2
+    echo "Python is too old:$found; the bridge needs Python $LANGGUARD_PYTHON_FLOOR or later (every package of python-bridge/requirements.lock supports it). Install one, or set SETUP_PYTHON to its path." >&2
   else
     echo "Python 3 was not found; the bridge needs Python $LANGGUARD_PYTHON_FLOOR or later (or set SETUP_PYTHON to its path)." >&2
   fi

@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { Database } from "@langguard/database";
-import { poolUsage } from "@langguard/database";
+import { poolUsage, type Database, type PoolUsage } from "@langguard/database";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const registry = new Registry();
@@ -93,36 +92,35 @@ export function countRunFinished(kind: string, status: string): void {
 }
 
 let databaseSource: Database | undefined;
-new Gauge({
-  name: "langguard_postgres_pool_connections",
-  help: "This process's Postgres connections, by state (busy, idle); at most DATABASE_POOL_SIZE",
-  labelNames: ["state"] as const,
-  registers: [registry],
-  collect() {
-    const usage = databaseSource && poolUsage(databaseSource);
-    if (!usage) return;
-    this.set({ state: "busy" }, usage.total - usage.idle);
-    this.set({ state: "idle" }, usage.idle);
+/** A gauge of this process's Postgres pool, read at each scrape (absent until a pool is observed). */
+function poolGauge(name: string, help: string, labelNames: string[], fill: (gauge: Gauge<string>, usage: PoolUsage) => void) {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      const usage = databaseSource && poolUsage(databaseSource);
+      if (usage) fill(this, usage);
+    },
+  });
+}
+poolGauge(
+  "langguard_postgres_pool_connections",
+  "This process's Postgres connections, by state (busy, idle); at most DATABASE_POOL_SIZE",
+  ["state"],
+  (g, usage) => {
+    g.set({ state: "busy" }, usage.total - usage.idle);
+    g.set({ state: "idle" }, usage.idle);
   },
-});
-new Gauge({
-  name: "langguard_postgres_pool_size",
-  help: "The most Postgres connections this process opens (DATABASE_POOL_SIZE)",
-  registers: [registry],
-  collect() {
-    const usage = databaseSource && poolUsage(databaseSource);
-    if (usage) this.set(usage.max);
-  },
-});
-new Gauge({
-  name: "langguard_postgres_pool_waiting_queries",
-  help: "Queries of this process waiting for a free Postgres connection: above zero for long, the pool (DATABASE_POOL_SIZE) is too small or Postgres is slow",
-  registers: [registry],
-  collect() {
-    const usage = databaseSource && poolUsage(databaseSource);
-    if (usage) this.set(usage.waiting);
-  },
-});
+);
+poolGauge("langguard_postgres_pool_size", "The most Postgres connections this process opens (DATABASE_POOL_SIZE)", [], (g, usage) => g.set(usage.max));
+poolGauge(
+  "langguard_postgres_pool_waiting_queries",
+  "Queries of this process waiting for a free Postgres connection: above zero for long, the pool (DATABASE_POOL_SIZE) is too small or Postgres is slow",
+  [],
+  (g, usage) => g.set(usage.waiting),
+);
 
 /** Reports this process's Postgres pool on /metrics. */
 export function observeDatabasePool(db: Database): void {

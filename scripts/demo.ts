@@ -28,6 +28,8 @@ const ports = {
 const mlflowUrl = `http://127.0.0.1:${ports.mlflow.port}`;
 const api = `http://127.0.0.1:${ports.api.port}`;
 const INTEGRATION_NAME = "Local MLflow (demo)";
+/** A path as the user should read it: relative inside the checkout, absolute outside. */
+const shown = (file: string) => (file.startsWith(`${root}${path.sep}`) ? path.relative(root, file) : file);
 mkdirSync(path.join(dataDir, "mlflow"), { recursive: true });
 
 const supervisor = new Supervisor(runDir, logDir);
@@ -202,13 +204,13 @@ Policy violations so far: ${violations.total}
 ${[...byPolicy].map(([policy, n]) => `  - ${policy}: ${n}`).join("\n")}
 
 The API is running at ${api}. Every route needs an API key; the demo made an admin key for you
-(kept in .data/demo-api-key):
+(kept in ${shown(path.join(dataDir, "demo-api-key"))}):
   export LANGGUARD_API_KEY=${apiKey}
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/traces?limit=5
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/agents
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" "${api}/api/policies/violations?severity=critical"
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/integrations/${integration.id}/sync/status
-MLflow UI: ${mlflowUrl}   Logs: ${path.relative(root, logDir) || logDir}/   Stop with Ctrl-C.`);
+MLflow UI: ${mlflowUrl}   Logs: ${shown(logDir)}/   Stop with Ctrl-C.`);
 
 if (run.status === "failed") process.exitCode = 1;
 if (process.env.DEMO_EXIT_AFTER_SYNC === "1") {

@@ -65,6 +65,17 @@ describe("Node.js", () => {
     expect(result.all).not.toContain("==> Checking Node.js");
   });
 
+  it("installs only the pinned Node.js build: a registry answer with another checksum is refused, saying so", async () => {
+    const root = fakeCheckout("node", "20.19.0", ["scripts/lib/node.sh"]);
+    writeFileSync(path.join(root, "bin", "npm"), '#!/bin/sh\n[ "$1" = view ] && echo sha512-somethingelse\n');
+    chmodSync(path.join(root, "bin", "npm"), 0o755);
+    const result = await bash(root, "source scripts/lib/node.sh; use_supported_node");
+    expect(result.exitCode).toBe(1);
+    expect(result.all).toContain("Installing Node.js 24.22.3 for this checkout only: the official linux-");
+    expect(result.all).toMatch(/The registry's node-linux-(x64|arm64)@24\.22\.3 has integrity 'sha512-somethingelse', not the pinned one; refusing it\./);
+    expect(result.all).toContain("Install Node.js 22 (22.12 or later) or 24, the supported LTS lines, then run again.");
+  });
+
   it("every script that runs Node puts a supported one on PATH first", () => {
     for (const script of ["scripts/setup.sh", "scripts/test.sh", "scripts/test-faults.sh", "scripts/demo.sh", ".ci/run"]) {
       const lines = readFileSync(path.join(repoRoot, script), "utf8")

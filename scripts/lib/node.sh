@@ -50,7 +50,8 @@ install_project_node() {
     echo "Could not download $pkg from the npm registry." >&2
     rm -rf "$work"; return 1
   fi
-  got="sha512-$(openssl dgst -sha512 -binary "$work/$tarball" | base64 -w0)"
+  # The node that runs npm checks it too (npm is a node program, so one is there).
+  got="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$work/$tarball")"
   if [ "$got" != "$integrity" ]; then
     echo "The downloaded $pkg does not match its pinned integrity; refusing it." >&2
     rm -rf "$work"; return 1
@@ -83,7 +84,7 @@ use_supported_node() {
     echo "Install one (https://nodejs.org/en/download) and run again (LANGGUARD_NODE_INSTALL=0 turned the automatic install off)." >&2
     return 1
   fi
-  install_project_node || { echo "Install $LANGGUARD_NODE_REQUIREMENT and run again." >&2; return 1; }
+  install_project_node || { echo "Install $LANGGUARD_NODE_REQUIREMENT, then run again." >&2; return 1; }
   export PATH="$tools/node/bin:$PATH"
   echo "==> Using Node.js $(node -p process.versions.node) from .tools/node (the system's stays as it is)" >&2
 }

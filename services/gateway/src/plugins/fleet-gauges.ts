@@ -13,6 +13,8 @@ import { Gauge, probe, registry } from "@langguard/service-runtime";
  * its gauges out of that scrape rather than holding it.
  */
 const SNAPSHOT_TTL_MS = 5_000;
+/** Within Prometheus' default scrape timeout (10 s), with room for the rest of the exposition. */
+const READ_TIMEOUT_MS = 5_000;
 const KINDS = ["traces", "catalog"] as const;
 
 interface FleetSnapshot {
@@ -101,7 +103,7 @@ async function within<T>(what: string, read: () => Promise<T>): Promise<T | null
       failure = error;
       throw error;
     }
-  });
+  }, READ_TIMEOUT_MS);
   if (outcome === "ok") return value;
   source?.log({ err: failure, what }, `metrics: could not read ${what}; its gauges are left out of this scrape`);
   return null;

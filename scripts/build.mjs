@@ -13,6 +13,11 @@ export const services = {
   "policy-evaluation": "services/policy-evaluation/src/main.ts",
   "catalog-sync": "services/catalog-sync/src/main.ts",
 };
+/** What the image runs besides the services: the operator's commands and its HEALTHCHECK. */
+export const tools = {
+  admin: "scripts/admin.ts",
+  healthcheck: "scripts/healthcheck.ts",
+};
 
 // Bare imports are npm packages, except our own workspace packages, which are TypeScript. pnpm
 // links each package's dependencies next to that package only, so an npm import is resolved from
@@ -31,14 +36,14 @@ const externalDependencies = {
 };
 
 await Promise.all(
-  Object.entries(services).map(([name, entry]) =>
+  Object.entries({ ...services, ...tools }).map(([name, entry]) =>
     build({
       entryPoints: [path.join(root, entry)],
       outfile: path.join(root, "dist", `${name}.mjs`),
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: "node22",
       sourcemap: "linked",
       plugins: [externalDependencies],
       conditions: ["import", "node", "default"],
@@ -49,7 +54,7 @@ await Promise.all(
   ),
 );
 console.log(
-  `build: ${Object.keys(services)
+  `build: ${Object.keys({ ...services, ...tools })
     .map((s) => `dist/${s}.mjs`)
     .join(", ")}`,
 );

@@ -10,7 +10,8 @@ import { patternError } from "@langguard/unity-catalog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeWorkspace, layouts, startFakeWorkspace } from "./helpers/databricks/index.ts";
 import { createIntegration, type Fleet, startFleet, syncAndWait } from "./helpers/fleet.ts";
-import { runFixture } from "./helpers/mlflow-server.ts";
+import { execa } from "execa";
+import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
 import { streamCatalog } from "./helpers/stream-catalog.ts";
 
 /** Each pattern with RE2's verdict; before RE2 the first four were judged by JavaScript and run by Python. */
@@ -132,7 +133,9 @@ describe("catalog filter patterns: one dialect, RE2", () => {
     const list = [...patterns];
     const file = path.join(tmpdir(), `patterns-${process.pid}.json`);
     writeFileSync(file, JSON.stringify(list));
-    const bridge = await runFixture<boolean[]>("check_patterns.py", [file]);
+    // The bridge's own Python and its own compile function.
+    const checked = await execa(PYTHON_PATH, [path.join(repoRoot, "tests/fixtures/check_patterns.py"), file]);
+    const bridge = JSON.parse(checked.stdout.trim().split("\n").at(-1)!) as boolean[];
     const gateway = list.map((p) => patternError(p) === null);
     const differ = list.filter((_, i) => gateway[i] !== bridge[i]);
     expect(differ).toEqual([]);

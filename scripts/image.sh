@@ -25,7 +25,10 @@ case "$step" in
     export RE2_DOWNLOAD_FORCE_BUILD=${RE2_DOWNLOAD_FORCE_BUILD:-1}
     pnpm install --frozen-lockfile --reporter=append-only
     # Built for another Node.js (the checkout changed versions): build it again for this one.
-    (cd packages/unity-catalog && node -e 'require("re2")' 2>/dev/null) || pnpm rebuild re2 --reporter=append-only
+    cd packages/unity-catalog
+    node -e 'require("re2")' 2>/dev/null || pnpm rebuild re2 --reporter=append-only
+    node -e 'require("re2")'
+    cd ../..
     ;;
   build)
     node scripts/prisma-generate.mjs

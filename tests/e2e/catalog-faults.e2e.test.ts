@@ -305,12 +305,18 @@ describe("catalog sync under throttling", () => {
 });
 
 describe("catalog sync interrupted: SIGKILL and SIGTERM at several points", () => {
-  it("resumes to every object, every entity exactly once, and exact counts", async () => {
+  it("resumes to every object, every entity exactly once, and exact counts", { timeout: 600_000 }, async () => {
     // 2,400 tables over 24 schemas, with a volume, a function and a model each, at 10 ms a request.
     const state = buildLayout({ catalogs: 4, schemasPerCatalog: 6, tablesPerSchema: 100, columnsPerTable: 3 });
     const ws = await workspace(state, { pageSize: 50, latencyMs: 10, validate: false });
     const c = await newCase(ws, { warehouseId: undefined });
-    const env = { SYNC_LOCK_DURATION_MS: "3000", CATALOG_SYNC_TAGS: "false", CATALOG_SYNC_PAGE_SIZE: "50", CATALOG_SYNC_LIST_CONCURRENCY: "2" };
+    const env = {
+      SYNC_LOCK_DURATION_MS: "3000",
+      CATALOG_SYNC_TAGS: "false",
+      CATALOG_SYNC_STATS: "false",
+      CATALOG_SYNC_PAGE_SIZE: "50",
+      CATALOG_SYNC_LIST_CONCURRENCY: "2",
+    };
     const log = path.join(logDir, "workers.log");
     const start = () => startWorker("catalog-sync", fleet.prefix, { env, log });
     // The in-process worker stays out of this case: only the spawned ones take its job.

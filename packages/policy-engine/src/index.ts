@@ -27,6 +27,7 @@ export {
   type CustomPolicyProgram,
   compileCustomPolicy,
   DEFAULT_CEL_LIMITS,
+  MAX_EXPRESSION_LENGTH,
 } from "./custom/index.ts";
 
 export { scanDocument, scanText } from "./detectors/scan-document.ts";

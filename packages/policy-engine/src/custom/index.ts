@@ -38,5 +38,5 @@ export function compileCustomPolicyCached(expression: string): CompileCustomPoli
   return result;
 }
 
-export { type CelLimits, DEFAULT_CEL_LIMITS } from "./limits.ts";
+export { type CelLimits, DEFAULT_CEL_LIMITS, MAX_EXPRESSION_LENGTH } from "./limits.ts";
 export { CelLimitError } from "./meter.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
-import { compileCustomPolicy, evaluateAll, getBuiltin, policyInputSchema } from "@langguard/policy-engine";
+import { compileCustomPolicy, evaluateAll, getBuiltin, MAX_EXPRESSION_LENGTH, policyInputSchema } from "@langguard/policy-engine";
 import { Prisma, type Policy } from "@langguard/database";
 import { jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
@@ -12,7 +12,7 @@ import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
-const Expression = z.string().min(1, "must not be empty").max(20_000, "must be at most 20000 characters");
+const Expression = z.string().min(1, "must not be empty").max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`);
 
 const CreateBody = z
   .object({

@@ -1,4 +1,5 @@
 import { rules as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
+import { charge } from "../../budget.ts";
 import { maskSecret, maskUrlCredentials } from "../../mask.ts";
 import type { TextDetector } from "../types.ts";
 import { awsSecretRange, isAwsAccessKeyId } from "./aws.ts";
@@ -180,6 +181,7 @@ export const detectWithSecretlint: TextDetector = (text, out) => {
   const literals = literalsIn(text);
   for (const { use, file } of handlers) {
     if (!mayMatch(use, text, literals)) continue;
+    charge(0); // a custom policy's clock, between rules
     for (const report of runRule(file, text)) {
       const refine = use.refine[report.messageId] ?? use.refine["*"];
       const hit = refine?.(text, report.range[0], report.range[1]);

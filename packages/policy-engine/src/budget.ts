@@ -31,8 +31,7 @@ export function breach(budget: Budget, message: string): never {
 }
 
 export const costBreach = (budget: Budget): never => breach(budget, `cost limit exceeded: more than ${budget.limits.maxSteps} evaluation steps`);
-export const timeBreach = (budget: Budget): never =>
-  breach(budget, `time limit exceeded: evaluation ran longer than ${budget.limits.timeoutMs} ms`);
+export const timeBreach = (budget: Budget): never => breach(budget, `time limit exceeded: evaluation ran longer than ${budget.limits.timeoutMs} ms`);
 
 /** Runs `fn` under a fresh budget; throws CelLimitError if any limit was breached, even if CEL absorbed it. */
 export function withBudget<T>(limits: CelLimits, fn: () => T): T {

@@ -14,7 +14,8 @@ function compile(expression: string): CustomPolicyProgram {
 /** Distinct phone-shaped numbers: the slowest text for the detectors (each is parsed). */
 function phoneDense(bytes: number): string {
   let out = "";
-  for (let i = 0; out.length < bytes; i++) out += `call +1 415 555 ${String(1000 + (i % 9000)).padStart(4, "0")} or (212) ${String(200 + (i % 700))}-${String(1000 + i).slice(-4)}; `;
+  for (let i = 0; out.length < bytes; i++)
+    out += `call +1 415 555 ${String(1000 + (i % 9000)).padStart(4, "0")} or (212) ${String(200 + (i % 700))}-${String(1000 + i).slice(-4)}; `;
   return out.slice(0, bytes);
 }
 

@@ -1,7 +1,9 @@
 import type { CelLimits } from "./custom/limits.ts";
 
-// One evaluation budget per custom-policy evaluation: steps (deterministic) and a deadline (wall
-// clock). The CEL evaluator charges a step per node (custom/meter.ts); the helpers and the
+// One evaluation budget per custom-policy evaluation: steps (deterministic) and time. Time is the
+// CPU time the process spent since the evaluation began: on a machine shared with other work, a
+// wall clock would fail harmless policies whenever the process waits for a core. The wall clock is
+// read first (cheap), and the CPU time only once the wall-clock deadline has passed. The CEL evaluator charges a step per node (custom/meter.ts); the helpers and the
 // detectors they run charge the work they do in proportion to their input, before they do it,
 // and check the clock while they work. So no expression escapes its limit inside one helper call,
 // whatever that call is given. Outside an evaluation (the built-in policies) every call here is a
@@ -14,12 +16,26 @@ export class CelLimitError extends Error {
 export interface Budget {
   steps: number;
   limits: CelLimits;
+  /** Wall-clock time (performance.now) after which the CPU time is read. */
   deadline: number;
+  /** process.cpuUsage() total at the start, in µs (moved forward by uncounted work). */
+  cpuStart: number;
   /** Set on the first breach. CEL absorbs errors in `||`, `&&` and `exists`, so a caught breach must still fail the evaluation. */
   breach: CelLimitError | null;
 }
 
 let active: Budget | null = null;
+
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/** The evaluation has used more than its time: the wall clock says it may have, and the CPU time confirms. */
+export function overTime(budget: Budget): boolean {
+  if (performance.now() <= budget.deadline) return false;
+  return cpuMicros() - budget.cpuStart > budget.limits.timeoutMs * 1000;
+}
 
 export function activeBudget(): Budget | null {
   return active;
@@ -36,7 +52,7 @@ export const timeBreach = (budget: Budget): never => breach(budget, `time limit 
 /** Runs `fn` under a fresh budget; throws CelLimitError if any limit was breached, even if CEL absorbed it. */
 export function withBudget<T>(limits: CelLimits, fn: () => T): T {
   const previous = active;
-  const budget: Budget = { steps: 0, limits, deadline: performance.now() + limits.timeoutMs, breach: null };
+  const budget: Budget = { steps: 0, limits, deadline: performance.now() + limits.timeoutMs, cpuStart: cpuMicros(), breach: null };
   active = budget;
   try {
     const result = fn();
@@ -60,7 +76,7 @@ export function charge(steps: number): void {
   if (budget.breach) throw budget.breach;
   budget.steps += steps;
   if (budget.steps > budget.limits.maxSteps) costBreach(budget);
-  if (performance.now() > budget.deadline) timeBreach(budget);
+  if (overTime(budget)) timeBreach(budget);
 }
 
 /**
@@ -72,11 +88,13 @@ export function uncounted<T>(fn: () => T): T {
   const budget = active;
   if (budget === null) return fn();
   const started = performance.now();
+  const cpuStarted = cpuMicros();
   active = null;
   try {
     return fn();
   } finally {
     active = budget;
     budget.deadline += performance.now() - started;
+    budget.cpuStart += cpuMicros() - cpuStarted;
   }
 }

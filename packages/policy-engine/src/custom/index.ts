@@ -3,6 +3,7 @@ import type { Outcome } from "../types.ts";
 import { compileExpression } from "./compile.ts";
 import { evaluateExpression } from "./evaluate.ts";
 import type { CelLimits } from "./limits.ts";
+import { warmUp } from "../warm-up.ts";
 
 export interface CustomPolicyProgram {
   expression: string;
@@ -21,7 +22,13 @@ export function compileCustomPolicy(expression: string): CompileCustomPolicyResu
   const compiled = compileExpression(expression);
   if (!compiled.ok) return compiled;
   const { program } = compiled;
-  return { ok: true, program: { expression, evaluate: (input, config, limits) => evaluateExpression(program, input, config, limits) } };
+  const evaluate: CustomPolicyProgram["evaluate"] = (input, config, limits) => {
+    // A fresh process's set-up (V8 compiling the detectors, RE2's WebAssembly) is not the
+    // expression's work: it happens once, before the first budget starts.
+    warmUp();
+    return evaluateExpression(program, input, config, limits);
+  };
+  return { ok: true, program: { expression, evaluate } };
 }
 
 const MAX_CACHED = 1000;

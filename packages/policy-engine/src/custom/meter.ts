@@ -1,4 +1,4 @@
-import { activeBudget, breach, costBreach, timeBreach } from "../budget.ts";
+import { activeBudget, breach, costBreach, overTime, timeBreach } from "../budget.ts";
 
 // cel-js has no evaluation budget: a comprehension nested three deep over a few thousand spans,
 // or strings doubled through `cel.bind`, run as long as they like. Every node evaluation inside
@@ -20,7 +20,7 @@ export function meteredRun(originalRun: (ast: AstNode, ctx: unknown) => unknown)
     if (budget === null) return originalRun.call(this, ast, ctx);
     if (budget.breach) throw budget.breach;
     if (++budget.steps > budget.limits.maxSteps) costBreach(budget);
-    if ((budget.steps & 63) === 0 && performance.now() > budget.deadline) timeBreach(budget);
+    if ((budget.steps & 63) === 0 && overTime(budget)) timeBreach(budget);
     const result = originalRun.call(this, ast, ctx);
     if (BUILDS_VALUES.has(ast.op)) {
       if (typeof result === "string" && result.length > budget.limits.maxStringLength) {

@@ -14,6 +14,9 @@ export const services = {
   "catalog-sync": "services/catalog-sync/src/main.ts",
 };
 
+/** Worker-thread entry points a service loads from next to its own file. */
+const threadEntries = { "policy-test-worker": "services/gateway/src/policy-test/worker.ts" };
+
 // Bare imports are npm packages, except our own workspace packages, which are TypeScript. pnpm
 // links each package's dependencies next to that package only, so an npm import is resolved from
 // the file that makes it and kept external under its resolved path.
@@ -31,7 +34,7 @@ const externalDependencies = {
 };
 
 await Promise.all(
-  Object.entries(services).map(([name, entry]) =>
+  Object.entries({ ...services, ...threadEntries }).map(([name, entry]) =>
     build({
       entryPoints: [path.join(root, entry)],
       outfile: path.join(root, "dist", `${name}.mjs`),

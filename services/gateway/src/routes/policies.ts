@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
-import { compileCustomPolicy, evaluateAll, getBuiltin, MAX_EXPRESSION_LENGTH, policyInputSchema } from "@langguard/policy-engine";
+import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
 import { Prisma, type Policy } from "@langguard/database";
 import { jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
+import { PolicyTestPool } from "../policy-test/pool.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
 
@@ -88,6 +89,9 @@ export async function findPolicy(deps: Pick<GatewayDeps, "db">, organizationId: 
 
 export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db } = deps;
+  // Policy tests run off the event loop (see policy-test/pool.ts); threads start on first use.
+  const testPool = new PolicyTestPool();
+  app.addHook("onClose", () => testPool.close());
 
   app.get(
     "/api/policies",
@@ -178,11 +182,15 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
     "/api/policies/:id/test",
     {
       config: { scope: "write" },
-      schema: { params: IdParams, body: z.object({ input: policyInputSchema }).strict(), response: { 200: TestResult, ...errorResponses } },
+      schema: {
+        params: IdParams,
+        body: z.object({ input: policyInputSchema }).strict(),
+        response: { 200: TestResult, ...errorResponses, 503: errorResponses[400] },
+      },
     },
     async (request) => {
       const policy = await findPolicy(deps, orgOf(request), request.params.id);
-      const [result] = evaluateAll(request.body.input as never, [specOf(policy)]);
+      const result = await testPool.evaluate(request.body.input as PolicyInput, specOf(policy));
       return {
         policyId: policy.id,
         version: policy.version,

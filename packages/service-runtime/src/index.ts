@@ -1,5 +1,15 @@
 export { registerWorker, onShutdown, type JobContext, type Processor, type RegisterOptions, type RegisteredWorker } from "./register.ts";
-export { registry, startOpsServer, jobsTotal, jobDuration, bridgeMetrics, countSynced, countViolations, type OpsServerOptions } from "./metrics.ts";
+export {
+  registry,
+  startOpsServer,
+  jobsTotal,
+  jobDuration,
+  bridgeMetrics,
+  countSynced,
+  countViolations,
+  countEvaluationErrors,
+  type OpsServerOptions,
+} from "./metrics.ts";
 // Services define their own metrics on the shared registry with the same prom-client.
 export { Counter, Gauge, Histogram } from "prom-client";
 export { checkEvictionPolicy } from "./redis-policy.ts";

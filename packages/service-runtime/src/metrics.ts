@@ -70,6 +70,17 @@ export function countViolations(severities: Iterable<string>): void {
   for (const severity of severities) violationsFound.inc({ severity });
 }
 
+const evaluationErrors = new Counter({
+  name: "langguard_policy_evaluation_errors_total",
+  help: "Policy evaluations that failed (an expression error, a budget breach, an invalid config), by policy id",
+  labelNames: ["policy"] as const,
+  registers: [registry],
+});
+
+export function countEvaluationErrors(policyIds: Iterable<string>): void {
+  for (const policy of policyIds) evaluationErrors.inc({ policy });
+}
+
 export interface OpsServerOptions {
   port: number;
   /** Loopback unless told otherwise: metrics and health are for the operator's network, not the world. */

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { MAX_EXPRESSION_LENGTH } from "@langguard/policy-engine";
+import { registry } from "@langguard/service-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evaluateTraces } from "../../policy-evaluation/src/evaluation/evaluate-traces.ts";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
 
-// Issue 16, items 9 and 16: policy tests off the gateway's event loop, one expression length limit.
+// Issue 16, items 9, 11 and 16: policy tests off the gateway's event loop, evaluation errors
+// visible, one expression length limit.
 
 /** Distinct phone-shaped numbers: the slowest text for the detectors. */
 function phoneDense(bytes: number): string {
@@ -112,5 +115,80 @@ describe("policies: containment of expressions and tests", () => {
     }
     expect(scan!.statusCode, scan!.body).toBe(200);
     expect(scan!.json().outcome.violated).toBe(true);
+  });
+});
+
+describe("policies: evaluation errors are visible", () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await startFleet({ worker: false });
+  });
+  afterAll(() => fleet?.close());
+
+  async function storeTrace(integrationId: string, metadata: Record<string, string>) {
+    return fleet.db.trace.create({
+      data: {
+        organizationId: fleet.organizationId,
+        integrationId,
+        externalId: `tr-${randomUUID()}`,
+        name: "agent",
+        timestamp: new Date(),
+        durationMs: 5,
+        status: "OK",
+        metadata,
+        tags: {},
+        spanCount: 0,
+        contentHash: randomUUID(),
+      },
+    });
+  }
+
+  async function errorMetric(policyId: string): Promise<number> {
+    const metric = await registry.getSingleMetric("langguard_policy_evaluation_errors_total")?.get();
+    return metric?.values.find((v) => v.labels.policy === policyId)?.value ?? 0;
+  }
+
+  it("counts per policy with the last error and trace, on the policy and on the violation list, as a metric, and clears a stale error", async () => {
+    const integration = await fleet.db.integration.create({
+      data: { organizationId: fleet.organizationId, name: `errors ${randomUUID().slice(0, 8)}`, source: "mlflow", host: "http://127.0.0.1:1" },
+    });
+    // `int("seven")` fails to convert: an evaluation error on that trace only.
+    const created = await fleet.inject({
+      method: "POST",
+      url: "/api/policies",
+      payload: { name: `threshold ${randomUUID().slice(0, 8)}`, severity: "high", expression: 'int(trace.metadata["attempts"]) > 5' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const policyId: string = created.json().id;
+    expect(created.json().evaluationErrors).toEqual({ count: 0, last: null });
+    const broken = await storeTrace(integration.id, { attempts: "seven" });
+    const violating = await storeTrace(integration.id, { attempts: "9" });
+    const policy = await fleet.db.policy.findUniqueOrThrow({ where: { id: policyId } });
+    const metricBefore = await errorMetric(policyId);
+
+    const summary = await evaluateTraces(fleet.db, fleet.organizationId, [broken.id, violating.id], [policy]);
+    expect(summary).toMatchObject({ traces: 2, violations: 1, errors: 1 });
+
+    const view = (await fleet.inject({ method: "GET", url: `/api/policies/${policyId}` })).json();
+    expect(view.evaluationErrors).toMatchObject({ count: 1, last: { traceId: broken.id, policyVersion: 1, message: expect.stringContaining("int") } });
+    const listed = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" })).json().items.find((p: { id: string }) => p.id === policyId);
+    expect(listed.evaluationErrors).toEqual(view.evaluationErrors);
+    const violations = (await fleet.inject({ method: "GET", url: `/api/policies/violations?policyId=${policyId}` })).json();
+    expect(violations.items).toHaveLength(1);
+    expect(violations.items[0]).toMatchObject({ traceId: violating.id, policyEvaluationErrors: { count: 1, last: { traceId: broken.id } } });
+    expect(await errorMetric(policyId)).toBe(metricBefore + 1);
+    const exposition = await registry.metrics();
+    expect(exposition).toContain(`langguard_policy_evaluation_errors_total{policy="${policyId}"}`);
+
+    // Evaluated again while still failing: one error, not two.
+    await evaluateTraces(fleet.db, fleet.organizationId, [broken.id], [policy]);
+    expect((await fleet.inject({ method: "GET", url: `/api/policies/${policyId}` })).json().evaluationErrors.count).toBe(1);
+
+    // The trace is fixed (or the policy, in a new version): the next evaluation clears the stale error.
+    await fleet.db.trace.update({ where: { id: broken.id }, data: { metadata: { attempts: "2" } } });
+    expect((await evaluateTraces(fleet.db, fleet.organizationId, [broken.id], [policy])).errors).toBe(0);
+    expect((await fleet.inject({ method: "GET", url: `/api/policies/${policyId}` })).json().evaluationErrors).toEqual({ count: 0, last: null });
+    const after = (await fleet.inject({ method: "GET", url: `/api/policies/violations?policyId=${policyId}` })).json();
+    expect(after.items[0].policyEvaluationErrors).toEqual({ count: 0, last: null });
   });
 });

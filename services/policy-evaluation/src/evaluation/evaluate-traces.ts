@@ -1,7 +1,7 @@
 import type { Database, Policy } from "@langguard/database";
 import { enabledPolicies, specOf } from "@langguard/governance";
 import { evaluateAll } from "@langguard/policy-engine";
-import { countViolations } from "@langguard/service-runtime";
+import { countEvaluationErrors, countViolations } from "@langguard/service-runtime";
 import { documentOf, loadTraces } from "./documents.ts";
 import { discoverEntities } from "./entities.ts";
 import { storeEvaluation, type Failure, type Finding } from "./store.ts";
@@ -45,10 +45,12 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
     organizationId,
     org.policySetVersion,
     traces.map((t) => t.id),
+    policies.map((p) => p.id),
     findings,
     failures,
   );
   const { severities, ...counts } = stored;
   countViolations(severities);
+  countEvaluationErrors(failures.map((f) => f.policy.id));
   return { traces: traces.length, policies: policies.length, ...counts };
 }

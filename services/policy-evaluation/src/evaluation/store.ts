@@ -19,12 +19,16 @@ export interface Failure {
  * One transaction per batch: the violations (never twice for a trace, policy and version), the
  * errors, a delivery row per subscribed webhook for each new violation, and the traces marked
  * evaluated under the policy set version. Returns the new deliveries, for the delivery queue.
+ * An error row says a trace and policy currently fail: the rows of every pair evaluated here are
+ * replaced, so an evaluation that now succeeds clears a stale error and one that fails again is
+ * dated now.
  */
 export async function storeEvaluation(
   db: Database,
   organizationId: string,
   policySetVersion: number,
   traceIds: string[],
+  policyIds: string[],
   findings: Finding[],
   failures: Failure[],
 ) {
@@ -47,6 +51,7 @@ export async function storeEvaluation(
             select: { id: true, severity: true },
           })
         : [];
+      await tx.policyEvaluationError.deleteMany({ where: { organizationId, traceId: { in: traceIds }, policyId: { in: policyIds } } });
       if (failures.length) {
         await tx.policyEvaluationError.createMany({
           data: failures.map((f) => ({

@@ -21,6 +21,23 @@ function withPrefix(text: string, start: number): number {
   return start;
 }
 
+/**
+ * Parentheses belong to a number only around its area code, `(212) 555-0199`. One that closes
+ * without opening inside the match, or that wraps the whole number, `(+1 415 555 0132)`, is the
+ * sentence's, and stays out of the match (and out of what redaction replaces).
+ */
+function withoutSurroundingParens(text: string, start: number, end: number): { start: number; end: number } {
+  if (text[start] === "(") {
+    const close = text.indexOf(")", start);
+    if (close === -1 || close >= end - 1) {
+      start++;
+      if (close === end - 1) end--;
+    }
+  }
+  if (text[end - 1] === ")" && text.lastIndexOf("(", end - 1) < start) end--;
+  return { start, end };
+}
+
 function confidenceFor(value: string): number {
   if (value.startsWith("+") || value.startsWith("(+")) return 0.85;
   // Bare digit runs are as often order numbers or ids as phone numbers.
@@ -81,7 +98,7 @@ function validPhone(value: string, options: ScanOptions, seen: Map<string, boole
 export const detectPhones: TextDetector = (text, out, options) => {
   const seen = new Map<string, boolean>();
   for (const m of text.matchAll(CANDIDATE)) {
-    const whole = { start: withPrefix(text, m.index), end: m.index + m[0].length };
+    const whole = withoutSurroundingParens(text, withPrefix(text, m.index), m.index + m[0].length);
     // Glued to a word or identifier (`a716-446655440000`, `v2.3.4567890`): not a phone number.
     if (inClass(ALNUM, charBefore(text, whole.start))) continue;
     const value = text.slice(whole.start, whole.end);
@@ -95,10 +112,11 @@ export const detectPhones: TextDetector = (text, out, options) => {
     const groups = digitGroups(m[0], m.index);
     if (groups.length < 2) continue;
     for (const run of groupRuns(groups, 6, 7, 15)) {
-      const start = withPrefix(text, run.start);
-      if (start === whole.start && run.end === whole.end) continue;
       let end = run.end;
-      if (text[end] === ")" && text.lastIndexOf("(", end) >= start) end++;
+      if (text[end] === ")") end++;
+      const { start, end: partEnd } = withoutSurroundingParens(text, withPrefix(text, run.start), end);
+      end = partEnd;
+      if (start === whole.start && end === whole.end) continue;
       const part = text.slice(start, end);
       if (!standsAlone(text, start, end) || !validPhone(part, options, seen)) continue;
       out.push({ detector: "phone", kind: "pii", start, end, confidence: confidenceFor(part), masked: maskPhone(part) });

@@ -69,6 +69,21 @@ export function sampleDocument(round: number): PolicyInput {
 const EXPRESSION =
   'observations.exists(o, o.output.matches("(?i)passw(or)?d") || matches(o.input, "x[0-9]+") || size(detect(o.output)) < 0 || redact(o.input) == "") || findings().exists(f, f.detector == "none")';
 
+/**
+ * A program's own first run costs more again (cel-js resolves each node's overloads, RE2 builds
+ * its pattern's automaton): run once on the sample, under the default limits, before its first
+ * real evaluation. Whatever the sample makes it do (even fail) is not the verdict on any trace.
+ */
+export function prime(run: (doc: PolicyInput) => unknown): void {
+  for (let round = 0; round < 2; round++) {
+    try {
+      run(sampleDocument(round));
+    } catch {
+      // a program that fails on the sample is judged on real traces, like any other
+    }
+  }
+}
+
 /** Runs every detector, every built-in, RE2 and each CEL helper a few times, once per process. */
 export function warmUp(): void {
   if (warmed) return;

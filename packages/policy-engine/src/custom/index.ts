@@ -3,7 +3,7 @@ import type { Outcome } from "../types.ts";
 import { compileExpression } from "./compile.ts";
 import { evaluateExpression } from "./evaluate.ts";
 import type { CelLimits } from "./limits.ts";
-import { warmUp } from "../warm-up.ts";
+import { prime, warmUp } from "../warm-up.ts";
 
 export interface CustomPolicyProgram {
   expression: string;
@@ -22,10 +22,15 @@ export function compileCustomPolicy(expression: string): CompileCustomPolicyResu
   const compiled = compileExpression(expression);
   if (!compiled.ok) return compiled;
   const { program } = compiled;
+  let primed = false;
   const evaluate: CustomPolicyProgram["evaluate"] = (input, config, limits) => {
-    // A fresh process's set-up (V8 compiling the detectors, RE2's WebAssembly) is not the
-    // expression's work: it happens once, before the first budget starts.
-    warmUp();
+    // A fresh process's set-up (V8 compiling the detectors, RE2's WebAssembly) and this program's
+    // own first run are not the expression's work: they happen once, before the first budget.
+    if (!primed) {
+      primed = true;
+      warmUp();
+      prime((doc) => evaluateExpression(program, doc, config));
+    }
     return evaluateExpression(program, input, config, limits);
   };
   return { ok: true, program: { expression, evaluate } };

@@ -4,6 +4,7 @@ import { registry } from "@langguard/service-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateTraces } from "../../policy-evaluation/src/evaluation/evaluate-traces.ts";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { policyInput } from "../../../tests/helpers/policy-input.ts";
 
 // Issue 16, items 9, 11 and 16: policy tests off the gateway's event loop, evaluation errors
 // visible, one expression length limit.
@@ -13,50 +14,6 @@ function phoneDense(bytes: number): string {
   let out = "";
   for (let i = 0; out.length < bytes; i++) out += `call +1 415 555 ${String(1000 + (i % 9000))} or (212) ${200 + (i % 700)}-${String(1000 + i).slice(-4)}; `;
   return out.slice(0, bytes);
-}
-
-function sample(outputs: string[]) {
-  const now = new Date().toISOString();
-  return {
-    trace: {
-      id: randomUUID(),
-      externalId: "tr-sample",
-      integrationId: randomUUID(),
-      name: "sample",
-      timestamp: now,
-      durationMs: 10,
-      status: "OK",
-      input: null,
-      output: null,
-      metadata: {},
-      tags: {},
-      inputTokens: null,
-      outputTokens: null,
-      totalTokens: null,
-    },
-    observations: outputs.map((output, i) => ({
-      id: `s${i}`,
-      parentId: null,
-      name: "step",
-      type: "CHAIN",
-      startTime: now,
-      endTime: now,
-      durationMs: 1,
-      status: "OK",
-      statusMessage: null,
-      input: null,
-      output,
-      attributes: {},
-      model: null,
-      provider: null,
-      usage: { input: null, output: null, total: null },
-      truncated: false,
-    })),
-    agents: [],
-    identity: { userId: null, userName: null, servicePrincipal: false, applicationId: null },
-    entities: { agents: {}, models: {}, tools: {}, data: {} },
-    agentStats: {},
-  };
 }
 
 describe("policies: containment of expressions and tests", () => {
@@ -89,8 +46,14 @@ describe("policies: containment of expressions and tests", () => {
       .items.find((p: { builtinId: string }) => p.builtinId === "pii-detection");
     // A built-in's whole-document scan is not budgeted: on the event loop a large sample stalled everything.
     const tests = [
-      ...[0, 1].map(() => fleet.inject({ method: "POST", url: `/api/policies/${hostile.json().id}/test`, payload: { input: sample([phoneDense(63_000)]) } })),
-      fleet.inject({ method: "POST", url: `/api/policies/${pii.id}/test`, payload: { input: sample([phoneDense(300_000), phoneDense(300_000)]) } }),
+      ...[0, 1].map(() =>
+        fleet.inject({ method: "POST", url: `/api/policies/${hostile.json().id}/test`, payload: { input: policyInput({ outputs: [phoneDense(63_000)] }) } }),
+      ),
+      fleet.inject({
+        method: "POST",
+        url: `/api/policies/${pii.id}/test`,
+        payload: { input: policyInput({ outputs: [phoneDense(300_000), phoneDense(300_000)] }) },
+      }),
     ];
     let settled = false;
     const all = Promise.all(tests).finally(() => {
@@ -106,9 +69,14 @@ describe("policies: containment of expressions and tests", () => {
     }
     const [first, second, scan] = await all;
     // The first probe waits behind the tests' own bodies (serialised and parsed on this loop, as any
-    // request's are); every later one overlaps only their evaluation.
-    expect(latencies.length).toBeGreaterThan(3);
-    expect(Math.max(...latencies.slice(1))).toBeLessThan(100);
+    // request's are); every later one overlaps only their evaluation. Up to six developers share this
+    // machine's two cores, so the operating system alone sometimes pauses a process for tens of ms:
+    // 95% of the probes must answer in under 100 ms and none may wait 500 ms. Before the pool, the
+    // evaluations held the loop for seconds.
+    const probes = latencies.slice(1).sort((a, b) => a - b);
+    expect(probes.length).toBeGreaterThan(10);
+    expect(probes[Math.floor(probes.length * 0.95)]).toBeLessThan(100);
+    expect(probes.at(-1)).toBeLessThan(500);
     for (const res of [first!, second!]) {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().error).toMatch(/(time|cost) limit exceeded/);

@@ -1,4 +1,5 @@
 import type { PolicyInput, PolicyResult, PolicySpec } from "@langguard/policy-engine";
+import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { HttpError } from "../plugins/error-handler.ts";
 
@@ -9,7 +10,7 @@ import { HttpError } from "../plugins/error-handler.ts";
 // thread that overruns a hard deadline is terminated and replaced.
 
 export interface PolicyTestPoolOptions {
-  /** Threads evaluating at once (each holds the engine: ~60 MB). */
+  /** Threads evaluating at once (each holds the engine: ~60 MB); by default one core is left to the API. */
   threads?: number;
   /** Tests waiting for a thread; more get 503. */
   maxQueue?: number;
@@ -31,7 +32,7 @@ export class PolicyTestPool {
     this.pool = new Piscina({
       filename: workerFile.href,
       minThreads: 0,
-      maxThreads: options.threads ?? 2,
+      maxThreads: options.threads ?? Math.max(1, Math.min(2, availableParallelism() - 1)),
       maxQueue: options.maxQueue ?? 16,
       idleTimeout: 60_000,
     });

@@ -121,30 +121,70 @@ const context = {
   ignore: () => {},
 };
 
-// The literal triggers are found in one pass of `indexOf` per anchor character: each literal is
-// looked for where one of its rarer characters (`_`, `-`, `.`, `:`) occurs, and the few literals
-// with none of them (`AKIA`, `dapi`, …) by `indexOf` of their own. An alternation of all ~50
-// literals tried at every position of the text cost more than every rule together. A found
-// literal also counts for the literals inside it (`npm_authToken` holds `npm_` and `_authToken`).
+// The literal triggers are found by `indexOf` of each literal's rarest character (`_`, `-`, `:` or a
+// capital before any lower-case letter, and lower-case letters by their frequency in English),
+// checked for the whole literal where found. An alternation of all ~50 literals tried at every
+// position, or `includes` of literals starting with common letters, cost more than every rule
+// together on ordinary prose. A found literal also counts for the literals inside it
+// (`npm_authToken` holds `npm_` and `_authToken`).
 const LITERALS = [...new Set(Object.values(RULES).flatMap((u) => u.triggers.filter((t): t is string => typeof t === "string")))];
 const CONTAINED = new Map(LITERALS.map((l) => [l, LITERALS.filter((other) => l.includes(other))]));
-const ANCHORS = ["_", "-", ".", ":"] as const;
-/** Per anchor character: each literal holding it, with the offset of its first occurrence there. */
-const BY_ANCHOR = ANCHORS.map((anchor) => ({
-  anchor,
-  literals: LITERALS.filter((l) => ANCHORS.find((a) => l.includes(a)) === anchor).map((literal) => ({ literal, offset: literal.indexOf(anchor) })),
-}));
-const UNANCHORED = LITERALS.filter((l) => !ANCHORS.some((a) => l.includes(a)));
+const ENGLISH_BY_FREQUENCY = "etaoinshrdlcumwfgypbvkjxqz";
+
+function rarity(char: string): number {
+  if (char === " ") return -1;
+  if (char === ".") return 10; // about as common in prose as `r`
+  const rank = ENGLISH_BY_FREQUENCY.indexOf(char);
+  return rank === -1 ? 100 : rank;
+}
+
+/** The literal's rarest character, and the character next to it that narrows the search most. */
+function anchorOf(literal: string): { char: string; offset: number; side: "after" | "before" | "none" } {
+  let offset = 0;
+  for (let i = 1; i < literal.length; i++) if (rarity(literal[i] as string) > rarity(literal[offset] as string)) offset = i;
+  const side = offset + 1 < literal.length ? "after" : offset > 0 ? "before" : "none";
+  return { char: literal[offset] as string, offset, side };
+}
+
+interface Anchored {
+  literal: string;
+  /** Where the anchor character is in the literal. */
+  offset: number;
+}
+
+/**
+ * Per anchor character, one `indexOf` walk over its occurrences; at each, only the literals whose
+ * neighbouring character matches the text's are compared. Code and JSON are full of `_` and `-`:
+ * one walk each, not one per literal.
+ */
+const BY_CHAR = new Map<string, { after: Map<number, Anchored[]>; before: Map<number, Anchored[]>; always: Anchored[] }>();
+for (const literal of LITERALS) {
+  const { char, offset, side } = anchorOf(literal);
+  let group = BY_CHAR.get(char);
+  if (!group) BY_CHAR.set(char, (group = { after: new Map(), before: new Map(), always: [] }));
+  const entry = { literal, offset };
+  if (side === "none") group.always.push(entry);
+  else {
+    const map = side === "after" ? group.after : group.before;
+    const neighbour = literal.charCodeAt(side === "after" ? offset + 1 : offset - 1);
+    map.set(neighbour, [...(map.get(neighbour) ?? []), entry]);
+  }
+}
 
 export function literalsIn(text: string): Set<string> {
   const found = new Set<string>();
-  const add = (literal: string) => {
-    for (const l of CONTAINED.get(literal) ?? []) found.add(l);
+  const check = (entries: Anchored[] | undefined, at: number) => {
+    if (!entries) return;
+    for (const { literal, offset } of entries) {
+      if (found.has(literal) || !text.startsWith(literal, at - offset)) continue;
+      for (const l of CONTAINED.get(literal) ?? []) found.add(l);
+    }
   };
-  for (const literal of UNANCHORED) if (text.includes(literal)) add(literal);
-  for (const { anchor, literals } of BY_ANCHOR) {
-    for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
-      for (const { literal, offset } of literals) if (!found.has(literal) && text.startsWith(literal, at - offset)) add(literal);
+  for (const [char, { after, before, always }] of BY_CHAR) {
+    for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) {
+      check(always, at);
+      check(after.get(text.charCodeAt(at + 1)), at);
+      check(before.get(text.charCodeAt(at - 1)), at);
     }
   }
   return found;

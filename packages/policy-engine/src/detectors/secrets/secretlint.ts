@@ -1,5 +1,6 @@
 import { rules as recommendedRules } from "@secretlint/secretlint-rule-preset-recommend";
 import { charge } from "../../budget.ts";
+import { rarestOffset } from "../chars.ts";
 import { maskSecret, maskUrlCredentials } from "../../mask.ts";
 import type { TextDetector } from "../types.ts";
 import { awsSecretRange, isAwsAccessKeyId } from "./aws.ts";
@@ -129,19 +130,9 @@ const context = {
 // (`npm_authToken` holds `npm_` and `_authToken`).
 const LITERALS = [...new Set(Object.values(RULES).flatMap((u) => u.triggers.filter((t): t is string => typeof t === "string")))];
 const CONTAINED = new Map(LITERALS.map((l) => [l, LITERALS.filter((other) => l.includes(other))]));
-const ENGLISH_BY_FREQUENCY = "etaoinshrdlcumwfgypbvkjxqz";
-
-function rarity(char: string): number {
-  if (char === " ") return -1;
-  if (char === ".") return 10; // about as common in prose as `r`
-  const rank = ENGLISH_BY_FREQUENCY.indexOf(char);
-  return rank === -1 ? 100 : rank;
-}
-
 /** The literal's rarest character, and the character next to it that narrows the search most. */
 function anchorOf(literal: string): { char: string; offset: number; side: "after" | "before" | "none" } {
-  let offset = 0;
-  for (let i = 1; i < literal.length; i++) if (rarity(literal[i] as string) > rarity(literal[offset] as string)) offset = i;
+  const offset = rarestOffset(literal);
   const side = offset + 1 < literal.length ? "after" : offset > 0 ? "before" : "none";
   return { char: literal[offset] as string, offset, side };
 }

@@ -25,7 +25,7 @@ function firstAtOrAfter(sorted: readonly number[], position: number): number {
 }
 
 export const detectPemPrivateKey: TextDetector = (text, out) => {
-  if (!/-----BEGIN/i.test(text)) return;
+  if (!text.includes("-----") || !/-----BEGIN/i.test(text)) return;
   // Every END line once, so a text of headers without footers costs one pass, not one per header.
   const footers: Array<{ at: number; end: number }> = [];
   for (const m of text.matchAll(FOOTER)) footers.push({ at: m.index, end: m.index + m[0].length });

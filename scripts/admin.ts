@@ -1,6 +1,8 @@
 /**
- * Operator commands (run with `pnpm admin <command>`; they read DATABASE_URL and, for the token
- * commands, ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS from the environment):
+ * Operator commands (run with `pnpm admin <command>`, from the image as `node dist/admin.mjs
+ * <command>`, with docker compose as `docker compose run --rm admin <command>`; they read
+ * DATABASE_URL and DATABASE_POOL_SIZE and, for the token commands, ENCRYPTION_KEY and
+ * ENCRYPTION_KEY_PREVIOUS from the environment):
  *
  *   create-org <slug> <name>            an organization and its first admin API key (printed once)
  *   create-key <org slug> <name> <scopes, e.g. read,write>   another API key (printed once)
@@ -31,12 +33,14 @@ function loadAdminEnv() {
   }
 }
 const env = loadAdminEnv();
-const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: 2 });
+const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: env.DATABASE_POOL_SIZE });
 
 try {
   if (command === "create-org") {
     const [slug, name] = args;
     if (!slug || !name || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) fail(`${usage}\n(the slug is lower-case letters, digits and dashes)`);
+    if (await db.organization.findUnique({ where: { slug } }))
+      fail(`organization '${slug}' exists already; give it another key with: create-key ${slug} <key name> admin`);
     const org = await db.organization.create({ data: { slug, name } });
     const { key } = await createApiKey(db, org.id, "first admin key", ["admin"]);
     process.stdout.write(`organization ${org.slug} (${org.id})\nadmin API key (shown once, store it now): ${key}\n`);
@@ -49,7 +53,9 @@ try {
     const { key } = await createApiKey(db, org.id, name, scopes);
     process.stdout.write(`API key for ${slug} with ${scopes.join(",")} (shown once, store it now): ${key}\n`);
   } else if (command === "rotate-encryption-key") {
-    const ring = keyRingFromSettings((env as { ENCRYPTION_KEY: string }).ENCRYPTION_KEY, (env as { ENCRYPTION_KEY_PREVIOUS?: string }).ENCRYPTION_KEY_PREVIOUS);
+    // loadAdminEnv read the key settings for this command.
+    const keys = env as unknown as { ENCRYPTION_KEY: string; ENCRYPTION_KEY_PREVIOUS?: string };
+    const ring = keyRingFromSettings(keys.ENCRYPTION_KEY, keys.ENCRYPTION_KEY_PREVIOUS);
     const report = await resealAllTokens(db, ring);
     process.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.raced > 0) process.stdout.write("Some tokens changed during the rotation; run the command again to finish them.\n");

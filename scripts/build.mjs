@@ -13,6 +13,11 @@ export const services = {
   "policy-evaluation": "services/policy-evaluation/src/main.ts",
   "catalog-sync": "services/catalog-sync/src/main.ts",
 };
+/** What the image runs besides the services: the operator's commands and its HEALTHCHECK. */
+export const tools = {
+  admin: "scripts/admin.ts",
+  healthcheck: "scripts/healthcheck.ts",
+};
 
 /** Worker-thread entry points a service loads from next to its own file. */
 const threadEntries = { "policy-test-worker": "services/gateway/src/policy-test/worker.ts" };
@@ -34,14 +39,14 @@ const externalDependencies = {
 };
 
 await Promise.all(
-  Object.entries({ ...services, ...threadEntries }).map(([name, entry]) =>
+  Object.entries({ ...services, ...tools, ...threadEntries }).map(([name, entry]) =>
     build({
       entryPoints: [path.join(root, entry)],
       outfile: path.join(root, "dist", `${name}.mjs`),
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: "node22",
       sourcemap: "linked",
       plugins: [externalDependencies],
       conditions: ["import", "node", "default"],
@@ -52,7 +57,7 @@ await Promise.all(
   ),
 );
 console.log(
-  `build: ${Object.keys(services)
+  `build: ${Object.keys({ ...services, ...tools })
     .map((s) => `dist/${s}.mjs`)
     .join(", ")}`,
 );

@@ -4,6 +4,8 @@
 # trace-sync worker, syncs, prints what was imported, and leaves the API running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/node.sh
+use_supported_node
 bash scripts/setup.sh
 mkdir -p .data
 # A local key for the demo only; production supplies ENCRYPTION_KEY from its secret store.

@@ -1,58 +1,61 @@
 // Orchestrates the embedded demo. Every step is idempotent: a second run reuses the MLflow
-// data, the integration and the cursors, so it imports nothing new.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+// data, the integration and the cursors, so it imports nothing new. A process that fails while the
+// demo runs stops every process the demo started, at once, and the demo says which and why.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { DemoFailure, portSetting, Supervisor, type DemoPort } from "./lib/supervisor.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = path.join(root, ".data");
+// DEMO_DATA_DIR: where the demo keeps its MLflow workspace, logs, key and pid files.
+const dataDir = path.resolve(root, process.env.DEMO_DATA_DIR ?? ".data");
 const runDir = path.join(dataDir, "run");
 const logDir = path.join(dataDir, "logs");
-const python = path.join(root, ".venv/bin/python");
-const mlflowPort = Number(process.env.MLFLOW_PORT ?? 5500);
-const gatewayPort = Number(process.env.PORT ?? 3000);
-const mlflowUrl = `http://127.0.0.1:${mlflowPort}`;
-const api = `http://127.0.0.1:${gatewayPort}`;
+// The local MLflow workspace's environment (demo/requirements.txt), not the bridge's.
+const python = path.join(root, ".venv-mlflow/bin/python");
+// Every port the demo listens on is a setting of it (README, "The demo's settings").
+const ports = {
+  mlflow: { setting: "MLFLOW_PORT", port: portSetting("MLFLOW_PORT", 5500), use: "the MLflow server" },
+  api: { setting: "PORT", port: portSetting("PORT", 3000), use: "the gateway's API" },
+  gatewayOps: { setting: "OPS_PORT", port: portSetting("OPS_PORT", 9464), use: "the gateway's ops listener (/metrics)" },
+  traceSyncOps: { setting: "TRACE_SYNC_METRICS_PORT", port: portSetting("TRACE_SYNC_METRICS_PORT", 9465), use: "trace-sync's ops listener (/metrics)" },
+  policyOps: {
+    setting: "POLICY_EVALUATION_METRICS_PORT",
+    port: portSetting("POLICY_EVALUATION_METRICS_PORT", 9466),
+    use: "policy-evaluation's ops listener (/metrics)",
+  },
+} satisfies Record<string, DemoPort>;
+const mlflowUrl = `http://127.0.0.1:${ports.mlflow.port}`;
+const api = `http://127.0.0.1:${ports.api.port}`;
 const INTEGRATION_NAME = "Local MLflow (demo)";
-for (const dir of [runDir, logDir, path.join(dataDir, "mlflow")]) mkdirSync(dir, { recursive: true });
+/** A path as the user should read it: relative inside the checkout, absolute outside. */
+const shown = (file: string) => (file.startsWith(`${root}${path.sep}`) ? path.relative(root, file) : file);
+mkdirSync(path.join(dataDir, "mlflow"), { recursive: true });
 
-const children: ChildProcess[] = [];
-
-function stopPrevious(name: string) {
-  const pidFile = path.join(runDir, `${name}.pid`);
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8"));
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    // already gone
-  }
-}
-
+const supervisor = new Supervisor(runDir, logDir);
+const PROCESSES = ["mlflow", "gateway", "trace-sync", "policy-evaluation"];
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  stopPrevious(name);
-  const log = openSync(path.join(logDir, `${name}.log`), "a");
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", log, log], detached: true });
-  writeFileSync(path.join(runDir, `${name}.pid`), String(child.pid));
-  children.push(child);
-  child.on("exit", (code) => {
-    if (!stopping) console.error(`${name} exited with code ${code}; see .data/logs/${name}.log`);
-  });
-  return child;
+  return supervisor.start(name, command, args, { cwd: root, env: { ...process.env, ...env } });
 }
 
-async function waitFor(what: string, url: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000}s; see .data/logs`);
+/** Stops everything the demo started, says why, and exits 1. */
+async function fail(error: unknown): Promise<never> {
+  console.error(
+    `\nThe demo stopped: ${error instanceof DemoFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  await supervisor.stopAll();
+  process.exit(1);
 }
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void supervisor.stopAll().then(() => process.exit(0));
+  });
+}
+// A process that dies at any point, during start-up or later, stops the demo.
+supervisor.failed.catch(fail);
+// Whatever else goes wrong (a step of the flow below throws) stops it the same way.
+process.on("unhandledRejection", (error) => void fail(error));
+process.on("uncaughtException", (error) => void fail(error));
 
 let apiKey = "";
 
@@ -81,23 +84,8 @@ async function call<T>(method: string, route: string, body?: unknown): Promise<T
   return json;
 }
 
-let stopping = false;
-function stopAll() {
-  stopping = true;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    stopAll();
-    process.exit(0);
-  });
-}
+await supervisor.stopPrevious(PROCESSES);
+await supervisor.checkPorts(Object.values(ports)).catch(fail);
 
 console.log(`\n==> Starting a local MLflow tracking server on ${mlflowUrl}`);
 start(
@@ -114,13 +102,13 @@ start(
     "--host",
     "127.0.0.1",
     "--port",
-    String(mlflowPort),
+    String(ports.mlflow.port),
     "--workers",
     "1",
   ],
   { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
 );
-await waitFor("MLflow", `${mlflowUrl}/health`, 120_000);
+await supervisor.waitFor("MLflow", `${mlflowUrl}/health`, 120_000);
 
 console.log("==> Seeding sample agent traces through the MLflow SDK");
 const seed = spawn(python, [path.join(root, "demo/seed_mlflow.py"), "--tracking-uri", mlflowUrl, "--experiment", "langguard-demo-agents"], {
@@ -129,7 +117,11 @@ const seed = spawn(python, [path.join(root, "demo/seed_mlflow.py"), "--tracking-
 });
 let seedOut = "";
 seed.stdout.on("data", (d) => (seedOut += d));
-await new Promise((resolve, reject) => seed.on("exit", (code) => (code === 0 ? resolve(null) : reject(new Error(`seeding failed (${code})`)))));
+await supervisor.guard(
+  new Promise((resolve, reject) =>
+    seed.on("exit", (code) => (code === 0 ? resolve(null) : reject(new DemoFailure(`seeding the sample traces failed (exit ${code})`)))),
+  ),
+);
 const seeded = JSON.parse(seedOut.trim().split("\n").at(-1)!) as { traces: number; seeded: boolean };
 console.log(seeded.seeded ? `    wrote ${seeded.traces} traces` : "    already seeded; nothing written");
 
@@ -139,14 +131,29 @@ const localSource = {
   SOURCE_ALLOW_HTTP: "true",
   SOURCE_ALLOWED_HOSTS: "127.0.0.1",
   SOURCE_ALLOWED_NETWORKS: "127.0.0.0/8",
-  SOURCE_ALLOWED_PORTS: String(mlflowPort),
+  SOURCE_ALLOWED_PORTS: String(ports.mlflow.port),
 };
 console.log("==> Starting the gateway, the trace-sync worker and the policy-evaluation worker");
 // node runs the services itself (tsx only as its loader), so they receive signals directly.
-start("gateway", process.execPath, ["--import", "tsx", "services/gateway/src/main.ts"], { PORT: String(gatewayPort), ...localSource });
-start("trace-sync", process.execPath, ["--import", "tsx", "services/trace-sync/src/main.ts"], localSource);
-start("policy-evaluation", process.execPath, ["--import", "tsx", "services/policy-evaluation/src/main.ts"], localSource);
-await waitFor("The gateway", `${api}/health/live`);
+start("gateway", process.execPath, ["--import", "tsx", "services/gateway/src/main.ts"], {
+  PORT: String(ports.api.port),
+  OPS_PORT: String(ports.gatewayOps.port),
+  ...localSource,
+});
+start("trace-sync", process.execPath, ["--import", "tsx", "services/trace-sync/src/main.ts"], {
+  METRICS_PORT: String(ports.traceSyncOps.port),
+  ...localSource,
+});
+start("policy-evaluation", process.execPath, ["--import", "tsx", "services/policy-evaluation/src/main.ts"], {
+  METRICS_PORT: String(ports.policyOps.port),
+  ...localSource,
+});
+await supervisor.waitFor("The gateway", `${api}/health/live`);
+for (const [what, port] of [
+  ["trace-sync", ports.traceSyncOps.port],
+  ["policy-evaluation", ports.policyOps.port],
+] as const)
+  await supervisor.waitFor(what, `http://127.0.0.1:${port}/livez`);
 apiKey = await demoApiKey();
 
 type Integration = { id: string; name: string };
@@ -197,17 +204,17 @@ Policy violations so far: ${violations.total}
 ${[...byPolicy].map(([policy, n]) => `  - ${policy}: ${n}`).join("\n")}
 
 The API is running at ${api}. Every route needs an API key; the demo made an admin key for you
-(kept in .data/demo-api-key):
+(kept in ${shown(path.join(dataDir, "demo-api-key"))}):
   export LANGGUARD_API_KEY=${apiKey}
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/traces?limit=5
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/agents
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" "${api}/api/policies/violations?severity=critical"
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/integrations/${integration.id}/sync/status
-MLflow UI: ${mlflowUrl}   Logs: .data/logs/   Stop with Ctrl-C.`);
+MLflow UI: ${mlflowUrl}   Logs: ${shown(logDir)}/   Stop with Ctrl-C.`);
 
 if (run.status === "failed") process.exitCode = 1;
 if (process.env.DEMO_EXIT_AFTER_SYNC === "1") {
-  stopAll();
+  await supervisor.stopAll();
   process.exit(process.exitCode ?? 0);
 }
 

@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# Programs only the tests use, beyond what the fleet needs: PgBouncer, through which one test runs
-# the fleet in transaction pooling mode (docs/scaling.md). Installed from Debian's packages.
+# Programs only the tests use, beyond what the fleet needs, installed from Debian's packages:
+# - PgBouncer, through which one test runs the fleet in transaction pooling mode (docs/scaling.md);
+# - Prometheus (prometheus, promtool): every process's /metrics is checked with `promtool check
+#   metrics`, the alert rules with `promtool test rules`, and a real Prometheus scrapes a running
+#   fleet to run every dashboard panel's and alert's query.
 set -euo pipefail
-if command -v pgbouncer >/dev/null 2>&1; then
-  echo "PgBouncer is installed"
-  exit 0
-fi
-echo "Installing PgBouncer from Debian's packages"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get install -y -q pgbouncer >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q pgbouncer >/dev/null; }
-command -v pgbouncer >/dev/null 2>&1 || { echo "PgBouncer did not install (apt-get install pgbouncer)"; exit 1; }
+updated=""
+
+ensure() { # package, the command it provides
+  local package=$1 command=$2
+  if command -v "$command" >/dev/null 2>&1; then
+    echo "$package is installed"
+    return 0
+  fi
+  echo "Installing $package from Debian's packages"
+  if ! $SUDO apt-get install -y -q --no-install-recommends "$package" >/dev/null 2>&1; then
+    [ -n "$updated" ] || { $SUDO apt-get update -q >/dev/null; updated=1; }
+    $SUDO apt-get install -y -q --no-install-recommends "$package" >/dev/null
+  fi
+  command -v "$command" >/dev/null 2>&1 || { echo "$package did not install (apt-get install $package)"; exit 1; }
+}
+
+ensure pgbouncer pgbouncer
+ensure prometheus promtool

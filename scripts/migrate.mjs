@@ -1,7 +1,7 @@
 // Applies prisma/migrations to DATABASE_URL, creating the database first if it is missing.
 // Idempotent: migrations already recorded in _prisma_migrations are skipped.
 import pg from "pg";
-import { databaseUrl, loadMigrations, noFilters, openEngine } from "./lib/schema-engine.mjs";
+import { databasePoolSize, databaseUrl, loadMigrations, noFilters, openEngine } from "./lib/schema-engine.mjs";
 
 async function ensureDatabase(url) {
   const target = new URL(url);
@@ -22,6 +22,7 @@ async function ensureDatabase(url) {
 }
 
 const url = databaseUrl();
+databasePoolSize(); // a wrong setting stops the migration before it touches anything
 await ensureDatabase(url);
 const engine = await openEngine(url, undefined);
 const migrationsList = await loadMigrations();

@@ -4,6 +4,8 @@
 # thousands of traces, each compared with the source afterwards. Assumes scripts/setup.sh has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/node.sh
+use_supported_node
 mkdir -p .data
 started=$(date +%s)
 status=0

@@ -3,6 +3,9 @@
 # Postgres, Redis, a real MLflow tracking server and the real Python bridge.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A supported Node.js first on PATH (setup.sh installs one into .tools/ when the machine's is too old).
+source scripts/lib/node.sh
+use_supported_node
 bash scripts/setup.sh
 echo; echo "==> Checking the tools only the tests use"
 bash scripts/ensure-test-tools.sh

@@ -33,8 +33,8 @@ def failed(name: str, failure: BridgeFailure, after: str) -> None:
 
 def cmd_check(params: dict) -> dict:
     info = {"protocol": PROTOCOL_VERSION, "python": sys.version.split()[0], "source": kind()}
-    if sys.version_info < (3, 9):
-        failed("python", BridgeFailure("sdk_missing", f"Python {info['python']} is older than 3.9", "Point PYTHON_PATH at Python 3.9 or newer."), "")
+    if sys.version_info < (3, 11):
+        failed("python", BridgeFailure("sdk_missing", f"Python {info['python']} is older than 3.11", "Point PYTHON_PATH at Python 3.11 or newer."), "")
         return info
     step("python", "ok", f"Python {info['python']}")
 

@@ -7,7 +7,7 @@ import os
 
 from .errors import BridgeFailure, install_response_recorder
 
-SDK_MISSING_HINT = "Install Python 3.9+ with MLflow 3.0+ (pip install -r python-bridge/requirements.txt) and point PYTHON_PATH at that interpreter."
+SDK_MISSING_HINT = "Install Python 3.11+ with the bridge's packages (pip install -r python-bridge/requirements.lock) and point PYTHON_PATH at that interpreter."
 
 
 def kind() -> str:

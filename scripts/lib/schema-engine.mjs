@@ -19,8 +19,18 @@ export function databaseUrl() {
   return process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard";
 }
 
+/** DATABASE_POOL_SIZE, as every service reads it (@langguard/config): the migration honours it too. */
+export function databasePoolSize() {
+  const raw = process.env.DATABASE_POOL_SIZE?.trim() || "10";
+  if (!/^[1-9][0-9]*$/.test(raw)) {
+    console.error(`DATABASE_POOL_SIZE: expected a positive whole number of connections (got ${JSON.stringify(raw)})`);
+    process.exit(78);
+  }
+  return Number(raw);
+}
+
 export async function openEngine(connectionString, datamodels) {
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }));
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString, max: databasePoolSize() }));
   const log = (line) => {
     if (process.env.LOG_LEVEL === "debug") process.stderr.write(`schema-engine: ${line}\n`);
   };

@@ -7,10 +7,9 @@ import { parse } from "yaml";
 import { createPrismaClient, type Database } from "@langguard/database";
 import { createApiKey } from "../../services/gateway/src/auth/api-keys.ts";
 import { startLatencyProxy, type LatencyProxy } from "../helpers/latency-proxy.ts";
-import { freePort } from "../helpers/mlflow-server.ts";
 import { groupMembersAfter } from "../helpers/process-group.ts";
 import { repoRoot, TEST_DATABASE_URL } from "../helpers/test-env.ts";
-import { killWorkerGroup, spawnWorker, type Service } from "../helpers/worker-process.ts";
+import { killWorkerGroup, startReadyService, type Service } from "../helpers/worker-process.ts";
 
 const compose = parse(readFileSync(path.join(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as {
   services: Record<string, { command?: string[] }>;
@@ -20,37 +19,9 @@ const started = Object.entries(compose.services)
   .map(([name, s]) => [name, s.command?.find((part) => part.startsWith("dist/"))] as const)
   .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
 
-interface Started {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  port: number;
-  opsPort: number;
-}
-
 /** `node dist/<service>.mjs` as compose runs it, ready once its /readyz answers (Postgres and Redis reachable). */
-async function start(service: Service): Promise<Started> {
-  const [port, opsPort] = [await freePort(), await freePort()];
-  const child = spawnWorker(service, `start-${randomUUID().slice(0, 8)}`, {
-    env: { PORT: String(port), OPS_PORT: String(opsPort), METRICS_PORT: String(opsPort), HOST: "127.0.0.1" },
-    log: 2,
-  });
-  const exited = new Promise<Started["exited"] extends Promise<infer T> ? T : never>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode} before it was ready`);
-    if (
-      await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) throw new Error(`${service} was not ready in 60 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, exited, port, opsPort };
+function start(service: Service) {
+  return startReadyService(service, `start-${randomUUID().slice(0, 8)}`);
 }
 
 describe("the image's start commands", () => {

@@ -62,7 +62,7 @@ describe("troubleshooting: what users see for each documented failure", () => {
         const report = (await f.inject({ method: "POST", url: "/api/integrations/test", payload: { source: "mlflow", host: mlflowUrl } })).json();
         expect(report.status).toBe("failed");
         expect(stepOf(report, step)).toMatchObject({ status: "failed", kind: "sdk_missing", message: expect.stringContaining("MLflow SDK not available") });
-        expect(stepOf(report, step).hint).toMatch(/MLflow 3\.0\+.*PYTHON_PATH/);
+        expect(stepOf(report, step).hint).toMatch(/Python 3\.11\+.*requirements\.lock.*PYTHON_PATH/);
         expect(stepOf(report, "auth").status).toBe("skipped");
       }
     } finally {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { PYTHON_PATH, repoRoot } from "./test-env.ts";
+import { MLFLOW_PYTHON, repoRoot } from "./test-env.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +50,7 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
   const logPath = path.join(dir, "server.log");
   const log = openSync(logPath, "a");
   const child: ChildProcess = spawn(
-    PYTHON_PATH,
+    MLFLOW_PYTHON,
     [
       "-m",
       "mlflow",
@@ -140,13 +140,13 @@ export async function seed(
 
 /** Runs a snippet of Python against the server with the real SDK; returns its last stdout line as JSON. */
 export async function runPython<T>(url: string, code: string): Promise<T> {
-  const { stdout } = await execa(PYTHON_PATH, ["-c", code], { env: { MLFLOW_TRACKING_URI: url, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
+  const { stdout } = await execa(MLFLOW_PYTHON, ["-c", code], { env: { MLFLOW_TRACKING_URI: url, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
 }
 
-/** Runs a Python script with the project's interpreter to completion; parses its last stdout line as JSON. */
+/** Runs a Python script with the MLflow workspace's interpreter to completion; parses its last stdout line as JSON. */
 export async function runPythonScript<T>(script: string, args: string[]): Promise<T> {
-  const result = await execa(PYTHON_PATH, [script, ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" }, reject: false });
+  const result = await execa(MLFLOW_PYTHON, [script, ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" }, reject: false });
   if (result.exitCode !== 0) throw new Error(`${path.basename(script)} exited with ${result.exitCode}:\n${result.stderr.slice(-3000)}`);
   const last = result.stdout.trim().split("\n").at(-1);
   if (!last) throw new Error(`${path.basename(script)} printed nothing`);

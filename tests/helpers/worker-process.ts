@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { freePort } from "./mlflow-server.ts";
 import { LOCAL_SOURCES_ENV, PYTHON_PATH, REDIS_URL, repoRoot, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from "./test-env.ts";
 
 /** The worker services `scripts/build.mjs` compiles to `dist/<service>.mjs`. */
@@ -58,4 +59,38 @@ export function killWorkerGroup(child: ChildProcess): void {
   } catch {
     // already gone
   }
+}
+
+export interface ReadyService {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The API's port (the gateway's). */
+  port: number;
+  /** Its ops listener: /metrics, /livez, /readyz. */
+  opsPort: number;
+}
+
+/** `node dist/<service>.mjs` as compose runs it, on free ports, once its /readyz answers (Postgres and Redis reachable). */
+export async function startReadyService(service: Service, prefix: string, options: SpawnWorkerOptions = {}): Promise<ReadyService> {
+  const [port, opsPort] = [await freePort(), await freePort()];
+  const child = spawnWorker(service, prefix, {
+    log: 2,
+    ...options,
+    env: { PORT: String(port), OPS_PORT: String(opsPort), METRICS_PORT: String(opsPort), HOST: "127.0.0.1", ...options.env },
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode} before it was ready`);
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`${service} was not ready in 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, exited, port, opsPort };
 }

@@ -2,7 +2,7 @@ import type { BridgeErrorKind } from "./messages.ts";
 
 /** The spec's troubleshooting advice, keyed by what went wrong. */
 const HINTS: Partial<Record<BridgeErrorKind, string>> = {
-  sdk_missing: "Install Python 3.9+ with MLflow 3.0+ (pip install -r python-bridge/requirements.txt) and point PYTHON_PATH at that interpreter.",
+  sdk_missing: "Install Python 3.11+ with the bridge's packages (pip install -r python-bridge/requirements.lock) and point PYTHON_PATH at that interpreter.",
   auth: "Verify the token has not expired and has the required permissions, and that the host URL is correct (include https://). Generate a new token if needed.",
   timeout: "Increase DATABRICKS_PYTHON_TIMEOUT (e.g. 300000), reduce the batch size, or check network latency to Databricks.",
   crashed: "Run with LOG_LEVEL=debug to see the Python bridge's output.",

@@ -41,6 +41,11 @@ export const coreEnv = {
     .default("postgresql://postgres@127.0.0.1:5432/langguard")
     .refine((v) => /^postgres(ql)?:\/\//.test(v), "expected a postgresql:// connection URL"),
   /**
+   * Connections this process may hold open to Postgres. The fleet's total (every process's pool)
+   * must stay under Postgres' max_connections, or the pooler's client limit (docs/scaling.md).
+   */
+  DATABASE_POOL_SIZE: positiveInt(10, "a positive whole number of connections"),
+  /**
    * One server (redis://, rediss:// for TLS), or a Redis Cluster given by some of its nodes:
    * redis+cluster://[user:password@]host:port,host:port (rediss+cluster:// for TLS).
    */

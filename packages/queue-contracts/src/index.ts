@@ -53,15 +53,60 @@ export const WebhookDeliveryPayload = z.object({ deliveryId: id }).strict();
 
 export const SyncSchedulePayload = z.object({ integrationId: id, kind: z.enum(["traces", "catalog"]), mode: z.enum(["incremental", "full"]) }).strict();
 
-export const payloadSchemas = {
-  [QueueName.TraceSync]: TraceSyncPayload,
-  [QueueName.CatalogSync]: CatalogSyncPayload,
-  [QueueName.PolicyEvaluation]: PolicyEvaluationPayload,
-  [QueueName.WebhookDelivery]: WebhookDeliveryPayload,
-  [QueueName.SyncSchedule]: SyncSchedulePayload,
-} satisfies Record<QueueName, z.ZodType>;
+/** The services whose workers take a queue's jobs. */
+export type QueueConsumer = "gateway" | "trace-sync" | "catalog-sync" | "policy-evaluation";
 
-export type PayloadOf<Q extends QueueName> = z.infer<(typeof payloadSchemas)[Q]>;
+export interface QueueEntry {
+  /** What a job carries: ids only, validated by the producer and again by the consumer. */
+  payload: z.ZodType;
+  /** The one service that runs workers for it. */
+  consumer: QueueConsumer;
+  /** What one job is, in an operator's words. */
+  description: string;
+}
+
+/**
+ * The catalogue of the fleet's queues: every queue, with its payload and its consumer. Everything
+ * that lists queues reads it (the gateway's Bull Board and its langguard_queue_jobs gauge, the
+ * tests that check each service consumes what it says), so a new queue is added here once and is
+ * seen everywhere.
+ */
+export const queueCatalog = {
+  [QueueName.TraceSync]: {
+    payload: TraceSyncPayload,
+    consumer: "trace-sync",
+    description: "One trace sync run of an integration: read its experiments' traces and store them",
+  },
+  [QueueName.CatalogSync]: {
+    payload: CatalogSyncPayload,
+    consumer: "catalog-sync",
+    description: "One catalog sync run of an integration: walk its Unity Catalog and store the objects",
+  },
+  [QueueName.PolicyEvaluation]: {
+    payload: PolicyEvaluationPayload,
+    consumer: "policy-evaluation",
+    description: "A batch of stored traces to evaluate under every enabled policy, or one policy over a time window",
+  },
+  [QueueName.WebhookDelivery]: {
+    payload: WebhookDeliveryPayload,
+    consumer: "policy-evaluation",
+    description: "One webhook delivery of a violation event to one subscriber",
+  },
+  [QueueName.SyncSchedule]: {
+    payload: SyncSchedulePayload,
+    consumer: "gateway",
+    description: "The ticks of each integration's sync schedules; a tick triggers a run as the API does",
+  },
+} as const satisfies Record<QueueName, QueueEntry>;
+
+/** Every queue name, in the catalogue's order. */
+export const queueNames = Object.keys(queueCatalog) as QueueName[];
+
+export const payloadSchemas = Object.fromEntries(queueNames.map((name) => [name, queueCatalog[name].payload])) as {
+  [Q in QueueName]: (typeof queueCatalog)[Q]["payload"];
+};
+
+export type PayloadOf<Q extends QueueName> = z.infer<(typeof queueCatalog)[Q]["payload"]>;
 
 /**
  * Deterministic job ids make enqueueing idempotent: re-adding a job that is still known to

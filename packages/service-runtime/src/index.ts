@@ -8,6 +8,9 @@ export {
   countSynced,
   countViolations,
   countEvaluationErrors,
+  countRunFinished,
+  observeDatabasePool,
+  JOB_OUTCOMES,
   type OpsServerOptions,
 } from "./metrics.ts";
 // Services define their own metrics on the shared registry with the same prom-client.

@@ -1,8 +1,16 @@
 import { createServer, type Server } from "node:http";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { poolUsage, type Database, type PoolUsage } from "@langguard/database";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+// prom-client also exports the totals of its per-type gauges under names ending in _total, which
+// Prometheus reserves for counters (`promtool check metrics` refuses them). The per-type gauges
+// stay: sum(nodejs_active_handles) is the same number.
+for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
+
+/** Job outcomes registerWorker counts; each queue a process consumes starts with all at zero. */
+export const JOB_OUTCOMES = ["completed", "failed", "interrupted", "throttled"] as const;
 
 export const jobsTotal = new Counter({
   name: "langguard_jobs_total",
@@ -77,8 +85,63 @@ const evaluationErrors = new Counter({
   registers: [registry],
 });
 
-export function countEvaluationErrors(policyIds: Iterable<string>): void {
-  for (const policy of policyIds) evaluationErrors.inc({ policy });
+/**
+ * A batch evaluated `evaluated` policies and `failed` lists the policy of each failed evaluation.
+ * Every evaluated policy gets its series at zero first, so that Prometheus' `increase()` sees a
+ * policy's first failure too (a series born at 1 shows no increase).
+ */
+export function countEvaluationErrors(evaluated: Iterable<string>, failed: Iterable<string>): void {
+  for (const policy of evaluated) evaluationErrors.inc({ policy }, 0);
+  for (const policy of failed) evaluationErrors.inc({ policy });
+}
+
+const runsFinished = new Counter({
+  name: "langguard_sync_runs_total",
+  help: "Sync runs finished, by kind (traces, catalog) and status (succeeded, partial, failed)",
+  labelNames: ["kind", "status"] as const,
+  registers: [registry],
+});
+for (const kind of ["traces", "catalog"]) for (const status of ["succeeded", "partial", "failed"]) runsFinished.inc({ kind, status }, 0);
+
+/** One run reached its outcome (sync-runs' completeRun calls this once per run). */
+export function countRunFinished(kind: string, status: string): void {
+  runsFinished.inc({ kind, status });
+}
+
+let databaseSource: Database | undefined;
+/** A gauge of this process's Postgres pool, read at each scrape (absent until a pool is observed). */
+function poolGauge(name: string, help: string, labelNames: string[], fill: (gauge: Gauge<string>, usage: PoolUsage) => void) {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      const usage = databaseSource && poolUsage(databaseSource);
+      if (usage) fill(this, usage);
+    },
+  });
+}
+poolGauge(
+  "langguard_postgres_pool_connections",
+  "This process's Postgres connections, by state (busy, idle); at most DATABASE_POOL_SIZE",
+  ["state"],
+  (g, usage) => {
+    g.set({ state: "busy" }, usage.total - usage.idle);
+    g.set({ state: "idle" }, usage.idle);
+  },
+);
+poolGauge("langguard_postgres_pool_size", "The most Postgres connections this process opens (DATABASE_POOL_SIZE)", [], (g, usage) => g.set(usage.max));
+poolGauge(
+  "langguard_postgres_pool_waiting_queries",
+  "Queries of this process waiting for a free Postgres connection: above zero for long, the pool (DATABASE_POOL_SIZE) is too small or Postgres is slow",
+  [],
+  (g, usage) => g.set(usage.waiting),
+);
+
+/** Reports this process's Postgres pool on /metrics. */
+export function observeDatabasePool(db: Database): void {
+  databaseSource = db;
 }
 
 export interface OpsServerOptions {

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job, type MinimalJob } from "bullmq";
 import type { Logger } from "@langguard/logger";
 import { parsePayload, type PayloadOf, type QueueName } from "@langguard/queue-contracts";
-import { jobDuration, jobsTotal } from "./metrics.ts";
+import { JOB_OUTCOMES, jobDuration, jobsTotal } from "./metrics.ts";
 
 export interface JobContext {
   job: Job;
@@ -54,6 +54,8 @@ export function retryDelay(attemptsMade: number, baseDelayMs: number, error: unk
 export function registerWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, options: RegisterOptions): RegisteredWorker {
   const shutdown = new AbortController();
   const lockDuration = options.lockDurationMs ?? 60_000;
+  // Every outcome exported from the start, so a rate over it exists before the first failure.
+  for (const outcome of JOB_OUTCOMES) jobsTotal.inc({ queue, outcome }, 0);
   const worker = new Worker(
     queue,
     async (job: Job, token?: string) => {

@@ -1,7 +1,7 @@
 import { createPrismaClient, type Database } from "@langguard/database";
 import { createLogger, type Logger } from "@langguard/logger";
 import { createRedisConnection, pingRedis, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
-import { startOpsServer } from "./metrics.ts";
+import { observeDatabasePool, startOpsServer } from "./metrics.ts";
 import { probe } from "./probe.ts";
 import { checkEvictionPolicy } from "./redis-policy.ts";
 import { onShutdown, type RegisteredWorker } from "./register.ts";
@@ -10,6 +10,7 @@ import { onShutdown, type RegisteredWorker } from "./register.ts";
 export interface WorkerServiceEnv {
   LOG_LEVEL: string;
   DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
   REDIS_URL: string;
   QUEUE_PREFIX: string;
   METRICS_PORT: number;
@@ -37,7 +38,8 @@ export function runWorkerService<E extends WorkerServiceEnv>(
   started: Record<string, unknown> = {},
 ): void {
   const logger = createLogger({ name, level: env.LOG_LEVEL });
-  const db = createPrismaClient({ url: env.DATABASE_URL });
+  const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: env.DATABASE_POOL_SIZE });
+  observeDatabasePool(db);
   const redis = createRedisConnection(env.REDIS_URL);
   void checkEvictionPolicy(redis, logger);
   const prefix = queuePrefix(env);

@@ -1,4 +1,5 @@
 import type { Database, Prisma, SyncRun, SyncStatus } from "@langguard/database";
+import { countRunFinished } from "@langguard/service-runtime";
 import { clearThrottle } from "./throttle.ts";
 
 export const ACTIVE: SyncStatus[] = ["queued", "running"];
@@ -36,7 +37,8 @@ export async function markRunning(db: Database, run: SyncRun): Promise<Date> {
 
 export async function completeRun(db: Database, run: Pick<SyncRun, "id" | "startedAt">, outcome: RunOutcome): Promise<void> {
   const completedAt = new Date();
-  const { count } = await db.syncRun.updateMany({
+  const finished = await db.syncRun.updateManyAndReturn({
+    select: { kind: true },
     where: { id: run.id, status: { in: ACTIVE } },
     data: {
       status: outcome.status,
@@ -49,8 +51,9 @@ export async function completeRun(db: Database, run: Pick<SyncRun, "id" | "start
       ...(outcome.progress ? { progress: outcome.progress as Prisma.InputJsonValue } : {}),
     },
   });
+  for (const { kind } of finished) countRunFinished(kind, outcome.status);
   // A sync that succeeded proves the workspace answers again: its rate-limit warning goes.
-  if (count > 0 && outcome.status === "succeeded") await clearThrottle(db, { syncRuns: { some: { id: run.id } } });
+  if (finished.length > 0 && outcome.status === "succeeded") await clearThrottle(db, { syncRuns: { some: { id: run.id } } });
 }
 
 export function failRun(db: Database, run: Pick<SyncRun, "id" | "startedAt">, problem: RunProblem): Promise<void> {

@@ -7,6 +7,7 @@ import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerDrain } from "./plugins/drain.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { DOCS_PREFIX, registerApiDocs } from "./plugins/api-docs.ts";
+import { registerFleetGauges } from "./plugins/fleet-gauges.ts";
 import { registerMetrics } from "./plugins/metrics.ts";
 import { registerQueuesUi } from "./plugins/queues-ui.ts";
 import { registerRateLimit } from "./plugins/rate-limit.ts";
@@ -67,15 +68,10 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
   await registerApiDocs(app);
-  const queues: Array<{ name: string; queue: Queue }> = [];
-  for (const [name, queue] of [
-    ["trace-sync", deps.queues.traces],
-    ["catalog-sync", deps.queues.catalog],
-    ["policy-evaluation", deps.policyQueue],
-  ] as const) {
-    if (queue) queues.push({ name, queue: queue as unknown as Queue });
-  }
+  // Every queue of the catalogue (queue-contracts), so that none can be left out of either.
+  const queues = Object.entries(deps.everyQueue).map(([name, queue]) => ({ name, queue: queue as Queue }));
   registerMetrics(app, queues);
+  registerFleetGauges(deps.db, deps.redis, (details, message) => app.log.warn(details, message));
   await registerQueuesUi(
     app,
     queues.map((q) => q.queue),

@@ -4,7 +4,7 @@ import type { HostPolicy } from "@langguard/host-policy";
 import type { KeyRing } from "@langguard/secrets";
 import type { ReconcileSettings, ScheduleQueue, SyncQueues } from "@langguard/sync-runs";
 import type { Queue } from "bullmq";
-import type { PayloadOf, RedisClient } from "@langguard/queue-contracts";
+import type { PayloadOf, QueueName, RedisClient } from "@langguard/queue-contracts";
 
 export interface GatewaySettings {
   allowedHosts: string[];
@@ -21,6 +21,8 @@ export interface GatewaySettings {
 export interface GatewayDeps {
   db: Database;
   redis: RedisClient;
+  /** Every queue of queue-contracts' catalogue, by name: what Bull Board and langguard_queue_jobs show. */
+  everyQueue: { [Q in QueueName]: Queue<PayloadOf<Q>> };
   queues: SyncQueues;
   /** Each integration's sync schedules (BullMQ job schedulers), kept in step with its settings. */
   schedules: ScheduleQueue;

@@ -1,7 +1,7 @@
 import { createPrismaClient } from "@langguard/database";
 import { createLogger } from "@langguard/logger";
 import { createRedisConnection, queuePrefix } from "@langguard/queue-contracts";
-import { checkEvictionPolicy, onShutdown, startOpsServer } from "@langguard/service-runtime";
+import { checkEvictionPolicy, observeDatabasePool, onShutdown, startOpsServer } from "@langguard/service-runtime";
 import { buildApp } from "./app.ts";
 import { ensureEnvironmentIntegration } from "./bootstrap.ts";
 import { loadGatewayEnv } from "./env.ts";
@@ -12,7 +12,8 @@ import { reconcileSyncRuns } from "@langguard/sync-runs";
 
 const env = loadGatewayEnv();
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
-const db = createPrismaClient({ url: env.DATABASE_URL });
+const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: env.DATABASE_POOL_SIZE });
+observeDatabasePool(db);
 const redis = createRedisConnection(env.REDIS_URL);
 void checkEvictionPolicy(redis, logger);
 const deps = gatewayDeps(env, db, redis, logger);

@@ -1,7 +1,8 @@
 import { bridgeFromSettings, type BridgeLogger } from "@langguard/bridge-client";
 import type { Database } from "@langguard/database";
 import { serializeHostPolicy } from "@langguard/host-policy";
-import { createQueue, QueueName, queuePrefix, type RedisClient } from "@langguard/queue-contracts";
+import { createQueue, queueNames, queuePrefix, type PayloadOf, type QueueName, type RedisClient } from "@langguard/queue-contracts";
+import type { Queue } from "bullmq";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { bridgeMetrics } from "@langguard/service-runtime";
 import type { GatewayDeps } from "./deps.ts";
@@ -15,15 +16,17 @@ import { hostPolicyOf, settingsOf, type GatewayEnv } from "./env.ts";
 export function gatewayDeps(env: GatewayEnv, db: Database, redis: RedisClient, logger: BridgeLogger) {
   const prefix = queuePrefix(env);
   const hostPolicy = hostPolicyOf(env);
+  // Every queue of the catalogue, the ones the gateway only watches included (Bull Board, metrics).
+  const everyQueue = Object.fromEntries(queueNames.map((name) => [name, createQueue(name, { connection: redis, prefix })])) as {
+    [Q in QueueName]: Queue<PayloadOf<Q>>;
+  };
   return {
     db,
     redis,
-    queues: {
-      traces: createQueue(QueueName.TraceSync, { connection: redis, prefix }),
-      catalog: createQueue(QueueName.CatalogSync, { connection: redis, prefix }),
-    },
-    schedules: createQueue(QueueName.SyncSchedule, { connection: redis, prefix }),
-    policyQueue: createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix }),
+    everyQueue,
+    queues: { traces: everyQueue["trace-sync"], catalog: everyQueue["catalog-sync"] },
+    schedules: everyQueue["sync-schedule"],
+    policyQueue: everyQueue["policy-evaluation"],
     keyRing: keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS),
     hostPolicy,
     // Warm unless PYTHON_BRIDGE_MODE says cold.
@@ -36,6 +39,6 @@ export function gatewayDeps(env: GatewayEnv, db: Database, redis: RedisClient, l
 export type GatewayWiring = ReturnType<typeof gatewayDeps>;
 
 /** The queues gatewayDeps opened, for closing (or, in tests, emptying). */
-export function queuesOf(deps: GatewayWiring) {
-  return [deps.queues.traces, deps.queues.catalog, deps.schedules, deps.policyQueue];
+export function queuesOf(deps: GatewayWiring): Queue[] {
+  return Object.values(deps.everyQueue) as Queue[];
 }

@@ -64,7 +64,7 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
         "python",
         "failed",
         `MLflow SDK not available: no Python executable at PYTHON_PATH=${pythonPath}`,
-        "Install Python 3.9+ with MLflow 3.0+ and point PYTHON_PATH at that interpreter.",
+        "Install Python 3.11+ with the bridge's packages (pip install -r python-bridge/requirements.lock) and point PYTHON_PATH at that interpreter.",
         "sdk_missing",
       ),
     );

@@ -54,6 +54,9 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
   );
   const { severities, ...counts } = stored;
   countViolations(severities);
-  countEvaluationErrors(failures.map((f) => f.policy.id));
+  countEvaluationErrors(
+    policies.map((p) => p.id),
+    failures.map((f) => f.policy.id),
+  );
   return { traces: traces.length, policies: policies.length, ...counts };
 }

@@ -19,6 +19,9 @@ export const tools = {
   healthcheck: "scripts/healthcheck.ts",
 };
 
+/** Worker-thread entry points a service loads from next to its own file. */
+const threadEntries = { "policy-test-worker": "services/gateway/src/policy-test/worker.ts" };
+
 // Bare imports are npm packages, except our own workspace packages, which are TypeScript. pnpm
 // links each package's dependencies next to that package only, so an npm import is resolved from
 // the file that makes it and kept external under its resolved path.
@@ -36,7 +39,7 @@ const externalDependencies = {
 };
 
 await Promise.all(
-  Object.entries({ ...services, ...tools }).map(([name, entry]) =>
+  Object.entries({ ...services, ...tools, ...threadEntries }).map(([name, entry]) =>
     build({
       entryPoints: [path.join(root, entry)],
       outfile: path.join(root, "dist", `${name}.mjs`),

@@ -6,6 +6,7 @@ import { createQueue, QueueName } from "@langguard/queue-contracts";
 import { verifySignature } from "../../services/policy-evaluation/src/webhooks/signature.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture } from "../helpers/mlflow-server.ts";
+import { policyInput } from "../helpers/policy-input.ts";
 
 // Assembled at run time, so no committed file holds a complete key.
 const OPENAI_KEY = ["sk-proj-", "Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ3lN5pR7tV9xZ1bD3"].join("");
@@ -266,29 +267,7 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const policy = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" }))
       .json()
       .items.find((p: { builtinId: string }) => p.builtinId === "pii-detection");
-    const sample = {
-      trace: {
-        id: randomUUID(),
-        externalId: "tr-sample",
-        integrationId,
-        name: "sample",
-        timestamp: new Date().toISOString(),
-        durationMs: 10,
-        status: "OK",
-        input: { q: `ssn ${SSN}` },
-        output: null,
-        metadata: {},
-        tags: {},
-        inputTokens: null,
-        outputTokens: null,
-        totalTokens: null,
-      },
-      observations: [],
-      agents: [],
-      identity: { userId: null, userName: null, servicePrincipal: false, applicationId: null },
-      entities: { agents: {}, models: {}, tools: {}, data: {} },
-      agentStats: {},
-    };
+    const sample = policyInput({ trace: { integrationId, input: { q: `ssn ${SSN}` } } });
     const before = await fleet.db.violation.count();
     const res = await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/test`, payload: { input: sample } });
     expect(res.statusCode, res.body).toBe(200);

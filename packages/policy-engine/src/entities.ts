@@ -15,7 +15,23 @@ export interface ToolUse {
   source: "span" | ToolMention;
 }
 
-export function toolUses(input: PolicyInput): ToolUse[] {
+// What a document uses depends on its observations only. The worker reads entities from a document
+// before evaluating it, and three built-ins read them again: each list is worked out once per
+// observations array (the worker's documents share it) and shared, frozen. A cached list is used
+// only while the array still holds the same observations.
+function perObservations<T>(compute: (input: PolicyInput) => T[]): (input: PolicyInput) => readonly T[] {
+  const cache = new WeakMap<readonly Observation[], { items: Observation[]; value: readonly T[] }>();
+  return (input) => {
+    const { observations } = input;
+    const hit = cache.get(observations);
+    if (hit && hit.items.length === observations.length && hit.items.every((o, i) => o === observations[i])) return hit.value;
+    const value = Object.freeze(compute(input));
+    cache.set(observations, { items: [...observations], value });
+    return value;
+  };
+}
+
+export const toolUses = perObservations((input): ToolUse[] => {
   const uses: ToolUse[] = [];
   for (const o of input.observations) {
     if (isToolObservation(o)) uses.push({ name: o.name, spanId: o.id, source: "span" });
@@ -26,11 +42,11 @@ export function toolUses(input: PolicyInput): ToolUse[] {
     }
   }
   return uses;
-}
+});
 
-export function modelUses(input: PolicyInput): Array<{ model: string; observation: Observation }> {
-  return input.observations.filter((o) => isLlmObservation(o) && o.model).map((o) => ({ model: o.model as string, observation: o }));
-}
+export const modelUses = perObservations((input) =>
+  input.observations.filter((o) => isLlmObservation(o) && o.model).map((o) => ({ model: o.model as string, observation: o })),
+);
 
 // `catalog.schema.table`, each part an identifier (letters, digits, `_`: Unity Catalog needs
 // back-quotes for anything else) or a back-quoted name. Longer dotted chains (hostnames, package
@@ -59,14 +75,31 @@ function collectStrings(value: unknown, out: string[], depth = 0): void {
   }
 }
 
-export function dataCandidates(input: PolicyInput): Array<{ name: string; spanId: string }> {
+/**
+ * Whether a text can hold `a.b.c` at all: a dot between an identifier character and an
+ * identifier start. Prose ("ends. Next", "3.5%") mostly has none, and this check costs a fraction
+ * of the three-part pattern, which tries every position.
+ */
+function mayHoldThreePartName(text: string): boolean {
+  for (let i = text.indexOf("."); i !== -1; i = text.indexOf(".", i + 1)) {
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(i + 1);
+    if ((isIdentChar(before) || before === 96) && (isIdentStart(after) || after === 96)) return true;
+  }
+  return false;
+}
+
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentChar = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
+export const dataCandidates = perObservations((input): Array<{ name: string; spanId: string }> => {
   const found = new Map<string, string>();
   for (const o of input.observations) {
     const texts: string[] = [];
     collectStrings(o.input, texts);
     collectStrings(o.attributes, texts);
     for (const text of texts) {
-      if (text.length > MAX_DATA_TEXT || !text.includes(".")) continue;
+      if (text.length > MAX_DATA_TEXT || !mayHoldThreePartName(text)) continue;
       for (const m of text.matchAll(THREE_PART)) {
         const name = normaliseTableName(m[0]);
         if (!found.has(name)) found.set(name, o.id);
@@ -75,7 +108,7 @@ export function dataCandidates(input: PolicyInput): Array<{ name: string; spanId
     }
   }
   return [...found].map(([name, spanId]) => ({ name, spanId }));
-}
+});
 
 const unique = (values: Iterable<string>) => [...new Set(values)];
 

@@ -27,8 +27,10 @@ export {
   type CustomPolicyProgram,
   compileCustomPolicy,
   DEFAULT_CEL_LIMITS,
+  MAX_EXPRESSION_LENGTH,
 } from "./custom/index.ts";
 
+export { warmUp } from "./warm-up.ts";
 export { scanDocument, scanText } from "./detectors/scan-document.ts";
 export { redactText } from "./detectors/redact.ts";
 export { PII_TYPES, type PiiType, providerOf } from "./detectors/registry.ts";

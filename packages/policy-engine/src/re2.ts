@@ -1,4 +1,6 @@
 import { RE2 } from "re2-wasm";
+import { charge } from "./budget.ts";
+import { HELPER_STEPS_PER_CHAR } from "./custom/limits.ts";
 
 // Every regular expression that comes from configuration or a custom policy runs on RE2: linear
 // time in the input whatever the pattern, so a stored pattern cannot stall a worker (ReDoS).
@@ -21,6 +23,8 @@ export function compileRe2(pattern: string): RE2 {
     return cached;
   }
   if (pattern.length > MAX_PATTERN_LENGTH) throw new SyntaxError(`regular expression longer than ${MAX_PATTERN_LENGTH} characters`);
+  // Inside a custom-policy evaluation a pattern built at run time is compiled at its expense.
+  charge(pattern.length * HELPER_STEPS_PER_CHAR.patternCompile);
   const re = new RE2(pattern, "u");
   cache.set(pattern, re);
   if (cache.size > MAX_CACHED) {

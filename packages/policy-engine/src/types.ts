@@ -13,6 +13,11 @@ export interface Finding {
   confidence: number;
   /** The text came from the preview of a payload the sync truncated. */
   truncated: boolean;
+  /**
+   * Secrets only: a keyed hash of the value, the same wherever the value appears in this process
+   * (the key is random per process, so it identifies nothing outside it). Never in evidence.
+   */
+  fingerprint?: string;
 }
 
 export interface Evidence {
@@ -24,6 +29,8 @@ export interface Evidence {
   confidence?: number;
   truncated?: boolean;
   detail?: string;
+  /** Every place a finding was seen, when one value appears in several (the first is `path`/`spanId`). */
+  locations?: Array<{ path: string; spanId: string | null }>;
 }
 
 export interface Outcome {

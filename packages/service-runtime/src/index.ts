@@ -7,6 +7,7 @@ export {
   bridgeMetrics,
   countSynced,
   countViolations,
+  countEvaluationErrors,
   countRunFinished,
   observeDatabasePool,
   JOB_OUTCOMES,

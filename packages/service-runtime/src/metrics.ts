@@ -78,6 +78,23 @@ export function countViolations(severities: Iterable<string>): void {
   for (const severity of severities) violationsFound.inc({ severity });
 }
 
+const evaluationErrors = new Counter({
+  name: "langguard_policy_evaluation_errors_total",
+  help: "Policy evaluations that failed (an expression error, a budget breach, an invalid config), by policy id",
+  labelNames: ["policy"] as const,
+  registers: [registry],
+});
+
+/**
+ * A batch evaluated `evaluated` policies and `failed` lists the policy of each failed evaluation.
+ * Every evaluated policy gets its series at zero first, so that Prometheus' `increase()` sees a
+ * policy's first failure too (a series born at 1 shows no increase).
+ */
+export function countEvaluationErrors(evaluated: Iterable<string>, failed: Iterable<string>): void {
+  for (const policy of evaluated) evaluationErrors.inc({ policy }, 0);
+  for (const policy of failed) evaluationErrors.inc({ policy });
+}
+
 const runsFinished = new Counter({
   name: "langguard_sync_runs_total",
   help: "Sync runs finished, by kind (traces, catalog) and status (succeeded, partial, failed)",

@@ -2,6 +2,7 @@ import { hostPolicyOrExit } from "@langguard/config";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { createQueue, jobId, QueueName, WebhookDeliveryPayload, type QueueSettings, type RedisClient } from "@langguard/queue-contracts";
+import { warmUp } from "@langguard/policy-engine";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
 import type { PolicyEvaluationEnv } from "./env.ts";
@@ -23,6 +24,8 @@ export interface PolicyEvaluationDeps {
  */
 export function registerPolicyEvaluationWorker({ env, db, queue, logger }: PolicyEvaluationDeps): RegisteredWorker {
   const hostPolicy = hostPolicyOrExit(env);
+  // Set-up (V8 compiling the detectors, RE2's WebAssembly) before the first job, not during it.
+  warmUp();
   const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const evaluationQueue = createQueue(QueueName.PolicyEvaluation, queue);
   const deliveryQueue = createQueue(QueueName.WebhookDelivery, queue);

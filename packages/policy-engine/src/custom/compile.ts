@@ -1,4 +1,4 @@
-import { DEFAULT_CEL_LIMITS } from "./limits.ts";
+import { MAX_EXPRESSION_LENGTH } from "./limits.ts";
 import { celEnvironment } from "./environment.ts";
 import { routeMatchesToRe2 } from "./rewrite.ts";
 
@@ -34,7 +34,7 @@ function failure(expression: string, error: unknown): CompileResult {
 const RESULT_TYPES = /^(bool|dyn|map)\b/;
 
 /** Parses and type-checks an expression, for validation when a policy is saved. */
-export function compileExpression(expression: string, maxLength = DEFAULT_CEL_LIMITS.maxExpressionLength): CompileResult {
+export function compileExpression(expression: string, maxLength = MAX_EXPRESSION_LENGTH): CompileResult {
   if (typeof expression !== "string" || !expression.trim()) return { ok: false, error: "expression is empty" };
   if (expression.length > maxLength) return { ok: false, error: `expression is longer than ${maxLength} characters` };
   let program: ReturnType<typeof celEnvironment.parse>;

@@ -3,16 +3,19 @@ import { scanDocument, scanText } from "../detectors/scan-document.ts";
 import { isPiiDetector } from "../detectors/registry.ts";
 import { re2Test } from "../re2.ts";
 import type { Finding } from "../types.ts";
-import { chargeSteps } from "./meter.ts";
+import { charge, uncounted } from "../budget.ts";
+import { HELPER_STEPS_PER_CHAR } from "./limits.ts";
 import { currentDocument } from "./scope.ts";
 
-// Functions custom policies can call besides CEL's standard library. Each charges the meter for
-// the text it walks, so calling them in a comprehension over large payloads stays bounded.
+// Functions custom policies can call besides CEL's standard library. Each charges the evaluation's
+// budget for the text it is given before it starts (so calling them in a comprehension over large
+// payloads stays bounded by the same step limit as the expression), and the detectors check the
+// clock while they scan (so one call on slow input stops at the time limit).
 
 /** Name the member form `s.matches(re)` is rewritten to (rewrite.ts), so it runs on RE2. */
 export const RE2_MATCHES = "re2Matches";
 
-const charge = (text: string) => chargeSteps(Math.ceil(text.length / 256));
+const chargeFor = (text: string, stepsPerChar: number) => charge(Math.ceil(text.length * stepsPerChar));
 
 function asCel(f: Finding) {
   return {
@@ -31,7 +34,7 @@ export const HELPERS: Array<{ signature: string; description: string; handler: (
     signature: `string.${RE2_MATCHES}(string): bool`,
     description: "RE2 regular expression search (what `s.matches(re)` runs).",
     handler: (text: string, pattern: string) => {
-      charge(text);
+      chargeFor(text, HELPER_STEPS_PER_CHAR.matches);
       return re2Test(pattern, text);
     },
   },
@@ -39,7 +42,7 @@ export const HELPERS: Array<{ signature: string; description: string; handler: (
     signature: "matches(string, string): bool",
     description: "matches(text, re): RE2 regular expression search.",
     handler: (text: string, pattern: string) => {
-      charge(text);
+      chargeFor(text, HELPER_STEPS_PER_CHAR.matches);
       return re2Test(pattern, text);
     },
   },
@@ -47,7 +50,7 @@ export const HELPERS: Array<{ signature: string; description: string; handler: (
     signature: "detect(string): list<dyn>",
     description: "Secret and PII findings in a text (masked).",
     handler: (text: string) => {
-      charge(text);
+      chargeFor(text, HELPER_STEPS_PER_CHAR.detect);
       return scanText(text).map(asCel);
     },
   },
@@ -56,14 +59,19 @@ export const HELPERS: Array<{ signature: string; description: string; handler: (
     description: "Secret and PII findings in the whole trace (masked, shared with the built-in policies).",
     handler: () => {
       const input = currentDocument();
-      return input ? scanDocument(input).map(asCel) : [];
+      if (!input) return [];
+      // The trace-wide scan is done once per document and shared with the built-in policies: it is
+      // set-up, not the expression's work, so whether a built-in ran first cannot change the verdict.
+      const found = uncounted(() => scanDocument(input));
+      charge(found.length);
+      return found.map(asCel);
     },
   },
   {
     signature: "redact(string): string",
     description: "The text with secrets and PII replaced by their masked forms.",
     handler: (text: string) => {
-      charge(text);
+      chargeFor(text, HELPER_STEPS_PER_CHAR.redact);
       return redactText(text);
     },
   },

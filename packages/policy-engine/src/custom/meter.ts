@@ -1,29 +1,11 @@
-import type { CelLimits } from "./limits.ts";
+import { activeBudget, breach, costBreach, overTime, timeBreach } from "../budget.ts";
 
 // cel-js has no evaluation budget: a comprehension nested three deep over a few thousand spans,
 // or strings doubled through `cel.bind`, run as long as they like. Every node evaluation inside
 // cel-js goes through its evaluator's `run(ast, ctx)`, so the engine's environment gets a metered
-// `run` (installed on that one evaluator instance by environment.ts). The meter counts steps,
-// checks the clock, and rejects oversized strings and lists as soon as an operation builds one.
-
-export class CelLimitError extends Error {
-  override name = "CelLimitError";
-}
-
-interface Meter {
-  steps: number;
-  limits: CelLimits;
-  deadline: number;
-  /** Set on the first breach. CEL absorbs errors in `||`, `&&` and `exists`, so a caught breach must still fail the evaluation. */
-  breach: CelLimitError | null;
-}
-
-let active: Meter | null = null;
-
-function breach(meter: Meter, message: string): never {
-  meter.breach ??= new CelLimitError(message);
-  throw meter.breach;
-}
+// `run` (installed on that one evaluator instance by environment.ts). It charges a step per node
+// to the evaluation's budget (../budget.ts), checks the clock, and rejects oversized strings and
+// lists as soon as an operation builds one.
 
 interface AstNode {
   op: string;
@@ -34,45 +16,22 @@ const BUILDS_VALUES = new Set(["+", "call", "rcall"]);
 
 export function meteredRun(originalRun: (ast: AstNode, ctx: unknown) => unknown) {
   return function run(this: unknown, ast: AstNode, ctx: unknown): unknown {
-    const meter = active;
-    if (meter === null) return originalRun.call(this, ast, ctx);
-    if (meter.breach) throw meter.breach;
-    if (++meter.steps > meter.limits.maxSteps) breach(meter, `cost limit exceeded: more than ${meter.limits.maxSteps} evaluation steps`);
-    if ((meter.steps & 63) === 0 && performance.now() > meter.deadline)
-      breach(meter, `time limit exceeded: evaluation ran longer than ${meter.limits.timeoutMs} ms`);
+    const budget = activeBudget();
+    if (budget === null) return originalRun.call(this, ast, ctx);
+    if (budget.breach) throw budget.breach;
+    if (++budget.steps > budget.limits.maxSteps) costBreach(budget);
+    if ((budget.steps & 63) === 0 && overTime(budget)) timeBreach(budget);
     const result = originalRun.call(this, ast, ctx);
     if (BUILDS_VALUES.has(ast.op)) {
-      if (typeof result === "string" && result.length > meter.limits.maxStringLength) {
-        breach(meter, `size limit exceeded: a string of ${result.length} characters (limit ${meter.limits.maxStringLength})`);
+      if (typeof result === "string" && result.length > budget.limits.maxStringLength) {
+        breach(budget, `size limit exceeded: a string of ${result.length} characters (limit ${budget.limits.maxStringLength})`);
       }
-      if (Array.isArray(result) && result.length > meter.limits.maxListLength) {
-        breach(meter, `size limit exceeded: a list of ${result.length} elements (limit ${meter.limits.maxListLength})`);
+      if (Array.isArray(result) && result.length > budget.limits.maxListLength) {
+        breach(budget, `size limit exceeded: a list of ${result.length} elements (limit ${budget.limits.maxListLength})`);
       }
     }
     return result;
   };
 }
 
-/** Runs `fn` with a fresh meter; throws CelLimitError if any limit was breached, even if CEL absorbed it. */
-export function metered<T>(limits: CelLimits, fn: () => T): T {
-  const previous = active;
-  const meter: Meter = { steps: 0, limits, deadline: performance.now() + limits.timeoutMs, breach: null };
-  active = meter;
-  try {
-    const result = fn();
-    if (meter.breach) throw meter.breach;
-    return result;
-  } catch (error) {
-    throw meter.breach ?? error;
-  } finally {
-    active = previous;
-  }
-}
-
-/** Helper functions call this with the size of work they are about to do (e.g. text length). */
-export function chargeSteps(steps: number): void {
-  const meter = active;
-  if (meter === null) return;
-  meter.steps += steps;
-  if (meter.steps > meter.limits.maxSteps) breach(meter, `cost limit exceeded: more than ${meter.limits.maxSteps} evaluation steps`);
-}
+export { CelLimitError, withBudget as metered } from "../budget.ts";

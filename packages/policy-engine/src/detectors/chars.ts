@@ -57,11 +57,44 @@ export function looksRandom(text: string, start: number, end: number): boolean {
   return lower && upper && digit;
 }
 
+// Searching for a needle by its first character stops at every `s` of a prose text for `sk-` or
+// `sig=`. Needles are searched by their rarest character instead (`_`, `-`, `=`, `:`, a capital,
+// before lower-case letters by their frequency in English), then compared whole.
+
+const ENGLISH_BY_FREQUENCY = "etaoinshrdlcumwfgypbvkjxqz";
+
+/** How rare a character is in ordinary text: higher is rarer. */
+export function rarity(char: string): number {
+  if (char === " ") return -1;
+  if (char === ".") return 10; // about as common in prose as `r`
+  const rank = ENGLISH_BY_FREQUENCY.indexOf(char);
+  return rank === -1 ? 100 : rank;
+}
+
+/** The offset of the rarest character of `needle`. */
+export function rarestOffset(needle: string): number {
+  let offset = 0;
+  for (let i = 1; i < needle.length; i++) if (rarity(needle[i] as string) > rarity(needle[offset] as string)) offset = i;
+  return offset;
+}
+
+const anchors = new Map<string, { anchor: string; offset: number }>();
+
 /** Every start of `needle` in `text`, in order. */
 export function* occurrences(text: string, needle: string): Generator<number> {
-  let i = text.indexOf(needle);
-  while (i !== -1) {
-    yield i;
-    i = text.indexOf(needle, i + needle.length);
+  let found = anchors.get(needle);
+  if (!found) {
+    const offset = rarestOffset(needle);
+    found = { anchor: needle.slice(offset, offset + 2), offset };
+    anchors.set(needle, found);
+  }
+  const { anchor, offset } = found;
+  let next = 0;
+  for (let i = text.indexOf(anchor, offset); i !== -1; i = text.indexOf(anchor, i + 1)) {
+    const start = i - offset;
+    if (start >= next && text.startsWith(needle, start)) {
+      yield start;
+      next = start + needle.length;
+    }
   }
 }

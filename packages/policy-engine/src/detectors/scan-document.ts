@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import type { PolicyInput } from "../document.ts";
 import type { Finding } from "../types.ts";
 import { detectInText } from "./scan-text.ts";
@@ -12,6 +13,16 @@ const SEPARATOR = "\n\u0000\n";
 
 /** A match that reaches into the last characters of a truncated preview may be cut off: dropped. */
 export const TRUNCATION_MARGIN = 64;
+
+const FINGERPRINT_KEY = randomBytes(32);
+
+/** One secret written with real newlines in one field and JSON-escaped ones in another is one value. */
+function fingerprintOf(value: string): string {
+  return createHmac("sha256", FINGERPRINT_KEY)
+    .update(value.replace(/\\[nr]|\s/g, ""))
+    .digest("base64url")
+    .slice(0, 22);
+}
 
 function fieldIndexAt(starts: readonly number[], offset: number): number {
   let lo = 0;
@@ -40,7 +51,16 @@ export function scanFields(fields: readonly TextField[], options: ScanOptions): 
     const fieldStart = starts[index] ?? 0;
     if (!field || m.end > fieldStart + field.text.length) continue;
     if (field.truncated && m.end - fieldStart > field.text.length - TRUNCATION_MARGIN) continue;
-    findings.push({ detector: m.detector, path: field.path, spanId: field.spanId, match: m.masked, confidence: m.confidence, truncated: field.truncated });
+    const finding: Finding = {
+      detector: m.detector,
+      path: field.path,
+      spanId: field.spanId,
+      match: m.masked,
+      confidence: m.confidence,
+      truncated: field.truncated,
+    };
+    if (m.kind === "secret") finding.fingerprint = fingerprintOf(text.slice(m.start, m.end));
+    findings.push(finding);
   }
   return findings;
 }

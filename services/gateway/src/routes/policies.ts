@@ -2,17 +2,19 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
-import { compileCustomPolicy, evaluateAll, getBuiltin, policyInputSchema } from "@langguard/policy-engine";
+import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
 import { Prisma, type Policy } from "@langguard/database";
 import { jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
+import { PolicyTestPool } from "../policy-test/pool.ts";
+import { EvaluationErrors, NO_EVALUATION_ERRORS, withEvaluationErrors } from "./policy-errors.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
-const Expression = z.string().min(1, "must not be empty").max(20_000, "must be at most 20000 characters");
+const Expression = z.string().min(1, "must not be empty").max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`);
 
 const CreateBody = z
   .object({
@@ -54,6 +56,8 @@ export const PolicyView = z.object({
   version: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),
+  /** Traces this policy currently fails to evaluate on, and the latest failure. */
+  evaluationErrors: EvaluationErrors,
 });
 
 const Outcome = z.object({ violated: z.boolean(), message: z.string(), evidence: z.array(Json) });
@@ -86,8 +90,14 @@ export async function findPolicy(deps: Pick<GatewayDeps, "db">, organizationId: 
   return policy;
 }
 
+const withErrors = (db: GatewayDeps["db"], organizationId: string, policies: Policy[]) =>
+  withEvaluationErrors(db, organizationId, policies, (p) => p.id, "evaluationErrors");
+
 export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db } = deps;
+  // Policy tests run off the event loop (see policy-test/pool.ts); threads start on first use.
+  const testPool = new PolicyTestPool();
+  app.addHook("onClose", () => testPool.close());
 
   app.get(
     "/api/policies",
@@ -100,12 +110,17 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
         db.policy.findMany({ where: { organizationId }, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }),
         db.policy.count({ where: { organizationId } }),
       ]);
-      return page(rows, total, limit, offset);
+      return page(await withErrors(db, organizationId, rows), total, limit, offset);
     },
   );
 
-  app.get("/api/policies/:id", { config: { scope: "read" }, schema: { params: IdParams, response: { 200: PolicyView, ...errorResponses } } }, async (request) =>
-    findPolicy(deps, orgOf(request), request.params.id),
+  app.get(
+    "/api/policies/:id",
+    { config: { scope: "read" }, schema: { params: IdParams, response: { 200: PolicyView, ...errorResponses } } },
+    async (request) => {
+      const policy = await findPolicy(deps, orgOf(request), request.params.id);
+      return (await withErrors(db, policy.organizationId, [policy]))[0];
+    },
   );
 
   app.post(
@@ -122,7 +137,7 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
           await bumpPolicySetVersion(tx, organizationId);
           return created;
         });
-        return reply.status(201).send(policy);
+        return reply.status(201).send({ ...policy, evaluationErrors: NO_EVALUATION_ERRORS });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
           throw new HttpError(409, `A policy named '${request.body.name}' already exists`, { field: "body.name" });
@@ -146,7 +161,7 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       }
       if (config !== undefined && current.kind === "builtin") assertBuiltinConfig(current, config);
       // Every edit is a new version: violations found under the old one keep naming it.
-      return db.$transaction(async (tx) => {
+      const updated = await db.$transaction(async (tx) => {
         const updated = await tx.policy.update({
           where: { id: current.id },
           data: {
@@ -159,6 +174,7 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
         await bumpPolicySetVersion(tx, current.organizationId);
         return updated;
       });
+      return (await withErrors(db, current.organizationId, [updated]))[0];
     },
   );
 
@@ -178,11 +194,15 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
     "/api/policies/:id/test",
     {
       config: { scope: "write" },
-      schema: { params: IdParams, body: z.object({ input: policyInputSchema }).strict(), response: { 200: TestResult, ...errorResponses } },
+      schema: {
+        params: IdParams,
+        body: z.object({ input: policyInputSchema }).strict(),
+        response: { 200: TestResult, ...errorResponses, 503: errorResponses[400] },
+      },
     },
     async (request) => {
       const policy = await findPolicy(deps, orgOf(request), request.params.id);
-      const [result] = evaluateAll(request.body.input as never, [specOf(policy)]);
+      const result = await testPool.evaluate(request.body.input as PolicyInput, specOf(policy));
       return {
         policyId: policy.id,
         version: policy.version,

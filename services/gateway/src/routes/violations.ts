@@ -5,6 +5,7 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
+import { EvaluationErrors, withEvaluationErrors } from "./policy-errors.ts";
 
 const Status = z.enum(["new", "acknowledged", "resolved"], { error: "must be new, acknowledged or resolved" });
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
@@ -39,6 +40,8 @@ const ViolationView = z.object({
   statusChangedAt: z.date().nullable(),
   createdAt: z.date(),
 });
+/** A listed violation also says whether its policy currently fails to evaluate on some traces. */
+const ViolationListItem = ViolationView.extend({ policyEvaluationErrors: EvaluationErrors });
 const Change = z.object({ status: Status, note: z.string().max(4000).optional() }).strict();
 const Bulk = z
   .object({ ids: z.array(Uuid).min(1, "must list at least one violation").max(1000), status: Status, note: z.string().max(4000).optional() })
@@ -58,7 +61,7 @@ function csvCell(value: unknown): string {
 export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
   app.get(
     "/api/policies/violations",
-    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(ViolationView), ...errorResponses } } },
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(ViolationListItem), ...errorResponses } } },
     async (request, reply) => {
       const { limit, offset, format, severity, status, policyId, integrationId, agent, from, to } = request.query;
       const where: Prisma.ViolationWhereInput = {
@@ -86,7 +89,12 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
         db.violation.findMany({ where, orderBy, take: limit, skip: offset, include: { policy: { select: { name: true } } } }),
         db.violation.count({ where }),
       ]);
-      return page(rows.map(view), total, limit, offset);
+      return page(
+        await withEvaluationErrors(db, where.organizationId as string, rows.map(view), (v) => v.policyId, "policyEvaluationErrors"),
+        total,
+        limit,
+        offset,
+      );
     },
   );
 

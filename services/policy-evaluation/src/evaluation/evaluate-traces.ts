@@ -1,7 +1,7 @@
 import type { Database, Policy } from "@langguard/database";
 import { enabledPolicies, specOf } from "@langguard/governance";
 import { evaluateAll } from "@langguard/policy-engine";
-import { countViolations } from "@langguard/service-runtime";
+import { countEvaluationErrors, countViolations } from "@langguard/service-runtime";
 import { documentOf, loadTraces } from "./documents.ts";
 import { discoverEntities } from "./entities.ts";
 import { storeEvaluation, type Failure, type Finding } from "./store.ts";
@@ -31,7 +31,10 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
   const byId = new Map(policies.map((p) => [p.id, p]));
   const findings: Finding[] = [];
   const failures: Failure[] = [];
-  documents.forEach((doc, i) => {
+  for (const [i, doc] of documents.entries()) {
+    // Each custom policy may use its whole budget on each trace: between traces the event loop
+    // turns, so the worker keeps renewing its job locks and answering /livez during a long batch.
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const trace = traces[i]!;
     for (const result of evaluateAll({ ...doc, entities, agentStats: {} }, specs)) {
       const policy = byId.get(result.policyId)!;
@@ -39,16 +42,21 @@ export async function evaluateTraces(db: Database, organizationId: string, trace
       else if (result.outcome.violated)
         findings.push({ traceId: trace.id, integrationId: trace.integrationId, agents: doc.agents.map((a) => a.name), policy, outcome: result.outcome });
     }
-  });
+  }
   const stored = await storeEvaluation(
     db,
     organizationId,
     org.policySetVersion,
     traces.map((t) => t.id),
+    policies.map((p) => p.id),
     findings,
     failures,
   );
   const { severities, ...counts } = stored;
   countViolations(severities);
+  countEvaluationErrors(
+    policies.map((p) => p.id),
+    failures.map((f) => f.policy.id),
+  );
   return { traces: traces.length, policies: policies.length, ...counts };
 }

@@ -13,16 +13,22 @@ const CANDIDATE = /\d(?:[ -]?\d){12,40}/g;
 const GROUPINGS = new Set(["4-4-4-4", "4-4-4-4-3", "4-6-5", "4-6-4", "4-4-4-1", "4-4-4-4-1", "4-4-4-4-2", "4-4-4-3", "4-4-5"]);
 
 function plausibleLayout(text: string, start: number, end: number): boolean {
-  const value = text.slice(start, end);
-  const separators = new Set(value.replace(/\d/g, ""));
-  if (separators.size === 0) return true;
-  if (separators.size > 1) return false;
-  return GROUPINGS.has(
-    value
-      .split(/[ -]/)
-      .map((g) => g.length)
-      .join("-"),
-  );
+  // One pass, no allocation but the layout key: this runs for every digit run of every candidate.
+  let separator = -1;
+  let group = 0;
+  let layout = "";
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      group++;
+      continue;
+    }
+    if (separator === -1) separator = c;
+    else if (separator !== c) return false;
+    layout += `${group}-`;
+    group = 0;
+  }
+  return separator === -1 || GROUPINGS.has(layout + group);
 }
 
 function standsAlone(text: string, start: number, end: number): boolean {

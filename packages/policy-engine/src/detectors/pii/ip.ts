@@ -6,7 +6,10 @@ import type { TextDetector } from "../types.ts";
 // IP addresses identify a person's network, but most in agent traces are infrastructure: private
 // ranges score low, and a dotted quad right after "version"/"build"/… is almost always a version.
 
-const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+// Not preceded by a word character or a dot: checked in code, since a leading lookbehind makes
+// the regex engine try every position of the text (it was the costliest pattern of the scan).
+const IPV4 = /(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
+const WORD_OR_DOT = /[\w.]/;
 const HEX_COLON = new Uint8Array(128);
 for (const c of "0123456789abcdefABCDEF:.") HEX_COLON[c.charCodeAt(0)] = 1;
 const WORD = /[\w:.]/;
@@ -52,6 +55,7 @@ function ipv6Confidence(value: string): number {
 
 export const detectIps: TextDetector = (text, out) => {
   for (const m of text.matchAll(IPV4)) {
+    if (m.index > 0 && WORD_OR_DOT.test(text[m.index - 1] as string)) continue;
     const parts = m[0].split(".");
     if (parts.some((p) => p.length > 1 && p.startsWith("0"))) continue; // zero-padded: a version or date
     const octets = parts.map(Number);

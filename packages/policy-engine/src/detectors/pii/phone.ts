@@ -1,4 +1,5 @@
 import { type CountryCode, getCountryCallingCode, Metadata, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { charge } from "../../budget.ts";
 import { maskPhone } from "../../mask.ts";
 import { ALNUM, charAt, charBefore, inClass } from "../chars.ts";
 import type { ScanOptions, TextDetector } from "../types.ts";
@@ -20,6 +21,23 @@ function withPrefix(text: string, start: number): number {
   return start;
 }
 
+/**
+ * Parentheses belong to a number only around its area code, `(212) 555-0199`. One that closes
+ * without opening inside the match, or that wraps the whole number, `(+1 415 555 0132)`, is the
+ * sentence's, and stays out of the match (and out of what redaction replaces).
+ */
+function withoutSurroundingParens(text: string, start: number, end: number): { start: number; end: number } {
+  if (text[start] === "(") {
+    const close = text.indexOf(")", start);
+    if (close === -1 || close >= end - 1) {
+      start++;
+      if (close === end - 1) end--;
+    }
+  }
+  if (text[end - 1] === ")" && text.lastIndexOf("(", end - 1) < start) end--;
+  return { start, end };
+}
+
 function confidenceFor(value: string): number {
   if (value.startsWith("+") || value.startsWith("(+")) return 0.85;
   // Bare digit runs are as often order numbers or ids as phone numbers.
@@ -36,6 +54,9 @@ function standsAlone(text: string, start: number, end: number): boolean {
 
 /** Dotted quads and dates are never phone numbers, however they parse. */
 const NOT_PHONE = /^(?:\d{1,3}\.){3}\d{1,3}$|^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
+
+/** What one libphonenumber parse costs in evaluation steps (a CEL node is one step, ~0.2 µs). */
+const PARSE_STEPS = 75;
 
 const nationalLengths = new Map<CountryCode, ReadonlySet<number>>();
 
@@ -63,11 +84,30 @@ function validPhone(value: string, options: ScanOptions, seen: Map<string, boole
   if (digits < 7 || digits > 15 || NOT_PHONE.test(value)) return false;
   const international = value.startsWith("+") || value.startsWith("(+");
   if (!international && !lengthsFor(options.defaultRegion).has(digits)) return false;
-  // Traces repeat themselves (the same message in the span and the trace): parse each value once.
+  // Traces repeat themselves (the same message in the span and the trace): parse each value once
+  // per text. The costly step (~15 µs) is charged to a custom policy's budget, which also checks
+  // its clock, whether or not an earlier trace already parsed the value (so the verdict does not
+  // depend on what the process saw before).
   let valid = seen.get(value);
   if (valid === undefined) {
-    valid = parsePhoneNumberFromString(value, options.defaultRegion)?.isValid() === true;
+    charge(PARSE_STEPS);
+    valid = parsed(value, options.defaultRegion);
     seen.set(value, valid);
+  }
+  return valid;
+}
+
+/** The same numbers come back trace after trace (a user's, a support line): parsed once per process, up to a bound. */
+const PARSED_MAX = 20_000;
+const parsedCache = new Map<string, boolean>();
+
+function parsed(value: string, region: CountryCode): boolean {
+  const key = `${region}\u0000${value}`;
+  let valid = parsedCache.get(key);
+  if (valid === undefined) {
+    valid = parsePhoneNumberFromString(value, region)?.isValid() === true;
+    if (parsedCache.size >= PARSED_MAX) parsedCache.delete(parsedCache.keys().next().value as string);
+    parsedCache.set(key, valid);
   }
   return valid;
 }
@@ -75,7 +115,7 @@ function validPhone(value: string, options: ScanOptions, seen: Map<string, boole
 export const detectPhones: TextDetector = (text, out, options) => {
   const seen = new Map<string, boolean>();
   for (const m of text.matchAll(CANDIDATE)) {
-    const whole = { start: withPrefix(text, m.index), end: m.index + m[0].length };
+    const whole = withoutSurroundingParens(text, withPrefix(text, m.index), m.index + m[0].length);
     // Glued to a word or identifier (`a716-446655440000`, `v2.3.4567890`): not a phone number.
     if (inClass(ALNUM, charBefore(text, whole.start))) continue;
     const value = text.slice(whole.start, whole.end);
@@ -89,10 +129,11 @@ export const detectPhones: TextDetector = (text, out, options) => {
     const groups = digitGroups(m[0], m.index);
     if (groups.length < 2) continue;
     for (const run of groupRuns(groups, 6, 7, 15)) {
-      const start = withPrefix(text, run.start);
-      if (start === whole.start && run.end === whole.end) continue;
       let end = run.end;
-      if (text[end] === ")" && text.lastIndexOf("(", end) >= start) end++;
+      if (text[end] === ")") end++;
+      const { start, end: partEnd } = withoutSurroundingParens(text, withPrefix(text, run.start), end);
+      end = partEnd;
+      if (start === whole.start && end === whole.end) continue;
       const part = text.slice(start, end);
       if (!standsAlone(text, start, end) || !validPhone(part, options, seen)) continue;
       out.push({ detector: "phone", kind: "pii", start, end, confidence: confidenceFor(part), masked: maskPhone(part) });

@@ -1,35 +1,56 @@
-import { occurrences } from "../chars.ts";
 import type { TextDetector } from "../types.ts";
 
-// secretlint's private-key rule requires the body to start with `MI` (ASN.1 with a two-byte
-// length), which misses P-256 EC keys (`MHcC…`) and encrypted PKCS#8 keys. This rule accepts any
-// DER body (`M…`) or OpenSSH body; where both rules hit, the overlap merges into one finding.
+// gitleaks' rule: a `-----BEGIN … PRIVATE KEY-----` header (any label, any case) is a private key
+// with whatever body runs up to its END line. The body is not required to look like a real key:
+// a key cut, re-wrapped, escaped or redacted by hand is still a key someone pasted into a trace
+// (secretlint's own rule wants a body starting `MI`, which misses P-256 EC keys, encrypted PKCS#8
+// and OpenSSH keys). A body that does look like one only raises the confidence. Where both rules
+// hit, the overlap merges into one finding.
 
-const BODY_CHARS = /^[A-Za-z0-9+/=\s\\n]*$/;
-const HEADER = /^-----BEGIN ((?:RSA |DSA |EC |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?)-----/;
+const HEADER = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/gi;
+const FOOTER = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/gi;
+/** The longest body looked at: an 8192-bit RSA key is about 6.5 KB, a PGP key block more. */
+const MAX_BODY = 32_000;
+const KEY_LIKE = /^(?:M|b3BlbnNzaC1rZXktdjE)[A-Za-z0-9+/=]{60,}$/;
+
+function firstAtOrAfter(sorted: readonly number[], position: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export const detectPemPrivateKey: TextDetector = (text, out) => {
-  // Next footer position per label, remembered: a text of headers without footers must not
-  // search to its end once per header.
-  const nextFooter = new Map<string, number>();
-  for (const at of occurrences(text, "-----BEGIN ")) {
-    const header = HEADER.exec(text.slice(at, at + 60));
-    if (!header) continue;
-    const label = header[1] ?? "PRIVATE KEY";
-    const footer = `-----END ${label}-----`;
+  if (!text.includes("-----") || !/-----BEGIN/i.test(text)) return;
+  // Every END line once, so a text of headers without footers costs one pass, not one per header.
+  const footers: Array<{ at: number; end: number }> = [];
+  for (const m of text.matchAll(FOOTER)) footers.push({ at: m.index, end: m.index + m[0].length });
+  const footerStarts = footers.map((f) => f.at);
+  let coveredTo = 0;
+  for (const header of text.matchAll(HEADER)) {
+    const at = header.index;
+    if (at < coveredTo) continue; // inside the previous key
     const bodyStart = at + header[0].length;
-    let footerAt = nextFooter.get(label);
-    if (footerAt === undefined || (footerAt !== -1 && footerAt < bodyStart)) {
-      footerAt = text.indexOf(footer, bodyStart);
-      nextFooter.set(label, footerAt);
-    }
-    if (footerAt === -1 || footerAt - bodyStart > 16000) continue;
-    const body = text.slice(bodyStart, footerAt);
-    if (!BODY_CHARS.test(body)) continue;
+    const footer = footers[firstAtOrAfter(footerStarts, bodyStart)];
+    if (!footer || footer.at - bodyStart > MAX_BODY) continue;
+    // The next header before this END line starts a key of its own: this one has no END.
+    const nextHeader = text.slice(bodyStart, footer.at).search(/-----BEGIN/i);
+    if (nextHeader !== -1) continue;
     // JSON-escaped newlines arrive as the two characters `\n`.
-    const base64 = body.replace(/\\n|\s/g, "");
-    if (base64.length < 64 || !(base64.startsWith("M") || base64.startsWith("b3BlbnNzaC1rZXktdjE"))) continue;
-    const end = footerAt + footer.length;
-    out.push({ detector: "private_key", kind: "secret", start: at, end, confidence: 0.97, masked: `PEM ${label} …(${end - at} chars)` });
+    const body = text.slice(bodyStart, footer.at).replace(/\\[nr]|\s/g, "");
+    const label = header[0].slice(11, -5).trim().toUpperCase() || "PRIVATE KEY";
+    out.push({
+      detector: "private_key",
+      kind: "secret",
+      start: at,
+      end: footer.end,
+      confidence: KEY_LIKE.test(body) ? 0.97 : 0.8,
+      masked: `PEM ${label} …(${footer.end - at} chars)`,
+    });
+    coveredTo = footer.end;
   }
 };

@@ -3,8 +3,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 
 const root = path.resolve(import.meta.dirname, "..");
+// Every Python process the demo starts (the MLflow server, the seeding script, the bridges) sends no telemetry.
+Object.assign(process.env, PYTHON_TELEMETRY_OFF);
 const dataDir = path.join(root, ".data");
 const runDir = path.join(dataDir, "run");
 const logDir = path.join(dataDir, "logs");

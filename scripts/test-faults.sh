@@ -4,6 +4,8 @@
 # thousands of traces, each compared with the source afterwards. Assumes scripts/setup.sh has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 mkdir -p .data
 started=$(date +%s)
 status=0

@@ -3,6 +3,8 @@
 # Postgres, Redis, a real MLflow tracking server and the real Python bridge.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 bash scripts/setup.sh
 echo; echo "==> Checking the tools only the tests use"
 bash scripts/ensure-test-tools.sh

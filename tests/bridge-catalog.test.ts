@@ -1,5 +1,5 @@
 import path from "node:path";
-import { BridgeMessage } from "@langguard/bridge-client";
+import { BridgeMessage, PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -55,6 +55,7 @@ async function streamCatalog(ws: FakeWorkspace, params: Json, token = ws.token):
       PYTHONUNBUFFERED: "1",
       // A developer's ~/.databrickscfg must not leak into the run.
       DATABRICKS_CONFIG_FILE: "/nonexistent",
+      ...PYTHON_TELEMETRY_OFF,
       LANGGUARD_SOURCE: "databricks",
       DATABRICKS_HOST: ws.url,
       DATABRICKS_TOKEN: token,

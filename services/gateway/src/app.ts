@@ -8,7 +8,8 @@ import { registerDrain } from "./plugins/drain.ts";
 import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { DOCS_PREFIX, registerApiDocs } from "./plugins/api-docs.ts";
 import { registerMetrics } from "./plugins/metrics.ts";
-import { registerQueuesUi } from "./plugins/queues-ui.ts";
+import { QUEUES_UI_PREFIX, registerQueuesUi } from "./plugins/queues-ui.ts";
+import { registerMethodNotAllowed } from "./plugins/method-not-allowed.ts";
 import { registerRateLimit } from "./plugins/rate-limit.ts";
 import { registerSecurity } from "./plugins/security.ts";
 import { agentRoutes } from "./routes/agents.ts";
@@ -57,6 +58,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
       route.config = { ...route.config, scope: "public" };
       return;
     }
+    // The queue board shows and acts on every tenant's jobs: operators only, whatever it declares.
+    if (route.url === QUEUES_UI_PREFIX || route.url.startsWith(`${QUEUES_UI_PREFIX}/`)) route.config = { ...route.config, scope: "operator" };
     for (const method of [route.method].flat()) {
       if (method !== "HEAD") routeTable.push({ method, url: route.url, scope: route.config?.scope ?? "admin" });
     }
@@ -66,6 +69,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
+  registerMethodNotAllowed(app);
   await registerApiDocs(app);
   const queues: Array<{ name: string; queue: Queue }> = [];
   for (const [name, queue] of [

@@ -5,13 +5,14 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schemas/common.ts";
+import { Timestamp } from "../schemas/text.ts";
 
 const Scope = z.enum(["read", "write", "admin"], { error: "must be 'read', 'write' or 'admin'" });
 const CreateBody = z
   .object({
     name: text(200),
     scopes: z.array(Scope).min(1, "must name at least one scope"),
-    expiresAt: z.coerce.date({ error: "must be an ISO date-time" }).optional(),
+    expiresAt: Timestamp.optional(),
   })
   .strict();
 

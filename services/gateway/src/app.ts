@@ -1,7 +1,8 @@
 import type { Queue } from "bullmq";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "./deps.ts";
+import { exactSerializerCompiler } from "./exact/numbers.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerDrain } from "./plugins/drain.ts";
@@ -50,7 +51,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Integers beyond 2^53 are written digit for digit (see exact/numbers.ts).
+  app.setSerializerCompiler(exactSerializerCompiler);
   const routeTable: RouteEntry[] = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {

@@ -13,7 +13,9 @@ import type { KeyRing } from "@langguard/secrets";
 export async function seedWebhookDeliveries(db: Database, ring: KeyRing, url: string, count = 1) {
   const org = await db.organization.create({ data: { slug: `hooks-${randomUUID().slice(0, 12)}`, name: "Webhook test organization" } });
   const integration = await db.integration.create({ data: { organizationId: org.id, name: "hooks", source: "mlflow", host: "http://127.0.0.1:1" } });
-  const policy = await db.policy.create({ data: { organizationId: org.id, kind: "custom", name: "hooks", category: "custom", severity: "high", expression: "true" } });
+  const policy = await db.policy.create({
+    data: { organizationId: org.id, kind: "custom", name: "hooks", category: "custom", severity: "high", expression: "true" },
+  });
   const webhookId = randomUUID();
   await db.webhook.create({ data: { id: webhookId, organizationId: org.id, url, secretCiphertext: sealWebhookSecret(ring, webhookId, "whsec_test") } });
   const deliveryIds: string[] = [];

@@ -46,7 +46,10 @@ describe("webhook receiver URLs (the rules of save and of every delivery)", () =
   it("refuses http unless the operator allows it, user names and passwords, and what is not a URL", async () => {
     expect(await checkReceiverUrl("http://hooks.example.com/", policy, lookup)).toEqual({ ok: false, reason: "must use https" });
     expect((await checkReceiverUrl("http://hooks.example.com/", { ...policy, allowHttp: true }, lookup)).ok).toBe(true);
-    expect(await checkReceiverUrl("https://user:pw@hooks.example.com/", policy, lookup)).toEqual({ ok: false, reason: "must not contain a user name or password" });
+    expect(await checkReceiverUrl("https://user:pw@hooks.example.com/", policy, lookup)).toEqual({
+      ok: false,
+      reason: "must not contain a user name or password",
+    });
     expect((await checkReceiverUrl("hooks.example.com/x", policy, lookup)).ok).toBe(false);
     expect((await checkReceiverUrl("https://hooks.example.com/\tx", policy, lookup)).ok).toBe(false);
     expect((await checkReceiverUrl("ftp://hooks.example.com/", policy, lookup)).ok).toBe(false);

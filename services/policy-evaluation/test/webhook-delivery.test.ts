@@ -61,7 +61,10 @@ describe("webhook delivery", () => {
       const { webhookId, deliveryIds } = await seedWebhookDeliveries(db, ring, url);
       await expect(deliver(deliveryIds[0]!, noAllowances), url).rejects.toThrow(/not allowed/);
       const delivery = await db.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryIds[0]! } });
-      expect(delivery, url).toMatchObject({ status: "failed", lastError: expect.stringMatching(/^the webhook URL is not allowed: .*(blocked|private|internal|reserved)/) });
+      expect(delivery, url).toMatchObject({
+        status: "failed",
+        lastError: expect.stringMatching(/^the webhook URL is not allowed: .*(blocked|private|internal|reserved)/),
+      });
       const hook = await db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
       expect(hook, url).toMatchObject({ enabled: false, disabledReason: expect.stringContaining("not allowed") });
     }

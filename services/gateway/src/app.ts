@@ -47,6 +47,10 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     loggerInstance: typeof logger === "object" ? logger : undefined,
     logger: typeof logger === "boolean" ? logger : undefined,
     bodyLimit: 1024 * 1024,
+    // A "__proto__" or "constructor.prototype" key in a body is removed when parsed, never
+    // applied: documents such as a policy test's input may hold any key.
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
     // Behind a proxy, set trustProxy there; here the peer address is the client.
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();

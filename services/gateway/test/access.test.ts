@@ -76,6 +76,11 @@ describe("access control", () => {
     expect(list.body).not.toContain(key);
     expect((await fleet.app.inject({ method: "GET", url: "/api/integrations", headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
     expect((await fleet.inject({ method: "DELETE", url: `/api/keys/${id}` })).statusCode).toBe(204);
+    // A key never revokes itself: an organization's last admin key cannot lock it out.
+    const own = await fleet.db.apiKey.findFirstOrThrow({ where: { organizationId: fleet.organizationId, name: "test key" } });
+    const self = await fleet.inject({ method: "DELETE", url: `/api/keys/${own.id}` });
+    expect(self.statusCode).toBe(409);
+    expect(self.json().message).toContain("cannot revoke itself");
     expect((await fleet.app.inject({ method: "GET", url: "/api/integrations", headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(401);
   });
 

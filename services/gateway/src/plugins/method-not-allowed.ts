@@ -26,8 +26,10 @@ function moreSpecific(a: Resource, b: Resource): Resource {
 /**
  * A path the API serves, asked with a method it does not serve there, is answered 405 with the
  * methods it does serve in `Allow` (RFC 9110), and OPTIONS with 204 and the same `Allow`;
- * a path it does not serve at all stays 404. Runs before the body is read, so a method that
- * carries a body (QUERY) is refused for the method, not for its content type.
+ * a path it does not serve at all stays 404. A path is the resource the router would pick for
+ * it: `/api/policies/violations` is its own resource, not `/api/policies/:id` with a bad id, so
+ * PATCH there is 405 rather than a complaint about the id. Runs before the body is read, so a
+ * method that carries a body (QUERY) is refused for the method, not for its content type.
  */
 export function registerMethodNotAllowed(app: FastifyInstance): void {
   const resources = new Map<string, Resource>();
@@ -37,11 +39,13 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
     resources.set(route.url, resource);
   });
   app.addHook("onRequest", async (request, reply) => {
-    if (!request.is404) return;
+    const matched = request.routeOptions.url;
+    // A route with no parameter is the path's own resource: nothing more specific exists.
+    if (!request.is404 && matched !== undefined && !/[:*]/.test(matched)) return;
     const path = request.url.split("?")[0] ?? "";
     let match: Resource | undefined;
     for (const resource of resources.values()) if (resource.pattern.test(path)) match = match ? moreSpecific(match, resource) : resource;
-    if (!match) return;
+    if (!match || (!request.is404 && (match.url === matched || match.methods.has(request.method)))) return;
     const allowed = [...new Set([...match.methods, "OPTIONS"])].sort().join(", ");
     reply.header("allow", allowed);
     if (request.method === "OPTIONS") return reply.status(204).send();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { checkSourceUrl, type HostPolicy } from "@langguard/host-policy";
 import { text } from "../schemas/common.ts";
-import { NO_SPACE } from "../schemas/text.ts";
+import { token } from "../schemas/text.ts";
 
 /** Hosts are checked against the operator's host policy (SSRF) and normalised to their origin. */
 export function hostField(policy: HostPolicy) {
@@ -37,7 +37,7 @@ const CatalogFilters = z.object({ include: Level, exclude: Level }).partial().st
 const common = {
   name: text(200),
   source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
-  token: text(4096).regex(NO_SPACE, "must not contain whitespace"),
+  token: token(4096),
   warehouseId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),

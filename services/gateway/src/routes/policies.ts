@@ -9,7 +9,7 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
-import { CODE, CODE_REASON, line, Timestamp } from "../schemas/text.ts";
+import { code, line, Timestamp } from "../schemas/text.ts";
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
@@ -23,7 +23,7 @@ const CreateBody = z
     severity: Severity,
     enabled: z.boolean().default(true),
     mode: Mode.default("monitor"),
-    expression: Expression.regex(CODE, CODE_REASON),
+    expression: code(Expression),
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -34,7 +34,7 @@ const UpdateBody = z
     severity: Severity,
     enabled: z.boolean(),
     mode: Mode,
-    expression: Expression.regex(CODE, CODE_REASON),
+    expression: code(Expression),
     config: z.record(z.string(), z.unknown()),
   })
   .partial()

@@ -16,17 +16,35 @@ const NEWLINES = "\\u000a\\u000d";
 /** The space characters a name may not start or end with. */
 const SPACES = " \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\ufeff";
 
-/** One line: no control character (tab, CR and LF included) and no bidirectional control. */
-export const ONE_LINE = new RegExp(`^[^${CONTROLS}${TAB}${NEWLINES}]*$`);
-/** Notes: several lines (LF and CR) but no other control character. */
-export const MULTI_LINE = new RegExp(`^[^${CONTROLS}${TAB}]*$`);
-/** Names and filters: no space at either end (a name that differs only by a trailing space is a trap). */
-export const NO_EDGE_SPACE = new RegExp(`^(?:[^${SPACES}](?:[\\s\\S]*[^${SPACES}])?)?$`);
-/** Tokens and other opaque values: no space at all. */
-export const NO_SPACE = new RegExp(`^[^${SPACES}${TAB}${NEWLINES}]*$`);
+const LINE_CLASS = `${CONTROLS}${TAB}${NEWLINES}`;
 
-const ONE_LINE_REASON = "must not contain control characters (such as NUL, tab, CR, LF or ESC) or bidirectional controls (such as U+202E)";
-const MULTI_LINE_REASON = "must not contain control characters other than line breaks (such as NUL, tab or ESC) or bidirectional controls (such as U+202E)";
+// One pattern per field: it is what validates the field and what the document publishes (a
+// client generating values from several patterns at once has to search for strings that satisfy
+// them all). The reason a value is refused is worked out afterwards, for the message only.
+
+/** Names and filters: one line, not empty, no space at either end (a name that differs only by a trailing space is a trap). */
+export const NAME = new RegExp(`^[^${LINE_CLASS}${SPACES}](?:[^${LINE_CLASS}]*[^${LINE_CLASS}${SPACES}])?$`);
+/** A line of free text, such as a description: may be empty. */
+export const LINE = new RegExp(`^[^${LINE_CLASS}]*$`);
+/** Notes: several lines (LF and CR) but no other control character. */
+export const NOTE = new RegExp(`^[^${CONTROLS}${TAB}]*$`);
+/** Expressions and other code: tabs and line breaks are allowed, other controls and bidirectional controls are not. */
+export const CODE = new RegExp(`^[^${CONTROLS}]*$`);
+/** Tokens and other opaque values: no space and no control character at all. */
+export const TOKEN = new RegExp(`^[^${LINE_CLASS}${SPACES}]+$`);
+
+const HAS_LINE_CONTROL = new RegExp(`[${LINE_CLASS}]`);
+const HAS_SPACE = new RegExp(`[${SPACES}${TAB}${NEWLINES}]`);
+
+const CONTROL_REASON = "must not contain control characters (such as NUL, tab, CR, LF or ESC) or bidirectional controls (such as U+202E)";
+const NOTE_REASON = "must not contain control characters other than line breaks (such as NUL, tab or ESC) or bidirectional controls (such as U+202E)";
+const CODE_REASON = "must not contain control characters other than tab and line breaks, or bidirectional controls (such as U+202E)";
+
+/** Why a value does not match NAME (it does not, when this is asked). */
+function nameReason(value: unknown): string {
+  if (typeof value !== "string" || value === "") return "must not be empty";
+  return HAS_LINE_CONTROL.test(value) ? CONTROL_REASON : "must not start or end with a space";
+}
 
 /** Length in characters as JSON Schema counts them (code points), not in UTF-16 units as String.length does. */
 export function codePoints(value: string): number {
@@ -42,22 +60,42 @@ function atMost<T extends z.ZodString>(schema: T, max: number, what: string) {
 
 /** A name or a filter value: one line, not empty, no space at either end. */
 export function text(max: number, what = "characters") {
-  return atMost(z.string().min(1, "must not be empty").regex(ONE_LINE, ONE_LINE_REASON).regex(NO_EDGE_SPACE, "must not start or end with a space"), max, what);
+  return atMost(
+    z
+      .string()
+      .min(1, "must not be empty")
+      .regex(NAME, { error: (issue) => nameReason(issue.input) }),
+    max,
+    what,
+  );
 }
 
 /** A line of free text that may be empty, such as a description. */
 export function line(max: number) {
-  return atMost(z.string().regex(ONE_LINE, ONE_LINE_REASON), max, "characters");
+  return atMost(z.string().regex(LINE, CONTROL_REASON), max, "characters");
 }
 
 /** Free text over several lines, such as a note: line breaks are its only control characters. */
 export function note(max: number) {
-  return atMost(z.string().regex(MULTI_LINE, MULTI_LINE_REASON), max, "characters");
+  return atMost(z.string().regex(NOTE, NOTE_REASON), max, "characters");
 }
 
-/** Expressions and other code: tabs and line breaks are allowed, other controls and bidirectional controls are not. */
-export const CODE = new RegExp(`^[^${CONTROLS}]*$`);
-export const CODE_REASON = "must not contain control characters other than tab and line breaks, or bidirectional controls (such as U+202E)";
+/** A token or other opaque value: not empty, no space, no control character. */
+export function token(max: number) {
+  return atMost(
+    z
+      .string()
+      .min(1, "must not be empty")
+      .regex(TOKEN, { error: (issue) => (HAS_SPACE.test(String(issue.input)) ? "must not contain whitespace" : CONTROL_REASON) }),
+    max,
+    "characters",
+  );
+}
+
+/** An expression: its own length rule stays with the caller; this adds what characters it may hold. */
+export function code<T extends z.ZodString>(schema: T) {
+  return schema.regex(CODE, CODE_REASON);
+}
 
 // Postgres timestamps start at 4713 BC but the driver cannot send years before 1 AD, and RFC 3339
 // allows no year past 9999: a valid timestamp beyond either end means "from the beginning" or

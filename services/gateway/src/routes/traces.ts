@@ -39,7 +39,8 @@ const SpanView = z.object({
   type: z.string().nullable(),
   startTime: z.date(),
   endTime: z.date().nullable(),
-  durationMs: ExactInteger.nullable(),
+  // Milliseconds with their fraction (spans are timed in nanoseconds).
+  durationMs: z.number().nullable(),
   status: z.string(),
   statusMessage: z.string().nullable(),
   inputs: Json,
@@ -120,24 +121,24 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
       return {
         ...countsOf(trace),
         ...documents,
-        spans: trace.spans.map((span) => ({ ...countsOf(span), ...spanDocuments.get(span.id) })),
+        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id) })),
         agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })),
       };
     },
   );
 };
 
-type Counts = "inputTokens" | "outputTokens" | "totalTokens" | "durationMs";
+type Tokens = "inputTokens" | "outputTokens" | "totalTokens";
+type Exact = ReturnType<typeof exactInteger>;
 
-/** Durations and token counts are bigint columns: JSON integers, exact beyond 2^53 too. */
-function countsOf<T extends { inputTokens: bigint | null; outputTokens: bigint | null; totalTokens: bigint | null; durationMs: bigint | number | null }>(
+/** Token counts are bigint columns: JSON integers, exact beyond 2^53 too. */
+function tokensOf<T extends Record<Tokens, bigint | null>>(row: T): Omit<T, Tokens> & Record<Tokens, Exact> {
+  return { ...row, inputTokens: exactInteger(row.inputTokens), outputTokens: exactInteger(row.outputTokens), totalTokens: exactInteger(row.totalTokens) };
+}
+
+/** A trace's duration is a bigint column of whole milliseconds (a span's has its fraction and is a number already). */
+function countsOf<T extends Record<Tokens, bigint | null> & { durationMs: bigint | null }>(
   row: T,
-): Omit<T, Counts> & Record<Counts, ReturnType<typeof exactInteger>> {
-  return {
-    ...row,
-    durationMs: exactInteger(row.durationMs),
-    inputTokens: exactInteger(row.inputTokens),
-    outputTokens: exactInteger(row.outputTokens),
-    totalTokens: exactInteger(row.totalTokens),
-  };
+): Omit<T, Tokens | "durationMs"> & Record<Tokens | "durationMs", Exact> {
+  return { ...tokensOf(row), durationMs: exactInteger(row.durationMs) } as Omit<T, Tokens | "durationMs"> & Record<Tokens | "durationMs", Exact>;
 }

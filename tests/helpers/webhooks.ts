@@ -4,30 +4,20 @@ import { createServer, type Server, type Socket } from "node:net";
 import { sealWebhookSecret } from "@langguard/credentials";
 import type { Database } from "@langguard/database";
 import type { KeyRing } from "@langguard/secrets";
+import { seedViolations } from "./violations.ts";
 
 /**
  * Webhook rows written straight into the database, as a row the API never checked would be: an
- * organization, an integration with one trace per violation, a policy, the webhook, and one
- * pending delivery per violation.
+ * organization with violations (seedViolations), the webhook, and one pending delivery per violation.
  */
 export async function seedWebhookDeliveries(db: Database, ring: KeyRing, url: string, count = 1) {
   const org = await db.organization.create({ data: { slug: `hooks-${randomUUID().slice(0, 12)}`, name: "Webhook test organization" } });
-  const integration = await db.integration.create({ data: { organizationId: org.id, name: "hooks", source: "mlflow", host: "http://127.0.0.1:1" } });
-  const policy = await db.policy.create({
-    data: { organizationId: org.id, kind: "custom", name: "hooks", category: "custom", severity: "high", expression: "true" },
-  });
+  const { violationIds } = await seedViolations(db, org.id, count);
   const webhookId = randomUUID();
   await db.webhook.create({ data: { id: webhookId, organizationId: org.id, url, secretCiphertext: sealWebhookSecret(ring, webhookId, "whsec_test") } });
   const deliveryIds: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const trace = await db.trace.create({
-      data: { organizationId: org.id, integrationId: integration.id, externalId: `tr-${randomUUID()}`, timestamp: new Date(), status: "OK", contentHash: "x" },
-    });
-    const violation = await db.violation.create({
-      data: { organizationId: org.id, integrationId: integration.id, traceId: trace.id, policyId: policy.id, policyVersion: 1, severity: "high", message: "m" },
-    });
-    const delivery = await db.webhookDelivery.create({ data: { webhookId, violationId: violation.id, event: "policy.violation" } });
-    deliveryIds.push(delivery.id);
+  for (const violationId of violationIds) {
+    deliveryIds.push((await db.webhookDelivery.create({ data: { webhookId, violationId, event: "policy.violation" } })).id);
   }
   return { organizationId: org.id, webhookId, deliveryIds };
 }

@@ -3,13 +3,13 @@
  * environment carries the switch, cold or warm, and the bridge package sets it itself before
  * MLflow is imported, whatever environment it was given.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { BridgeClient, PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { hostPolicyFromEnv, serializeHostPolicy } from "@langguard/host-policy";
+import { forkServerOf } from "../../../tests/helpers/process-group.ts";
 import { LOCAL_SOURCES_ENV, PYTHON_PATH, repoRoot } from "../../../tests/helpers/test-env.ts";
 
 const SWITCH = { MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" };
@@ -22,23 +22,6 @@ function environOf(pid: number): Record<string, string> {
       .filter(Boolean)
       .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
   );
-}
-
-function forkServerOf(pid: number): number | undefined {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" });
-  return out
-    .trim()
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([, ppid]) => ppid === pid)
-    .map(([child]) => child!)
-    .find((child) => {
-      try {
-        return readFileSync(`/proc/${child}/cmdline`, "utf8").includes("--fork-server");
-      } catch {
-        return false;
-      }
-    });
 }
 
 describe("MLflow telemetry", () => {

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { seedViolations } from "../../../tests/helpers/violations.ts";
 
 const HOSTILE = { CR: "a\rb", LF: "a\nb", ESC: "a\u001b[31mb", BEL: "a\u0007b", RLO: "invoice\u202Efdp.exe", NUL: "a\u0000b", TAB: "a\tb" };
 
@@ -16,23 +17,7 @@ describe("input rules", () => {
   beforeAll(async () => {
     fleet = await startFleet({ worker: false });
     // Two violations of this organization, written as evaluation writes them.
-    const org = fleet.organizationId;
-    const integration = await fleet.db.integration.create({
-      data: { organizationId: org, name: `rules-${randomUUID()}`, source: "mlflow", host: "http://127.0.0.1:1" },
-    });
-    const policy = await fleet.db.policy.create({
-      data: { organizationId: org, kind: "custom", name: `rules-${randomUUID()}`, category: "custom", severity: "low", expression: "true" },
-    });
-    violationIds = [];
-    for (let i = 0; i < 2; i += 1) {
-      const trace = await fleet.db.trace.create({
-        data: { organizationId: org, integrationId: integration.id, externalId: `tr-${randomUUID()}`, timestamp: new Date(), status: "OK", contentHash: "x" },
-      });
-      const violation = await fleet.db.violation.create({
-        data: { organizationId: org, integrationId: integration.id, traceId: trace.id, policyId: policy.id, policyVersion: 1, severity: "low", message: "m" },
-      });
-      violationIds.push(violation.id);
-    }
+    violationIds = (await seedViolations(fleet.db, fleet.organizationId, 2)).violationIds;
   });
   afterAll(() => fleet?.close());
 

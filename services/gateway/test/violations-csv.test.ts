@@ -4,10 +4,10 @@
  * line break is neutralised, and no separator a spreadsheet splits on (",", or ";" in many
  * locales) can cut a cell into pieces that start one.
  */
-import { randomUUID } from "node:crypto";
 import { ExactNumber } from "@langguard/exact-json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { seedViolations } from "../../../tests/helpers/violations.ts";
 import { csvCell, csvField } from "../src/export/csv.ts";
 
 const FORMULA = /^[=+\-@\t\r\n]/;
@@ -61,29 +61,7 @@ describe("violations export", () => {
 
   beforeAll(async () => {
     fleet = await startFleet({ worker: false });
-    const org = fleet.organizationId;
-    const integration = await fleet.db.integration.create({
-      data: { organizationId: org, name: `csv-${randomUUID()}`, source: "mlflow", host: "http://127.0.0.1:1" },
-    });
-    const policy = await fleet.db.policy.create({
-      data: { organizationId: org, kind: "custom", name: "=cmd policy", category: "custom", severity: "high", expression: "true" },
-    });
-    const trace = await fleet.db.trace.create({
-      data: { organizationId: org, integrationId: integration.id, externalId: `tr-${randomUUID()}`, timestamp: new Date(), status: "OK", contentHash: "x" },
-    });
-    await fleet.db.violation.create({
-      data: {
-        organizationId: org,
-        integrationId: integration.id,
-        traceId: trace.id,
-        policyId: policy.id,
-        policyVersion: 1,
-        severity: "high",
-        message: "+found; =1+1, @x",
-        note: "=2+2\nsecond line",
-        agents,
-      },
-    });
+    await seedViolations(fleet.db, fleet.organizationId, 1, { policyName: "=cmd policy", message: "+found; =1+1, @x", note: "=2+2\nsecond line", agents });
   });
   afterAll(() => fleet?.close());
 

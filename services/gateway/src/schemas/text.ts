@@ -23,15 +23,15 @@ const LINE_CLASS = `${CONTROLS}${TAB}${NEWLINES}`;
 // them all). The reason a value is refused is worked out afterwards, for the message only.
 
 /** Names and filters: one line, not empty, no space at either end (a name that differs only by a trailing space is a trap). */
-export const NAME = new RegExp(`^[^${LINE_CLASS}${SPACES}](?:[^${LINE_CLASS}]*[^${LINE_CLASS}${SPACES}])?$`);
+const NAME = new RegExp(`^[^${LINE_CLASS}${SPACES}](?:[^${LINE_CLASS}]*[^${LINE_CLASS}${SPACES}])?$`);
 /** A line of free text, such as a description: may be empty. */
-export const LINE = new RegExp(`^[^${LINE_CLASS}]*$`);
+const LINE = new RegExp(`^[^${LINE_CLASS}]*$`);
 /** Notes: several lines (LF and CR) but no other control character. */
-export const NOTE = new RegExp(`^[^${CONTROLS}${TAB}]*$`);
+const NOTE = new RegExp(`^[^${CONTROLS}${TAB}]*$`);
 /** Expressions and other code: tabs and line breaks are allowed, other controls and bidirectional controls are not. */
-export const CODE = new RegExp(`^[^${CONTROLS}]*$`);
+const CODE = new RegExp(`^[^${CONTROLS}]*$`);
 /** Tokens and other opaque values: no space and no control character at all. */
-export const TOKEN = new RegExp(`^[^${LINE_CLASS}${SPACES}]+$`);
+const TOKEN = new RegExp(`^[^${LINE_CLASS}${SPACES}]+$`);
 
 const HAS_LINE_CONTROL = new RegExp(`[${LINE_CLASS}]`);
 const HAS_SPACE = new RegExp(`[${SPACES}${TAB}${NEWLINES}]`);
@@ -47,7 +47,7 @@ function nameReason(value: unknown): string {
 }
 
 /** Length in characters as JSON Schema counts them (code points), not in UTF-16 units as String.length does. */
-export function codePoints(value: string): number {
+function codePoints(value: string): number {
   let count = 0;
   for (const _ of value) count += 1;
   return count;

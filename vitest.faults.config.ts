@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ["tests/faults/**/*.test.ts"],
     fileParallelism: false,
+    // MLflow 3's usage telemetry, off in every Python process a test starts (see PYTHON_TELEMETRY_OFF).
+    env: { MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" },
     testTimeout: 900_000,
     hookTimeout: 900_000,
   },

@@ -6,17 +6,21 @@
  *
  *   create-org <slug> <name>            an organization and its first admin API key (printed once)
  *   create-key <org slug> <name> <scopes, e.g. read,write>   another API key (printed once)
+ *   create-operator-key <name>          a key for the fleet's operators: it opens the queue board and nothing else
+ *   revoke-operator-key <prefix>        revokes an operator key
  *   rotate-encryption-key               re-seals every stored token under ENCRYPTION_KEY
  */
 import { parseEnv, coreEnv, encryptionKeyEnv, ConfigError } from "@langguard/config";
 import { resealAllTokens } from "@langguard/credentials";
 import { createPrismaClient } from "@langguard/database";
 import { keyRingFromSettings } from "@langguard/secrets";
-import { createApiKey, type Scope } from "../services/gateway/src/auth/api-keys.ts";
+import { createApiKey, createOperatorKey, type Scope } from "../services/gateway/src/auth/api-keys.ts";
 
 const usage = `usage:
   pnpm admin create-org <slug> <name>
   pnpm admin create-key <org slug> <key name> <scopes: read|write|admin, comma-separated>
+  pnpm admin create-operator-key <name>
+  pnpm admin revoke-operator-key <prefix>
   pnpm admin rotate-encryption-key`;
 
 function fail(message: string): never {
@@ -52,6 +56,17 @@ try {
     if (!org) fail(`no organization with slug '${slug}'`);
     const { key } = await createApiKey(db, org.id, name, scopes);
     process.stdout.write(`API key for ${slug} with ${scopes.join(",")} (shown once, store it now): ${key}\n`);
+  } else if (command === "create-operator-key") {
+    const [name] = args;
+    if (!name) fail(usage);
+    const { key } = await createOperatorKey(db, name);
+    process.stdout.write(`operator key '${name}' for the queue board (shown once, store it now): ${key}\n`);
+  } else if (command === "revoke-operator-key") {
+    const [prefix] = args;
+    if (!prefix) fail(usage);
+    const revoked = await db.operatorKey.updateMany({ where: { prefix, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (revoked.count === 0) fail(`no active operator key with prefix '${prefix}'`);
+    process.stdout.write(`operator key ${prefix} revoked\n`);
   } else if (command === "rotate-encryption-key") {
     // loadAdminEnv read the key settings for this command.
     const keys = env as unknown as { ENCRYPTION_KEY: string; ENCRYPTION_KEY_PREVIOUS?: string };

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/node.sh
 use_supported_node
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 bash scripts/setup.sh
 mkdir -p .data
 # A local key for the demo only; production supplies ENCRYPTION_KEY from its secret store.

@@ -4,9 +4,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { DemoFailure, portSetting, Supervisor, type DemoPort } from "./lib/supervisor.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
+// Every Python process the demo starts (the MLflow server, the seeding script, the bridges) sends no telemetry.
+Object.assign(process.env, PYTHON_TELEMETRY_OFF);
 // DEMO_DATA_DIR: where the demo keeps its MLflow workspace, logs, key and pid files.
 const dataDir = path.resolve(root, process.env.DEMO_DATA_DIR ?? ".data");
 const runDir = path.join(dataDir, "run");

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Programs only the tests use, beyond what the fleet needs, installed from Debian's packages:
-# - PgBouncer, through which one test runs the fleet in transaction pooling mode (docs/scaling.md);
-# - Prometheus (prometheus, promtool): every process's /metrics is checked with `promtool check
-#   metrics`, the alert rules with `promtool test rules`, and a real Prometheus scrapes a running
-#   fleet to run every dashboard panel's and alert's query.
+# Programs only the tests use, beyond what the fleet needs:
+# - Schemathesis (from PyPI, in a venv of its own under .data, apart from the bridge's), which
+#   checks the API against its OpenAPI document;
+# - from Debian's packages: PgBouncer, through which one test runs the fleet in transaction pooling
+#   mode (docs/scaling.md); Prometheus (prometheus, promtool): every process's /metrics is checked
+#   with `promtool check metrics`, the alert rules with `promtool test rules`, and a real Prometheus
+#   scrapes a running fleet to run every dashboard panel's and alert's query.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/lib/python.sh
+mkdir -p .data
+make_venv .data/schemathesis "$(find_python)" tests/schemathesis/requirements.txt "import schemathesis"
+echo "Schemathesis is installed"
+
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

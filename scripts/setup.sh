@@ -3,6 +3,8 @@
 # Safe to run repeatedly: each step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 step() { printf '\n==> %s\n' "$*"; }
 
 step "Checking Node.js"

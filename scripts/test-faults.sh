@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/node.sh
 use_supported_node
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 mkdir -p .data
 started=$(date +%s)
 status=0

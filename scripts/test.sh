@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 # A supported Node.js first on PATH (setup.sh installs one into .tools/ when the machine's is too old).
 source scripts/lib/node.sh
 use_supported_node
+# MLflow 3 sends usage telemetry unless told not to: off in every Python process started from here.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 bash scripts/setup.sh
 echo; echo "==> Checking the tools only the tests use"
 bash scripts/ensure-test-tools.sh

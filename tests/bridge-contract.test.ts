@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { BRIDGE_COMMANDS, BridgeErrorKind, BridgeMessage } from "@langguard/bridge-client";
+import { BRIDGE_COMMANDS, BridgeErrorKind, BridgeMessage, PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
 
 /** What the Python side declares, read from its own modules. */
@@ -13,6 +13,7 @@ async function pythonSide(): Promise<{ commands: string[]; kinds: string[]; step
     ],
     {
       cwd: `${repoRoot}/python-bridge`,
+      env: PYTHON_TELEMETRY_OFF,
     },
   );
   return JSON.parse(stdout);

@@ -231,7 +231,7 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
     const csv = await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&format=csv` });
     expect(csv.headers["content-type"]).toContain("text/csv");
     const lines = csv.body.trim().split("\r\n");
-    expect(lines[0]).toBe("id,createdAt,severity,status,policyName,policyVersion,integrationId,traceId,agents,message,note");
+    expect(lines[0]).toBe('"id","createdAt","severity","status","policyName","policyVersion","integrationId","traceId","agents","message","note"');
     expect(lines.length - 1).toBe((await violations()).total);
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createQueue, QueueName } from "@langguard/queue-contracts";
 import { checkEvictionPolicy, registry } from "@langguard/service-runtime";
 import { scheduleId } from "@langguard/sync-runs";
+import { createOperatorKey } from "../../services/gateway/src/auth/api-keys.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture } from "../helpers/mlflow-server.ts";
 import { startRedisCluster, type RedisCluster } from "../helpers/redis-cluster.ts";
@@ -148,11 +149,13 @@ describe("the fleet on a three-node Redis Cluster", () => {
     expect(metrics).toMatch(/langguard_queue_jobs\{queue="trace-sync",state="completed"\} 1\b/);
     expect(metrics).toMatch(/langguard_queue_jobs\{queue="policy-evaluation",state="completed"\} [1-9]/);
 
-    const board = await fleet.inject({ method: "GET", url: "/admin/queues/api/queues" });
+    // The queue board opens to the fleet's operators only.
+    const operator = { authorization: `Bearer ${(await createOperatorKey(fleet.db, "cluster test")).key}` };
+    const board = await fleet.inject({ method: "GET", url: "/admin/queues/api/queues", headers: operator });
     expect(board.statusCode, board.body).toBe(200);
     const traceQueue = (board.json() as { queues: Array<{ name: string; counts: Record<string, number> }> }).queues.find((q) => q.name.endsWith("trace-sync"));
     expect(traceQueue?.counts.completed).toBe(1);
-    const stats = await fleet.inject({ method: "GET", url: "/admin/queues/api/redis/stats" });
+    const stats = await fleet.inject({ method: "GET", url: "/admin/queues/api/redis/stats", headers: operator });
     expect(stats.statusCode, stats.body).toBe(200);
   });
 

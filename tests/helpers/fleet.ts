@@ -91,6 +91,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     OPS_PORT: "0",
     RATE_LIMIT_PER_MINUTE: "100000",
     RATE_LIMIT_EXPENSIVE_PER_MINUTE: "100000",
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "100000",
     ...LOCAL_SOURCES_ENV,
     ...options.env,
   };

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { MLFLOW_PYTHON, repoRoot } from "./test-env.ts";
 
 export async function freePort(): Promise<number> {
@@ -71,7 +72,7 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
       // Its own process group, so stopping it also stops the uvicorn child it starts.
       detached: true,
       // The background job runner (several processes, ~1.7 GB) serves features we never use.
-      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+      env: { ...process.env, ...PYTHON_TELEMETRY_OFF, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
     },
   );
   closeSync(log);
@@ -140,13 +141,15 @@ export async function seed(
 
 /** Runs a snippet of Python against the server with the real SDK; returns its last stdout line as JSON. */
 export async function runPython<T>(url: string, code: string): Promise<T> {
-  const { stdout } = await execa(MLFLOW_PYTHON, ["-c", code], { env: { MLFLOW_TRACKING_URI: url, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" } });
+  const { stdout } = await execa(MLFLOW_PYTHON, ["-c", code], {
+    env: { ...PYTHON_TELEMETRY_OFF, MLFLOW_TRACKING_URI: url, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" },
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
 }
 
 /** Runs a Python script with the MLflow workspace's interpreter to completion; parses its last stdout line as JSON. */
 export async function runPythonScript<T>(script: string, args: string[]): Promise<T> {
-  const result = await execa(MLFLOW_PYTHON, [script, ...args], { env: { MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" }, reject: false });
+  const result = await execa(MLFLOW_PYTHON, [script, ...args], { env: { ...PYTHON_TELEMETRY_OFF, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING: "false" }, reject: false });
   if (result.exitCode !== 0) throw new Error(`${path.basename(script)} exited with ${result.exitCode}:\n${result.stderr.slice(-3000)}`);
   const last = result.stdout.trim().split("\n").at(-1);
   if (!last) throw new Error(`${path.basename(script)} printed nothing`);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface GroupProcess {
@@ -45,4 +46,26 @@ export async function groupMembersAfter(pgid: number, timeoutMs: number): Promis
     if (members.length === 0 || Date.now() > deadline) return members;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Processes whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  const out = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" });
+  return out
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([, ppid]) => ppid === pid)
+    .map(([child]) => child!);
+}
+
+/** The warm Python bridge (`bridge.py --fork-server`) a process started, if it runs. */
+export function forkServerOf(pid: number): number | undefined {
+  return childrenOf(pid).find((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, "utf8").includes("--fork-server");
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { execa } from "execa";
 import { expect } from "vitest";
 import type { FakeWorkspace } from "./databricks/index.ts";
@@ -39,6 +40,7 @@ export async function streamCatalog(ws: FakeWorkspace, params: Json, token = ws.
       PYTHONUNBUFFERED: "1",
       // A developer's ~/.databrickscfg must not leak into the run.
       DATABRICKS_CONFIG_FILE: "/nonexistent",
+      ...PYTHON_TELEMETRY_OFF,
       LANGGUARD_SOURCE: "databricks",
       DATABRICKS_HOST: ws.url,
       DATABRICKS_TOKEN: token,

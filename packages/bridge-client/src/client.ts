@@ -102,6 +102,13 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * MLflow 3's usage telemetry, off in every Python process the product and its tests start: it
+ * would send usage data from customer environments, and its thread edits os.environ while other
+ * threads read it (a KeyError inside mlflow.set_experiment). The bridge package sets it too.
+ */
+export const PYTHON_TELEMETRY_OFF: Readonly<Record<string, string>> = Object.freeze({ MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" });
+
 const INHERITED = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"];
 const STDERR_LINE_CHARS = 4_096;
 
@@ -294,6 +301,7 @@ export class BridgeClient {
       PYTHONIOENCODING: "utf-8",
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: "3",
       MLFLOW_HTTP_REQUEST_TIMEOUT: "120",
+      ...PYTHON_TELEMETRY_OFF,
     };
     for (const name of INHERITED) {
       const value = process.env[name];

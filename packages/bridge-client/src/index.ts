@@ -3,6 +3,7 @@ export {
   BridgeClient,
   bridgeFromSettings,
   defaultScriptPath,
+  PYTHON_TELEMETRY_OFF,
   type BridgeSettings,
   type BridgeClientOptions,
   type BridgeSource,

@@ -2,39 +2,19 @@
  * The warm bridge: MLflow imported once, a forked child per command holding only its own job's
  * credentials, and nothing left running when its worker dies.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BridgeClient } from "@langguard/bridge-client";
 import { hostPolicyFromEnv, serializeHostPolicy } from "@langguard/host-policy";
+import { childrenOf, forkServerOf } from "../../../tests/helpers/process-group.ts";
 import { LOCAL_SOURCES_ENV, PYTHON_PATH } from "../../../tests/helpers/test-env.ts";
 
 const hostPolicy = serializeHostPolicy(hostPolicyFromEnv(LOCAL_SOURCES_ENV));
 const warm = () => new BridgeClient({ pythonPath: PYTHON_PATH, timeoutMs: 60_000, validationTimeoutMs: 60_000, hostPolicy, warm: true });
 const cold = () => new BridgeClient({ pythonPath: PYTHON_PATH, timeoutMs: 60_000, validationTimeoutMs: 60_000, hostPolicy });
-
-/** Processes whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" });
-  return out
-    .trim()
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([, ppid]) => ppid === pid)
-    .map(([child]) => child!);
-}
-
-function forkServerOf(pid: number): number | undefined {
-  return childrenOf(pid).find((child) => {
-    try {
-      return readFileSync(`/proc/${child}/cmdline`, "utf8").includes("--fork-server");
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe("warm bridge", () => {
   it("answers like a cold bridge, and a second command no longer pays for importing MLflow", async () => {

@@ -11,5 +11,6 @@ export {
   serializeHostPolicy,
   validateHostPolicyEnv,
 } from "./policy.ts";
+export { checkReceiverUrl, type ReceiverCheck } from "./receiver.ts";
 export { type Lookup, type LookupAddress, type ResolveCheck, resolveAndCheck } from "./resolve.ts";
 export { checkSourceUrl, MAX_URL_LENGTH, REASONS, type SourceUrlCheck } from "./url.ts";

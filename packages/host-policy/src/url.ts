@@ -11,7 +11,7 @@ export const MAX_URL_LENGTH = 2048;
  * what the host really is). The Python guard uses the same class.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const FORBIDDEN = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\\]/;
+export const FORBIDDEN = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\\]/;
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 

@@ -1,7 +1,8 @@
 import type { Queue } from "bullmq";
 import Fastify, { type FastifyBaseLogger } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "./deps.ts";
+import { exactSerializerCompiler } from "./exact/numbers.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerAuthentication } from "./plugins/authentication.ts";
 import { registerDrain } from "./plugins/drain.ts";
@@ -9,7 +10,8 @@ import { registerErrorHandler } from "./plugins/error-handler.ts";
 import { DOCS_PREFIX, registerApiDocs } from "./plugins/api-docs.ts";
 import { registerFleetGauges } from "./plugins/fleet-gauges.ts";
 import { registerMetrics } from "./plugins/metrics.ts";
-import { registerQueuesUi } from "./plugins/queues-ui.ts";
+import { QUEUES_UI_PREFIX, registerQueuesUi } from "./plugins/queues-ui.ts";
+import { registerMethodNotAllowed } from "./plugins/method-not-allowed.ts";
 import { registerRateLimit } from "./plugins/rate-limit.ts";
 import { registerSecurity } from "./plugins/security.ts";
 import { agentRoutes } from "./routes/agents.ts";
@@ -47,11 +49,16 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     loggerInstance: typeof logger === "object" ? logger : undefined,
     logger: typeof logger === "boolean" ? logger : undefined,
     bodyLimit: 1024 * 1024,
+    // A "__proto__" or "constructor.prototype" key in a body is removed when parsed, never
+    // applied: documents such as a policy test's input may hold any key.
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
     // Behind a proxy, set trustProxy there; here the peer address is the client.
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Integers beyond 2^53 are written digit for digit (see exact/numbers.ts).
+  app.setSerializerCompiler(exactSerializerCompiler);
   const routeTable: RouteEntry[] = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {
@@ -59,6 +66,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
       route.config = { ...route.config, scope: "public" };
       return;
     }
+    // The queue board shows and acts on every tenant's jobs: operators only, whatever it declares.
+    if (route.url === QUEUES_UI_PREFIX || route.url.startsWith(`${QUEUES_UI_PREFIX}/`)) route.config = { ...route.config, scope: "operator" };
     for (const method of [route.method].flat()) {
       if (method !== "HEAD") routeTable.push({ method, url: route.url, scope: route.config?.scope ?? "admin" });
     }
@@ -68,6 +77,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
   registerAuthentication(app, deps);
+  registerMethodNotAllowed(app);
   await registerApiDocs(app);
   // Every queue of the catalogue (queue-contracts), so that none can be left out of either.
   const queues = Object.entries(deps.everyQueue).map(([name, queue]) => ({ name, queue: queue as Queue }));

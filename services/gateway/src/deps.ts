@@ -11,6 +11,8 @@ export interface GatewaySettings {
   corsOrigins: string[];
   rateLimitPerMinute: number;
   expensiveRateLimitPerMinute: number;
+  /** Failed authentications per client address and minute before it is answered 429. */
+  authFailuresPerMinute: number;
   connectionTestConcurrency: number;
   /** Namespace for the gateway's own Redis keys (rate limits): QUEUE_PREFIX without a hash tag. */
   redisPrefix: string;

@@ -30,6 +30,8 @@ export const envSchema = {
   RATE_LIMIT_PER_MINUTE: perMinute(600),
   /** Connection tests and sync triggers start Python processes: a tighter limit per key. */
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: perMinute(30),
+  /** Failed authentications per client address and minute; more are answered 429 without looking the key up. */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(30),
   /** Connection tests running at once in this process, whoever asks. */
   CONNECTION_TEST_CONCURRENCY: z.coerce.number().int().positive("expected a positive whole number").default(4),
   /** Internal listener for /metrics, /livez and /readyz (0 disables); bind it to a private interface. */
@@ -49,6 +51,7 @@ export function settingsOf(env: GatewayEnv) {
     corsOrigins: env.CORS_ORIGINS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     expensiveRateLimitPerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+    authFailuresPerMinute: env.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     connectionTestConcurrency: env.CONNECTION_TEST_CONCURRENCY,
     // Each counter is one key on its own, so without the hash tag they spread over a cluster's
     // slots instead of loading the master that holds the queues with every API request.

@@ -76,6 +76,11 @@ describe("access control", () => {
     expect(list.body).not.toContain(key);
     expect((await fleet.app.inject({ method: "GET", url: "/api/integrations", headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
     expect((await fleet.inject({ method: "DELETE", url: `/api/keys/${id}` })).statusCode).toBe(204);
+    // A key never revokes itself: an organization's last admin key cannot lock it out.
+    const own = await fleet.db.apiKey.findFirstOrThrow({ where: { organizationId: fleet.organizationId, name: "test key" } });
+    const self = await fleet.inject({ method: "DELETE", url: `/api/keys/${own.id}` });
+    expect(self.statusCode).toBe(409);
+    expect(self.json().message).toContain("cannot revoke itself");
     expect((await fleet.app.inject({ method: "GET", url: "/api/integrations", headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(401);
   });
 
@@ -94,7 +99,10 @@ describe("access control", () => {
 describe("rate limits", () => {
   let fleet: Fleet;
   beforeAll(async () => {
-    fleet = await startFleet({ worker: false, env: { RATE_LIMIT_PER_MINUTE: "5", RATE_LIMIT_EXPENSIVE_PER_MINUTE: "2", CONNECTION_TEST_CONCURRENCY: "1" } });
+    fleet = await startFleet({
+      worker: false,
+      env: { RATE_LIMIT_PER_MINUTE: "5", RATE_LIMIT_EXPENSIVE_PER_MINUTE: "2", CONNECTION_TEST_CONCURRENCY: "1", RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: "5" },
+    });
   });
   afterAll(() => fleet?.close());
 
@@ -117,5 +125,26 @@ describe("rate limits", () => {
           .statusCode,
       );
     expect(triggers).toEqual([404, 404, 429]);
+  });
+
+  it("counts failed authentications per address: a burst of junk keys meets 429, and so does the address's next attempt", async () => {
+    // Every junk key has a prefix of its own, so a limit per presented key would never see a repeat.
+    const junk = () => `lgk_${randomUUID().replaceAll("-", "").slice(0, 16)}_${"A".repeat(43)}`;
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const headers = i % 3 === 0 ? { authorization: "Bearer junk" } : i % 3 === 1 ? {} : { authorization: `Bearer ${junk()}` };
+      codes.push((await fleet.app.inject({ method: "GET", url: "/api/integrations", headers })).statusCode);
+    }
+    expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(codes.slice(5)).toEqual(Array(7).fill(429));
+    const limited = await fleet.app.inject({ method: "GET", url: "/api/traces", headers: { authorization: `Bearer ${junk()}` } });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited.json().message).toMatch(/failed authentications from this address/);
+    // Blocked before the key is looked up: a guess that happens to be right is not told so.
+    expect((await fleet.app.inject({ method: "GET", url: "/health", headers: { authorization: `Bearer ${fleet.apiKey}` } })).statusCode).toBe(429);
+    // Liveness needs no key and is never blocked.
+    expect((await fleet.app.inject({ method: "GET", url: "/health/live" })).statusCode).toBe(200);
+    expect((await fleet.redis.keys(`${fleet.prefix}:authfail:*`)).length).toBe(1);
   });
 });

@@ -51,4 +51,61 @@ describe("OpenAPI document and Swagger UI", () => {
     expect(ui.body.toLowerCase()).toContain("swagger");
     expect((await fleet.app.inject({ method: "GET", url: "/api/integrations" })).statusCode).toBe(401);
   });
+
+  it("publishes the input rules validation applies: patterns, RFC 3339 date-times, 413 where a body is read, 401 on /health, no key for liveness", async () => {
+    type Schema = {
+      type?: string;
+      format?: string;
+      pattern?: string;
+      allOf?: Array<{ pattern?: string }>;
+      maxLength?: number;
+      properties?: Record<string, Schema>;
+    };
+    const doc = (await document()) as unknown as {
+      components: { securitySchemes: Record<string, { description: string }> };
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: unknown[];
+            requestBody?: { content: { "application/json": { schema: Schema } } };
+            parameters?: Array<{ name: string; schema: Schema }>;
+            responses: Record<string, { content?: Record<string, unknown> }>;
+          }
+        >
+      >;
+    };
+    expect(Object.values(doc.components.securitySchemes)[0]!.description).toContain("lgk_");
+    expect(doc.paths["/health/live"]!.get!.security).toEqual([]);
+    expect(Object.keys(doc.paths["/health"]!.get!.responses)).toEqual(expect.arrayContaining(["200", "401", "503"]));
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (operation.requestBody) expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["413", "415"]));
+      }
+    }
+    const body = (path: string, method = "post") => doc.paths[path]![method]!.requestBody!.content["application/json"].schema.properties!;
+    const patterns = (schema: Schema) => [schema.pattern, ...(schema.allOf ?? []).map((s) => s.pattern)].filter(Boolean) as string[];
+    // The published pattern refuses what the API refuses, read as any client would read it.
+    for (const name of [body("/api/keys").name!, body("/api/integrations").name!, body("/api/policies").name!]) {
+      expect(name.maxLength).toBeGreaterThan(0);
+      const published = patterns(name).map((p) => new RegExp(p));
+      expect(published.length).toBeGreaterThan(0);
+      for (const hostile of ["a\rb", "a\nb", "a\u001bb", "a\u0007b", "a\u202eb", "a\u0000b", " a"])
+        expect(
+          published.every((p) => p.test(hostile)),
+          JSON.stringify(hostile),
+        ).toBe(false);
+      expect(published.every((p) => p.test("Équipe données 🚀"))).toBe(true);
+    }
+    expect(patterns(body("/api/policies/violations/{id}", "patch").note!).map((p) => new RegExp(p).test("line one\nline two"))).toEqual([true]);
+    for (const timestamp of [body("/api/keys").expiresAt!, body("/api/policies/{id}/evaluate").from!]) {
+      expect(timestamp).toMatchObject({ type: "string", format: "date-time" });
+      expect(new RegExp(timestamp.pattern!).test("soon 1")).toBe(false);
+      expect(new RegExp(timestamp.pattern!).test("2026-01-31T12:00:00Z")).toBe(true);
+    }
+    const from = doc.paths["/api/policies/violations"]!.get!.parameters!.find((p) => p.name === "from")!;
+    expect(from.schema).toMatchObject({ format: "date-time" });
+    expect(Object.keys(doc.paths["/api/policies/violations"]!.get!.responses["200"]!.content!)).toEqual(["application/json", "text/csv"]);
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "@langguard/service-runtime";
+import { createOperatorKey } from "../src/auth/api-keys.ts";
 import { createIntegration, startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
 
 /** The value of one sample in Prometheus' text format, 0 when absent. */
@@ -39,14 +40,16 @@ describe("gateway observability", () => {
     expect(await sample("langguard_queue_jobs", waiting)).toBe(before + 1);
   });
 
-  it("serves Bull Board at /admin/queues to admin keys only", async () => {
+  it("serves Bull Board at /admin/queues to operator keys only (queue-board.test.ts tries every route)", async () => {
     expect((await fleet.app.inject({ method: "GET", url: "/admin/queues" })).statusCode).toBe(401);
     const reader = await fleet.newOrganization(["read"]);
     expect((await fleet.app.inject({ method: "GET", url: "/admin/queues", headers: { authorization: `Bearer ${reader.apiKey}` } })).statusCode).toBe(403);
-    const page = await fleet.inject({ method: "GET", url: "/admin/queues" });
+    expect((await fleet.inject({ method: "GET", url: "/admin/queues" })).statusCode).toBe(403);
+    const operator = { authorization: `Bearer ${(await createOperatorKey(fleet.db, "observability test")).key}` };
+    const page = await fleet.app.inject({ method: "GET", url: "/admin/queues", headers: operator });
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-type"]).toContain("text/html");
-    const api = await fleet.inject({ method: "GET", url: "/admin/queues/api/queues" });
+    const api = await fleet.app.inject({ method: "GET", url: "/admin/queues/api/queues", headers: operator });
     expect(api.statusCode).toBe(200);
     expect(JSON.stringify(api.json())).toContain("trace-sync");
   });

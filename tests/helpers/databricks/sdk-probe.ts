@@ -1,5 +1,6 @@
 import path from "node:path";
 import { execa } from "execa";
+import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
 import { PYTHON_PATH, repoRoot } from "../test-env.ts";
 
 export type SdkCheck = { check: string } & Record<string, unknown>;
@@ -20,6 +21,7 @@ export async function runSdkProbe<T extends unknown[] = unknown[]>(
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",
       DATABRICKS_CONFIG_FILE: "/nonexistent",
+      ...PYTHON_TELEMETRY_OFF,
       DATABRICKS_HOST: target.url,
       DATABRICKS_TOKEN: target.token,
       ...extraEnv,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { allows, authenticate, type Principal, type Scope } from "../auth/api-keys.ts";
+import { allows, authenticate, authenticateOperator, isOperatorKeyShape, type Principal, type Scope } from "../auth/api-keys.ts";
+import { AuthFailureLimit } from "../auth/failure-limit.ts";
 import type { GatewayDeps } from "../deps.ts";
 
 declare module "fastify" {
@@ -7,33 +8,61 @@ declare module "fastify" {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** The scope a route needs; "public" only for liveness. A route that names none needs admin. */
-    scope?: Scope | "public";
+    /**
+     * The scope a route needs; "public" only for liveness and the docs; "operator" for the queue
+     * board, which only an operator key opens. A route that names none needs admin.
+     */
+    scope?: Scope | "public" | "operator";
   }
 }
 
-function refuse(reply: FastifyReply, status: 401 | 403, message: string, challenge?: string) {
+function refuse(reply: FastifyReply, status: 401 | 403 | 429, message: string, challenge?: string) {
   if (challenge) reply.header("www-authenticate", challenge);
-  return reply.status(status).send({ statusCode: status, error: status === 401 ? "Unauthorized" : "Forbidden", message });
+  const error = { 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests" }[status];
+  return reply.status(status).send({ statusCode: status, error, message });
 }
+
+const OPERATOR_ONLY =
+  "The queue board is for the fleet's operators: organization API keys never open it. Use an operator key (pnpm admin create-operator-key).";
 
 /**
  * Every route needs `Authorization: Bearer <API key>` with the scope it declares. The key decides
  * the organization: routes read `request.principal.organizationId` and never take it as input.
+ * The queue board takes only operator keys, which belong to no organization and open nothing
+ * else. Failed authentications count against the client's address (see AuthFailureLimit).
  */
-export function registerAuthentication(app: FastifyInstance, { db }: Pick<GatewayDeps, "db">) {
+export function registerAuthentication(app: FastifyInstance, { db, redis, settings }: Pick<GatewayDeps, "db" | "redis" | "settings">) {
+  const failures = new AuthFailureLimit(redis, settings.redisPrefix, settings.authFailuresPerMinute);
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-    const required = request.routeOptions.config?.scope ?? "admin";
+    // A path no route serves still needs a key, but any scope may learn that it does not exist.
+    const required = request.routeOptions.config?.scope ?? (request.is404 ? "read" : "admin");
     if (required === "public") return;
+    const blockedMs = await failures.blockedFor(request.ip);
+    if (blockedMs > 0) {
+      const seconds = Math.ceil(blockedMs / 1000);
+      reply.header("retry-after", String(seconds));
+      return refuse(reply, 429, `Too many failed authentications from this address (limit ${failures.perMinute} a minute); retry in ${seconds} s`);
+    }
+    const unauthenticated = async (message: string, challenge: string) => {
+      await failures.record(request.ip);
+      return refuse(reply, 401, message, challenge);
+    };
     const header = request.headers.authorization;
-    if (!header) return refuse(reply, 401, "Authentication required: send 'Authorization: Bearer <API key>'", 'Bearer realm="langguard"');
+    if (!header) return unauthenticated("Authentication required: send 'Authorization: Bearer <API key>'", 'Bearer realm="langguard"');
     const [scheme, presented, extra] = header.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !presented || extra !== undefined) {
-      return refuse(reply, 401, "Malformed Authorization header: expected 'Bearer <API key>'", 'Bearer realm="langguard", error="invalid_request"');
+      return unauthenticated("Malformed Authorization header: expected 'Bearer <API key>'", 'Bearer realm="langguard", error="invalid_request"');
+    }
+    const invalid = () => unauthenticated("The API key is not valid: it is unknown, revoked or expired", 'Bearer realm="langguard", error="invalid_token"');
+    if (isOperatorKeyShape(presented)) {
+      if (!(await authenticateOperator(db, presented))) return invalid();
+      if (required !== "operator") return refuse(reply, 403, "An operator key opens only the queue board; use an organization's API key here");
+      return;
     }
     const principal = await authenticate(db, presented);
-    if (!principal) return refuse(reply, 401, "The API key is not valid: it is unknown, revoked or expired", 'Bearer realm="langguard", error="invalid_token"');
+    if (!principal) return invalid();
+    if (required === "operator") return refuse(reply, 403, OPERATOR_ONLY);
     if (!allows(principal.scopes, required)) {
       return refuse(
         reply,

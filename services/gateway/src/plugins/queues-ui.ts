@@ -7,9 +7,10 @@ import type { FastifyInstance } from "fastify";
 export const QUEUES_UI_PREFIX = "/admin/queues";
 
 /**
- * Bull Board over the fleet's queues. Its routes declare no scope, so they need an admin key like
- * any other undeclared route: job data carries ids only, but retrying or removing jobs is an
- * operator's act. Browsers reach it through a proxy that adds the Authorization header.
+ * Bull Board over the fleet's queues. It shows every organization's jobs (their ids and failure
+ * reasons) and can pause, empty or obliterate any queue, so its routes take the "operator" scope
+ * (see app.ts): only an operator key opens them, never an organization's key, whatever its
+ * scopes. Browsers reach it through a proxy that adds the Authorization header.
  */
 export async function registerQueuesUi(app: FastifyInstance, queues: Queue[]) {
   const serverAdapter = new FastifyAdapter();

@@ -3,15 +3,16 @@ import { z } from "zod";
 import { createApiKey } from "../auth/api-keys.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
-import { notFound } from "../plugins/error-handler.ts";
+import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schemas/common.ts";
+import { Timestamp } from "../schemas/text.ts";
 
 const Scope = z.enum(["read", "write", "admin"], { error: "must be 'read', 'write' or 'admin'" });
 const CreateBody = z
   .object({
     name: text(200),
     scopes: z.array(Scope).min(1, "must name at least one scope"),
-    expiresAt: z.coerce.date({ error: "must be an ISO date-time" }).optional(),
+    expiresAt: Timestamp.optional(),
   })
   .strict();
 
@@ -53,8 +54,11 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db
 
   app.delete(
     "/api/keys/:id",
-    { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses } } },
+    { config: { scope: "admin" }, schema: { params: IdParams, response: { 204: z.null(), ...errorResponses, 409: errorResponses[400] } } },
     async (request, reply) => {
+      // Revoked with another admin key, so an organization cannot lock itself out by mistake: its
+      // last admin key can never revoke itself.
+      if (request.params.id === request.principal!.keyId) throw new HttpError(409, "An API key cannot revoke itself; revoke it with another admin key");
       const revoked = await db.apiKey.updateMany({
         where: { id: request.params.id, organizationId: orgOf(request), revokedAt: null },
         data: { revokedAt: new Date() },

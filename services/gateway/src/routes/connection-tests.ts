@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { testConnection, type ConnectionReport as Report } from "../connection/connection-test.ts";
-import { Gate } from "../connection/limiter.ts";
+import { FairGate } from "../connection/limiter.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError } from "../plugins/error-handler.ts";
@@ -14,11 +14,18 @@ import { findIntegration } from "./integrations.ts";
 /** The spec's Test Connection, for credentials being entered and for a saved integration. */
 export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonPath: string }> = async (app, deps) => {
   const { Credentials } = integrationBodies(deps.hostPolicy);
-  // Each test starts a Python process of a few hundred MB: a cap across all callers.
-  const gate = new Gate(deps.settings.connectionTestConcurrency);
-  const run = async (target: Parameters<typeof testConnection>[3]) => {
-    const leave = gate.tryEnter();
-    if (!leave) throw new HttpError(429, `${gate.capacity} connection tests are already running; retry in a few seconds`);
+  // Each test starts a Python process of a few hundred MB: a cap across all callers, shared fairly.
+  const gate = new FairGate(deps.settings.connectionTestConcurrency);
+  const run = async (organizationId: string, target: Parameters<typeof testConnection>[3]) => {
+    const leave = gate.tryEnter(organizationId);
+    if (typeof leave !== "function") {
+      throw new HttpError(
+        429,
+        leave.reason === "full"
+          ? `${gate.capacity} connection tests are already running in this gateway; retry in a few seconds`
+          : `Your organization already runs ${leave.share} connection tests here, its share while others test too; retry when one finishes`,
+      );
+    }
     try {
       return await testConnection(deps.bridge, deps.pythonPath, deps.hostPolicy, target);
     } finally {
@@ -32,7 +39,7 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
     { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
     async (request) => {
       const { source, host, token, warehouseId, syncCatalog, syncTraces } = request.body;
-      return run({
+      return run(orgOf(request), {
         kind: source,
         host,
         token: token ?? null,
@@ -50,7 +57,7 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
       let report: Report;
       try {
-        report = await run({
+        report = await run(integration.organizationId, {
           ...bridgeSourceOf(integration, deps.keyRing),
           warehouseId: integration.warehouseId,
           syncCatalog: integration.syncCatalog,

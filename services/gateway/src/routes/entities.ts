@@ -16,7 +16,8 @@ const Change = z
   .object({ approval: Approval, stage: Stage.nullable() })
   .partial()
   .strict()
-  .refine((b) => Object.keys(b).length > 0, "must change approval or stage");
+  .refine((b) => Object.keys(b).length > 0, "must change approval or stage")
+  .meta({ minProperties: 1 });
 
 const EntityView = z.object({
   id: z.uuid(),

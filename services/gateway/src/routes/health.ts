@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { pingRedis } from "@langguard/queue-contracts";
 import { probe } from "@langguard/service-runtime";
 import type { GatewayDeps } from "../deps.ts";
+import { errorResponses } from "../schemas/common.ts";
 
 const Readiness = z.object({ status: z.enum(["ok", "degraded"]), checks: z.object({ database: z.string(), redis: z.string() }) });
 
@@ -18,8 +19,15 @@ export const healthRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
     status: "ok" as const,
   }));
 
-  app.get("/health", { config: { scope: "read" }, schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    const { healthy, body } = await readiness(deps);
-    return reply.status(healthy ? 200 : 503).send(body);
-  });
+  app.get(
+    "/health",
+    {
+      config: { scope: "read" },
+      schema: { response: { 200: Readiness, 503: Readiness, 401: errorResponses[401], 403: errorResponses[403], 429: errorResponses[429] } },
+    },
+    async (_request, reply) => {
+      const { healthy, body } = await readiness(deps);
+      return reply.status(healthy ? 200 : 503).send(body);
+    },
+  );
 };

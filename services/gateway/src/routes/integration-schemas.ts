@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkSourceUrl, type HostPolicy } from "@langguard/host-policy";
 import { text } from "../schemas/common.ts";
 import { CatalogFilters } from "@langguard/unity-catalog";
+import { token } from "../schemas/text.ts";
 
 /** Hosts are checked against the operator's host policy (SSRF) and normalised to their origin. */
 export function hostField(policy: HostPolicy) {
@@ -18,11 +19,8 @@ export function hostField(policy: HostPolicy) {
 const common = {
   name: text(200),
   source: z.enum(["databricks", "mlflow"], { error: "must be 'databricks' or 'mlflow'" }),
-  token: text(4096).refine((v) => !/\s/.test(v), "must not contain whitespace"),
-  warehouseId: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
+  token: token(4096),
+  warehouseId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
   enabled: z.boolean(),

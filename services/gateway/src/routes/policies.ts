@@ -11,6 +11,7 @@ import { PolicyTestPool } from "../policy-test/pool.ts";
 import { EvaluationErrors, NO_EVALUATION_ERRORS, withEvaluationErrors } from "./policy-errors.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
+import { code, line, Timestamp } from "../schemas/text.ts";
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
@@ -19,23 +20,23 @@ const Expression = z.string().min(1, "must not be empty").max(MAX_EXPRESSION_LEN
 const CreateBody = z
   .object({
     name: text(200),
-    description: z.string().max(2000).default(""),
+    description: line(2000).default(""),
     category: text(100).default("custom"),
     severity: Severity,
     enabled: z.boolean().default(true),
     mode: Mode.default("monitor"),
-    expression: Expression,
+    expression: code(Expression),
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
 const UpdateBody = z
   .object({
     name: text(200),
-    description: z.string().max(2000),
+    description: line(2000),
     severity: Severity,
     enabled: z.boolean(),
     mode: Mode,
-    expression: Expression,
+    expression: code(Expression),
     config: z.record(z.string(), z.unknown()),
   })
   .partial()
@@ -62,7 +63,7 @@ export const PolicyView = z.object({
 
 const Outcome = z.object({ violated: z.boolean(), message: z.string(), evidence: z.array(Json) });
 const TestResult = z.object({ policyId: z.uuid(), version: z.number().int(), outcome: Outcome.nullable(), error: z.string().nullable() });
-const Window = z.object({ from: z.coerce.date({ error: "must be an ISO date-time" }), to: z.coerce.date({ error: "must be an ISO date-time" }) }).strict();
+const Window = z.object({ from: Timestamp, to: Timestamp }).strict();
 
 /** A refused expression names its position, so an editor can point at it. */
 function assertCompiles(expression: string) {
@@ -82,6 +83,17 @@ function assertBuiltinConfig(policy: Policy, config: unknown) {
   if (!parsed || parsed.success) return;
   const issues = parsed.error.issues.map((i) => ({ field: ["body", "config", ...i.path.map(String)].join("."), reason: i.message }));
   throw new HttpError(400, issues.map((i) => `${i.field}: ${i.reason}`).join("; "), { issues });
+}
+
+/** Names are unique per organization: creating or renaming onto a taken one answers 409, naming the field. */
+async function uniqueName<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (name !== undefined && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+      throw new HttpError(409, `A policy named '${name}' already exists`, { field: "body.name" });
+    throw error;
+  }
 }
 
 export async function findPolicy(deps: Pick<GatewayDeps, "db">, organizationId: string, id: string): Promise<Policy> {
@@ -129,26 +141,22 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
     async (request, reply) => {
       assertCompiles(request.body.expression);
       const organizationId = orgOf(request);
-      try {
-        const policy = await db.$transaction(async (tx) => {
+      const policy = await uniqueName(request.body.name, () =>
+        db.$transaction(async (tx) => {
           const created = await tx.policy.create({
             data: { ...request.body, config: request.body.config as Prisma.InputJsonValue, organizationId, kind: "custom" },
           });
           await bumpPolicySetVersion(tx, organizationId);
           return created;
-        });
-        return reply.status(201).send({ ...policy, evaluationErrors: NO_EVALUATION_ERRORS });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-          throw new HttpError(409, `A policy named '${request.body.name}' already exists`, { field: "body.name" });
-        throw error;
-      }
+        }),
+      );
+      return reply.status(201).send({ ...policy, evaluationErrors: NO_EVALUATION_ERRORS });
     },
   );
 
   app.patch(
     "/api/policies/:id",
-    { config: { scope: "write" }, schema: { params: IdParams, body: UpdateBody, response: { 200: PolicyView, ...errorResponses } } },
+    { config: { scope: "write" }, schema: { params: IdParams, body: UpdateBody, response: { 200: PolicyView, ...errorResponses, 409: errorResponses[400] } } },
     async (request) => {
       const current = await findPolicy(deps, orgOf(request), request.params.id);
       const { config, expression, ...rest } = request.body;
@@ -161,19 +169,21 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       }
       if (config !== undefined && current.kind === "builtin") assertBuiltinConfig(current, config);
       // Every edit is a new version: violations found under the old one keep naming it.
-      const updated = await db.$transaction(async (tx) => {
-        const updated = await tx.policy.update({
-          where: { id: current.id },
-          data: {
-            ...rest,
-            ...(expression !== undefined ? { expression } : {}),
-            ...(config !== undefined ? { config: config as Prisma.InputJsonValue } : {}),
-            version: { increment: 1 },
-          },
-        });
-        await bumpPolicySetVersion(tx, current.organizationId);
-        return updated;
-      });
+      const updated = await uniqueName(rest.name, () =>
+        db.$transaction(async (tx) => {
+          const updated = await tx.policy.update({
+            where: { id: current.id },
+            data: {
+              ...rest,
+              ...(expression !== undefined ? { expression } : {}),
+              ...(config !== undefined ? { config: config as Prisma.InputJsonValue } : {}),
+              version: { increment: 1 },
+            },
+          });
+          await bumpPolicySetVersion(tx, current.organizationId);
+          return updated;
+        }),
+      );
       return (await withErrors(db, current.organizationId, [updated]))[0];
     },
   );

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { numberOrNull, type Prisma } from "@langguard/database";
+import type { Prisma } from "@langguard/database";
+import { ExactInteger, exactInteger } from "../exact/numbers.ts";
+import { SPAN_JSON, spanJson, TRACE_JSON, traceJson } from "../exact/trace-json.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
@@ -16,11 +18,11 @@ const TraceSummary = z.object({
   experimentId: z.string().nullable(),
   name: z.string().nullable(),
   timestamp: z.date(),
-  durationMs: z.number().nullable(),
+  durationMs: ExactInteger.nullable(),
   status: z.string(),
-  inputTokens: z.number().nullable(),
-  outputTokens: z.number().nullable(),
-  totalTokens: z.number().nullable(),
+  inputTokens: ExactInteger.nullable(),
+  outputTokens: ExactInteger.nullable(),
+  totalTokens: ExactInteger.nullable(),
   spanCount: z.number().int(),
   tags: Json,
   // Where the stored trace differs from the source because a value could not be stored as is.
@@ -37,6 +39,7 @@ const SpanView = z.object({
   type: z.string().nullable(),
   startTime: z.date(),
   endTime: z.date().nullable(),
+  // Milliseconds with their fraction (spans are timed in nanoseconds).
   durationMs: z.number().nullable(),
   status: z.string(),
   statusMessage: z.string().nullable(),
@@ -46,9 +49,9 @@ const SpanView = z.object({
   events: Json,
   model: z.string().nullable(),
   provider: z.string().nullable(),
-  inputTokens: z.number().nullable(),
-  outputTokens: z.number().nullable(),
-  totalTokens: z.number().nullable(),
+  inputTokens: ExactInteger.nullable(),
+  outputTokens: ExactInteger.nullable(),
+  totalTokens: ExactInteger.nullable(),
   truncated: z.boolean(),
 });
 
@@ -105,26 +108,37 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
     async (request) => {
       const trace = await db.trace.findFirst({
         where: { id: request.params.id, organizationId: orgOf(request) },
+        // The JSON documents are read apart, without rounding (exact/trace-json.ts).
+        omit: TRACE_JSON,
         include: {
-          spans: { orderBy: [{ startTime: "asc" }, { spanId: "asc" }] },
+          spans: { omit: SPAN_JSON, orderBy: [{ startTime: "asc" }, { spanId: "asc" }] },
           agents: { include: { agent: { select: { id: true, name: true, type: true } } } },
         },
       });
       if (!trace) throw notFound("Trace", request.params.id);
-      return { ...countsOf(trace), spans: trace.spans.map(countsOf), agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })) };
+      const [documents, spanDocuments] = await Promise.all([traceJson(db, trace.id), spanJson(db, trace.id)]);
+      if (!documents) throw notFound("Trace", request.params.id);
+      return {
+        ...countsOf(trace),
+        ...documents,
+        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id) })),
+        agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })),
+      };
     },
   );
 };
 
-/** Durations and token counts are bigint columns; the API answers JSON numbers. */
-function countsOf<T extends { inputTokens: bigint | null; outputTokens: bigint | null; totalTokens: bigint | null; durationMs: bigint | number | null }>(
+type Tokens = "inputTokens" | "outputTokens" | "totalTokens";
+type Exact = ReturnType<typeof exactInteger>;
+
+/** Token counts are bigint columns: JSON integers, exact beyond 2^53 too. */
+function tokensOf<T extends Record<Tokens, bigint | null>>(row: T): Omit<T, Tokens> & Record<Tokens, Exact> {
+  return { ...row, inputTokens: exactInteger(row.inputTokens), outputTokens: exactInteger(row.outputTokens), totalTokens: exactInteger(row.totalTokens) };
+}
+
+/** A trace's duration is a bigint column of whole milliseconds (a span's has its fraction and is a number already). */
+function countsOf<T extends Record<Tokens, bigint | null> & { durationMs: bigint | null }>(
   row: T,
-) {
-  return {
-    ...row,
-    durationMs: numberOrNull(row.durationMs),
-    inputTokens: numberOrNull(row.inputTokens),
-    outputTokens: numberOrNull(row.outputTokens),
-    totalTokens: numberOrNull(row.totalTokens),
-  };
+): Omit<T, Tokens | "durationMs"> & Record<Tokens | "durationMs", Exact> {
+  return { ...tokensOf(row), durationMs: exactInteger(row.durationMs) } as Omit<T, Tokens | "durationMs"> & Record<Tokens | "durationMs", Exact>;
 }

@@ -4,8 +4,10 @@ import type { Prisma } from "@langguard/database";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
+import { csvRow } from "../export/csv.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
 import { EvaluationErrors, withEvaluationErrors } from "./policy-errors.ts";
+import { note, Timestamp } from "../schemas/text.ts";
 
 const Status = z.enum(["new", "acknowledged", "resolved"], { error: "must be new, acknowledged or resolved" });
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
@@ -17,8 +19,8 @@ const ListQuery = z
     policyId: Uuid.optional(),
     integrationId: Uuid.optional(),
     agent: text(200).optional(),
-    from: z.coerce.date({ error: "must be an ISO date-time" }).optional(),
-    to: z.coerce.date({ error: "must be an ISO date-time" }).optional(),
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
     format: z.enum(["json", "csv"], { error: "must be 'json' or 'csv'" }).default("json"),
   })
   .strict();
@@ -42,26 +44,22 @@ const ViolationView = z.object({
 });
 /** A listed violation also says whether its policy currently fails to evaluate on some traces. */
 const ViolationListItem = ViolationView.extend({ policyEvaluationErrors: EvaluationErrors });
-const Change = z.object({ status: Status, note: z.string().max(4000).optional() }).strict();
-const Bulk = z
-  .object({ ids: z.array(Uuid).min(1, "must list at least one violation").max(1000), status: Status, note: z.string().max(4000).optional() })
-  .strict();
+// Postgres text cannot hold NUL: a note is refused with its field rather than failing the update.
+const Change = z.object({ status: Status, note: note(4000).optional() }).strict();
+const Bulk = z.object({ ids: z.array(Uuid).min(1, "must list at least one violation").max(1000), status: Status, note: note(4000).optional() }).strict();
 
 type Row = Prisma.ViolationGetPayload<{ include: { policy: { select: { name: true } } } }>;
 const view = (row: Row): z.input<typeof ViolationView> => ({ ...row, policyName: row.policy.name, evidence: row.evidence });
 
 const CSV_COLUMNS = ["id", "createdAt", "severity", "status", "policyName", "policyVersion", "integrationId", "traceId", "agents", "message", "note"] as const;
-/** RFC 4180 quoting; a leading =, +, - or @ is neutralised so a spreadsheet never runs it as a formula. */
-function csvCell(value: unknown): string {
-  let text = value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(";") : String(value ?? "");
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
   app.get(
     "/api/policies/violations",
-    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(ViolationListItem), ...errorResponses } } },
+    {
+      config: { scope: "read", alsoProduces: { 200: ["text/csv"] } },
+      schema: { querystring: ListQuery, response: { 200: Page(ViolationListItem), ...errorResponses } },
+    },
     async (request, reply) => {
       const { limit, offset, format, severity, status, policyId, integrationId, agent, from, to } = request.query;
       const where: Prisma.ViolationWhereInput = {
@@ -77,10 +75,10 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
       if (format === "csv") {
         // The export is the whole filtered set, not a page, streamed in chunks.
         reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="violations.csv"');
-        const lines = [CSV_COLUMNS.join(",")];
+        const lines = [csvRow(CSV_COLUMNS)];
         for (let skip = 0; ; skip += 1000) {
           const rows = await db.violation.findMany({ where, orderBy, take: 1000, skip, include: { policy: { select: { name: true } } } });
-          for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvCell((view(row) as Record<string, unknown>)[c])).join(","));
+          for (const row of rows) lines.push(csvRow(CSV_COLUMNS.map((c) => (view(row) as Record<string, unknown>)[c])));
           if (rows.length < 1000) break;
         }
         return reply.serializer((x: unknown) => String(x)).send(`${lines.join("\r\n")}\r\n` as never);

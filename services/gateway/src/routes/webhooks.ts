@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { resolveAndCheck } from "@langguard/host-policy";
+import { checkReceiverUrl } from "@langguard/host-policy";
 import { sealWebhookSecret } from "@langguard/credentials";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
@@ -10,7 +10,7 @@ import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/comm
 
 const CreateBody = z
   .object({
-    url: z.string().max(2048, "must be at most 2048 characters"),
+    url: z.string().min(1, "is required").max(2048, "must be at most 2048 characters"),
     events: z
       .array(z.enum(["policy.violation"]))
       .min(1)
@@ -30,18 +30,14 @@ const WebhookView = z.object({
 });
 
 /**
- * Receivers are outside addresses: https (http only where the operator allows it), no user name
- * or password, and no name that resolves to an internal address unless the operator allowed the network.
+ * Receivers are outside addresses (see checkReceiverUrl, which every delivery applies again). A
+ * name that does not resolve yet is accepted here: deliveries retry until it does.
  */
 async function assertReceiverUrl(raw: string, deps: GatewayDeps): Promise<string> {
-  const refuse = (reason: string) => new HttpError(400, `body.url: ${reason}`, { issues: [{ field: "body.url", reason }] });
-  if (!URL.canParse(raw)) throw refuse("must be an absolute URL, e.g. https://hooks.example.com/langguard");
-  const url = new URL(raw);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && deps.hostPolicy.allowHttp)) throw refuse("must use https");
-  if (url.username || url.password) throw refuse("must not contain a user name or password");
-  const verdict = await resolveAndCheck(url.hostname, deps.hostPolicy);
-  if (!verdict.ok && !verdict.unresolved) throw refuse(verdict.reason);
-  return url.toString();
+  const verdict = await checkReceiverUrl(raw, deps.hostPolicy);
+  if (verdict.ok) return verdict.url;
+  if (verdict.unresolved) return new URL(raw).toString();
+  throw new HttpError(400, `body.url: ${verdict.reason}`, { issues: [{ field: "body.url", reason: verdict.reason }] });
 }
 
 export const webhookRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {

@@ -1,25 +1,27 @@
 import { z } from "zod";
 
-// Postgres text cannot hold NUL, and control characters in names and filters are never intended:
-// refuse them with the field's name rather than fail later.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-/** A user-supplied line of text: trimmed, bounded, no control characters. */
-export function text(max: number, what = "characters") {
-  return z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(max, `must be at most ${max} ${what}`)
-    .refine((v) => !CONTROL.test(v), "must not contain control characters (such as NUL)");
-}
+// Free-text rules (no control characters or bidirectional controls, code-point lengths) live in
+// text.ts, published in the OpenAPI document as the patterns that validate them.
+export { text } from "./text.ts";
 
 export const Uuid = z.uuid({ error: "must be a UUID" });
 export const IdParams = z.object({ id: Uuid }).strict();
 
+/** A whole number in a query string; an empty value (`?offset=`) is not 0 but no number at all. */
+export const queryInteger = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? Number.NaN : v), schema);
+
 export const pageQuery = {
-  limit: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
-  offset: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(1_000_000, "must be at most 1000000").default(0),
+  limit: queryInteger(
+    z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
+  ),
+  offset: queryInteger(
+    z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(1_000_000, "must be at most 1000000")
+      .default(0),
+  ),
 };
 export const PageQuery = z.object(pageQuery).strict();
 

@@ -1,5 +1,5 @@
 import type { Database } from "@langguard/database";
-import type { HostPolicy } from "@langguard/host-policy";
+import { checkReceiverUrl, type HostPolicy } from "@langguard/host-policy";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
 import { openWebhookSecret } from "@langguard/credentials";
@@ -56,6 +56,9 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
       createdAt: v.createdAt,
     },
   });
+  // The rules of save, applied again: the row may have changed since, or never passed the API.
+  const receiver = await checkReceiverUrl(delivery.webhook.url, deps.hostPolicy);
+  if (!receiver.ok && !receiver.unresolved) return refuseReceiver(db, delivery.id, delivery.webhookId, receiver.reason, deps);
   const secret = openWebhookSecret(deps.keyRing, delivery.webhookId, delivery.webhook.secretCiphertext);
   const result = await postJson(
     delivery.webhook.url,
@@ -70,7 +73,7 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
         where: { id: deliveryId },
         data: { status: "delivered", attempts: { increment: 1 }, lastStatus: result.status, lastError: null, deliveredAt: new Date() },
       }),
-      db.webhook.update({ where: { id: delivery.webhookId }, data: { consecutiveFailures: 0 } }),
+      db.webhook.updateMany({ where: { id: delivery.webhookId, enabled: true }, data: { consecutiveFailures: 0 } }),
     ]);
     return { delivered: true };
   }
@@ -80,15 +83,41 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
     data: { attempts: { increment: 1 }, lastStatus: result.status, lastError: result.error, ...(final ? { status: "failed" } : {}) },
   });
   if (final) {
-    const hook = await db.webhook.update({ where: { id: delivery.webhookId }, data: { consecutiveFailures: { increment: 1 } } });
-    if (hook.consecutiveFailures >= deps.disableAfterFailures && hook.enabled) {
-      await db.webhook.update({
-        where: { id: hook.id },
-        data: { enabled: false, disabledAt: new Date(), disabledReason: `${hook.consecutiveFailures} deliveries in a row failed; last: ${result.error}` },
-      });
-      deps.logger.warn({ webhookId: hook.id }, "webhook disabled after sustained failures");
+    if (await countFailure(db, delivery.webhookId, deps.disableAfterFailures, result.error ?? "failed")) {
+      deps.logger.warn({ webhookId: delivery.webhookId }, "webhook disabled after sustained failures");
     }
     throw new UnrecoverableError(`webhook delivery failed for good: ${result.error}`);
   }
   throw new Error(`webhook delivery failed, will retry: ${result.error}`);
+}
+
+/**
+ * Counts one delivery failed for good against an enabled webhook, and disables it when that makes
+ * `threshold` in a row, in one statement: the row lock orders concurrent deliveries, so exactly
+ * one of them crosses the threshold (its reason names that number), and a webhook once disabled
+ * counts no more. Returns whether this failure disabled the webhook.
+ */
+async function countFailure(db: Database, webhookId: string, threshold: number, lastError: string): Promise<boolean> {
+  const rows = await db.$queryRaw<Array<{ enabled: boolean }>>`
+    UPDATE "Webhook"
+    SET "consecutiveFailures" = "consecutiveFailures" + 1,
+        "enabled" = "consecutiveFailures" + 1 < ${threshold},
+        "disabledAt" = CASE WHEN "consecutiveFailures" + 1 >= ${threshold} THEN now() ELSE NULL END,
+        "disabledReason" = CASE WHEN "consecutiveFailures" + 1 >= ${threshold}
+          THEN ("consecutiveFailures" + 1)::text || ' deliveries in a row failed; last: ' || ${lastError}::text
+          ELSE NULL END
+    WHERE "id" = ${webhookId}::uuid AND "enabled"
+    RETURNING "enabled"`;
+  return rows.length === 1 && !rows[0]!.enabled;
+}
+
+/** A receiver the rules refuse is never contacted: the delivery fails for good and the webhook is disabled with the reason. */
+async function refuseReceiver(db: Database, deliveryId: string, webhookId: string, reason: string, deps: DeliveryDeps): Promise<never> {
+  const error = `the webhook URL is not allowed: ${reason}`;
+  await db.$transaction([
+    db.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "failed", attempts: { increment: 1 }, lastStatus: null, lastError: error } }),
+    db.webhook.updateMany({ where: { id: webhookId, enabled: true }, data: { enabled: false, disabledAt: new Date(), disabledReason: error } }),
+  ]);
+  deps.logger.warn({ webhookId }, "webhook disabled: its URL is not allowed");
+  throw new UnrecoverableError(`webhook delivery refused: ${error}`);
 }

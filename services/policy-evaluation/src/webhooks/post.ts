@@ -43,7 +43,14 @@ export function postJson(url: string, body: string, headers: Record<string, stri
         response.resume();
         response.on("end", () => {
           const status = response.statusCode ?? 0;
-          resolve({ ok: status >= 200 && status < 300, status, error: status >= 200 && status < 300 ? null : `the receiver answered HTTP ${status}` });
+          const ok = status >= 200 && status < 300;
+          // A redirect could lead anywhere, another host or an internal one: it is a failure, never followed.
+          const error = ok
+            ? null
+            : status >= 300 && status < 400
+              ? `the receiver answered HTTP ${status}, a redirect, which is not followed`
+              : `the receiver answered HTTP ${status}`;
+          resolve({ ok, status, error });
         });
       },
     );

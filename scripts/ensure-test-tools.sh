@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Programs only the tests use, beyond what the fleet needs: PgBouncer, through which one test runs
-# the fleet in transaction pooling mode (docs/scaling.md). Installed from Debian's packages.
+# Programs only the tests use, beyond what the fleet needs, installed from Debian's packages when
+# missing: PgBouncer, through which one test runs the fleet in transaction pooling mode
+# (docs/scaling.md), and Chromium, in which the console's journeys run (driven by playwright-core;
+# Playwright's own browser download is not reachable from here).
 set -euo pipefail
-if command -v pgbouncer >/dev/null 2>&1; then
-  echo "PgBouncer is installed"
-  exit 0
-fi
-echo "Installing PgBouncer from Debian's packages"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get install -y -q pgbouncer >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q pgbouncer >/dev/null; }
-command -v pgbouncer >/dev/null 2>&1 || { echo "PgBouncer did not install (apt-get install pgbouncer)"; exit 1; }
+updated=""
+ensure() { # <command> <package> <what it is for>
+  if command -v "$1" >/dev/null 2>&1; then
+    echo "$2 is installed"
+    return
+  fi
+  echo "Installing $2 from Debian's packages ($3)"
+  $SUDO apt-get install -y -q "$2" >/dev/null 2>&1 || {
+    [ -n "$updated" ] || { $SUDO apt-get update -q >/dev/null; updated=1; }
+    $SUDO apt-get install -y -q "$2" >/dev/null
+  }
+  command -v "$1" >/dev/null 2>&1 || { echo "$2 did not install (apt-get install $2)"; exit 1; }
+}
+ensure pgbouncer pgbouncer "the connection-pooler test"
+ensure chromium chromium "the console's browser tests"

@@ -1,3 +1,4 @@
+import fastifyCookie from "@fastify/cookie";
 import type { Queue } from "bullmq";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -23,6 +24,13 @@ import { policyRoutes } from "./routes/policies.ts";
 import { violationRoutes } from "./routes/violations.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { registerConsole } from "./plugins/console.ts";
+import { pageOf } from "./plugins/page-headers.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { experimentRoutes } from "./routes/experiments.ts";
+import { sourceRoutes } from "./routes/sources.ts";
+import { syncOverviewRoutes } from "./routes/sync-overview.ts";
+import { userRoutes } from "./routes/users.ts";
 
 export type AppDeps = GatewayDeps & { pythonPath: string };
 
@@ -53,7 +61,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   const routeTable: RouteEntry[] = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {
-    if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`)) {
+    // The docs and the console's files hold no data: the console signs in through the API.
+    if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`) || pageOf(route.url) === "console") {
       route.config = { ...route.config, scope: "public" };
       return;
     }
@@ -65,6 +74,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   registerDrain(app);
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
+  await app.register(fastifyCookie);
   registerAuthentication(app, deps);
   await registerApiDocs(app);
   const queues: Array<{ name: string; queue: Queue }> = [];
@@ -95,8 +105,14 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     webhookRoutes,
     catalogRoutes,
     quarantineRoutes,
+    authRoutes,
+    userRoutes,
+    experimentRoutes,
+    syncOverviewRoutes,
+    sourceRoutes,
   ]) {
     await app.register(routes, deps);
   }
+  await registerConsole(app);
   return app;
 }

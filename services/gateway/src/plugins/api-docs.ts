@@ -2,6 +2,8 @@ import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { nameSchemas } from "../schemas/named.ts";
+import { operationOf } from "./operations.ts";
 
 /** Where Swagger UI is served; the document itself is at `${DOCS_PREFIX}/json`. */
 export const DOCS_PREFIX = "/docs";
@@ -12,6 +14,7 @@ export const DOCS_PREFIX = "/docs";
  * The docs describe routes and hold no data, so they are served without a key.
  */
 export async function registerApiDocs(app: FastifyInstance) {
+  nameSchemas();
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -20,10 +23,27 @@ export async function registerApiDocs(app: FastifyInstance) {
         version: "1.0.0",
         description: "Integrations with Databricks workspaces and MLflow servers, their syncs, the imported traces and catalog, and governance policies.",
       },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer lg_...`" } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer lg_...`" },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "lg_session",
+            description: "A console session (POST /api/auth/login). Requests that change something also need its CSRF token in X-CSRF-Token.",
+          },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Each operation is named and tagged, so generated clients and the docs' sections are stable.
+    transform: (input) => {
+      const transformed = jsonSchemaTransform(input);
+      if (!transformed.schema || (transformed.schema as { hide?: boolean }).hide) return transformed;
+      const method = [input.route.method].flat()[0] ?? "GET";
+      const { operationId, tag } = operationOf(method, input.url);
+      return { ...transformed, schema: { ...transformed.schema, operationId, tags: [tag] } };
+    },
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });

@@ -1,10 +1,16 @@
+import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { allows, authenticate, type Principal, type Scope } from "../auth/api-keys.ts";
+import { ROLE_SCOPE } from "../auth/roles.ts";
+import { CSRF_HEADER, csrfMatches, resolveSession, SESSION_COOKIE, type SignedIn } from "../auth/sessions.ts";
 import type { GatewayDeps } from "../deps.ts";
+import { crossSite } from "./same-origin.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Set when the request came with a console session cookie rather than an API key. */
+    session: (SignedIn & { token: string }) | null;
   }
   interface FastifyContextConfig {
     /** The scope a route needs; "public" only for liveness. A route that names none needs admin. */
@@ -17,16 +23,24 @@ function refuse(reply: FastifyReply, status: 401 | 403, message: string, challen
   return reply.status(status).send({ statusCode: status, error: status === 401 ? "Unauthorized" : "Forbidden", message });
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * Every route needs `Authorization: Bearer <API key>` with the scope it declares. The key decides
- * the organization: routes read `request.principal.organizationId` and never take it as input.
+ * Every route needs the scope it declares, from `Authorization: Bearer <API key>` (machines) or a
+ * console session cookie (people, whose role stands for a scope). The credential decides the
+ * organization: routes read `request.principal.organizationId` and never take it as input. A
+ * request that changes something with a cookie must also carry the session's CSRF token and must
+ * not come from another site.
  */
-export function registerAuthentication(app: FastifyInstance, { db }: Pick<GatewayDeps, "db">) {
+export function registerAuthentication(app: FastifyInstance, { db, settings }: Pick<GatewayDeps, "db" | "settings">) {
   app.decorateRequest("principal", null);
+  app.decorateRequest("session", null);
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     const required = request.routeOptions.config?.scope ?? "admin";
     if (required === "public") return;
     const header = request.headers.authorization;
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (!header && cookie) return sessionPrincipal(request, reply, cookie, required);
     if (!header) return refuse(reply, 401, "Authentication required: send 'Authorization: Bearer <API key>'", 'Bearer realm="langguard"');
     const [scheme, presented, extra] = header.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !presented || extra !== undefined) {
@@ -43,6 +57,22 @@ export function registerAuthentication(app: FastifyInstance, { db }: Pick<Gatewa
     }
     request.principal = principal;
   });
+
+  async function sessionPrincipal(request: FastifyRequest, reply: FastifyReply, token: string, required: Scope) {
+    const signedIn = await resolveSession(db, token, settings.sessions);
+    if (!signedIn) return refuse(reply, 401, "Your session has ended; sign in again", 'Bearer realm="langguard", error="invalid_token"');
+    if (!SAFE_METHODS.has(request.method)) {
+      if (crossSite(request)) return refuse(reply, 403, "Cross-site requests are refused");
+      if (!csrfMatches(token, request.headers[CSRF_HEADER] as string | undefined))
+        return refuse(reply, 403, `Missing or wrong CSRF token: send the session's token in the ${CSRF_HEADER} header`);
+    }
+    const scope = ROLE_SCOPE[signedIn.role];
+    if (!allows([scope], required)) {
+      return refuse(reply, 403, `Your role (${signedIn.role}) does not allow ${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`);
+    }
+    request.session = { ...signedIn, token };
+    request.principal = { organizationId: signedIn.organizationId, scopes: [scope], keyId: null, userId: signedIn.userId, actor: `user:${signedIn.userId}` };
+  }
 }
 
 /** The caller's organization; routes run only after authentication, so it is always set. */

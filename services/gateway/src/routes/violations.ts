@@ -100,7 +100,7 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
           status: request.body.status,
           ...(request.body.note !== undefined ? { note: request.body.note } : {}),
           statusChangedAt: new Date(),
-          statusChangedBy: request.principal!.keyId,
+          statusChangedBy: request.principal!.actor,
         },
       });
       if (changed.count === 0) throw notFound("Violation", request.params.id);
@@ -118,7 +118,7 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
           status: request.body.status,
           ...(request.body.note !== undefined ? { note: request.body.note } : {}),
           statusChangedAt: new Date(),
-          statusChangedBy: request.principal!.keyId,
+          statusChangedBy: request.principal!.actor,
         },
       });
       return { updated: changed.count };

@@ -1,18 +1,7 @@
 import { z } from "zod";
 
-// Postgres text cannot hold NUL, and control characters in names and filters are never intended:
-// refuse them with the field's name rather than fail later.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-/** A user-supplied line of text: trimmed, bounded, no control characters. */
-export function text(max: number, what = "characters") {
-  return z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(max, `must be at most ${max} ${what}`)
-    .refine((v) => !CONTROL.test(v), "must not contain control characters (such as NUL)");
-}
+/** A user-supplied line of text (trimmed, bounded, no control characters): one rule for the gateway and the console. */
+export { text } from "@langguard/input-rules";
 
 export const Uuid = z.uuid({ error: "must be a UUID" });
 export const IdParams = z.object({ id: Uuid }).strict();

@@ -1,3 +1,3 @@
 export { text } from "./text.ts";
-export { hostField, integrationBodies, integrationFields, type IntegrationBodies } from "./integration.ts";
+export { hostField, integrationBodies, integrationFields, type IntegrationBodies, tokenNeededAgain } from "./integration.ts";
 export { email, PASSWORD_MAX, PASSWORD_MIN, password, type Role, ROLES, role } from "./people.ts";

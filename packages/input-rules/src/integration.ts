@@ -90,3 +90,13 @@ export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catal
 }
 
 export type IntegrationBodies = ReturnType<typeof integrationBodies>;
+
+/**
+ * A stored token is only ever sent to the host and source it was entered for, so moving an
+ * integration that has one needs the token again. Null when the change is fine.
+ */
+export function tokenNeededAgain(current: { source: string; host: string; hasToken: boolean }, next: { source?: string; host?: string; token?: string }) {
+  const moved = (next.source ?? current.source) !== current.source || (next.host ?? current.host) !== current.host;
+  if (!moved || next.token || !current.hasToken) return null;
+  return { field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" };
+}

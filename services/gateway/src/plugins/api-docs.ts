@@ -44,7 +44,32 @@ export async function registerApiDocs(app: FastifyInstance) {
       const { operationId, tag } = operationOf(method, input.url);
       return { ...transformed, schema: { ...transformed.schema, operationId, tags: [tag] } };
     },
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+}
+
+/**
+ * Every named schema is emitted twice, as read and as written (`IntegrationInput`); only the ones
+ * some operation refers to are kept, so the document lists what clients actually meet.
+ */
+function withoutUnusedSchemas<T>(document: T): T {
+  const doc = document as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = doc.components?.schemas;
+  if (!schemas) return document;
+  const { components, ...rest } = doc;
+  const text = JSON.stringify(rest);
+  const used = new Set(Object.keys(schemas).filter((name) => text.includes(`"#/components/schemas/${name}"`)));
+  // Named schemas may refer to each other: keep what the kept ones refer to, until nothing changes.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of Object.keys(schemas)) {
+      if (used.has(name)) continue;
+      if ([...used].some((kept) => JSON.stringify(schemas[kept]).includes(`"#/components/schemas/${name}"`))) {
+        used.add(name);
+        grew = true;
+      }
+    }
+  }
+  return { ...rest, components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } } as T;
 }

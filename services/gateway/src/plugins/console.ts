@@ -38,8 +38,8 @@ export async function registerConsole(app: FastifyInstance, dir: string | null =
     prefix: "/",
     wildcard: false,
     index: false,
-    // The shell is served below, with its own caching; only files with hashed names are listed here.
-    allowedPath: (pathName) => pathName.startsWith("/assets/") || pathName === "/favicon.svg",
+    // What the build ships to browsers: not its manifest (.vite/), nothing else that may land in dist.
+    allowedPath: (pathName) => pathName.startsWith("/assets/") || pathName === "/favicon.svg" || pathName === "/index.html",
     cacheControl: false,
     setHeaders(res, filePath) {
       res.header("cache-control", filePath.includes(`${path.sep}assets${path.sep}`) ? IMMUTABLE : "no-cache");
@@ -49,7 +49,7 @@ export async function registerConsole(app: FastifyInstance, dir: string | null =
   const shell = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply) => {
     if (pageOf(request.url) !== "console") return reply.callNotFound();
     reply.header("cache-control", "no-cache");
-    return reply.sendFile("index.html", dir, { cacheControl: false });
+    return reply.sendFile("/index.html", dir, { cacheControl: false });
   };
   app.get("/", { config: { scope: "public" }, schema: { hide: true } }, shell);
   app.get("/*", { config: { scope: "public" }, schema: { hide: true } }, shell);

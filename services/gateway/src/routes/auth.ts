@@ -85,10 +85,17 @@ export const authRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
     },
   );
 
-  app.get("/api/auth/session", { config: { scope: "read" }, schema: { response: { 200: SessionView, ...errorResponses } } }, async (request) => {
-    if (!request.session) throw new HttpError(404, "No console session: this request was authenticated with an API key");
-    return sessionView(request.session.token);
-  });
+  // Public, and 200 either way: the console asks it on every load, and "nobody is signed in" is an
+  // answer, not an error (a 401 here would be an error in every visitor's browser console).
+  app.get(
+    "/api/auth/session",
+    { config: { scope: "public" }, schema: { response: { 200: z.object({ session: SessionView.nullable() }), ...errorResponses } } },
+    async (request) => {
+      const token = request.cookies[SESSION_COOKIE];
+      const signedIn = token ? await resolveSession(db, token, settings.sessions) : null;
+      return { session: signedIn && token ? await sessionView(token) : null };
+    },
+  );
 
   app.post(
     "/api/auth/logout",

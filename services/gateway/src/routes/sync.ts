@@ -5,7 +5,7 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError } from "../plugins/error-handler.ts";
 import { expensive } from "../plugins/rate-limit.ts";
-import { errorResponses, IdParams, Json, Page, page, PageQuery } from "../schemas/common.ts";
+import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/common.ts";
 import { rateLimitView, triggerSync } from "@langguard/sync-runs";
 import { RateLimitWarning } from "./integration-schemas.ts";
 import { findIntegration } from "./integrations.ts";
@@ -22,6 +22,20 @@ const TriggeredRun = z.object({ type: z.enum(["traces", "catalog"]), syncRunId: 
 
 const RunError = z.object({ experimentId: z.string(), kind: z.string(), message: z.string() });
 
+const count = z.number().int().optional();
+/** Where a run is: written with each committed page (trace syncs) or at the end; other keys pass through. */
+const RunProgress = z
+  .looseObject({
+    phase: z.string().optional().describe("What the run is doing, e.g. 'experiment 12, page 3', 'done'"),
+    experiments: count.describe("Experiments listed so far"),
+    experimentsDone: count.describe("Experiments read to the end"),
+    fetched: count,
+    inserted: count,
+    updated: count,
+    spans: count,
+  })
+  .describe("The run's progress");
+
 export const SyncRunView = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
@@ -37,7 +51,7 @@ export const SyncRunView = z.object({
   errorMessage: z.string().nullable(),
   experimentErrors: z.array(RunError),
   warnings: z.array(z.object({ kind: z.string(), message: z.string() })),
-  progress: Json,
+  progress: RunProgress,
   attempts: z.number().int(),
   createdAt: z.date(),
   startedAt: z.date().nullable(),

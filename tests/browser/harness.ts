@@ -9,6 +9,10 @@ import { repoRoot } from "../helpers/test-env.ts";
 
 /** The name the browser reaches the gateway by: not loopback, so Chromium treats it as any plain-http intranet host. */
 export const CONSOLE_HOST = "console.test";
+/** Another site, for cross-site requests: the gateway does not answer to this name. */
+export const OTHER_SITE = "elsewhere.test";
+/** People's browsers are not in UTC: times must show in theirs, with UTC on hover. */
+export const BROWSER_TIME_ZONE = "America/Chicago";
 export const SCREENSHOTS = path.join(repoRoot, ".data", "screenshots");
 const AXE_REPORT = path.join(repoRoot, ".data", "axe");
 
@@ -26,7 +30,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   // console.test resolves to this machine, as an intranet name would.
-  `--host-resolver-rules=MAP ${CONSOLE_HOST} 127.0.0.1`,
+  `--host-resolver-rules=MAP ${CONSOLE_HOST} 127.0.0.1, MAP ${OTHER_SITE} 127.0.0.1`,
 ];
 
 export interface Person {
@@ -83,7 +87,7 @@ export async function startConsole(options: FleetOptions & { workers?: Array<"tr
       return { id: user.id, email, password, role, organizationId };
     },
     async open({ viewport = { width: 1280, height: 800 }, headers } = {}) {
-      const context = await browser.newContext({ viewport, baseURL: url, ...(headers ? { extraHTTPHeaders: headers } : {}) });
+      const context = await browser.newContext({ viewport, baseURL: url, timezoneId: BROWSER_TIME_ZONE, ...(headers ? { extraHTTPHeaders: headers } : {}) });
       const page = await context.newPage();
       const problems: string[] = [];
       page.on("console", (message) => {
@@ -139,4 +143,14 @@ export async function axe(page: Page, name: string): Promise<AxeViolation[]> {
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Browser complaints other than the ones a journey provokes on purpose (e.g. the 404 of another organization's id). */
+export function unexpected(problems: string[], allowed: RegExp[] = []): string[] {
+  return problems.filter((problem) => !allowed.some((pattern) => pattern.test(problem)));
+}
+
+/** What the browser keeps for this origin: storage and readable cookies, where a token must never be. */
+export async function browserStorage(page: Page): Promise<string> {
+  return (await page.evaluate("JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie })")) as string;
 }

@@ -168,7 +168,11 @@ function IntegrationView({ integration, reload }: { integration: Integration; re
           </div>
           <div>
             <dt>Experiments</dt>
-            <dd>{integration.experiments.length === 0 ? "All active experiments" : integration.experiments.join(", ")}</dd>
+            <dd>
+              {integration.experiments.length === 0
+                ? "All active experiments"
+                : `${integration.experiments.length} chosen (${integration.experiments.join(", ")})`}
+            </dd>
           </div>
           <div>
             <dt>Schedule</dt>

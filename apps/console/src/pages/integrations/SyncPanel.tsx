@@ -136,7 +136,8 @@ function phaseOf(run: SyncRun): string {
 }
 
 function RunFigures({ run, kind }: { run: SyncRun; kind: Kind }) {
-  const p = run.progress;
+  // Trace syncs write their progress with every page; catalog syncs count on the run itself.
+  const p = kind === "traces" ? run.progress : {};
   const listed = p.experiments ?? 0;
   const done = p.experimentsDone ?? 0;
   return (

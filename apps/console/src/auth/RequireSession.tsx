@@ -17,10 +17,12 @@ export function RequireSession({ children }: { children: ReactNode }) {
   return (
     <>
       {children}
-      <Dialog open={ended} title="Your session has ended" onClose={() => undefined} dismissable={false}>
-        <Alert tone="info">Sign in again to continue. What you entered on this page is kept.</Alert>
-        <SignInForm initialEmail={session.user.email} submitLabel="Sign in and continue" onSignedIn={() => undefined} />
-      </Dialog>
+      {ended ? (
+        <Dialog open title="Your session has ended" onClose={() => undefined} dismissable={false}>
+          <Alert tone="info">Sign in again to continue. What you entered on this page is kept.</Alert>
+          <SignInForm initialEmail={session.user.email} submitLabel="Sign in and continue" onSignedIn={() => undefined} />
+        </Dialog>
+      ) : null}
     </>
   );
 }

@@ -18,11 +18,23 @@ export function Shell({ children }: { children: ReactNode }) {
       first.current = false;
       return;
     }
-    const heading = main.current?.querySelector("h1");
-    if (heading) {
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
-    }
+    // The new page's heading may come a moment later (its code or data loading); focus it then,
+    // unless the person has already put focus somewhere.
+    let cancelled = false;
+    const started = performance.now();
+    const focusHeading = () => {
+      if (cancelled) return;
+      const heading = main.current?.querySelector("h1");
+      const idle = !document.activeElement || document.activeElement === document.body;
+      if (heading && idle) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      } else if (!heading && performance.now() - started < 5_000) requestAnimationFrame(focusHeading);
+    };
+    focusHeading();
+    return () => {
+      cancelled = true;
+    };
   }, [location.pathname]);
   return (
     <>

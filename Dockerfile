@@ -7,6 +7,7 @@ RUN npm install -g pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages packages
 COPY services services
+COPY apps apps
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN node scripts/prisma-generate.mjs && node scripts/build.mjs && pnpm prune --prod --config.ignore-scripts=true || true
@@ -24,6 +25,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/packages packages
 COPY --from=build /app/services services
 COPY --from=build /app/dist dist
+COPY --from=build /app/apps/console/dist apps/console/dist
 COPY --from=build /app/scripts scripts
 COPY --from=build /app/prisma prisma
 COPY --from=build /app/python-bridge python-bridge

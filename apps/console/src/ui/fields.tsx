@@ -8,91 +8,72 @@ interface FieldProps {
   error?: string | undefined;
 }
 
-function describedBy(hintId: string, errorId: string, hint: unknown, error: unknown) {
-  return [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+/** Ids tying a control to its help and its error, so a screen reader reads them with it. */
+function useField(id: string | undefined, { hint, error }: Pick<FieldProps, "hint" | "error">) {
+  const auto = useId();
+  const fieldId = id ?? auto;
+  const describedBy = [hint ? `${fieldId}-hint` : null, error ? `${fieldId}-error` : null].filter(Boolean).join(" ") || undefined;
+  return {
+    fieldId,
+    control: { id: fieldId, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy },
+    className: (...extra: string[]) => ["field", ...extra, error ? "field-invalid" : ""].filter(Boolean).join(" "),
+  };
+}
+
+function Hint({ id, children }: { id: string; children: ReactNode }) {
+  return children ? (
+    <div className="hint" id={`${id}-hint`}>
+      {children}
+    </div>
+  ) : null;
+}
+
+function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <div className="error-text" id={`${id}-error`}>
+      {error}
+    </div>
+  ) : null;
 }
 
 export function TextField({ label, hint, error, id, className, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const auto = useId();
-  const fieldId = id ?? auto;
+  const field = useField(id, { hint, error });
   return (
-    <div className={["field", error ? "field-invalid" : "", className].filter(Boolean).join(" ")}>
-      <label htmlFor={fieldId}>
+    <div className={field.className(className ?? "")}>
+      <label htmlFor={field.fieldId}>
         {label}
         {input.required ? <span className="required"> (required)</span> : null}
       </label>
-      {hint ? (
-        <div className="hint" id={`${fieldId}-hint`}>
-          {hint}
-        </div>
-      ) : null}
-      <input
-        id={fieldId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(`${fieldId}-hint`, `${fieldId}-error`, hint, error)}
-        {...input}
-      />
-      {error ? (
-        <div className="error-text" id={`${fieldId}-error`}>
-          {error}
-        </div>
-      ) : null}
+      <Hint id={field.fieldId}>{hint}</Hint>
+      <input {...field.control} {...input} />
+      <FieldError id={field.fieldId} error={error} />
     </div>
   );
 }
 
 export function SelectField({ label, hint, error, id, children, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
-  const auto = useId();
-  const fieldId = id ?? auto;
+  const field = useField(id, { hint, error });
   return (
-    <div className={["field", error ? "field-invalid" : ""].filter(Boolean).join(" ")}>
-      <label htmlFor={fieldId}>{label}</label>
-      {hint ? (
-        <div className="hint" id={`${fieldId}-hint`}>
-          {hint}
-        </div>
-      ) : null}
-      <select
-        id={fieldId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(`${fieldId}-hint`, `${fieldId}-error`, hint, error)}
-        {...select}
-      >
+    <div className={field.className()}>
+      <label htmlFor={field.fieldId}>{label}</label>
+      <Hint id={field.fieldId}>{hint}</Hint>
+      <select {...field.control} {...select}>
         {children}
       </select>
-      {error ? (
-        <div className="error-text" id={`${fieldId}-error`}>
-          {error}
-        </div>
-      ) : null}
+      <FieldError id={field.fieldId} error={error} />
     </div>
   );
 }
 
 export function CheckboxField({ label, hint, error, id, ...input }: FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, "type">) {
-  const auto = useId();
-  const fieldId = id ?? auto;
+  const field = useField(id, { hint, error });
   return (
-    <div className={["field", "field-checkbox", error ? "field-invalid" : ""].filter(Boolean).join(" ")}>
-      <input
-        type="checkbox"
-        id={fieldId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(`${fieldId}-hint`, `${fieldId}-error`, hint, error)}
-        {...input}
-      />
+    <div className={field.className("field-checkbox")}>
+      <input type="checkbox" {...field.control} {...input} />
       <div>
-        <label htmlFor={fieldId}>{label}</label>
-        {hint ? (
-          <div className="hint" id={`${fieldId}-hint`}>
-            {hint}
-          </div>
-        ) : null}
-        {error ? (
-          <div className="error-text" id={`${fieldId}-error`}>
-            {error}
-          </div>
-        ) : null}
+        <label htmlFor={field.fieldId}>{label}</label>
+        <Hint id={field.fieldId}>{hint}</Hint>
+        <FieldError id={field.fieldId} error={error} />
       </div>
     </div>
   );

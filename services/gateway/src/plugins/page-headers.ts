@@ -14,6 +14,19 @@ export function pageOf(url: string): Page {
   return "console";
 }
 
+/** The policy of the pages other projects ship (Swagger UI, Bull Board). */
+const THIRD_PARTY_UI = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+];
+
 const POLICIES: Record<Page, string[]> = {
   // JSON is never a document: nothing may load from it, and no page may frame it.
   api: ["default-src 'none'", "frame-ancestors 'none'"],
@@ -31,28 +44,8 @@ const POLICIES: Record<Page, string[]> = {
     "frame-ancestors 'none'",
   ],
   // Swagger UI and Bull Board run only their own script files, but style elements inline.
-  docs: [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "frame-ancestors 'none'",
-  ],
-  queues: [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "frame-ancestors 'none'",
-  ],
+  docs: THIRD_PARTY_UI,
+  queues: THIRD_PARTY_UI,
 };
 
 /**

@@ -1,37 +1,40 @@
 import { Link, useLocation } from "react-router";
 import { api, type Integration, type KindOverview, type OverviewItem } from "../../api/client";
 import { unwrap } from "../../api/errors";
-import { useLoad } from "../../api/use-load";
 import { useSession } from "../../auth/session";
 import { PageHeader } from "../../layout/SettingsLayout";
-import { type Column, DataTable } from "../../ui/DataTable";
+import type { Column } from "../../ui/DataTable";
 import { Alert, Badge } from "../../ui/feedback";
-import { PagerControls, usePager } from "../../ui/paging";
+import { PagedTable } from "../../ui/PagedTable";
+import type { Pager } from "../../ui/paging";
 import { Time } from "../../ui/Time";
 import { RUN_LABEL, runTone, SOURCE_LABEL, statusOf } from "./status";
 
 /** Settings › Integrations: every integration with its state, its last syncs and its next one. */
+interface Row {
+  integration: Integration;
+  overview: OverviewItem | undefined;
+}
+
 export function IntegrationsPage() {
   const { can } = useSession();
   const location = useLocation();
-  const pager = usePager(50);
-  const list = useLoad(
-    async (signal) => {
-      const page = await unwrap(api.GET("/api/integrations", { params: { query: pager.query }, signal }));
-      const ids = page.items.map((i) => i.id);
-      const overview = ids.length
-        ? await unwrap(api.GET("/api/integrations/sync-overview", { params: { query: { ids: ids.join(",") } }, signal }))
-        : { items: [] };
-      return { page, overview: new Map(overview.items.map((o) => [o.integrationId, o])) };
-    },
-    [pager.query.offset, pager.query.limit],
-  );
+  // Each row is an integration with what the list shows beside it: one overview request per page.
+  const load = async (query: Pager["query"], signal: AbortSignal) => {
+    const page = await unwrap(api.GET("/api/integrations", { params: { query }, signal }));
+    const ids = page.items.map((i) => i.id);
+    const overview = ids.length
+      ? await unwrap(api.GET("/api/integrations/sync-overview", { params: { query: { ids: ids.join(",") } }, signal }))
+      : { items: [] };
+    const byId = new Map(overview.items.map((o) => [o.integrationId, o]));
+    return { ...page, items: page.items.map((integration) => ({ integration, overview: byId.get(integration.id) })) };
+  };
   const notice = (location.state as { notice?: string } | null)?.notice;
 
-  const columns: Column<Integration>[] = [
+  const columns: Column<Row>[] = [
     {
       header: "Integration",
-      cell: (i) => (
+      cell: ({ integration: i }) => (
         <div className="cell-main">
           <Link to={`/settings/integrations/${i.id}`}>{i.name}</Link>
           <span className="muted">
@@ -40,10 +43,10 @@ export function IntegrationsPage() {
         </div>
       ),
     },
-    { header: "Status", cell: (i) => <StatusCell integration={i} overview={list.data?.overview.get(i.id)} /> },
-    { header: "Last trace sync", cell: (i) => <LastSync kind={list.data?.overview.get(i.id)?.traces} /> },
-    { header: "Last catalog sync", cell: (i) => <LastSync kind={list.data?.overview.get(i.id)?.catalog} /> },
-    { header: "Next scheduled sync", cell: (i) => <NextSync integration={i} overview={list.data?.overview.get(i.id)} /> },
+    { header: "Status", cell: (row) => <StatusCell {...row} /> },
+    { header: "Last trace sync", cell: (row) => <LastSync kind={row.overview?.traces} /> },
+    { header: "Last catalog sync", cell: (row) => <LastSync kind={row.overview?.catalog} /> },
+    { header: "Next scheduled sync", cell: (row) => <NextSync {...row} /> },
   ];
 
   return (
@@ -62,21 +65,20 @@ export function IntegrationsPage() {
         <p className="muted">Databricks workspaces and MLflow servers LangGuard imports traces and catalog metadata from.</p>
       </PageHeader>
       {notice ? <Alert tone="success">{notice}</Alert> : null}
-      <DataTable
+      <PagedTable
+        load={load}
+        deps={[]}
         caption="Integrations"
         what="integrations"
+        noun="integrations"
         columns={columns}
-        rows={list.data?.page.items}
-        rowKey={(i) => i.id}
-        error={list.error}
-        retry={() => void list.reload()}
+        rowKey={(row) => row.integration.id}
         empty={
           <>
             No integrations yet. {can("editor") ? <Link to="/settings/integrations/new">Add one</Link> : "An editor or admin of your organization can add one."}
           </>
         }
       />
-      <PagerControls pager={pager} page={list.data?.page} noun="integrations" />
     </>
   );
 }

@@ -1,19 +1,13 @@
 import { api, type SyncRun } from "../../api/client";
 import { unwrap } from "../../api/errors";
-import { useLoad } from "../../api/use-load";
-import { type Column, DataTable } from "../../ui/DataTable";
+import type { Column } from "../../ui/DataTable";
 import { Badge } from "../../ui/feedback";
-import { PagerControls, usePager } from "../../ui/paging";
+import { PagedTable } from "../../ui/PagedTable";
 import { formatCount, formatDuration, Time } from "../../ui/Time";
 import { RUN_LABEL, runTone } from "./status";
 
 /** Every run of the integration, newest first: outcome, length, counts, errors and warnings. */
 export function RunHistory({ integrationId, version }: { integrationId: string; version: number }) {
-  const pager = usePager(20);
-  const history = useLoad(
-    (signal) => unwrap(api.GET("/api/integrations/{id}/sync/history", { params: { path: { id: integrationId }, query: pager.query }, signal })),
-    [integrationId, pager.query.offset, version],
-  );
   const columns: Column<SyncRun>[] = [
     { header: "Started", cell: (r) => <Time value={r.startedAt ?? r.createdAt} /> },
     { header: "Kind", cell: (r) => `${r.kind === "traces" ? "Traces" : "Catalog"}${r.mode === "full" ? " (full)" : ""}` },
@@ -27,17 +21,17 @@ export function RunHistory({ integrationId, version }: { integrationId: string; 
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
-      <DataTable
+      <PagedTable
+        load={(query, signal) => unwrap(api.GET("/api/integrations/{id}/sync/history", { params: { path: { id: integrationId }, query }, signal }))}
+        deps={[integrationId, version]}
+        limit={20}
         caption="Sync history"
         what="the sync history"
+        noun="runs"
         columns={columns}
-        rows={history.data?.items}
         rowKey={(r) => r.id}
-        error={history.error}
-        retry={() => void history.reload()}
         empty="No syncs yet. Press Sync now, or wait for the schedule."
       />
-      <PagerControls pager={pager} page={history.data} noun="runs" />
     </section>
   );
 }

@@ -1,15 +1,14 @@
 import { type FormEvent, useId, useState } from "react";
 import { api, type Ok, type User } from "../../api/client";
 import { ApiFailure, messageOf, unwrap } from "../../api/errors";
-import { useLoad } from "../../api/use-load";
 import { useSession } from "../../auth/session";
 import { PageHeader } from "../../layout/SettingsLayout";
 import { Button } from "../../ui/Button";
-import { type Column, DataTable } from "../../ui/DataTable";
+import type { Column } from "../../ui/DataTable";
 import { ConfirmDialog, Dialog } from "../../ui/Dialog";
 import { Alert, Badge } from "../../ui/feedback";
 import { SelectField, TextField } from "../../ui/fields";
-import { PagerControls, usePager } from "../../ui/paging";
+import { PagedTable } from "../../ui/PagedTable";
 import { Time } from "../../ui/Time";
 import { email as emailRule } from "@langguard/input-rules";
 
@@ -26,8 +25,8 @@ const STATUS_TONE = { invited: "info", active: "success", disabled: "neutral" } 
 /** Settings › Users: the organization's people, their roles, and one-time links to set a password. */
 export function UsersPage() {
   const { session } = useSession();
-  const pager = usePager(50);
-  const users = useLoad((signal) => unwrap(api.GET("/api/users", { params: { query: pager.query }, signal })), [pager.query.offset]);
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
   const [link, setLink] = useState<{ email: string; link: Link } | null>(null);
   const [editing, setEditing] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
@@ -39,7 +38,7 @@ export function UsersPage() {
     setProblem(null);
     try {
       await action();
-      await users.reload();
+      reload();
     } catch (error) {
       setProblem(messageOf(error));
     } finally {
@@ -96,22 +95,21 @@ export function UsersPage() {
       <AddUser
         onCreated={(email, created) => {
           setLink({ email, link: created });
-          void users.reload();
+          reload();
         }}
       />
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">Members</h2>
-        <DataTable
+        <PagedTable
+          load={(query, signal) => unwrap(api.GET("/api/users", { params: { query }, signal }))}
+          deps={[version]}
           caption="Users"
           what="the users"
+          noun="users"
           columns={columns}
-          rows={users.data?.items}
           rowKey={(u) => u.id}
-          error={users.error}
-          retry={() => void users.reload()}
           empty="No users yet."
         />
-        <PagerControls pager={pager} page={users.data} noun="users" />
       </section>
 
       {link ? <LinkDialog email={link.email} link={link.link} onClose={() => setLink(null)} /> : null}
@@ -122,7 +120,7 @@ export function UsersPage() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            void users.reload();
+            reload();
           }}
         />
       ) : null}

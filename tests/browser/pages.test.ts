@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { createIntegration, syncAndWait } from "../helpers/fleet.ts";
 import { axe, CONSOLE_HOST, type ConsoleHarness, type Person, screenshot, signIn, startConsole, unexpected } from "./harness.ts";
 
@@ -91,6 +92,72 @@ describe("pages: keyboard, narrow windows, and the docs over plain http", () => 
       expect(unexpected(problems)).toEqual([]);
       await context.close();
     }
+  });
+
+  it("edits with the token asked again when the host changes, disables, and deletes after confirming", async () => {
+    const workspace = await startFakeWorkspace({ mlflow: mlflowUrl });
+    try {
+      const wrong = `dapi${"1".repeat(24)}0badcafe`;
+      const { id } = await createIntegration(harness.fleet, { name: "To be edited", source: "databricks", host: workspace.url, token: wrong, syncIntervalMinutes: 0 });
+      const { page, problems } = await harness.open();
+      await signIn(page, admin, `/settings/integrations/${id}`);
+      // A sync with the wrong token: the history shows the failure and why.
+      await page.getByLabel("Traces", { exact: true }).check();
+      await page.getByRole("button", { name: "Sync now" }).click();
+      const history = page.getByRole("region", { name: "Sync history" });
+      await history.getByText("Failed").waitFor({ timeout: 60_000 });
+      await history.getByText(/1 errors?, 0 warnings/).click();
+      await history.getByText(/401 Unauthorized/).first().waitFor();
+      await page.locator('.run-now[data-kind="traces"]').getByText(/401 Unauthorized/).waitFor();
+      // Edit: the saved token is never shown; moving the host asks for it again, before sending anything.
+      await page.getByRole("link", { name: "Edit" }).click();
+      await page.getByRole("heading", { name: "Edit To be edited" }).waitFor();
+      await expect(page.getByLabel("API token").inputValue()).resolves.toBe("");
+      expect(await page.content()).not.toContain(wrong.slice(-4));
+      const writes: string[] = [];
+      page.on("request", (request) => {
+        if (request.method() === "PATCH") writes.push(request.url());
+      });
+      await page.getByLabel("Host URL").fill(workspace.url.replace("127.0.0.1", "localhost"));
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByRole("alert").getByText("API token: must be supplied again when host or source changes", { exact: false }).waitFor();
+      expect(writes).toEqual([]);
+      await page.getByLabel("API token").fill(workspace.token);
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.getByText("Changes saved.").waitFor();
+      await page.getByText(workspace.url.replace("127.0.0.1", "localhost")).waitFor();
+      // A full sync is an explicit choice, and shows as one in the history.
+      await page.getByLabel("Traces", { exact: true }).check();
+      await page.getByLabel(/^Full sync/).check();
+      await page.getByRole("button", { name: "Sync now" }).click();
+      await history.getByText("Traces (full)").waitFor();
+      // Disable, then delete after confirming.
+      await page.getByRole("button", { name: "Disable" }).click();
+      await page.getByText("Disabled: no syncs run until it is enabled again.").waitFor();
+      await page.getByRole("heading", { name: "To be edited" }).locator("..").locator("..").getByText("Disabled").first().waitFor();
+      await page.getByRole("button", { name: "Delete", exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: "Delete To be edited?" });
+      await dialog.getByRole("button", { name: "Delete integration" }).click();
+      await page.getByText("To be edited was deleted.").waitFor();
+      expect(await harness.fleet.db.integration.count({ where: { id } })).toBe(0);
+      expect(unexpected(problems)).toEqual([]);
+    } finally {
+      await workspace.stop();
+    }
+  });
+
+  it("shows an error with a way to try again when the gateway cannot be reached, then the data", async () => {
+    const { page, problems } = await harness.open();
+    await signIn(page, admin, "/settings/users");
+    let refused = 0;
+    await page.route("**/api/integrations?**", (route) => (refused++ === 0 ? route.abort("connectionrefused") : route.continue()));
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Integrations" }).click();
+    const error = page.getByRole("alert").filter({ hasText: "Could not load integrations" });
+    await error.getByText("The gateway did not answer").waitFor();
+    expect(await axe(page, "integrations-error")).toEqual([]);
+    await error.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("link", { name: "Local MLflow" }).waitFor();
+    expect(unexpected(problems, [/ERR_CONNECTION_REFUSED/])).toEqual([]);
   });
 
   it("Swagger UI works over plain http on a non-loopback name, with no upgrade to https, no external font and no console error", async () => {

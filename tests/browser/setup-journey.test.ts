@@ -97,6 +97,17 @@ describe("the spec's journey: connect Databricks from Settings › Integrations"
     await page.getByRole("button", { name: "Sync now" }).click();
     const traces = page.locator('.run-now[data-kind="traces"]');
     const catalog = page.locator('.run-now[data-kind="catalog"]');
+    // Live, without reloading: what the trace panel said while the run went on.
+    const seen = new Set<string>();
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+      const text = (await traces.textContent()) ?? "";
+      seen.add(text.replace(/\s+/g, " ").replace(/Next scheduled.*$/, ""));
+      if (text.includes("Done")) break;
+      await page.waitForTimeout(200);
+    }
+    const states = [...seen].join("\n");
+    expect(states).toMatch(/Trace sync: (Queued|Running)/);
+    expect(states).toMatch(/Working: experiment \d+, page \d+|Waiting for a worker/);
     await traces.getByText("Done").waitFor({ timeout: 120_000 });
     await catalog.getByText("Done").waitFor({ timeout: 120_000 });
     await expect(traces.locator("dd").first().textContent()).resolves.toMatch(/^2 of 2/);

@@ -13,7 +13,7 @@ export interface PageEnvelope {
 
 export interface Pager {
   /** Query parameters of the page to load. */
-  query: { limit: number; offset?: number };
+  query: { limit: number; offset?: number; cursor?: string };
   pageNumber: number;
   next(page: PageEnvelope): void;
   previous(): void;

@@ -98,7 +98,13 @@ describe("pages: keyboard, narrow windows, and the docs over plain http", () => 
     const workspace = await startFakeWorkspace({ mlflow: mlflowUrl });
     try {
       const wrong = `dapi${"1".repeat(24)}0badcafe`;
-      const { id } = await createIntegration(harness.fleet, { name: "To be edited", source: "databricks", host: workspace.url, token: wrong, syncIntervalMinutes: 0 });
+      const { id } = await createIntegration(harness.fleet, {
+        name: "To be edited",
+        source: "databricks",
+        host: workspace.url,
+        token: wrong,
+        syncIntervalMinutes: 0,
+      });
       const { page, problems } = await harness.open();
       await signIn(page, admin, `/settings/integrations/${id}`);
       // A sync with the wrong token: the history shows the failure and why.
@@ -107,8 +113,14 @@ describe("pages: keyboard, narrow windows, and the docs over plain http", () => 
       const history = page.getByRole("region", { name: "Sync history" });
       await history.getByText("Failed").waitFor({ timeout: 60_000 });
       await history.getByText(/1 errors?, 0 warnings/).click();
-      await history.getByText(/401 Unauthorized/).first().waitFor();
-      await page.locator('.run-now[data-kind="traces"]').getByText(/401 Unauthorized/).waitFor();
+      await history
+        .getByText(/401 Unauthorized/)
+        .first()
+        .waitFor();
+      await page
+        .locator('.run-now[data-kind="traces"]')
+        .getByText(/401 Unauthorized/)
+        .waitFor();
       // Edit: the saved token is never shown; moving the host asks for it again, before sending anything.
       await page.getByRole("link", { name: "Edit" }).click();
       await page.getByRole("heading", { name: "Edit To be edited" }).waitFor();

@@ -63,6 +63,9 @@ describe("OpenAPI document and Swagger UI", () => {
     for (const op of operations) expect(op.tags, `${op.method} ${op.path}`).toHaveLength(1);
     expect(doc.paths["/api/integrations"]!.get!.operationId).toBe("listIntegrations");
     expect(doc.paths["/api/integrations/{id}/sync"]!.post!.tags).toEqual(["Syncs"]);
+    // What needs no credentials says so.
+    const open = operations.filter((op) => Array.isArray((op as { security?: unknown[] }).security)).map((op) => op.operationId);
+    expect(open.sort()).toEqual(["getLiveness", "getSession", "setPassword", "signIn"]);
     for (const name of ["Integration", "SyncRun", "ConnectionReport", "Error", "Session", "User"]) expect(doc.components.schemas[name], name).toBeDefined();
     // Listed only when some operation uses them (every named schema also has an unused "…Input" twin).
     const text = JSON.stringify(doc.paths);

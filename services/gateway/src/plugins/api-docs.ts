@@ -42,7 +42,9 @@ export async function registerApiDocs(app: FastifyInstance) {
       if (!transformed.schema || (transformed.schema as { hide?: boolean }).hide) return transformed;
       const method = [input.route.method].flat()[0] ?? "GET";
       const { operationId, tag } = operationOf(method, input.url);
-      return { ...transformed, schema: { ...transformed.schema, operationId, tags: [tag] } };
+      // Liveness and signing in need no credentials: say so instead of the document-wide default.
+      const open = (input.route.config as { scope?: string } | undefined)?.scope === "public" ? { security: [] } : {};
+      return { ...transformed, schema: { ...transformed.schema, operationId, tags: [tag], ...open } };
     },
     transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
   });

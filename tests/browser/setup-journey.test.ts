@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeWorkspace, startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { seed } from "../helpers/mlflow-server.ts";
+import { until } from "../helpers/until.ts";
 import { axe, BROWSER_TIME_ZONE, browserStorage, type ConsoleHarness, type Person, screenshot, signIn, startConsole, unexpected } from "./harness.ts";
 
 /**
@@ -74,9 +75,10 @@ describe("the spec's journey: connect Databricks from Settings › Integrations"
     await page.getByLabel("Specific experiments").check();
     await page.getByLabel("Search experiments by name").fill(`journey-${tag}`);
     const list = page.getByRole("list", { name: "Experiments of the workspace" });
-    await list.getByText(`journey-${tag}-support`).waitFor({ timeout: 60_000 });
+    // The search narrows the workspace's list (which first shows every experiment) to these two.
+    await until("the search to narrow the list", async () => (await list.getByRole("listitem").count()) === 2, 60_000);
+    await list.getByText(`journey-${tag}-support`).waitFor();
     await list.getByText(`journey-${tag}-review`).waitFor();
-    expect(await list.getByRole("listitem").count()).toBe(2);
     await list.getByRole("checkbox", { name: new RegExp(`journey-${tag}-support`) }).check();
     await list.getByRole("checkbox", { name: new RegExp(`journey-${tag}-review`) }).check();
     await page.getByText("2 chosen").waitFor();

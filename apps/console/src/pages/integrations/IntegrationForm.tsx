@@ -54,6 +54,11 @@ export function IntegrationForm({ sources, source, integration }: { sources: Sou
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     const next = { ...values, [key]: value };
     setValues(next);
+    // Other credentials, another workspace: the last test and the experiment list no longer apply.
+    if (key === "host" || key === "token") {
+      setReport(null);
+      setListSource(null);
+    }
     // Once a field was left (or a save tried), it is re-checked as it is typed.
     if (touched[key] || touched.form) setErrors((current) => ({ ...current, [key]: validate(next, policy, integration)[key] }));
   };

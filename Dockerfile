@@ -13,6 +13,7 @@ RUN npm install -g pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages packages
 COPY services services
+COPY apps apps
 COPY scripts/image.sh scripts/image.sh
 RUN bash scripts/image.sh node-modules
 COPY . .
@@ -35,6 +36,7 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/packages packages
 COPY --from=build /app/services services
 COPY --from=build /app/dist dist
+COPY --from=build /app/apps/console/dist apps/console/dist
 COPY --from=build /app/scripts scripts
 COPY --from=build /app/prisma prisma
 COPY --from=build /app/python-bridge python-bridge

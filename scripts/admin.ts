@@ -8,19 +8,24 @@
  *   create-key <org slug> <name> <scopes, e.g. read,write>   another API key (printed once)
  *   create-operator-key <name>          a key for the fleet's operators: it opens the queue board and nothing else
  *   revoke-operator-key <prefix>        revokes an operator key
+ *   create-user <org slug> <email> <role: viewer|editor|admin>  a console user, and a one-time
+ *                                       link to set the password (PUBLIC_URL, else http://HOST:PORT)
  *   rotate-encryption-key               re-seals every stored token under ENCRYPTION_KEY
  */
 import { parseEnv, coreEnv, encryptionKeyEnv, ConfigError } from "@langguard/config";
 import { resealAllTokens } from "@langguard/credentials";
 import { createPrismaClient } from "@langguard/database";
 import { keyRingFromSettings } from "@langguard/secrets";
+import { email as emailRule, role as roleRule } from "@langguard/input-rules";
 import { createApiKey, createOperatorKey, type Scope } from "../services/gateway/src/auth/api-keys.ts";
+import { createUser, EmailTakenError, PASSWORD_LINK_TTL_MS, passwordLinkUrl } from "../services/gateway/src/auth/users.ts";
 
 const usage = `usage:
   pnpm admin create-org <slug> <name>
   pnpm admin create-key <org slug> <key name> <scopes: read|write|admin, comma-separated>
   pnpm admin create-operator-key <name>
   pnpm admin revoke-operator-key <prefix>
+  pnpm admin create-user <org slug> <email> <role: viewer|editor|admin>
   pnpm admin rotate-encryption-key`;
 
 function fail(message: string): never {
@@ -37,6 +42,13 @@ function loadAdminEnv() {
   }
 }
 const env = loadAdminEnv();
+
+/** Where people reach the console: PUBLIC_URL, else the gateway's own listen address. */
+function consoleUrl(): string {
+  if (process.env.PUBLIC_URL) return process.env.PUBLIC_URL;
+  const host = process.env.HOST && process.env.HOST !== "0.0.0.0" ? process.env.HOST : "127.0.0.1";
+  return `http://${host}:${process.env.PORT ?? 3000}`;
+}
 const db = createPrismaClient({ url: env.DATABASE_URL, maxConnections: env.DATABASE_POOL_SIZE });
 
 try {
@@ -67,6 +79,24 @@ try {
     const revoked = await db.operatorKey.updateMany({ where: { prefix, revokedAt: null }, data: { revokedAt: new Date() } });
     if (revoked.count === 0) fail(`no active operator key with prefix '${prefix}'`);
     process.stdout.write(`operator key ${prefix} revoked\n`);
+  } else if (command === "create-user") {
+    const [slug, address, role] = args;
+    const parsedEmail = emailRule.safeParse(address ?? "");
+    const parsedRole = roleRule.safeParse(role ?? "");
+    if (!slug || !parsedEmail.success || !parsedRole.success)
+      fail(`${usage}\n(${!parsedEmail.success ? `email ${parsedEmail.error.issues[0]?.message}` : `role ${parsedRole.error?.issues[0]?.message}`})`);
+    const org = await db.organization.findUnique({ where: { slug } });
+    if (!org) fail(`no organization with slug '${slug}'`);
+    try {
+      const { user, link } = await createUser(db, org.id, parsedEmail.data, parsedRole.data);
+      const hours = PASSWORD_LINK_TTL_MS / 3_600_000;
+      process.stdout.write(
+        `user ${user.email} (${user.role}) in ${slug}\nset-password link (one use, valid ${hours} h; shown once): ${passwordLinkUrl(consoleUrl(), link.token)}\n`,
+      );
+    } catch (error) {
+      if (error instanceof EmailTakenError) fail(error.message);
+      throw error;
+    }
   } else if (command === "rotate-encryption-key") {
     // loadAdminEnv read the key settings for this command.
     const keys = env as unknown as { ENCRYPTION_KEY: string; ENCRYPTION_KEY_PREVIOUS?: string };

@@ -5,6 +5,7 @@
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildConsole, INITIAL_JS_BUDGET } from "./lib/console-build.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const services = {
@@ -61,3 +62,14 @@ console.log(
     .map((s) => `dist/${s}.mjs`)
     .join(", ")}`,
 );
+
+// The console, served by the gateway from apps/console/dist.
+const consoleSize = await buildConsole(root);
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+console.log(
+  `build: apps/console/dist, initial JavaScript ${kb(consoleSize.initialJsGzip)} gzipped (budget ${kb(INITIAL_JS_BUDGET)}; ${consoleSize.files.length} files), CSS ${kb(consoleSize.initialCssGzip)}, ${consoleSize.lazyChunks} pages loaded on demand`,
+);
+if (consoleSize.initialJsGzip > INITIAL_JS_BUDGET) {
+  console.error(`build: the console's initial JavaScript is over its budget of ${kb(INITIAL_JS_BUDGET)} gzipped`);
+  process.exit(1);
+}

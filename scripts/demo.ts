@@ -2,6 +2,7 @@
 // data, the integration and the cursors, so it imports nothing new. A process that fails while the
 // demo runs stops every process the demo started, at once, and the demo says which and why.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PYTHON_TELEMETRY_OFF } from "@langguard/bridge-client";
@@ -77,6 +78,34 @@ async function demoApiKey(): Promise<string> {
   await db.$disconnect();
   writeFileSync(file, key, { mode: 0o600 });
   return key;
+}
+
+/**
+ * The demo's console user: an admin of the default organization with a generated password, made
+ * once and kept in .data (mode 600) with its e-mail, so every run prints the same sign-in.
+ */
+async function demoUser(): Promise<{ email: string; password: string }> {
+  const file = path.join(dataDir, "demo-user.json");
+  const { createPrismaClient, DEFAULT_ORGANIZATION_ID } = await import("@langguard/database");
+  const { hashPassword, verifyPassword } = await import("../services/gateway/src/auth/passwords.ts");
+  const db = createPrismaClient({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard", maxConnections: 1 });
+  try {
+    const saved = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { email: string; password: string }) : null;
+    const email = saved?.email ?? "admin@demo.langguard.local";
+    const user = await db.user.findUnique({ where: { email } });
+    if (saved && user && !user.disabledAt && (await verifyPassword(user.passwordHash, saved.password))) return saved;
+    const password = randomBytes(18).toString("base64").replace(/[+/=]/g, "").slice(0, 20);
+    const passwordHash = await hashPassword(password);
+    await db.user.upsert({
+      where: { email },
+      create: { email, organizationId: DEFAULT_ORGANIZATION_ID, role: "admin", passwordHash },
+      update: { passwordHash, disabledAt: null, role: "admin" },
+    });
+    writeFileSync(file, JSON.stringify({ email, password }), { mode: 0o600 });
+    return { email, password };
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 async function call<T>(method: string, route: string, body?: unknown): Promise<T> {
@@ -158,6 +187,7 @@ for (const [what, port] of [
 ] as const)
   await supervisor.waitFor(what, `http://127.0.0.1:${port}/livez`);
 apiKey = await demoApiKey();
+const person = await demoUser();
 
 type Integration = { id: string; name: string };
 const { items } = await call<{ items: Integration[] }>("GET", "/api/integrations?limit=200");
@@ -206,7 +236,13 @@ ${agents.items.map((a) => `  - ${a.name} ${a.versions.join(", ")} (${a.type}), $
 Policy violations so far: ${violations.total}
 ${[...byPolicy].map(([policy, n]) => `  - ${policy}: ${n}`).join("\n")}
 
-The API is running at ${api}. Every route needs an API key; the demo made an admin key for you
+The console is running at ${api}/ : sign in as
+  e-mail:   ${person.email}
+  password: ${person.password}
+(kept in ${shown(path.join(dataDir, "demo-user.json"))}; add people there under Settings › Users, or with
+\`pnpm admin create-user default <email> <viewer|editor|admin>\`).
+
+The API is under ${api}/api; machines use an API key. The demo made an admin key for you
 (kept in ${shown(path.join(dataDir, "demo-api-key"))}):
   export LANGGUARD_API_KEY=${apiKey}
   curl -H "Authorization: Bearer $LANGGUARD_API_KEY" ${api}/api/traces?limit=5

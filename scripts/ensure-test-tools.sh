@@ -5,7 +5,9 @@
 # - from Debian's packages: PgBouncer, through which one test runs the fleet in transaction pooling
 #   mode (docs/scaling.md); Prometheus (prometheus, promtool): every process's /metrics is checked
 #   with `promtool check metrics`, the alert rules with `promtool test rules`, and a real Prometheus
-#   scrapes a running fleet to run every dashboard panel's and alert's query.
+#   scrapes a running fleet to run every dashboard panel's and alert's query; Chromium, in which
+#   the console's journeys run (driven by playwright-core; Playwright's own browser download is
+#   not reachable from here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,3 +37,4 @@ ensure() { # package, the command it provides
 
 ensure pgbouncer pgbouncer
 ensure prometheus promtool
+ensure chromium chromium

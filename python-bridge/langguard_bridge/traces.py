@@ -20,9 +20,34 @@ def _experiment_record(exp) -> dict:
 
 
 def cmd_list_experiments(params: dict) -> dict:
+    """The experiments a sync would read (each as a record, and their count); or, given `pageSize`,
+    one page of the workspace's active experiments by name, for a person choosing some."""
     _, client = mlflow_client()
+    if params.get("pageSize"):
+        return _experiment_page(client, params)
     count = sum(1 for _ in _experiments(client, params))
     return {"experiments": count}
+
+
+def _experiment_page(client, params: dict) -> dict:
+    """One page of active experiments in name order whose name contains `search` (any case).
+
+    MLflow's filter grammar has no escape inside a quoted string, so the value is quoted with a
+    quote it does not contain (the gateway refuses a search holding both)."""
+    from mlflow.entities import ViewType
+
+    search = str(params.get("search") or "")
+    quote = "'" if "'" not in search else '"'
+    filter_string = f"name ILIKE {quote}%{search}%{quote}" if search else None
+    page = client.search_experiments(
+        view_type=ViewType.ACTIVE_ONLY,
+        max_results=int(params["pageSize"]),
+        filter_string=filter_string,
+        order_by=["name ASC"],
+        page_token=params.get("pageToken") or None,
+    )
+    emit_many([{"type": "record", "stream": "experiments", "data": _experiment_record(exp)} for exp in page])
+    return {"experiments": len(page), "nextPageToken": page.token or None}
 
 
 def _experiments(client, params: dict):

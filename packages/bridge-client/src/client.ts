@@ -161,16 +161,28 @@ export class BridgeClient {
     }
   }
 
-  /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
-  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean; syncTraces?: boolean } = {}, options: RunOptions = {}) {
-    const { result, steps } = await this.request("check", params, source, {
+  /** A call a person waits for: bounded by DATABRICKS_VALIDATION_TIMEOUT, answering fast rather than backing off and retrying. */
+  private interactive(options: RunOptions): RunOptions {
+    return {
       timeoutMs: this.options.validationTimeoutMs,
       timeoutSetting: "DATABRICKS_VALIDATION_TIMEOUT",
-      // A connection test should answer fast rather than back off and retry.
       env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", MLFLOW_HTTP_REQUEST_TIMEOUT: "10" },
       ...options,
-    });
+    };
+  }
+
+  /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
+  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean; syncTraces?: boolean } = {}, options: RunOptions = {}) {
+    const { result, steps } = await this.request("check", params, source, this.interactive(options));
     return { details: result.data, steps };
+  }
+
+  /** One page of the workspace's active experiments in name order, whose name contains `search`. */
+  async experimentPage(source: BridgeSource, page: { size: number; search?: string; token?: string | null }, options: RunOptions = {}) {
+    const params = { pageSize: page.size, search: page.search ?? "", pageToken: page.token ?? null };
+    const { result, records } = await this.request("list-experiments", params, source, this.interactive(options));
+    const { nextPageToken } = result.data as { nextPageToken?: string | null };
+    return { experiments: records.map((r) => ({ id: String(r.id), name: String(r.name) })), nextPageToken: nextPageToken ?? null };
   }
 
   /** Runs a command to completion, collecting its records. For small answers only. */

@@ -1,3 +1,4 @@
+import fastifyCookie from "@fastify/cookie";
 import type { Queue } from "bullmq";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -27,6 +28,13 @@ import { violationRoutes } from "./routes/violations.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { catalogDeletionRoutes } from "./routes/catalog-deletions.ts";
+import { registerConsole } from "./plugins/console.ts";
+import { pageOf } from "./plugins/page-headers.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { experimentRoutes } from "./routes/experiments.ts";
+import { sourceRoutes } from "./routes/sources.ts";
+import { syncOverviewRoutes } from "./routes/sync-overview.ts";
+import { userRoutes } from "./routes/users.ts";
 
 export type AppDeps = GatewayDeps & { pythonPath: string };
 
@@ -62,7 +70,8 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   const routeTable: RouteEntry[] = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {
-    if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`)) {
+    // The docs and the console's files hold no data: the console signs in through the API.
+    if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`) || pageOf(route.url) === "console") {
       route.config = { ...route.config, scope: "public" };
       return;
     }
@@ -76,6 +85,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
   registerDrain(app);
   await registerSecurity(app, deps.settings);
   await registerRateLimit(app, deps);
+  await app.register(fastifyCookie);
   registerAuthentication(app, deps);
   registerMethodNotAllowed(app);
   await registerApiDocs(app);
@@ -103,8 +113,14 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     catalogRoutes,
     catalogDeletionRoutes,
     quarantineRoutes,
+    authRoutes,
+    userRoutes,
+    experimentRoutes,
+    syncOverviewRoutes,
+    sourceRoutes,
   ]) {
     await app.register(routes, deps);
   }
+  await registerConsole(app);
   return app;
 }

@@ -4,6 +4,7 @@ import type { HostPolicy } from "@langguard/host-policy";
 import type { KeyRing } from "@langguard/secrets";
 import type { ReconcileSettings, ScheduleQueue, SyncQueues } from "@langguard/sync-runs";
 import type { Queue } from "bullmq";
+import type { SessionSettings } from "./auth/sessions.ts";
 import type { PayloadOf, QueueName, RedisClient } from "@langguard/queue-contracts";
 
 export interface GatewaySettings {
@@ -17,6 +18,13 @@ export interface GatewaySettings {
   /** Namespace for the gateway's own Redis keys (rate limits): QUEUE_PREFIX without a hash tag. */
   redisPrefix: string;
   reconcile: ReconcileSettings;
+  /** Console sessions' idle and absolute lifetimes. */
+  sessions: SessionSettings;
+  loginFailuresPerEmail: number;
+  /** FORCE_HTTPS: upgrade-insecure-requests, HSTS and Secure cookies. */
+  forceHttps: boolean;
+  /** PUBLIC_URL: the base of links in invitations; null means the address of the request. */
+  publicUrl: string | null;
 }
 
 /** What routes need, built once in main.ts (or by a test) and handed to every plugin. */

@@ -14,6 +14,23 @@ const list = (fallback: string) =>
 const perMinute = (fallback: number) =>
   z.coerce.number({ error: "expected requests per minute" }).int().positive("expected a positive number of requests per minute").default(fallback);
 
+/** The console's people and sessions, and how the gateway presents itself to browsers. */
+const consoleEnv = {
+  /** A console session unused this long ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number({ error: "expected minutes" }).int("expected whole minutes").min(1, "expected at least 1 minute").default(30),
+  /** A console session ends this long after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number({ error: "expected hours" }).int("expected whole hours").min(1, "expected at least 1 hour").default(12),
+  /** Failed sign-ins per e-mail address per 15 minutes (five times as many per client address). */
+  LOGIN_RATE_LIMIT: z.coerce.number({ error: "expected a number of attempts" }).int().positive("expected a positive number of attempts").default(10),
+  /** Behind https only: browsers are told to upgrade every request and to remember it (HSTS), and cookies are Secure. */
+  FORCE_HTTPS: z.enum(["true", "false"], { error: "expected true or false" }).default("false"),
+  /** The console's address as people reach it, for the links in invitations; by default the address a request came to. */
+  PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.url({ protocol: /^https?$/, error: "expected the console's address, e.g. https://langguard.example.com" }).optional(),
+  ),
+};
+
 export const envSchema = {
   ...coreEnv,
   ...encryptionKeyEnv,
@@ -37,6 +54,7 @@ export const envSchema = {
   /** Internal listener for /metrics, /livez and /readyz (0 disables); bind it to a private interface. */
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   OPS_HOST: z.string().default("127.0.0.1"),
+  ...consoleEnv,
 };
 
 export type GatewayEnv = ReturnType<typeof loadGatewayEnv>;
@@ -57,6 +75,10 @@ export function settingsOf(env: GatewayEnv) {
     // slots instead of loading the master that holds the queues with every API request.
     redisPrefix: env.QUEUE_PREFIX.replace(/[{}]/g, ""),
     reconcile: { lockDurationMs: env.SYNC_LOCK_DURATION_MS },
+    sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, maxMs: env.SESSION_MAX_HOURS * 3_600_000 },
+    loginFailuresPerEmail: env.LOGIN_RATE_LIMIT,
+    forceHttps: env.FORCE_HTTPS === "true",
+    publicUrl: env.PUBLIC_URL ?? null,
   };
 }
 

@@ -13,10 +13,15 @@ describe("access control", () => {
   });
   afterAll(() => fleet?.close());
 
-  it("declares a scope on every route, and only liveness is public", () => {
+  it("declares a scope on every route, and only liveness and signing in are public", () => {
     const table = fleet.app.routeTable.filter((r) => r.url.startsWith("/api") || r.url.startsWith("/health"));
     expect(table.length).toBeGreaterThan(15);
-    expect(table.filter((r) => r.scope === "public").map((r) => r.url)).toEqual(["/health/live"]);
+    expect(table.filter((r) => r.scope === "public").map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /health/live",
+      "POST /api/auth/login",
+      "GET /api/auth/session",
+      "POST /api/auth/password",
+    ]);
     for (const route of table) expect(["public", "read", "write", "admin"], `${route.method} ${route.url}`).toContain(route.scope);
   });
 

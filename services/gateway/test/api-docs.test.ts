@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_TYPES_PATH, apiTypesOf } from "../../../scripts/lib/api-types.ts";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
 
 /** Fastify's `/a/:id` as OpenAPI writes it: `/a/{id}`. */
@@ -35,11 +37,47 @@ describe("OpenAPI document and Swagger UI", () => {
       components: { securitySchemes: Record<string, { scheme: string }> };
       paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>;
     };
-    expect(Object.values(doc.components.securitySchemes)[0]).toMatchObject({ scheme: "bearer" });
-    expect(doc.security).toEqual([{ apiKey: [] }]);
-    const view = doc.paths["/api/integrations/{id}"]!.get!.responses["200"]!.content["application/json"]!.schema.properties!;
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ scheme: "bearer" });
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: "apiKey", in: "cookie", name: "lg_session" });
+    expect(doc.security).toEqual([{ apiKey: [] }, { session: [] }]);
+    const ref = (doc.paths["/api/integrations/{id}"]!.get!.responses["200"]!.content["application/json"]!.schema as { $ref?: string }).$ref!;
+    expect(ref).toBe("#/components/schemas/Integration");
+    const view = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas.Integration!
+      .properties;
     expect(Object.keys(view)).toContain("hasToken");
     expect(Object.keys(view)).not.toContain("tokenCiphertext");
+  });
+
+  it("names every operation once and tags it, and refers to named schemas, so generated clients are stable", async () => {
+    const doc = (await document()) as unknown as {
+      paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, ...op })));
+    const ids = operations.map((op) => op.operationId);
+    expect(
+      ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id)),
+      JSON.stringify(ids),
+    ).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const op of operations) expect(op.tags, `${op.method} ${op.path}`).toHaveLength(1);
+    expect(doc.paths["/api/integrations"]!.get!.operationId).toBe("listIntegrations");
+    expect(doc.paths["/api/integrations/{id}/sync"]!.post!.tags).toEqual(["Syncs"]);
+    // What needs no credentials says so.
+    const open = operations.filter((op) => Array.isArray((op as { security?: unknown[] }).security)).map((op) => op.operationId);
+    expect(open.sort()).toEqual(["getLiveness", "getSession", "setPassword", "signIn"]);
+    for (const name of ["Integration", "SyncRun", "ConnectionReport", "Error", "Session", "User"]) expect(doc.components.schemas[name], name).toBeDefined();
+    // Listed only when some operation uses them (every named schema also has an unused "…Input" twin).
+    const text = JSON.stringify(doc.paths);
+    expect(text).toContain('"#/components/schemas/Integration"');
+    for (const name of Object.keys(doc.components.schemas))
+      expect(JSON.stringify(doc).split(`"#/components/schemas/${name}"`).length, `${name} is referred to`).toBeGreaterThan(1);
+  });
+
+  it("matches the console's generated client types (pnpm api:types rewrites them)", async () => {
+    const committed = readFileSync(API_TYPES_PATH, "utf8");
+    const current = await apiTypesOf(await document());
+    expect(current === committed, "apps/console/src/api/schema.d.ts is out of date with the API: run `pnpm api:types`").toBe(true);
   });
 
   it("serves Swagger UI without a key, while the API itself still needs one", async () => {

@@ -8,6 +8,7 @@ import { isUnityCatalogSpecPath, UNITY_CATALOG_PREFIX, validateUnityCatalogRespo
 import type { PagingConfig } from "./pagination.ts";
 import { StatementEngine, type StatementRequest, warehouseInfo } from "./sql.ts";
 import { handleUnityCatalog } from "./unity-catalog.ts";
+import { isMlflowPath, serveMlflow } from "./mlflow.ts";
 
 export interface FakeWorkspaceOptions {
   /** The PAT clients must send; generated per workspace when omitted. */
@@ -32,6 +33,11 @@ export interface FakeWorkspaceOptions {
   /** Whether a STOPPED warehouse starts for a statement (default false: the statement FAILS). */
   warehouseAutoStart?: boolean;
   sql?: Partial<Omit<SqlBehaviour, "failTables">> & { failTables?: Record<string, string | StatementFailure> };
+  /**
+   * A real MLflow tracking server whose REST API this workspace serves at its MLflow paths (behind
+   * the workspace's own authentication), so the workspace has experiments and traces too.
+   */
+  mlflow?: string;
 }
 
 export interface FakeWorkspace {
@@ -156,7 +162,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
 
     let answer: CannedResponse;
     try {
-      answer = json(200, await route(method, path, reqUrl.searchParams, req));
+      answer =
+        options.mlflow && isMlflowPath(path) ? await serveMlflow(options.mlflow, req, reqUrl) : json(200, await route(method, path, reqUrl.searchParams, req));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       answer = error.toResponse();

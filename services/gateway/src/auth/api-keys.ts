@@ -31,10 +31,14 @@ export async function createApiKey(db: Database, organizationId: string, name: s
   return { row, key: generated.key };
 }
 
+/** Who a request acts for: an API key, or a person signed in to the console. */
 export interface Principal {
   organizationId: string;
-  keyId: string;
   scopes: Scope[];
+  keyId: string | null;
+  userId: string | null;
+  /** Recorded as who changed something: `api-key:<id>` or `user:<id>`. */
+  actor: string;
 }
 
 /** The public part of a presented key, usable as a rate-limit key before any lookup. */
@@ -85,5 +89,5 @@ export async function authenticate(db: Database, presented: string): Promise<Pri
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
-  return { organizationId: row.organizationId, keyId: row.id, scopes: row.scopes };
+  return { organizationId: row.organizationId, keyId: row.id, userId: null, actor: `api-key:${row.id}`, scopes: row.scopes };
 }

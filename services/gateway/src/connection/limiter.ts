@@ -1,3 +1,5 @@
+import { HttpError } from "../plugins/error-handler.ts";
+
 export type Refusal = { reason: "full" | "share"; share: number };
 
 /**
@@ -38,4 +40,19 @@ export class FairGate {
       else this.held.delete(organizationId);
     };
   }
+}
+
+/**
+ * Enters the gate for work that starts a Python process (a connection test, an experiment page),
+ * or refuses with 429 saying whether the gateway or the caller's organization is at its limit.
+ */
+export function enterOrRefuse(gate: FairGate, organizationId: string, what: string): () => void {
+  const leave = gate.tryEnter(organizationId);
+  if (typeof leave === "function") return leave;
+  throw new HttpError(
+    429,
+    leave.reason === "full"
+      ? `${gate.capacity} ${what} are already running in this gateway; retry in a few seconds`
+      : `Your organization already runs ${leave.share} ${what} here, its share while others do too; retry when one finishes`,
+  );
 }

@@ -3,6 +3,8 @@ import fastifySwaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import { ErrorBody } from "../schemas/common.ts";
+import { nameSchemas } from "../schemas/named.ts";
+import { operationOf } from "./operations.ts";
 
 /** Where Swagger UI is served; the document itself is at `${DOCS_PREFIX}/json`. */
 export const DOCS_PREFIX = "/docs";
@@ -13,6 +15,7 @@ export const DOCS_PREFIX = "/docs";
  * The docs describe routes and hold no data, so they are served without a key.
  */
 export async function registerApiDocs(app: FastifyInstance) {
+  nameSchemas();
   await app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -21,11 +24,21 @@ export async function registerApiDocs(app: FastifyInstance) {
         version: "1.0.0",
         description: "Integrations with Databricks workspaces and MLflow servers, their syncs, the imported traces and catalog, and governance policies.",
       },
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer lgk_...`" } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer lgk_...`" },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "lg_session",
+            description: "A console session (POST /api/auth/login). Requests that change something also need its CSRF token in X-CSRF-Token.",
+          },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
     transform: documentRoute,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withoutUnusedSchemas(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
 }
@@ -50,6 +63,10 @@ function documentRoute(input: TransformInput) {
   const withBodyErrors = schema?.body ? { ...schema, response: { ...(schema.response as object), 413: ErrorBody, 415: ErrorBody } } : schema;
   const result = jsonSchemaTransform({ ...input, schema: withBodyErrors } as TransformInput) as { schema: TransformedSchema; url: string };
   if (!result.schema || result.schema.hide) return result;
+  // Each operation is named and tagged, so generated clients and the docs' sections are stable.
+  const { operationId, tag } = operationOf([input.route.method].flat()[0] ?? "GET", input.url);
+  Object.assign(result.schema, { operationId, tags: [tag] });
+  // Liveness and signing in need no credentials: say so instead of the document-wide default.
   if (route?.config?.scope === "public") result.schema.security = [];
   for (const [status, mediaTypes] of Object.entries(route?.config?.alsoProduces ?? {})) {
     const json = result.schema.response?.[status];
@@ -59,4 +76,29 @@ function documentRoute(input: TransformInput) {
     result.schema.response![status] = { description: (json as { description?: string }).description ?? "Default Response", content };
   }
   return result;
+}
+
+/**
+ * Every named schema is emitted twice, as read and as written (`IntegrationInput`); only the ones
+ * some operation refers to are kept, so the document lists what clients actually meet.
+ */
+function withoutUnusedSchemas<T>(document: T): T {
+  const doc = document as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = doc.components?.schemas;
+  if (!schemas) return document;
+  const { components, ...rest } = doc;
+  const text = JSON.stringify(rest);
+  const used = new Set(Object.keys(schemas).filter((name) => text.includes(`"#/components/schemas/${name}"`)));
+  // Named schemas may refer to each other: keep what the kept ones refer to, until nothing changes.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of Object.keys(schemas)) {
+      if (used.has(name)) continue;
+      if ([...used].some((kept) => JSON.stringify(schemas[kept]).includes(`"#/components/schemas/${name}"`))) {
+        used.add(name);
+        grew = true;
+      }
+    }
+  }
+  return { ...rest, components: { ...components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } } as T;
 }

@@ -1,11 +1,17 @@
+import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { allows, authenticate, authenticateOperator, isOperatorKeyShape, type Principal, type Scope } from "../auth/api-keys.ts";
 import { AuthFailureLimit } from "../auth/failure-limit.ts";
+import { ROLE_SCOPE } from "../auth/roles.ts";
+import { CSRF_HEADER, csrfMatches, resolveSession, SESSION_COOKIE, type SignedIn } from "../auth/sessions.ts";
 import type { GatewayDeps } from "../deps.ts";
+import { crossSite } from "./same-origin.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Set when the request came with a console session cookie rather than an API key. */
+    session: (SignedIn & { token: string }) | null;
   }
   interface FastifyContextConfig {
     /**
@@ -23,17 +29,22 @@ function refuse(reply: FastifyReply, status: 401 | 403 | 429, message: string, c
 }
 
 const OPERATOR_ONLY =
-  "The queue board is for the fleet's operators: organization API keys never open it. Use an operator key (pnpm admin create-operator-key).";
+  "The queue board is for the fleet's operators: organization API keys and console sessions never open it. Use an operator key (pnpm admin create-operator-key).";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Every route needs `Authorization: Bearer <API key>` with the scope it declares. The key decides
- * the organization: routes read `request.principal.organizationId` and never take it as input.
- * The queue board takes only operator keys, which belong to no organization and open nothing
- * else. Failed authentications count against the client's address (see AuthFailureLimit).
+ * Every route needs the scope it declares, from `Authorization: Bearer <API key>` (machines) or a
+ * console session cookie (people, whose role stands for a scope). The credential decides the
+ * organization: routes read `request.principal.organizationId` and never take it as input. A
+ * request that changes something with a cookie must also carry the session's CSRF token and must
+ * not come from another site. The queue board takes only operator keys, which belong to no
+ * organization and open nothing else. Failed key authentications count against the client's
+ * address (see AuthFailureLimit).
  */
 export function registerAuthentication(app: FastifyInstance, { db, redis, settings }: Pick<GatewayDeps, "db" | "redis" | "settings">) {
   const failures = new AuthFailureLimit(redis, settings.redisPrefix, settings.authFailuresPerMinute);
   app.decorateRequest("principal", null);
+  app.decorateRequest("session", null);
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     // A path no route serves still needs a key, but any scope may learn that it does not exist.
     const required = request.routeOptions.config?.scope ?? (request.is404 ? "read" : "admin");
@@ -49,6 +60,8 @@ export function registerAuthentication(app: FastifyInstance, { db, redis, settin
       return refuse(reply, 401, message, challenge);
     };
     const header = request.headers.authorization;
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (!header && cookie) return sessionPrincipal(request, reply, cookie, required);
     if (!header) return unauthenticated("Authentication required: send 'Authorization: Bearer <API key>'", 'Bearer realm="langguard"');
     const [scheme, presented, extra] = header.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !presented || extra !== undefined) {
@@ -72,6 +85,23 @@ export function registerAuthentication(app: FastifyInstance, { db, redis, settin
     }
     request.principal = principal;
   });
+
+  async function sessionPrincipal(request: FastifyRequest, reply: FastifyReply, token: string, required: Scope | "operator") {
+    const signedIn = await resolveSession(db, token, settings.sessions);
+    if (!signedIn) return refuse(reply, 401, "Your session has ended; sign in again", 'Bearer realm="langguard", error="invalid_token"');
+    if (required === "operator") return refuse(reply, 403, OPERATOR_ONLY);
+    if (!SAFE_METHODS.has(request.method)) {
+      if (crossSite(request)) return refuse(reply, 403, "Cross-site requests are refused");
+      if (!csrfMatches(token, request.headers[CSRF_HEADER] as string | undefined))
+        return refuse(reply, 403, `Missing or wrong CSRF token: send the session's token in the ${CSRF_HEADER} header`);
+    }
+    const scope = ROLE_SCOPE[signedIn.role];
+    if (!allows([scope], required)) {
+      return refuse(reply, 403, `Your role (${signedIn.role}) does not allow ${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`);
+    }
+    request.session = { ...signedIn, token };
+    request.principal = { organizationId: signedIn.organizationId, scopes: [scope], keyId: null, userId: signedIn.userId, actor: `user:${signedIn.userId}` };
+  }
 }
 
 /** The caller's organization; routes run only after authentication, so it is always set. */

@@ -5,7 +5,7 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schemas/common.ts";
-import { Timestamp } from "../schemas/text.ts";
+import { Timestamp } from "@langguard/input-rules";
 
 const Scope = z.enum(["read", "write", "admin"], { error: "must be 'read', 'write' or 'admin'" });
 const CreateBody = z

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { testConnection, type ConnectionReport as Report } from "../connection/connection-test.ts";
-import { FairGate } from "../connection/limiter.ts";
+import { enterOrRefuse, FairGate } from "../connection/limiter.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError } from "../plugins/error-handler.ts";
@@ -17,15 +17,7 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
   // Each test starts a Python process of a few hundred MB: a cap across all callers, shared fairly.
   const gate = new FairGate(deps.settings.connectionTestConcurrency);
   const run = async (organizationId: string, target: Parameters<typeof testConnection>[3]) => {
-    const leave = gate.tryEnter(organizationId);
-    if (typeof leave !== "function") {
-      throw new HttpError(
-        429,
-        leave.reason === "full"
-          ? `${gate.capacity} connection tests are already running in this gateway; retry in a few seconds`
-          : `Your organization already runs ${leave.share} connection tests here, its share while others test too; retry when one finishes`,
-      );
-    }
+    const leave = enterOrRefuse(gate, organizationId, "connection tests");
     try {
       return await testConnection(deps.bridge, deps.pythonPath, deps.hostPolicy, target);
     } finally {

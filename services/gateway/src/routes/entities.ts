@@ -61,7 +61,7 @@ export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db
       const organizationId = orgOf(request);
       const current = await db.entity.findFirst({ where: { id: request.params.id, organizationId } });
       if (!current) throw notFound("Entity", request.params.id);
-      const changedBy = `api-key:${request.principal!.keyId}`;
+      const changedBy = request.principal!.actor;
       const before = { approval: current.approval, stage: current.stage };
       return db.$transaction(async (tx) => {
         const updated = await tx.entity.update({ where: { id: current.id }, data: { ...request.body, updatedAt: new Date(), updatedBy: changedBy } });

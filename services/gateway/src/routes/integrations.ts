@@ -5,6 +5,7 @@ import { z } from "zod";
 import { sealToken } from "@langguard/credentials";
 import { resolveAndCheck } from "@langguard/host-policy";
 import { Prisma, type Integration } from "@langguard/database";
+import { tokenNeededAgain } from "@langguard/input-rules";
 import { maskedToken } from "@langguard/secrets";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
@@ -98,14 +99,8 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
       const { token, ...changes } = request.body;
       const next = { id: current.id, source: changes.source ?? current.source, host: changes.host ?? current.host };
       const moved = next.source !== current.source || next.host !== current.host;
-      if (moved && !token && current.tokenCiphertext) {
-        // The stored token was entered for the old host; it is never sent anywhere else.
-        throw new HttpError(400, "body.token: must be supplied again when host or source changes", {
-          issues: [
-            { field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" },
-          ],
-        });
-      }
+      const tokenAgain = tokenNeededAgain({ ...current, hasToken: current.tokenCiphertext !== null }, { ...next, token });
+      if (tokenAgain) throw new HttpError(400, "body.token: must be supplied again when host or source changes", { issues: [tokenAgain] });
       if (changes.host) await assertResolvable(changes.host, deps);
       const sealed = token ? sealToken(keyRing, next, token) : {};
       const status =

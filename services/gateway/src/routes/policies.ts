@@ -11,7 +11,7 @@ import { PolicyTestPool } from "../policy-test/pool.ts";
 import { EvaluationErrors, NO_EVALUATION_ERRORS, withEvaluationErrors } from "./policy-errors.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
-import { code, line, Timestamp } from "../schemas/text.ts";
+import { code, line, Timestamp } from "@langguard/input-rules";
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });

@@ -40,6 +40,20 @@ export const DeletionHoldView = z.object({
   confirmedBy: z.string().nullable(),
 });
 
+const count = z.number().int().optional();
+/** Where a run is: written with each committed page (trace syncs) or at the end; other keys pass through. */
+const RunProgress = z
+  .looseObject({
+    phase: z.string().optional().describe("What the run is doing, e.g. 'experiment 12, page 3', 'done'"),
+    experiments: count.describe("Experiments listed so far"),
+    experimentsDone: count.describe("Experiments read to the end"),
+    fetched: count,
+    inserted: count,
+    updated: count,
+    spans: count,
+  })
+  .describe("The run's progress");
+
 export const SyncRunView = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
@@ -57,7 +71,7 @@ export const SyncRunView = z.object({
   containerErrors: z.array(ContainerError).describe("Catalog runs: listings that failed; nothing under them was marked deleted"),
   warnings: z.array(z.object({ kind: z.string(), message: z.string() })),
   deletionsHeldBack: z.array(DeletionHoldView).optional().describe("Catalog runs: deletions the fail-safe held back"),
-  progress: Json,
+  progress: RunProgress,
   attempts: z.number().int(),
   createdAt: z.date(),
   startedAt: z.date().nullable(),

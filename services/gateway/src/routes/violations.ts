@@ -7,7 +7,7 @@ import { notFound } from "../plugins/error-handler.ts";
 import { csvRow } from "../export/csv.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
 import { EvaluationErrors, withEvaluationErrors } from "./policy-errors.ts";
-import { note, Timestamp } from "../schemas/text.ts";
+import { note, Timestamp } from "@langguard/input-rules";
 
 const Status = z.enum(["new", "acknowledged", "resolved"], { error: "must be new, acknowledged or resolved" });
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
@@ -106,7 +106,7 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
           status: request.body.status,
           ...(request.body.note !== undefined ? { note: request.body.note } : {}),
           statusChangedAt: new Date(),
-          statusChangedBy: request.principal!.keyId,
+          statusChangedBy: request.principal!.actor,
         },
       });
       if (changed.count === 0) throw notFound("Violation", request.params.id);
@@ -124,7 +124,7 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
           status: request.body.status,
           ...(request.body.note !== undefined ? { note: request.body.note } : {}),
           statusChangedAt: new Date(),
-          statusChangedBy: request.principal!.keyId,
+          statusChangedBy: request.principal!.actor,
         },
       });
       return { updated: changed.count };

@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 // Free-text rules (no control characters or bidirectional controls, code-point lengths) live in
-// text.ts, published in the OpenAPI document as the patterns that validate them.
-export { text } from "./text.ts";
+// @langguard/input-rules, shared with the console, and are published in the OpenAPI document as
+// the patterns that validate them.
+export { text } from "@langguard/input-rules";
 
 export const Uuid = z.uuid({ error: "must be a UUID" });
 export const IdParams = z.object({ id: Uuid }).strict();

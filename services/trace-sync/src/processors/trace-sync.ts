@@ -42,6 +42,8 @@ export interface TraceSyncDeps {
 export interface TraceSyncSummary {
   status: "succeeded" | "partial" | "failed";
   experiments: number;
+  /** Experiments read to the end, by this attempt or an earlier one of the same run. */
+  experimentsDone: number;
   fetched: number;
   inserted: number;
   updated: number;
@@ -73,6 +75,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   const summary: TraceSyncSummary = {
     status: "succeeded",
     experiments: 0,
+    experimentsDone: 0,
     fetched: 0,
     inserted: 0,
     updated: 0,
@@ -83,6 +86,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   };
   const errors: ExperimentError[] = [];
   const plan = await readPlan(db, run, settings);
+  summary.experimentsDone = plan.skip.length;
   const late =
     run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
   const params = {
@@ -162,6 +166,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       // Listed but not sent: known unchanged, fetched all the same as far as the run's counts go.
       page.fetched += message.unchanged ?? 0;
       const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
+      // A checkpoint without a slice that says done ends the experiment (sliced reads end with one too).
+      if (message.done && message.slice === undefined) summary.experimentsDone += 1;
       const slice = message.slice === undefined ? undefined : { read: readId, part: message.slice };
       const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice };
       // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
@@ -208,6 +214,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     }),
   ]);
   summary.setAside = setAsideCount;
+  summary.experimentsDone = experimentsCompleted;
   const outcome = decideOutcome({
     experimentsListed: summary.experiments,
     experimentsCompleted,
@@ -249,5 +256,13 @@ function added(summary: TraceSyncSummary, outcome: BatchOutcome, fetched: number
 }
 
 function progressOf(summary: TraceSyncSummary, phase: string) {
-  return { phase, experiments: summary.experiments, fetched: summary.fetched, inserted: summary.inserted, updated: summary.updated, spans: summary.spans };
+  return {
+    phase,
+    experiments: summary.experiments,
+    experimentsDone: summary.experimentsDone,
+    fetched: summary.fetched,
+    inserted: summary.inserted,
+    updated: summary.updated,
+    spans: summary.spans,
+  };
 }

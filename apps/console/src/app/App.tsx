@@ -1,0 +1,108 @@
+import { lazy, type ReactNode, Suspense } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { RequireSession } from "../auth/RequireSession";
+import { SessionProvider, useSession } from "../auth/session";
+import { SetPasswordPage } from "../auth/SetPasswordPage";
+import { SignInPage } from "../auth/SignInPage";
+import { SettingsLayout } from "../layout/SettingsLayout";
+import { Shell } from "../layout/Shell";
+import { NotFoundPage } from "../pages/NotFoundPage";
+import { Loading } from "../ui/feedback";
+import { DocumentTitle } from "./DocumentTitle";
+
+// Each area is its own chunk, loaded when first opened, so the first visit loads only the shell.
+const page = <K extends string>(load: () => Promise<Record<K, () => ReactNode>>, name: K) => lazy(() => load().then((module) => ({ default: module[name] })));
+const IntegrationsPage = page(() => import("../pages/integrations/IntegrationsPage"), "IntegrationsPage");
+const NewIntegrationPage = page(() => import("../pages/integrations/NewIntegrationPage"), "NewIntegrationPage");
+const IntegrationPage = page(() => import("../pages/integrations/IntegrationPage"), "IntegrationPage");
+const EditIntegrationPage = page(() => import("../pages/integrations/EditIntegrationPage"), "EditIntegrationPage");
+const UsersPage = page(() => import("../pages/users/UsersPage"), "UsersPage");
+
+/** A page only some roles may open; others see the not-found page, as for anything not theirs. */
+function RequireRole({ role, children }: { role: "editor" | "admin"; children: ReactNode }) {
+  const { can } = useSession();
+  return can(role) ? children : <NotFoundPage />;
+}
+
+function Settings({ children, needs }: { children: ReactNode; needs?: "editor" | "admin" }) {
+  const content = <Suspense fallback={<Loading />}>{children}</Suspense>;
+  return (
+    <RequireSession>
+      <Shell>
+        <SettingsLayout>{needs ? <RequireRole role={needs}>{content}</RequireRole> : content}</SettingsLayout>
+      </Shell>
+    </RequireSession>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <BrowserRouter>
+        <DocumentTitle />
+        <Routes>
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/set-password" element={<SetPasswordPage />} />
+          <Route path="/" element={<Navigate to="/settings/integrations" replace />} />
+          <Route path="/settings" element={<Navigate to="/settings/integrations" replace />} />
+          <Route
+            path="/settings/integrations"
+            element={
+              <Settings>
+                <IntegrationsPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/integrations/new"
+            element={
+              <Settings needs="editor">
+                <NewIntegrationPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/integrations/new/:source"
+            element={
+              <Settings needs="editor">
+                <NewIntegrationPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/integrations/:id"
+            element={
+              <Settings>
+                <IntegrationPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/integrations/:id/edit"
+            element={
+              <Settings needs="editor">
+                <EditIntegrationPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/users"
+            element={
+              <Settings needs="admin">
+                <UsersPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="*"
+            element={
+              <Settings>
+                <NotFoundPage />
+              </Settings>
+            }
+          />
+        </Routes>
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}

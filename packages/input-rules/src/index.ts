@@ -1,0 +1,3 @@
+export { code, line, note, text, Timestamp, token } from "./text.ts";
+export { hostField, integrationBodies, integrationFields, type IntegrationBodies, tokenNeededAgain } from "./integration.ts";
+export { email, PASSWORD_MAX, PASSWORD_MIN, password, type Role, ROLES, role } from "./people.ts";

@@ -178,6 +178,22 @@ export interface paths {
         patch: operations["updateEntity"];
         trace?: never;
     };
+    "/api/entities/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getEntitiesByIdChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations": {
         parameters: {
             query?: never;
@@ -1885,6 +1901,99 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEntitiesByIdChanges: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hasMore: boolean;
+                        items: {
+                            after: {
+                                /** @enum {string} */
+                                approval: "approved" | "pending" | "rejected";
+                                stage: ("dev" | "poc" | "staging" | "prod") | null;
+                            };
+                            before: {
+                                /** @enum {string} */
+                                approval: "approved" | "pending" | "rejected";
+                                stage: ("dev" | "poc" | "staging" | "prod") | null;
+                            };
+                            changedBy: string;
+                            changedByName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4819,6 +4928,7 @@ export interface operations {
                 severity?: "critical" | "high" | "medium" | "low";
                 status?: "new" | "acknowledged" | "resolved";
                 to?: string;
+                traceId?: string;
             };
             header?: never;
             path?: never;
@@ -5137,10 +5247,13 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                from?: string;
                 integrationId?: string;
                 limit?: number;
+                name?: string;
                 offset?: number;
                 status?: "OK" | "ERROR" | "IN_PROGRESS" | "UNSPECIFIED";
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -5276,6 +5389,7 @@ export interface operations {
                         spanCount: number;
                         spans: {
                             attributes: unknown;
+                            costUsd: number | null;
                             durationMs: number | null;
                             endTime: string | null;
                             events: unknown;

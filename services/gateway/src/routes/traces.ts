@@ -7,9 +7,23 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
+import { Timestamp } from "@langguard/input-rules";
+import { costUsd, priceFor } from "@langguard/policy-engine";
 
 const TraceStatus = z.enum(["OK", "ERROR", "IN_PROGRESS", "UNSPECIFIED"], { error: "must be OK, ERROR, IN_PROGRESS or UNSPECIFIED" });
-const ListQuery = z.object({ ...pageQuery, integrationId: Uuid.optional(), status: TraceStatus.optional(), agent: text(200).optional() }).strict();
+const ListQuery = z
+  .object({
+    ...pageQuery,
+    integrationId: Uuid.optional(),
+    status: TraceStatus.optional(),
+    agent: text(200).optional(),
+    // Part of the trace's name, any case.
+    name: text(200).optional(),
+    // The trace's start time, inclusive at both ends.
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+  })
+  .strict();
 
 const TraceSummary = z.object({
   id: z.uuid(),
@@ -53,6 +67,8 @@ const SpanView = z.object({
   outputTokens: ExactInteger.nullable(),
   totalTokens: ExactInteger.nullable(),
   truncated: z.boolean(),
+  /** US dollars at the built-in list price of its model; null when the model or its tokens are unknown. */
+  costUsd: z.number().nullable(),
 });
 
 const TraceDetail = TraceSummary.extend({
@@ -87,12 +103,14 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
     "/api/traces",
     { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(TraceSummary), ...errorResponses } } },
     async (request) => {
-      const { limit, offset, integrationId, status, agent } = request.query;
+      const { limit, offset, integrationId, status, agent, name, from, to } = request.query;
       const where: Prisma.TraceWhereInput = {
         organizationId: orgOf(request),
         ...(integrationId ? { integrationId } : {}),
         ...(status ? { status } : {}),
         ...(agent ? { agents: { some: { agent: { name: agent } } } } : {}),
+        ...(name ? { name: { contains: name, mode: "insensitive" as const } } : {}),
+        ...(from || to ? { timestamp: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
       };
       const [items, total] = await Promise.all([
         db.trace.findMany({ where, select: listFields, orderBy: [{ timestamp: "desc" }, { id: "asc" }], take: limit, skip: offset }),
@@ -121,12 +139,19 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
       return {
         ...countsOf(trace),
         ...documents,
-        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id) })),
+        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id), costUsd: spanCost(span) })),
         agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })),
       };
     },
   );
 };
+
+/** What a span's model call cost, by the same price table the cost policy uses. */
+function spanCost(span: { model: string | null; inputTokens: bigint | null; outputTokens: bigint | null }): number | null {
+  if (!span.model || (span.inputTokens === null && span.outputTokens === null)) return null;
+  const price = priceFor(span.model);
+  return price ? costUsd(price, Number(span.inputTokens ?? 0n), Number(span.outputTokens ?? 0n)) : null;
+}
 
 type Tokens = "inputTokens" | "outputTokens" | "totalTokens";
 type Exact = ReturnType<typeof exactInteger>;

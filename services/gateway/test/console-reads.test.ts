@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../src/auth/passwords.ts";
+import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { seedTrace } from "../../../tests/helpers/traces.ts";
+import { seedViolations } from "../../../tests/helpers/violations.ts";
+
+/** What the console's trace, violation and entity pages read beyond part 1: filters, costs, history. */
+describe("reads for the console's traces and governance pages", () => {
+  let fleet: Fleet;
+  let integrationId: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    fleet = await startFleet({ worker: false });
+    const where = { organizationId: fleet.organizationId };
+    integrationId = (await fleet.db.integration.create({ data: { ...where, name: "reads", source: "mlflow", host: "http://127.0.0.1:1" } })).id;
+    const at = (iso: string) => new Date(iso);
+    ids.support = (await seedTrace(fleet.db, { ...where, integrationId }, { name: "Support Agent run", timestamp: at("2026-03-01T10:00:00Z") })).id;
+    ids.billing = (await seedTrace(fleet.db, { ...where, integrationId }, { name: "billing batch", timestamp: at("2026-03-02T10:00:00Z") })).id;
+    ids.spans = (
+      await seedTrace(
+        fleet.db,
+        { ...where, integrationId },
+        {
+          name: "with spans",
+          timestamp: at("2026-03-03T10:00:00Z"),
+          spans: [
+            { spanId: "llm", name: "ChatOpenAI", type: "LLM", model: "gpt-4o", inputTokens: 1_000_000n, outputTokens: 1_000_000n },
+            { spanId: "unpriced", name: "house model", type: "LLM", model: "no-such-model-anywhere", inputTokens: 5n, outputTokens: 5n },
+            { spanId: "tool", name: "search", type: "TOOL" },
+          ],
+        },
+      )
+    ).id;
+  });
+  afterAll(() => fleet?.close());
+
+  const list = async (query: string) => {
+    const res = await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&${query}` });
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().items as Array<{ id: string }>).map((t) => t.id);
+  };
+
+  it("filters traces by part of their name in any case, and by a time range inclusive at both ends", async () => {
+    expect(await list("name=support")).toEqual([ids.support]);
+    expect(await list("name=AGENT%20RUN")).toEqual([ids.support]);
+    expect(await list("from=2026-03-02T10:00:00Z")).toEqual([ids.spans, ids.billing]);
+    expect(await list("from=2026-03-01T00:00:00Z&to=2026-03-02T10:00:00Z")).toEqual([ids.billing, ids.support]);
+    expect(await list("to=2026-02-01T00:00:00Z")).toEqual([]);
+  });
+
+  it("refuses a time that is not one, naming the field", async () => {
+    const res = await fleet.inject({ method: "GET", url: "/api/traces?from=yesterday" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues.map((i: { field: string }) => i.field)).toContain("querystring.from");
+  });
+
+  it("gives each span's cost at its model's list price, and none when the model has no price", async () => {
+    const res = await fleet.inject({ method: "GET", url: `/api/traces/${ids.spans}` });
+    const spans = new Map((res.json().spans as Array<{ spanId: string; costUsd: number | null }>).map((s) => [s.spanId, s.costUsd]));
+    // gpt-4o: $2.50 per million input tokens and $10 per million output tokens in the policy engine's table.
+    expect(spans.get("llm")).toBeCloseTo(12.5, 6);
+    expect(spans.get("unpriced")).toBeNull();
+    expect(spans.get("tool")).toBeNull();
+  });
+
+  it("lists the violations of one trace", async () => {
+    const seeded = await seedViolations(fleet.db, fleet.organizationId, 3);
+    const one = await fleet.db.violation.findUniqueOrThrow({ where: { id: seeded.violationIds[1]! } });
+    const res = await fleet.inject({ method: "GET", url: `/api/policies/violations?traceId=${one.traceId}` });
+    expect(res.json().items.map((v: { id: string }) => v.id)).toEqual([one.id]);
+  });
+
+  it("tells who changed an entity, what from and to, and when; only the organization's own people are named", async () => {
+    const entity = await fleet.db.entity.create({ data: { organizationId: fleet.organizationId, kind: "tool", name: "search_orders" } });
+    const key = await fleet.db.apiKey.findFirstOrThrow({ where: { organizationId: fleet.organizationId } });
+    expect((await fleet.inject({ method: "PATCH", url: `/api/entities/${entity.id}`, payload: { approval: "approved" } })).statusCode).toBe(200);
+    expect((await fleet.inject({ method: "PATCH", url: `/api/entities/${entity.id}`, payload: { stage: "prod" } })).statusCode).toBe(200);
+    // A change by someone of another organization (a row no route could write): shown by its actor alone.
+    const other = await fleet.newOrganization();
+    const stranger = await fleet.db.user.create({
+      data: { organizationId: other.organizationId, email: `stranger-${entity.id}@example.com`, passwordHash: await hashPassword("x".repeat(16)) },
+    });
+    await fleet.db.entityChange.create({
+      data: {
+        entityId: entity.id,
+        changedBy: `user:${stranger.id}`,
+        changes: { before: { approval: "approved", stage: "prod" }, after: { approval: "approved", stage: "prod" } },
+        createdAt: new Date(Date.now() + 60_000),
+      },
+    });
+    const res = await fleet.inject({ method: "GET", url: `/api/entities/${entity.id}/changes` });
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json().items as Array<Record<string, unknown>>;
+    expect(items).toHaveLength(3);
+    expect(items[0]).toMatchObject({ changedBy: `user:${stranger.id}`, changedByName: null });
+    expect(items[1]).toMatchObject({
+      changedBy: `api-key:${key.id}`,
+      changedByName: `API key "${key.name}"`,
+      before: { approval: "approved", stage: null },
+      after: { approval: "approved", stage: "prod" },
+    });
+    expect(items[2]).toMatchObject({ before: { approval: "pending", stage: null }, after: { approval: "approved", stage: null } });
+    expect(JSON.stringify(items)).not.toContain("stranger-");
+    // Another organization's entity is not found, whoever asks.
+    const theirs = await fleet.app.inject({ method: "GET", url: `/api/entities/${entity.id}/changes`, headers: { authorization: `Bearer ${other.apiKey}` } });
+    expect(theirs.statusCode).toBe(404);
+  });
+});

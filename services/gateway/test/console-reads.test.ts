@@ -106,4 +106,46 @@ describe("reads for the console's traces and governance pages", () => {
     const theirs = await fleet.app.inject({ method: "GET", url: `/api/entities/${entity.id}/changes`, headers: { authorization: `Bearer ${other.apiKey}` } });
     expect(theirs.statusCode).toBe(404);
   });
+
+  it("tests a policy on a stored trace as evaluation reads it, without recording what the trace uses", async () => {
+    const created = await fleet.inject({
+      method: "POST",
+      url: "/api/policies",
+      payload: { name: "LLM spans", severity: "low", expression: 'observations.exists(o, o.type == "LLM")' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const policy = created.json();
+    expect(policy.configSchema).toBeNull();
+    const entitiesBefore = await fleet.db.entity.count({ where: { organizationId: fleet.organizationId } });
+    const onSpans = await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/test`, payload: { traceId: ids.spans } });
+    expect(onSpans.statusCode, onSpans.body).toBe(200);
+    expect(onSpans.json()).toMatchObject({ policyId: policy.id, error: null, outcome: { violated: true } });
+    const onBilling = await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/test`, payload: { traceId: ids.billing } });
+    expect(onBilling.json()).toMatchObject({ error: null, outcome: { violated: false } });
+    // A test reads: the models and tools of the trace are not recorded as entities.
+    expect(await fleet.db.entity.count({ where: { organizationId: fleet.organizationId } })).toBe(entitiesBefore);
+    // Neither or both: refused, naming the field; another organization's trace: not found.
+    const neither = await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/test`, payload: {} });
+    expect(neither.statusCode).toBe(400);
+    expect(neither.json().issues[0]).toMatchObject({ field: "body.traceId" });
+    const other = await fleet.newOrganization();
+    const theirIntegration = await fleet.db.integration.create({
+      data: { organizationId: other.organizationId, name: "theirs", source: "mlflow", host: "http://127.0.0.1:1" },
+    });
+    const theirs = await seedTrace(fleet.db, { organizationId: other.organizationId, integrationId: theirIntegration.id }, { name: "theirs" });
+    expect((await fleet.inject({ method: "POST", url: `/api/policies/${policy.id}/test`, payload: { traceId: theirs.id } })).statusCode).toBe(404);
+  });
+
+  it("describes each built-in's config as JSON Schema, from the schema the server checks it with", async () => {
+    const res = await fleet.inject({ method: "GET", url: "/api/policies?limit=200" });
+    const pii = (
+      res.json().items as Array<{
+        builtinId: string | null;
+        configSchema: { type: string; properties: Record<string, { type?: string; minimum?: number; maximum?: number }> };
+      }>
+    ).find((p) => p.builtinId === "pii-detection")!;
+    expect(pii.configSchema.type).toBe("object");
+    expect(pii.configSchema.properties.min_confidence).toMatchObject({ type: "number", minimum: 0, maximum: 1 });
+    expect(Object.keys(pii.configSchema.properties).sort()).toEqual(["default_region", "ignore_paths", "min_confidence", "types"]);
+  });
 });

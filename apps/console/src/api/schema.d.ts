@@ -3998,6 +3998,7 @@ export interface operations {
                             builtinId: string | null;
                             category: string;
                             config: unknown;
+                            configSchema: unknown;
                             /** Format: date-time */
                             createdAt: string;
                             description: string;
@@ -4123,6 +4124,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4249,6 +4251,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4438,6 +4441,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4724,7 +4728,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    input: {
+                    input?: {
                         agents: {
                             name: string;
                             version: string | null;
@@ -4818,6 +4822,8 @@ export interface operations {
                             totalTokens: number | null;
                         };
                     };
+                    /** Format: uuid */
+                    traceId?: string;
                 };
             };
         };

@@ -178,6 +178,67 @@ describe("traces and governance in the browser", () => {
     expect(unexpected(problems)).toEqual([]);
   });
 
+  it("a custom policy with a syntax error shows it at its line and column; corrected, it is tested on a stored trace", async () => {
+    const { page, problems } = await harness.open();
+    await signIn(page, editor, "/governance/policies");
+    await page.getByRole("heading", { name: "Policies", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "PII detection" }).waitFor();
+    expect(await axe(page, "policies")).toEqual([]);
+    await page.getByRole("link", { name: "New custom policy" }).click();
+    await page.getByRole("heading", { name: "New custom policy", level: 1 }).waitFor();
+    await page.getByLabel("Name").fill("Order tool in support runs");
+    await page.getByLabel("Severity").selectOption("high");
+    const editorBox = page.getByLabel("Expression (CEL)");
+    await editorBox.fill('trace.name == "support-agent run" &&\n  observations.exists(o, o.name == )');
+    await page.getByRole("button", { name: "Create policy" }).click();
+    const error = page.locator(".cel-error");
+    await error.getByText(/^Line 2, column \d+:/).waitFor();
+    const where = (await error.locator(".error-text").textContent()) ?? "";
+    console.log(`CEL compile error shown: ${where}`);
+    // The caret sits under the column the gateway named.
+    const column = Number(/column (\d+)/.exec(where)?.[1]);
+    const excerpt = ((await error.locator(".cel-excerpt").textContent()) ?? "").split("\n");
+    expect(excerpt[0]).toBe("  observations.exists(o, o.name == )");
+    expect(excerpt[1]!.indexOf("^")).toBe(column - 1);
+    expect(await axe(page, "policy-compile-error")).toEqual([]);
+    await screenshot(page, "policy-compile-error");
+    expect(await harness.fleet.db.policy.count({ where: { name: "Order tool in support runs" } })).toBe(0);
+    await error.getByRole("button", { name: "Go to the error" }).click();
+    await expect.poll(() => page.evaluate("document.activeElement?.selectionStart")).toBeGreaterThan(0);
+    // Corrected, it saves and runs on the stored trace.
+    await editorBox.fill('trace.name == "support-agent run" &&\n  observations.exists(o, o.name == "search_orders")');
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByRole("heading", { name: "Order tool in support runs", level: 1 }).waitFor();
+    await page.getByText("Policy created.").waitFor();
+    const test = page.getByRole("region", { name: "Test on a stored trace" });
+    const option = async (name: string) => (await test.locator("option", { hasText: name }).getAttribute("value"))!;
+    await test.getByLabel("Trace").selectOption(await option("support-agent run"));
+    await test.getByRole("button", { name: "Run test" }).click();
+    await test.getByText("Violated").waitFor();
+    await test.getByLabel("Trace").selectOption(await option("batch of 10000 spans"));
+    await test.getByRole("button", { name: "Run test" }).click();
+    await test.getByText("Not violated").waitFor();
+    expect(await axe(page, "policy-test")).toEqual([]);
+    await screenshot(page, "policy");
+
+    // A built-in's config, in a form drawn from its schema: a value out of range is refused at its field.
+    await page.goto("/governance/policies");
+    await page.getByRole("link", { name: "PII detection" }).click();
+    await page.getByRole("heading", { name: "PII detection", level: 1 }).waitFor();
+    await page.getByLabel("Min confidence").fill("2");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator(".field-invalid").getByText(/1/).first().waitFor();
+    await page.getByLabel("Min confidence").fill("0.8");
+    await page.getByLabel("Severity").selectOption("medium");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText(/Saved as version \d+\./).waitFor();
+    const pii = await harness.fleet.db.policy.findFirstOrThrow({ where: { organizationId: harness.fleet.organizationId, builtinId: "pii-detection" } });
+    expect(pii).toMatchObject({ severity: "medium" });
+    expect((pii.config as { min_confidence: number }).min_confidence).toBe(0.8);
+    expect(await axe(page, "policy-builtin")).toEqual([]);
+    expect(unexpected(problems, [/status of 400/])).toEqual([]);
+  });
+
   it("a viewer reads traces and violations but is offered no triage and no approval", async () => {
     const { page, problems } = await harness.open();
     await signIn(page, viewer, `/traces/${ids.trace}`);

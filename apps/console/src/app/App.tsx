@@ -22,9 +22,12 @@ const TracesPage = page(() => import("../pages/traces/TracesPage"), "TracesPage"
 const TracePage = page(() => import("../pages/traces/TracePage"), "TracePage");
 const ViolationsPage = page(() => import("../pages/governance/ViolationsPage"), "ViolationsPage");
 const EntitiesPage = page(() => import("../pages/governance/EntitiesPage"), "EntitiesPage");
+const PoliciesPage = page(() => import("../pages/governance/PoliciesPage"), "PoliciesPage");
+const PolicyPage = page(() => import("../pages/governance/PolicyPage"), "PolicyPage");
 
 const GOVERNANCE_LINKS = [
   { to: "/governance/violations", label: "Violations" },
+  { to: "/governance/policies", label: "Policies" },
   { to: "/governance/entities", label: "Entities" },
 ];
 
@@ -148,6 +151,22 @@ export function App() {
             element={
               <Governance>
                 <ViolationsPage />
+              </Governance>
+            }
+          />
+          <Route
+            path="/governance/policies"
+            element={
+              <Governance>
+                <PoliciesPage />
+              </Governance>
+            }
+          />
+          <Route
+            path="/governance/policies/:id"
+            element={
+              <Governance>
+                <PolicyPage />
               </Governance>
             }
           />

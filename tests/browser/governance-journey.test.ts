@@ -83,11 +83,61 @@ describe("traces and governance in the browser", () => {
     ).id;
     ids.entity = (await db.entity.create({ data: { organizationId, kind: "tool", name: "search_orders" } })).id;
     ids.big = (await seedTrace(db, where, { name: "batch of 10000 spans", timestamp: new Date(start.getTime() - 60_000), spans: spanForest(10_000) })).id;
+    // The Data Catalog: a catalog, a schema, a table with columns and statistics, a deleted table, a volume.
+    const object = (kind: "catalog" | "schema" | "table" | "volume", fullName: string, extra: Record<string, unknown> = {}) => {
+      const [catalogName, schemaName, name] = fullName.split(".");
+      return db.catalogEntity.create({
+        data: {
+          ...where,
+          kind,
+          fullName,
+          name: name ?? schemaName ?? catalogName!,
+          catalogName: catalogName!,
+          schemaName: name ? schemaName! : kind === "schema" ? schemaName! : null,
+          contentHash: "x",
+          ...extra,
+        },
+      });
+    };
+    await object("catalog", "main");
+    await object("schema", "main.sales");
+    const orders = await object("table", "main.sales.orders", {
+      owner: "data-eng",
+      comment: "One row per order",
+      stats: { numFiles: 12, sizeInBytes: 52_428_800 },
+    });
+    await db.catalogColumn.createMany({
+      data: [
+        { tableId: orders.id, name: "order_id", position: 0, typeText: "bigint", nullable: false },
+        { tableId: orders.id, name: "customer_email", position: 1, typeText: "string", nullable: true, comment: "PII", tags: { pii: "email" } },
+      ],
+    });
+    ids.table = orders.id;
+    await object("table", "main.sales.orders_2019", { deletedAt: new Date() });
+    await object("volume", "main.sales.exports");
+    const agent = await db.agent.create({
+      data: { organizationId, name: "support-agent", type: "AGENT", versions: ["1.2.0", "1.3.0"], firstSeenAt: start, lastSeenAt: start },
+    });
+    await db.agentTrace.create({ data: { agentId: agent.id, traceId: trace.id, integrationId, version: "1.3.0", seenAt: start } });
     const other = await harness.fleet.newOrganization();
     const theirIntegration = await db.integration.create({
       data: { organizationId: other.organizationId, name: "theirs", source: "mlflow", host: "http://127.0.0.1:1" },
     });
     ids.theirs = (await seedTrace(db, { organizationId: other.organizationId, integrationId: theirIntegration.id }, { name: "someone else's run" })).id;
+    ids.theirTable = (
+      await db.catalogEntity.create({
+        data: {
+          organizationId: other.organizationId,
+          integrationId: theirIntegration.id,
+          kind: "table",
+          fullName: "their.secret.table",
+          name: "table",
+          catalogName: "their",
+          schemaName: "secret",
+          contentHash: "x",
+        },
+      })
+    ).id;
   }, 240_000);
   afterAll(() => harness?.close());
 
@@ -239,6 +289,40 @@ describe("traces and governance in the browser", () => {
     expect(unexpected(problems, [/status of 400/])).toEqual([]);
   });
 
+  it("finds a table in the Data Catalog by search and shows its columns and statistics; agents list their versions and traces", async () => {
+    const { page, problems } = await harness.open();
+    await signIn(page, viewer, "/catalog");
+    await page.getByRole("heading", { name: "Data Catalog", level: 1 }).waitFor();
+    // Browse: the catalog, then its schema.
+    await page.getByRole("link", { name: "main", exact: true }).click();
+    await page.getByRole("link", { name: "main.sales", exact: true }).click();
+    await page.getByRole("link", { name: "main.sales.orders", exact: true }).waitFor();
+    // Deleted objects are hidden unless asked for, then marked.
+    expect(await page.getByText("main.sales.orders_2019").count()).toBe(0);
+    await page.getByLabel("Include deleted objects").check();
+    await page.getByRole("row").filter({ hasText: "main.sales.orders_2019" }).getByText("Deleted").waitFor();
+    expect(await axe(page, "catalog-schema")).toEqual([]);
+    // Search across levels.
+    await page.goto("/catalog");
+    await page.getByLabel("Search by name").fill("ORDERS");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("link", { name: "main.sales.orders", exact: true }).click();
+    await page.getByRole("heading", { name: "main.sales.orders", level: 1 }).waitFor();
+    await page.getByRole("cell", { name: "customer_email" }).waitFor();
+    await page.getByText("pii: email").waitFor();
+    await page.getByText("50 MB (52,428,800 bytes)").waitFor();
+    expect(await axe(page, "catalog-table")).toEqual([]);
+    await screenshot(page, "catalog-table");
+    // Agents: versions, and the traces of one.
+    await page.getByRole("link", { name: "Agents" }).click();
+    await page.getByRole("row").filter({ hasText: "support-agent" }).getByText("1.2.0, 1.3.0").waitFor();
+    await page.getByRole("link", { name: "support-agent", exact: true }).click();
+    await page.getByRole("heading", { name: "support-agent", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "support-agent run" }).waitFor();
+    expect(await axe(page, "agent")).toEqual([]);
+    expect(unexpected(problems)).toEqual([]);
+  });
+
   it("a viewer reads traces and violations but is offered no triage and no approval", async () => {
     const { page, problems } = await harness.open();
     await signIn(page, viewer, `/traces/${ids.trace}`);
@@ -263,6 +347,9 @@ describe("traces and governance in the browser", () => {
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     expect(await page.getByText("someone else's run").count()).toBe(0);
     expect(await axe(page, "trace-not-found")).toEqual([]);
+    await page.goto(`/catalog/tables/${ids.theirTable}`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    expect(await page.getByText("their.secret.table").count()).toBe(0);
     await page.goto("/traces/not-a-trace-id");
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     expect(unexpected(problems, [NOT_FOUND, /status of 400/])).toEqual([]);

@@ -22,6 +22,10 @@ const TracesPage = page(() => import("../pages/traces/TracesPage"), "TracesPage"
 const TracePage = page(() => import("../pages/traces/TracePage"), "TracePage");
 const ViolationsPage = page(() => import("../pages/governance/ViolationsPage"), "ViolationsPage");
 const EntitiesPage = page(() => import("../pages/governance/EntitiesPage"), "EntitiesPage");
+const AgentsPage = page(() => import("../pages/agents/AgentsPage"), "AgentsPage");
+const AgentPage = page(() => import("../pages/agents/AgentsPage"), "AgentPage");
+const CatalogPage = page(() => import("../pages/catalog/CatalogPage"), "CatalogPage");
+const TablePage = page(() => import("../pages/catalog/TablePage"), "TablePage");
 const PoliciesPage = page(() => import("../pages/governance/PoliciesPage"), "PoliciesPage");
 const PolicyPage = page(() => import("../pages/governance/PolicyPage"), "PolicyPage");
 
@@ -142,6 +146,38 @@ export function App() {
             element={
               <Plain>
                 <TracePage />
+              </Plain>
+            }
+          />
+          <Route
+            path="/agents"
+            element={
+              <Plain>
+                <AgentsPage />
+              </Plain>
+            }
+          />
+          <Route
+            path="/agents/:id"
+            element={
+              <Plain>
+                <AgentPage />
+              </Plain>
+            }
+          />
+          <Route
+            path="/catalog"
+            element={
+              <Plain>
+                <CatalogPage />
+              </Plain>
+            }
+          />
+          <Route
+            path="/catalog/tables/:id"
+            element={
+              <Plain>
+                <TablePage />
               </Plain>
             }
           />

@@ -48,6 +48,8 @@ export function Shell({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label="Sections">
           <NavLink to="/traces">Traces</NavLink>
+          <NavLink to="/agents">Agents</NavLink>
+          <NavLink to="/catalog">Data Catalog</NavLink>
           <NavLink to="/governance/violations" className={({ isActive }) => (isActive || location.pathname.startsWith("/governance") ? "active" : "")}>
             Governance
           </NavLink>

@@ -14,6 +14,7 @@ describe("traces and governance in the browser", () => {
   let harness: ConsoleHarness;
   let editor: Person;
   let viewer: Person;
+  let admin: Person;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe("traces and governance in the browser", () => {
     const { db, organizationId } = harness.fleet;
     editor = await harness.person("editor");
     viewer = await harness.person("viewer");
+    admin = await harness.person("admin");
     const integrationId = (await db.integration.create({ data: { organizationId, name: "Agents workspace", source: "mlflow", host: "http://127.0.0.1:1" } }))
       .id;
     const where = { organizationId, integrationId };
@@ -320,6 +322,62 @@ describe("traces and governance in the browser", () => {
     await page.getByRole("heading", { name: "support-agent", level: 1 }).waitFor();
     await page.getByRole("link", { name: "support-agent run" }).waitFor();
     expect(await axe(page, "agent")).toEqual([]);
+    expect(unexpected(problems)).toEqual([]);
+  });
+
+  it("admin: an API key shown once and revoked; a webhook's secret shown once, disabled, and its deliveries with their status", async () => {
+    const { page, problems } = await harness.open();
+    await signIn(page, admin, "/settings/api-keys");
+    await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    await page.getByLabel("Name").fill("nightly export");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const shown = page.getByRole("dialog", { name: "API key nightly export" });
+    const key = await shown.getByLabel("Key").inputValue();
+    expect(key.length).toBeGreaterThan(20);
+    expect(await axe(page, "api-key-created")).toEqual([]);
+    await shown.getByRole("button", { name: "Done" }).click();
+    // Shown once: the list has its prefix only, and the key works until revoked.
+    expect(await page.content()).not.toContain(key);
+    const asKey = () => harness.fleet.app.inject({ method: "GET", url: "/api/traces", headers: { authorization: `Bearer ${key}` } });
+    expect((await asKey()).statusCode).toBe(200);
+    await page.getByRole("button", { name: "Revoke nightly export" }).click();
+    await page.getByRole("dialog", { name: "Revoke nightly export?" }).getByRole("button", { name: "Revoke key" }).click();
+    await page.getByRole("row").filter({ hasText: "nightly export" }).getByText("Revoked").waitFor();
+    expect((await asKey()).statusCode).toBe(401);
+    expect(await axe(page, "api-keys")).toEqual([]);
+
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("heading", { name: "Webhooks", level: 1 }).waitFor();
+    await page.getByLabel("Receiver URL").fill("http://127.0.0.1:9/hook");
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    const secretDialog = page.getByRole("dialog", { name: "Webhook signing secret" });
+    const secret = await secretDialog.getByLabel("Secret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await secretDialog.getByRole("button", { name: "Done" }).click();
+    expect(await page.content()).not.toContain(secret);
+    const hook = await harness.fleet.db.webhook.findFirstOrThrow({ where: { organizationId: harness.fleet.organizationId, url: "http://127.0.0.1:9/hook" } });
+    await harness.fleet.db.webhookDelivery.create({
+      data: {
+        webhookId: hook.id,
+        violationId: ids.violation!,
+        event: "policy.violation",
+        status: "failed",
+        attempts: 3,
+        lastStatus: 503,
+        lastError: "Service Unavailable",
+      },
+    });
+    await page.getByRole("button", { name: "Disable http://127.0.0.1:9/hook" }).click();
+    await page.getByRole("button", { name: "Enable http://127.0.0.1:9/hook" }).waitFor();
+    expect((await harness.fleet.db.webhook.findUniqueOrThrow({ where: { id: hook.id } })).enabled).toBe(false);
+    await page.getByRole("button", { name: "Deliveries to http://127.0.0.1:9/hook" }).click();
+    const deliveries = page.getByRole("dialog", { name: "Recent deliveries" });
+    await deliveries.getByText("HTTP 503 · Service Unavailable").waitFor();
+    await deliveries.getByText("failed").waitFor();
+    expect(await axe(page, "webhook-deliveries")).toEqual([]);
+    await page.keyboard.press("Escape");
+    expect(await axe(page, "webhooks")).toEqual([]);
+    await screenshot(page, "webhooks");
     expect(unexpected(problems)).toEqual([]);
   });
 

@@ -148,4 +148,35 @@ describe("reads for the console's traces and governance pages", () => {
     expect(pii.configSchema.properties.min_confidence).toMatchObject({ type: "number", minimum: 0, maximum: 1 });
     expect(Object.keys(pii.configSchema.properties).sort()).toEqual(["default_region", "ignore_paths", "min_confidence", "types"]);
   });
+
+  it("lists a webhook's recent deliveries, newest first, to its own organization only", async () => {
+    const hook = (await fleet.inject({ method: "POST", url: "/api/webhooks", payload: { url: "http://127.0.0.1:9/hook" } })).json();
+    const seeded = await seedViolations(fleet.db, fleet.organizationId, 2);
+    const [first, second] = seeded.violationIds as [string, string];
+    await fleet.db.webhookDelivery.create({
+      data: {
+        webhookId: hook.id,
+        violationId: first,
+        event: "policy.violation",
+        status: "failed",
+        attempts: 5,
+        lastStatus: 500,
+        lastError: "HTTP 500",
+        createdAt: new Date(Date.now() - 1000),
+      },
+    });
+    await fleet.db.webhookDelivery.create({
+      data: { webhookId: hook.id, violationId: second, event: "policy.violation", status: "delivered", attempts: 1, lastStatus: 200, deliveredAt: new Date() },
+    });
+    const res = await fleet.inject({ method: "GET", url: `/api/webhooks/${hook.id}/deliveries` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items.map((d: { violationId: string; status: string }) => [d.violationId, d.status])).toEqual([
+      [second, "delivered"],
+      [first, "failed"],
+    ]);
+    expect(res.json().items[1]).toMatchObject({ attempts: 5, lastStatus: 500, lastError: "HTTP 500" });
+    const other = await fleet.newOrganization();
+    const theirs = await fleet.app.inject({ method: "GET", url: `/api/webhooks/${hook.id}/deliveries`, headers: { authorization: `Bearer ${other.apiKey}` } });
+    expect(theirs.statusCode).toBe(404);
+  });
 });

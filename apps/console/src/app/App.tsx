@@ -26,6 +26,8 @@ const AgentsPage = page(() => import("../pages/agents/AgentsPage"), "AgentsPage"
 const AgentPage = page(() => import("../pages/agents/AgentsPage"), "AgentPage");
 const CatalogPage = page(() => import("../pages/catalog/CatalogPage"), "CatalogPage");
 const TablePage = page(() => import("../pages/catalog/TablePage"), "TablePage");
+const ApiKeysPage = page(() => import("../pages/admin/ApiKeysPage"), "ApiKeysPage");
+const WebhooksPage = page(() => import("../pages/admin/WebhooksPage"), "WebhooksPage");
 const PoliciesPage = page(() => import("../pages/governance/PoliciesPage"), "PoliciesPage");
 const PolicyPage = page(() => import("../pages/governance/PolicyPage"), "PolicyPage");
 
@@ -130,6 +132,22 @@ export function App() {
             element={
               <Settings needs="admin">
                 <UsersPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/api-keys"
+            element={
+              <Settings needs="admin">
+                <ApiKeysPage />
+              </Settings>
+            }
+          />
+          <Route
+            path="/settings/webhooks"
+            element={
+              <Settings needs="admin">
+                <WebhooksPage />
               </Settings>
             }
           />

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { useLocation, useNavigate, useParams } from "react-router";
 import { api, type Ok } from "../../api/client";
 import { ApiFailure, messageOf, unwrap } from "../../api/errors";
@@ -21,14 +21,29 @@ type TestResult = Ok<"/api/policies/{id}/test", "post">;
 /** One policy: on or off, severity, mode, and its config (a built-in) or its expression (custom), with a test on a stored trace. */
 export function PolicyPage() {
   const { id = "new" } = useParams();
+  const location = useLocation();
+  // Kept here, not in the editor: the editor starts afresh from each saved version.
+  const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another policy, another notice (or none).
+  useEffect(() => setNotice((location.state as { notice?: string } | null)?.notice ?? null), [id]);
   const policy = useLoad(async (signal) => (id === "new" ? null : await unwrap(api.GET("/api/policies/{id}", { params: { path: { id } }, signal }))), [id]);
   if (policy.error instanceof ApiFailure && (policy.error.notFound || policy.error.status === 400)) return <NotFoundPage />;
   if (policy.status === "error") return <ErrorState error={policy.error} retry={() => void policy.reload()} what="the policy" />;
   if (policy.status === "loading") return <Loading label="Loading the policy…" />;
-  return <PolicyEditor key={policy.data?.version ?? "new"} policy={policy.data} onSaved={() => void policy.reload()} />;
+  return (
+    <PolicyEditor
+      key={`${id}-${policy.data?.version ?? "new"}`}
+      policy={policy.data}
+      notice={notice}
+      onSaved={(message) => {
+        setNotice(message);
+        void policy.reload();
+      }}
+    />
+  );
 }
 
-function PolicyEditor({ policy, onSaved }: { policy: Policy | null; onSaved: () => void }) {
+function PolicyEditor({ policy, notice, onSaved }: { policy: Policy | null; notice: string | null; onSaved: (message: string) => void }) {
   const { can } = useSession();
   const navigate = useNavigate();
   const editable = can("editor");
@@ -42,8 +57,6 @@ function PolicyEditor({ policy, onSaved }: { policy: Policy | null; onSaved: () 
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [compileError, setCompileError] = useState<CompileError | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const location = useLocation();
-  const [saved, setSaved] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
   const [busy, setBusy] = useState(false);
   const enabledId = useId();
   const builtin = policy?.kind === "builtin";
@@ -52,7 +65,6 @@ function PolicyEditor({ policy, onSaved }: { policy: Policy | null; onSaved: () 
     event.preventDefault();
     setBusy(true);
     setProblem(null);
-    setSaved(null);
     setErrors({});
     setCompileError(null);
     try {
@@ -63,8 +75,7 @@ function PolicyEditor({ policy, onSaved }: { policy: Policy | null; onSaved: () 
       }
       const body = builtin ? { severity, mode, enabled, config } : { name, description, severity, mode, enabled, expression };
       const updated = await unwrap(api.PATCH("/api/policies/{id}", { params: { path: { id: policy.id } }, body }));
-      setSaved(`Saved as version ${updated.version}.`);
-      onSaved();
+      onSaved(`Saved as version ${updated.version}.`);
     } catch (failure) {
       if (failure instanceof ApiFailure) {
         setErrors(failure.fieldErrors());
@@ -98,7 +109,7 @@ function PolicyEditor({ policy, onSaved }: { policy: Policy | null; onSaved: () 
           <p>Latest: {policy.evaluationErrors.last?.message}</p>
         </Alert>
       ) : null}
-      {saved ? <Alert tone="success">{saved}</Alert> : null}
+      {notice ? <Alert tone="success">{notice}</Alert> : null}
       <form className="card" onSubmit={save} noValidate aria-labelledby="policy-settings">
         <h2 id="policy-settings">Settings</h2>
         {problem ? <Alert tone="danger">{problem}</Alert> : null}

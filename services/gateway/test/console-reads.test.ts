@@ -64,6 +64,32 @@ describe("reads for the console's traces and governance pages", () => {
     expect(spans.get("tool")).toBeNull();
   });
 
+  it("serves a large trace's spans without their documents, and one span with them", async () => {
+    await fleet.db.span.updateMany({
+      where: { traceId: ids.spans, spanId: "tool" },
+      data: { inputs: { query: "order 1042" }, attributes: { "mlflow.spanType": "TOOL" } },
+    });
+    const summary = (await fleet.inject({ method: "GET", url: `/api/traces/${ids.spans}?spans=summary` })).json();
+    expect(summary.spans).toHaveLength(3);
+    for (const span of summary.spans) for (const key of ["inputs", "outputs", "attributes", "events"]) expect(span).not.toHaveProperty(key);
+    expect(summary.spans.find((s: { spanId: string }) => s.spanId === "llm").costUsd).toBeCloseTo(12.5, 6);
+    const one = await fleet.inject({ method: "GET", url: `/api/traces/${ids.spans}/spans/tool` });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json()).toMatchObject({
+      spanId: "tool",
+      name: "search",
+      inputs: { query: "order 1042" },
+      attributes: { "mlflow.spanType": "TOOL" },
+      costUsd: null,
+    });
+    expect((await fleet.inject({ method: "GET", url: `/api/traces/${ids.spans}/spans/nope` })).statusCode).toBe(404);
+    // Another trace's span id, under this trace: not found.
+    expect((await fleet.inject({ method: "GET", url: `/api/traces/${ids.support}/spans/tool` })).statusCode).toBe(404);
+    const other = await fleet.newOrganization();
+    const theirs = await fleet.app.inject({ method: "GET", url: `/api/traces/${ids.spans}/spans/tool`, headers: { authorization: `Bearer ${other.apiKey}` } });
+    expect(theirs.statusCode).toBe(404);
+  });
+
   it("lists the violations of one trace", async () => {
     const seeded = await seedViolations(fleet.db, fleet.organizationId, 3);
     const one = await fleet.db.violation.findUniqueOrThrow({ where: { id: seeded.violationIds[1]! } });

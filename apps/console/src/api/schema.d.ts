@@ -626,6 +626,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traces/{id}/spans/{spanId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTracesByIdSpansBySpanId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -5369,7 +5385,9 @@ export interface operations {
     };
     getTrace: {
         parameters: {
-            query?: never;
+            query?: {
+                spans?: "full" | "summary";
+            };
             header?: never;
             path: {
                 id: string;
@@ -5410,18 +5428,18 @@ export interface operations {
                         outputTokens: number | null;
                         spanCount: number;
                         spans: {
-                            attributes: unknown;
+                            attributes?: unknown;
                             costUsd: number | null;
                             durationMs: number | null;
                             endTime: string | null;
-                            events: unknown;
+                            events?: unknown;
                             /** Format: uuid */
                             id: string;
-                            inputs: unknown;
+                            inputs?: unknown;
                             inputTokens: number | null;
                             model: string | null;
                             name: string;
-                            outputs: unknown;
+                            outputs?: unknown;
                             outputTokens: number | null;
                             parentSpanId: string | null;
                             provider: string | null;
@@ -5441,6 +5459,98 @@ export interface operations {
                         totalTokens: number | null;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTracesByIdSpansBySpanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                spanId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attributes?: unknown;
+                        costUsd: number | null;
+                        durationMs: number | null;
+                        endTime: string | null;
+                        events?: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        inputs?: unknown;
+                        inputTokens: number | null;
+                        model: string | null;
+                        name: string;
+                        outputs?: unknown;
+                        outputTokens: number | null;
+                        parentSpanId: string | null;
+                        provider: string | null;
+                        spanId: string;
+                        /** Format: date-time */
+                        startTime: string;
+                        status: string;
+                        statusMessage: string | null;
+                        totalTokens: number | null;
+                        truncated: boolean;
+                        type: string | null;
                     };
                 };
             };

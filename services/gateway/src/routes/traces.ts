@@ -25,6 +25,15 @@ const ListQuery = z
   })
   .strict();
 
+const DetailQuery = z
+  .object({
+    // "summary": spans without their documents (inputs, outputs, attributes, events), for a view
+    // of a large trace that reads one span's documents when it opens it (/spans/:spanId).
+    spans: z.enum(["full", "summary"], { error: "must be 'full' or 'summary'" }).default("full"),
+  })
+  .strict();
+const SpanParams = z.object({ id: Uuid, spanId: text(500) }).strict();
+
 const TraceSummary = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
@@ -57,10 +66,11 @@ const SpanView = z.object({
   durationMs: z.number().nullable(),
   status: z.string(),
   statusMessage: z.string().nullable(),
-  inputs: Json,
-  outputs: Json,
-  attributes: Json,
-  events: Json,
+  // Absent with ?spans=summary.
+  inputs: Json.optional(),
+  outputs: Json.optional(),
+  attributes: Json.optional(),
+  events: Json.optional(),
   model: z.string().nullable(),
   provider: z.string().nullable(),
   inputTokens: ExactInteger.nullable(),
@@ -122,7 +132,7 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
 
   app.get(
     "/api/traces/:id",
-    { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } },
+    { config: { scope: "read" }, schema: { params: IdParams, querystring: DetailQuery, response: { 200: TraceDetail, ...errorResponses } } },
     async (request) => {
       const trace = await db.trace.findFirst({
         where: { id: request.params.id, organizationId: orgOf(request) },
@@ -134,7 +144,8 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
         },
       });
       if (!trace) throw notFound("Trace", request.params.id);
-      const [documents, spanDocuments] = await Promise.all([traceJson(db, trace.id), spanJson(db, trace.id)]);
+      const summary = request.query.spans === "summary";
+      const [documents, spanDocuments] = await Promise.all([traceJson(db, trace.id), summary ? new Map() : spanJson(db, trace.id)]);
       if (!documents) throw notFound("Trace", request.params.id);
       return {
         ...countsOf(trace),
@@ -142,6 +153,20 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
         spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id), costUsd: spanCost(span) })),
         agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })),
       };
+    },
+  );
+
+  app.get(
+    "/api/traces/:id/spans/:spanId",
+    { config: { scope: "read" }, schema: { params: SpanParams, response: { 200: SpanView, ...errorResponses } } },
+    async (request) => {
+      const span = await db.span.findFirst({
+        where: { spanId: request.params.spanId, trace: { id: request.params.id, organizationId: orgOf(request) } },
+        omit: SPAN_JSON,
+      });
+      if (!span) throw notFound("Span", request.params.spanId);
+      const documents = (await spanJson(db, span.traceId, span.id)).get(span.id);
+      return { ...tokensOf(span), ...documents, costUsd: spanCost(span) };
     },
   );
 };

@@ -19,7 +19,8 @@ import { TraceViolations } from "./TraceViolations";
 export function TracePage() {
   const { id = "" } = useParams();
   const [search, setSearch] = useSearchParams();
-  const trace = useLoad((signal) => unwrap(api.GET("/api/traces/{id}", { params: { path: { id } }, signal })), [id]);
+  // The spans without their documents: a span's inputs and outputs are read when it is opened.
+  const trace = useLoad((signal) => unwrap(api.GET("/api/traces/{id}", { params: { path: { id }, query: { spans: "summary" } }, signal })), [id]);
   if (trace.error instanceof ApiFailure && (trace.error.notFound || trace.error.status === 400)) return <NotFoundPage />;
   if (trace.status === "error") return <ErrorState error={trace.error} retry={() => void trace.reload()} what="the trace" />;
   if (!trace.data) return <Loading label="Loading the trace…" />;
@@ -71,7 +72,7 @@ export function TracePage() {
           </>
         )}
       </section>
-      {span ? <SpanDetails span={span} /> : selected ? <Alert tone="warning">This trace has no span {selected}.</Alert> : null}
+      {span ? <SpanDetails traceId={t.id} span={span} /> : selected ? <Alert tone="warning">This trace has no span {selected}.</Alert> : null}
     </div>
   );
 }
@@ -158,7 +159,11 @@ function Alterations({ alterations }: { alterations: Array<{ path: string; chang
   );
 }
 
-function SpanDetails({ span }: { span: TraceSpan }) {
+function SpanDetails({ traceId, span }: { traceId: string; span: TraceSpan }) {
+  const documents = useLoad(
+    (signal) => unwrap(api.GET("/api/traces/{id}/spans/{spanId}", { params: { path: { id: traceId, spanId: span.spanId } }, signal })),
+    [traceId, span.spanId],
+  );
   return (
     <section className="card" aria-labelledby="span-title">
       <h2 id="span-title">
@@ -205,20 +210,28 @@ function SpanDetails({ span }: { span: TraceSpan }) {
         </div>
       </dl>
       {span.truncated ? <Alert tone="warning">This span's payload was over the sync's size limit: what is shown is its start.</Alert> : null}
-      <div className="io-grid">
-        <div>
-          <h3>Inputs</h3>
-          <JsonView value={span.inputs} />
-        </div>
-        <div>
-          <h3>Outputs</h3>
-          <JsonView value={span.outputs} />
-        </div>
-      </div>
-      <details>
-        <summary>Attributes and events</summary>
-        <JsonView value={{ attributes: span.attributes, events: span.events }} />
-      </details>
+      {documents.status === "error" ? (
+        <ErrorState error={documents.error} retry={() => void documents.reload()} what="the span's inputs and outputs" />
+      ) : !documents.data ? (
+        <Loading label="Loading the span's inputs and outputs…" />
+      ) : (
+        <>
+          <div className="io-grid">
+            <div>
+              <h3>Inputs</h3>
+              <JsonView value={documents.data.inputs} />
+            </div>
+            <div>
+              <h3>Outputs</h3>
+              <JsonView value={documents.data.outputs} />
+            </div>
+          </div>
+          <details>
+            <summary>Attributes and events</summary>
+            <JsonView value={{ attributes: documents.data.attributes, events: documents.data.events }} />
+          </details>
+        </>
+      )}
     </section>
   );
 }

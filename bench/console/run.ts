@@ -97,7 +97,7 @@ async function main() {
       interactive.push((await page.evaluate("performance.now()")) as number);
       rows = await tree.getByRole("treeitem").count();
       bytes = (await page.evaluate(
-        `performance.getEntriesByType("resource").filter((e) => e.name.endsWith("${big.id}")).pop()?.encodedBodySize ?? 0`,
+        `performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/traces/${big.id}?")).pop()?.encodedBodySize ?? 0`,
       )) as number;
     }
     say(

@@ -425,7 +425,7 @@ describe("traces and governance in the browser", () => {
     await tree.getByRole("treeitem").first().waitFor();
     const timing = (await page.evaluate(`(() => {
       const shown = performance.now();
-      const fetched = performance.getEntriesByType("resource").filter((e) => /\\/api\\/traces\\/[0-9a-f-]{36}$/.test(e.name)).pop();
+      const fetched = performance.getEntriesByType("resource").filter((e) => /\\/api\\/traces\\/[0-9a-f-]{36}(\\?.*)?$/.test(e.name)).pop();
       return { total: shown - window.__clicked, response: fetched ? fetched.responseEnd - window.__clicked : null, bytes: fetched ? fetched.encodedBodySize : null, afterData: fetched ? shown - fetched.responseEnd : null };
     })()`)) as { total: number; response: number; bytes: number; afterData: number };
     const rendered = await tree.getByRole("treeitem").count();

@@ -381,6 +381,40 @@ describe("traces and governance in the browser", () => {
     expect(unexpected(problems)).toEqual([]);
   });
 
+  it("every new page fits a narrow window without sideways scrolling, with no serious axe finding", async () => {
+    const { page, problems } = await harness.open({ viewport: { width: 390, height: 844 } });
+    await signIn(page, admin, "/traces");
+    for (const [path, heading] of [
+      ["/traces", "Traces"],
+      [`/traces/${ids.trace}?span=span-llm`, "support-agent run"],
+      ["/agents", "Agents"],
+      ["/catalog", "Data Catalog"],
+      [`/catalog/tables/${ids.table}`, "main.sales.orders"],
+      ["/governance/violations?status=", "Violations"],
+      ["/governance/policies", "Policies"],
+      ["/governance/entities", "Entities"],
+      ["/settings/api-keys", "API keys"],
+      ["/settings/webhooks", "Webhooks"],
+    ] as const) {
+      await page.goto(path);
+      await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+      await page.getByText("Loading", { exact: false }).first().waitFor({ state: "hidden" });
+      const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      expect(
+        await axe(
+          page,
+          `narrow${path
+            .split("?")[0]!
+            .replace(/\//g, "-")
+            .replace(/[0-9a-f-]{36}/, "id")}`,
+        ),
+        path,
+      ).toEqual([]);
+    }
+    expect(unexpected(problems)).toEqual([]);
+  });
+
   it("a viewer reads traces and violations but is offered no triage and no approval", async () => {
     const { page, problems } = await harness.open();
     await signIn(page, viewer, `/traces/${ids.trace}`);

@@ -5,6 +5,8 @@ import { formatCost, formatSpanDuration, type TraceSpan, timelineOf } from "./fo
 import { spanTree, visibleRows } from "./span-tree";
 
 const ROW_HEIGHT = 34;
+/** The column heads sit in the scrolling box above the rows (styles.css gives them this height). */
+const HEAD_HEIGHT = 32;
 
 /**
  * The trace's spans as a tree beside a timeline: name and type, model, tokens, cost, duration and
@@ -29,7 +31,15 @@ export function SpanTree({ spans, selected, onSelect }: { spans: readonly TraceS
   );
   const scroller = useRef<HTMLDivElement>(null);
   const focusWanted = useRef(false);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    // The rows start below the heads, and a row scrolled to must not hide under them.
+    scrollMargin: HEAD_HEIGHT,
+    scrollPaddingStart: HEAD_HEIGHT,
+  });
 
   // A span chosen elsewhere (a violation's link) is scrolled to and made the active row.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the selection changes.
@@ -118,15 +128,16 @@ export function SpanTree({ spans, selected, onSelect }: { spans: readonly TraceS
 
   return (
     <div className="span-tree">
-      <div className="span-tree-head" aria-hidden="true">
-        <span>Span</span>
-        <span>Model</span>
-        <span className="numeric">Tokens</span>
-        <span className="numeric">Cost</span>
-        <span className="numeric">Duration</span>
-        <span>Timeline</span>
-      </div>
       <div className="span-tree-scroll" ref={scroller}>
+        {/* Inside the scrolling box: it scrolls sideways with the rows on a narrow screen and stays on top. */}
+        <div className="span-tree-head" aria-hidden="true">
+          <span>Span</span>
+          <span>Model</span>
+          <span className="numeric">Tokens</span>
+          <span className="numeric">Cost</span>
+          <span className="numeric">Duration</span>
+          <span>Timeline</span>
+        </div>
         <div
           role="tree"
           aria-label={`Spans (${spans.length.toLocaleString()})`}
@@ -153,7 +164,7 @@ export function SpanTree({ spans, selected, onSelect }: { spans: readonly TraceS
                 aria-selected={span.spanId === selected}
                 aria-expanded={row.children > 0 ? !isFolded : undefined}
                 className={`span-row${span.spanId === selected ? " span-row-selected" : ""}${span.status === "ERROR" ? " span-row-error" : ""}`}
-                style={{ transform: `translateY(${item.start}px)` }}
+                style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)` }}
                 onClick={() => {
                   setActive(item.index);
                   onSelect(span.spanId);

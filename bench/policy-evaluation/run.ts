@@ -9,9 +9,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { createPrismaClient, DEFAULT_ORGANIZATION_ID, type Prisma } from "@langguard/database";
-import { ensureBuiltinPolicies, specOf } from "@langguard/governance";
+import { documentOf, ensureBuiltinPolicies, loadTraces, specOf } from "@langguard/governance";
 import { evaluateAll, scanText } from "@langguard/policy-engine";
-import { documentOf, loadTraces } from "../../services/policy-evaluation/src/evaluation/documents.ts";
 import { evaluateTraces } from "../../services/policy-evaluation/src/evaluation/evaluate-traces.ts";
 import { resetDatabase } from "../../tests/helpers/database.ts";
 import { CUSTOM_EXPRESSIONS, prose, traceText } from "./workload.ts";

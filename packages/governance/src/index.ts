@@ -1,1 +1,3 @@
 export { bumpPolicySetVersion, enabledPolicies, ensureBuiltinPolicies, specOf } from "./policies.ts";
+export { documentOf, type LoadedTrace, loadTraces } from "./documents.ts";
+export { discoverEntities } from "./entities.ts";

@@ -178,6 +178,22 @@ export interface paths {
         patch: operations["updateEntity"];
         trace?: never;
     };
+    "/api/entities/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getEntitiesByIdChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations": {
         parameters: {
             query?: never;
@@ -610,6 +626,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traces/{id}/spans/{spanId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTracesByIdSpansBySpanId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -688,6 +720,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health": {
@@ -1975,6 +2023,108 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEntitiesByIdChanges: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hasMore: boolean;
+                        items: {
+                            after: {
+                                /** @enum {string} */
+                                approval: "approved" | "pending" | "rejected";
+                                stage: ("dev" | "poc" | "staging" | "prod") | null;
+                            };
+                            before: {
+                                /** @enum {string} */
+                                approval: "approved" | "pending" | "rejected";
+                                stage: ("dev" | "poc" | "staging" | "prod") | null;
+                            };
+                            changedBy: string;
+                            changedByName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4177,6 +4327,7 @@ export interface operations {
                             builtinId: string | null;
                             category: string;
                             config: unknown;
+                            configSchema: unknown;
                             /** Format: date-time */
                             createdAt: string;
                             description: string;
@@ -4311,6 +4462,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4446,6 +4598,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4653,6 +4806,7 @@ export interface operations {
                         builtinId: string | null;
                         category: string;
                         config: unknown;
+                        configSchema: unknown;
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
@@ -4966,7 +5120,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    input: {
+                    input?: {
                         agents: {
                             name: string;
                             version: string | null;
@@ -5060,6 +5214,8 @@ export interface operations {
                             totalTokens: number | null;
                         };
                     };
+                    /** Format: uuid */
+                    traceId?: string;
                 };
             };
         };
@@ -5179,6 +5335,7 @@ export interface operations {
                 severity?: "critical" | "high" | "medium" | "low";
                 status?: "new" | "acknowledged" | "resolved";
                 to?: string;
+                traceId?: string;
             };
             header?: never;
             path?: never;
@@ -5524,10 +5681,13 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                from?: string;
                 integrationId?: string;
                 limit?: number;
+                name?: string;
                 offset?: number;
                 status?: "OK" | "ERROR" | "IN_PROGRESS" | "UNSPECIFIED";
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -5630,7 +5790,9 @@ export interface operations {
     };
     getTrace: {
         parameters: {
-            query?: never;
+            query?: {
+                spans?: "full" | "summary";
+            };
             header?: never;
             path: {
                 id: string;
@@ -5671,17 +5833,18 @@ export interface operations {
                         outputTokens: number | null;
                         spanCount: number;
                         spans: {
-                            attributes: unknown;
+                            attributes?: unknown;
+                            costUsd: number | null;
                             durationMs: number | null;
                             endTime: string | null;
-                            events: unknown;
+                            events?: unknown;
                             /** Format: uuid */
                             id: string;
-                            inputs: unknown;
+                            inputs?: unknown;
                             inputTokens: number | null;
                             model: string | null;
                             name: string;
-                            outputs: unknown;
+                            outputs?: unknown;
                             outputTokens: number | null;
                             parentSpanId: string | null;
                             provider: string | null;
@@ -5701,6 +5864,107 @@ export interface operations {
                         totalTokens: number | null;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTracesByIdSpansBySpanId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                spanId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attributes?: unknown;
+                        costUsd: number | null;
+                        durationMs: number | null;
+                        endTime: string | null;
+                        events?: unknown;
+                        /** Format: uuid */
+                        id: string;
+                        inputs?: unknown;
+                        inputTokens: number | null;
+                        model: string | null;
+                        name: string;
+                        outputs?: unknown;
+                        outputTokens: number | null;
+                        parentSpanId: string | null;
+                        provider: string | null;
+                        spanId: string;
+                        /** Format: date-time */
+                        startTime: string;
+                        status: string;
+                        statusMessage: string | null;
+                        totalTokens: number | null;
+                        truncated: boolean;
+                        type: string | null;
                     };
                 };
             };
@@ -6604,6 +6868,105 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hasMore: boolean;
+                        items: {
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            event: string;
+                            /** Format: uuid */
+                            id: string;
+                            lastError: string | null;
+                            lastStatus: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "failed";
+                            /** Format: uuid */
+                            violationId: string;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,9 +14,17 @@ export function SettingsLayout({ children }: { children: ReactNode }) {
             <NavLink to="/settings/integrations">Integrations</NavLink>
           </li>
           {can("admin") ? (
-            <li>
-              <NavLink to="/settings/users">Users</NavLink>
-            </li>
+            <>
+              <li>
+                <NavLink to="/settings/users">Users</NavLink>
+              </li>
+              <li>
+                <NavLink to="/settings/api-keys">API keys</NavLink>
+              </li>
+              <li>
+                <NavLink to="/settings/webhooks">Webhooks</NavLink>
+              </li>
+            </>
           ) : null}
         </ul>
       </nav>

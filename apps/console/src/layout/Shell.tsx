@@ -47,7 +47,15 @@ export function Shell({ children }: { children: ReactNode }) {
           LangGuard
         </Link>
         <nav aria-label="Sections">
-          <NavLink to="/settings/integrations">Settings</NavLink>
+          <NavLink to="/traces">Traces</NavLink>
+          <NavLink to="/agents">Agents</NavLink>
+          <NavLink to="/catalog">Data Catalog</NavLink>
+          <NavLink to="/governance/violations" className={({ isActive }) => (isActive || location.pathname.startsWith("/governance") ? "active" : "")}>
+            Governance
+          </NavLink>
+          <NavLink to="/settings/integrations" className={() => (location.pathname.startsWith("/settings") ? "active" : "")}>
+            Settings
+          </NavLink>
         </nav>
         {session ? (
           <div className="account">

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
-import { errorResponses, IdParams, Page, page, pageQuery, text } from "../schemas/common.ts";
+import { actorNames } from "../auth/actor-names.ts";
+import { errorResponses, IdParams, Page, page, PageQuery, pageQuery, text } from "../schemas/common.ts";
 
 const Kind = z.enum(["agent", "model", "tool", "data"], { error: "must be agent, model, tool or data" });
 const Approval = z.enum(["approved", "pending", "rejected"], { error: "must be approved, pending or rejected" });
@@ -31,6 +32,17 @@ const EntityView = z.object({
   updatedBy: z.string().nullable(),
 });
 
+const Decision = z.object({ approval: Approval, stage: Stage.nullable() });
+const ChangeView = z.object({
+  id: z.uuid(),
+  /** The actor (`user:<id>`, `api-key:<id>`) and, while they exist in the organization, who that is. */
+  changedBy: z.string(),
+  changedByName: z.string().nullable(),
+  before: Decision,
+  after: Decision,
+  createdAt: z.date(),
+});
+
 /** Agents, models, tools and data assets, with the approval and stage governance decides on. */
 export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
   app.get(
@@ -50,6 +62,34 @@ export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db
         db.entity.count({ where }),
       ]);
       return page(rows, total, limit, offset);
+    },
+  );
+
+  // Who changed what and when, newest first.
+  app.get(
+    "/api/entities/:id/changes",
+    { config: { scope: "read" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(ChangeView), ...errorResponses } } },
+    async (request) => {
+      const organizationId = orgOf(request);
+      const { limit, offset } = request.query;
+      const entity = await db.entity.findFirst({ where: { id: request.params.id, organizationId }, select: { id: true } });
+      if (!entity) throw notFound("Entity", request.params.id);
+      const where = { entityId: entity.id };
+      const [rows, total] = await Promise.all([
+        db.entityChange.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.entityChange.count({ where }),
+      ]);
+      const names = await actorNames(
+        db,
+        organizationId,
+        rows.map((r) => r.changedBy),
+      );
+      const items = rows.map((r) => {
+        // Written by the PATCH below, always this shape.
+        const { before, after } = r.changes as { before: z.infer<typeof Decision>; after: z.infer<typeof Decision> };
+        return { id: r.id, changedBy: r.changedBy, changedByName: names.get(r.changedBy) ?? null, before, after, createdAt: r.createdAt };
+      });
+      return page(items, total, limit, offset);
     },
   );
 

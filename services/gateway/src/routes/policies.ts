@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
+import { bumpPolicySetVersion, discoverEntities, documentOf, ensureBuiltinPolicies, loadTraces, specOf } from "@langguard/governance";
 import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
 import { Prisma, type Policy } from "@langguard/database";
 import { jobId, QueueName } from "@langguard/queue-contracts";
@@ -10,7 +10,7 @@ import { orgOf } from "../plugins/authentication.ts";
 import { PolicyTestPool } from "../policy-test/pool.ts";
 import { EvaluationErrors, NO_EVALUATION_ERRORS, withEvaluationErrors } from "./policy-errors.ts";
 import { HttpError, notFound } from "../plugins/error-handler.ts";
-import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
+import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } from "../schemas/common.ts";
 import { code, line, Timestamp } from "@langguard/input-rules";
 
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
@@ -59,11 +59,21 @@ export const PolicyView = z.object({
   updatedAt: z.date(),
   /** Traces this policy currently fails to evaluate on, and the latest failure. */
   evaluationErrors: EvaluationErrors,
+  /** A built-in's config as JSON Schema (what a form is drawn from); null for custom policies. */
+  configSchema: Json,
 });
 
 const Outcome = z.object({ violated: z.boolean(), message: z.string(), evidence: z.array(Json) });
 const TestResult = z.object({ policyId: z.uuid(), version: z.number().int(), outcome: Outcome.nullable(), error: z.string().nullable() });
 const Window = z.object({ from: Timestamp, to: Timestamp }).strict();
+/** A posted sample document, or a stored trace of the organization read as evaluation reads it. */
+const TestBody = z
+  .object({ input: policyInputSchema.optional(), traceId: Uuid.optional() })
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.input === undefined) === (body.traceId === undefined))
+      ctx.addIssue({ code: "custom", path: ["traceId"], message: "give either input (a sample document) or traceId (a stored trace), not both" });
+  });
 
 /** A refused expression names its position, so an editor can point at it. */
 function assertCompiles(expression: string) {
@@ -102,8 +112,33 @@ export async function findPolicy(deps: Pick<GatewayDeps, "db">, organizationId: 
   return policy;
 }
 
+/** A stored trace as the evaluation worker reads it; entities are only looked up, never recorded by a test. */
+async function storedInput(db: GatewayDeps["db"], organizationId: string, traceId: string): Promise<PolicyInput> {
+  const [trace] = await loadTraces(db, organizationId, [traceId]);
+  if (!trace) throw notFound("Trace", traceId);
+  const document = documentOf(trace);
+  const entities = await discoverEntities(db, organizationId, [document], { record: false });
+  return { ...document, entities, agentStats: {} };
+}
+
+const configSchemas = new Map<string, unknown>();
+/** The built-in's own zod schema as JSON Schema: the console's form and the server's check read one definition. */
+function configSchemaOf(policy: Policy): unknown {
+  const builtin = policy.kind === "builtin" ? getBuiltin(policy.builtinId ?? "") : undefined;
+  if (!builtin) return null;
+  if (!configSchemas.has(builtin.id))
+    configSchemas.set(builtin.id, z.toJSONSchema(builtin.configSchema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }));
+  return configSchemas.get(builtin.id);
+}
+
 const withErrors = (db: GatewayDeps["db"], organizationId: string, policies: Policy[]) =>
-  withEvaluationErrors(db, organizationId, policies, (p) => p.id, "evaluationErrors");
+  withEvaluationErrors(
+    db,
+    organizationId,
+    policies.map((p) => ({ ...p, configSchema: configSchemaOf(p) })),
+    (p) => p.id,
+    "evaluationErrors",
+  );
 
 export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) => {
   const { db } = deps;
@@ -150,7 +185,7 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
           return created;
         }),
       );
-      return reply.status(201).send({ ...policy, evaluationErrors: NO_EVALUATION_ERRORS });
+      return reply.status(201).send({ ...policy, evaluationErrors: NO_EVALUATION_ERRORS, configSchema: null });
     },
   );
 
@@ -206,13 +241,15 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       config: { scope: "write" },
       schema: {
         params: IdParams,
-        body: z.object({ input: policyInputSchema }).strict(),
+        body: TestBody,
         response: { 200: TestResult, ...errorResponses, 503: errorResponses[400] },
       },
     },
     async (request) => {
-      const policy = await findPolicy(deps, orgOf(request), request.params.id);
-      const result = await testPool.evaluate(request.body.input as PolicyInput, specOf(policy));
+      const organizationId = orgOf(request);
+      const policy = await findPolicy(deps, organizationId, request.params.id);
+      const input = request.body.traceId ? await storedInput(db, organizationId, request.body.traceId) : (request.body.input as PolicyInput);
+      const result = await testPool.evaluate(input, specOf(policy));
       return {
         policyId: policy.id,
         version: policy.version,

@@ -7,9 +7,32 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
+import { Timestamp } from "@langguard/input-rules";
+import { costUsd, priceFor } from "@langguard/policy-engine";
 
 const TraceStatus = z.enum(["OK", "ERROR", "IN_PROGRESS", "UNSPECIFIED"], { error: "must be OK, ERROR, IN_PROGRESS or UNSPECIFIED" });
-const ListQuery = z.object({ ...pageQuery, integrationId: Uuid.optional(), status: TraceStatus.optional(), agent: text(200).optional() }).strict();
+const ListQuery = z
+  .object({
+    ...pageQuery,
+    integrationId: Uuid.optional(),
+    status: TraceStatus.optional(),
+    agent: text(200).optional(),
+    // Part of the trace's name, any case.
+    name: text(200).optional(),
+    // The trace's start time, inclusive at both ends.
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+  })
+  .strict();
+
+const DetailQuery = z
+  .object({
+    // "summary": spans without their documents (inputs, outputs, attributes, events), for a view
+    // of a large trace that reads one span's documents when it opens it (/spans/:spanId).
+    spans: z.enum(["full", "summary"], { error: "must be 'full' or 'summary'" }).default("full"),
+  })
+  .strict();
+const SpanParams = z.object({ id: Uuid, spanId: text(500) }).strict();
 
 const TraceSummary = z.object({
   id: z.uuid(),
@@ -43,16 +66,19 @@ const SpanView = z.object({
   durationMs: z.number().nullable(),
   status: z.string(),
   statusMessage: z.string().nullable(),
-  inputs: Json,
-  outputs: Json,
-  attributes: Json,
-  events: Json,
+  // Absent with ?spans=summary.
+  inputs: Json.optional(),
+  outputs: Json.optional(),
+  attributes: Json.optional(),
+  events: Json.optional(),
   model: z.string().nullable(),
   provider: z.string().nullable(),
   inputTokens: ExactInteger.nullable(),
   outputTokens: ExactInteger.nullable(),
   totalTokens: ExactInteger.nullable(),
   truncated: z.boolean(),
+  /** US dollars at the built-in list price of its model; null when the model or its tokens are unknown. */
+  costUsd: z.number().nullable(),
 });
 
 const TraceDetail = TraceSummary.extend({
@@ -87,12 +113,14 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
     "/api/traces",
     { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(TraceSummary), ...errorResponses } } },
     async (request) => {
-      const { limit, offset, integrationId, status, agent } = request.query;
+      const { limit, offset, integrationId, status, agent, name, from, to } = request.query;
       const where: Prisma.TraceWhereInput = {
         organizationId: orgOf(request),
         ...(integrationId ? { integrationId } : {}),
         ...(status ? { status } : {}),
         ...(agent ? { agents: { some: { agent: { name: agent } } } } : {}),
+        ...(name ? { name: { contains: name, mode: "insensitive" as const } } : {}),
+        ...(from || to ? { timestamp: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
       };
       const [items, total] = await Promise.all([
         db.trace.findMany({ where, select: listFields, orderBy: [{ timestamp: "desc" }, { id: "asc" }], take: limit, skip: offset }),
@@ -104,7 +132,7 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
 
   app.get(
     "/api/traces/:id",
-    { config: { scope: "read" }, schema: { params: IdParams, response: { 200: TraceDetail, ...errorResponses } } },
+    { config: { scope: "read" }, schema: { params: IdParams, querystring: DetailQuery, response: { 200: TraceDetail, ...errorResponses } } },
     async (request) => {
       const trace = await db.trace.findFirst({
         where: { id: request.params.id, organizationId: orgOf(request) },
@@ -116,17 +144,39 @@ export const traceRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db 
         },
       });
       if (!trace) throw notFound("Trace", request.params.id);
-      const [documents, spanDocuments] = await Promise.all([traceJson(db, trace.id), spanJson(db, trace.id)]);
+      const summary = request.query.spans === "summary";
+      const [documents, spanDocuments] = await Promise.all([traceJson(db, trace.id), summary ? new Map() : spanJson(db, trace.id)]);
       if (!documents) throw notFound("Trace", request.params.id);
       return {
         ...countsOf(trace),
         ...documents,
-        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id) })),
+        spans: trace.spans.map((span) => ({ ...tokensOf(span), ...spanDocuments.get(span.id), costUsd: spanCost(span) })),
         agents: trace.agents.map((a) => ({ ...a.agent, version: a.version })),
       };
     },
   );
+
+  app.get(
+    "/api/traces/:id/spans/:spanId",
+    { config: { scope: "read" }, schema: { params: SpanParams, response: { 200: SpanView, ...errorResponses } } },
+    async (request) => {
+      const span = await db.span.findFirst({
+        where: { spanId: request.params.spanId, trace: { id: request.params.id, organizationId: orgOf(request) } },
+        omit: SPAN_JSON,
+      });
+      if (!span) throw notFound("Span", request.params.spanId);
+      const documents = (await spanJson(db, span.traceId, span.id)).get(span.id);
+      return { ...tokensOf(span), ...documents, costUsd: spanCost(span) };
+    },
+  );
 };
+
+/** What a span's model call cost, by the same price table the cost policy uses. */
+function spanCost(span: { model: string | null; inputTokens: bigint | null; outputTokens: bigint | null }): number | null {
+  if (!span.model || (span.inputTokens === null && span.outputTokens === null)) return null;
+  const price = priceFor(span.model);
+  return price ? costUsd(price, Number(span.inputTokens ?? 0n), Number(span.outputTokens ?? 0n)) : null;
+}
 
 type Tokens = "inputTokens" | "outputTokens" | "totalTokens";
 type Exact = ReturnType<typeof exactInteger>;

@@ -18,6 +18,8 @@ const ListQuery = z
     status: Status.optional(),
     policyId: Uuid.optional(),
     integrationId: Uuid.optional(),
+    // The violations of one trace, for its page.
+    traceId: Uuid.optional(),
     agent: text(200).optional(),
     from: Timestamp.optional(),
     to: Timestamp.optional(),
@@ -61,13 +63,14 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
       schema: { querystring: ListQuery, response: { 200: Page(ViolationListItem), ...errorResponses } },
     },
     async (request, reply) => {
-      const { limit, offset, format, severity, status, policyId, integrationId, agent, from, to } = request.query;
+      const { limit, offset, format, severity, status, policyId, integrationId, traceId, agent, from, to } = request.query;
       const where: Prisma.ViolationWhereInput = {
         organizationId: orgOf(request),
         ...(severity ? { severity } : {}),
         ...(status ? { status } : {}),
         ...(policyId ? { policyId } : {}),
         ...(integrationId ? { integrationId } : {}),
+        ...(traceId ? { traceId } : {}),
         ...(agent ? { agents: { has: agent } } : {}),
         ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
       };

@@ -29,6 +29,19 @@ const WebhookView = z.object({
   createdAt: z.date(),
 });
 
+const DeliveryView = z.object({
+  id: z.uuid(),
+  violationId: z.uuid(),
+  event: z.string(),
+  status: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.number().int(),
+  /** The receiver's last HTTP status, and what went wrong when it was not a 2xx. */
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.date(),
+  deliveredAt: z.date().nullable(),
+});
+
 /**
  * Receivers are outside addresses (see checkReceiverUrl, which every delivery applies again). A
  * name that does not resolve yet is accepted here: deliveries retry until it does.
@@ -90,6 +103,23 @@ export const webhookRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, dep
       });
       if (changed.count === 0) throw notFound("Webhook", request.params.id);
       return db.webhook.findUniqueOrThrow({ where: { id: request.params.id } });
+    },
+  );
+
+  // Recent deliveries first: what an admin checks when a receiver says it missed something.
+  app.get(
+    "/api/webhooks/:id/deliveries",
+    { config: { scope: "admin" }, schema: { params: IdParams, querystring: PageQuery, response: { 200: Page(DeliveryView), ...errorResponses } } },
+    async (request) => {
+      const hook = await db.webhook.findFirst({ where: { id: request.params.id, organizationId: orgOf(request) }, select: { id: true } });
+      if (!hook) throw notFound("Webhook", request.params.id);
+      const { limit, offset } = request.query;
+      const where = { webhookId: hook.id };
+      const [rows, total] = await Promise.all([
+        db.webhookDelivery.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
+        db.webhookDelivery.count({ where }),
+      ]);
+      return page(rows, total, limit, offset);
     },
   );
 

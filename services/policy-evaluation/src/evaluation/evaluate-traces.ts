@@ -1,9 +1,7 @@
 import type { Database, Policy } from "@langguard/database";
-import { enabledPolicies, specOf } from "@langguard/governance";
+import { discoverEntities, documentOf, enabledPolicies, loadTraces, specOf } from "@langguard/governance";
 import { evaluateAll } from "@langguard/policy-engine";
 import { countEvaluationErrors, countViolations } from "@langguard/service-runtime";
-import { documentOf, loadTraces } from "./documents.ts";
-import { discoverEntities } from "./entities.ts";
 import { storeEvaluation, type Failure, type Finding } from "./store.ts";
 
 export interface EvaluationSummary {

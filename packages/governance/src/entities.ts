@@ -13,8 +13,9 @@ const KINDS: Array<[EntityKind, keyof Entities]> = [
  * Records the agents, models and tools these traces use (new ones start pending, so an
  * unapproved tool is a violation until someone approves it) and returns every entity's state.
  * Data assets come from the catalog; here they are only looked up, never invented.
+ * `record: false` only reads (a policy test): what is not known yet is absent, as before a first evaluation.
  */
-export async function discoverEntities(db: Database, organizationId: string, documents: Document[]): Promise<Entities> {
+export async function discoverEntities(db: Database, organizationId: string, documents: Document[], { record = true } = {}): Promise<Entities> {
   const seen: Record<EntityKind, Set<string>> = { agent: new Set(), model: new Set(), tool: new Set(), data: new Set() };
   for (const doc of documents) {
     for (const agent of doc.agents) seen.agent.add(agent.name);
@@ -30,7 +31,7 @@ export async function discoverEntities(db: Database, organizationId: string, doc
   const discovered = (["agent", "model", "tool"] as const).flatMap((kind) =>
     [...seen[kind]].filter((name) => !known.has(`${kind}\u0000${name}`)).map((name) => ({ organizationId, kind, name: name.slice(0, 500) })),
   );
-  if (discovered.length > 0) {
+  if (record && discovered.length > 0) {
     await db.entity.createMany({ data: discovered, skipDuplicates: true });
     rows = await lookup();
   }

@@ -9,6 +9,7 @@ import { Alert, Badge } from "../../ui/feedback";
 import { TextField } from "../../ui/fields";
 import { PagedTable } from "../../ui/PagedTable";
 import { Time } from "../../ui/Time";
+import { useAction } from "../../ui/useAction";
 import { SecretDialog } from "./SecretDialog";
 
 type Webhook = Ok<"/api/webhooks", "get">["items"][number];
@@ -21,21 +22,8 @@ export function WebhooksPage() {
   const [created, setCreated] = useState<Ok<"/api/webhooks", "post"> | null>(null);
   const [deleting, setDeleting] = useState<Webhook | null>(null);
   const [deliveries, setDeliveries] = useState<Webhook | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const reload = () => setVersion((n) => n + 1);
-  async function act(key: string, action: () => Promise<unknown>) {
-    setBusy(key);
-    setProblem(null);
-    try {
-      await action();
-      reload();
-    } catch (error) {
-      setProblem(messageOf(error));
-    } finally {
-      setBusy(null);
-    }
-  }
+  const { busy, problem, act } = useAction(reload);
   const columns: Column<Webhook>[] = [
     {
       header: "Receiver",

@@ -1,5 +1,4 @@
-import { type FormEvent, useState } from "react";
-import { useSearchParams } from "react-router";
+import { useState } from "react";
 import { api, type Ok } from "../../api/client";
 import { messageOf, unwrap } from "../../api/errors";
 import { useLoad } from "../../api/use-load";
@@ -12,31 +11,22 @@ import { Alert, Badge, ErrorState, Loading } from "../../ui/feedback";
 import { SelectField, TextField } from "../../ui/fields";
 import { PagedTable } from "../../ui/PagedTable";
 import { Time } from "../../ui/Time";
+import { useUrlFilters } from "../../ui/useUrlFilters";
 
 type Entity = Ok<"/api/entities", "get">["items"][number];
 type Change = Ok<"/api/entities/{id}/changes", "get">["items"][number];
 const APPROVAL_TONE = { approved: "success", pending: "warning", rejected: "danger" } as const;
 const STAGES = ["dev", "poc", "staging", "prod"] as const;
 const FILTERS = ["kind", "approval", "stage", "name"] as const;
-type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** Governance › Entities: the agents, models, tools and data agents use, each approved or not, at a stage. */
 export function EntitiesPage() {
   const { can } = useSession();
-  const [search, setSearch] = useSearchParams();
-  const applied: Filters = Object.fromEntries(FILTERS.flatMap((f) => (search.get(f) ? [[f, search.get(f)!]] : [])));
-  const [draft, setDraft] = useState<Filters>(applied);
+  const { search, applied, draft, set, apply } = useUrlFilters(FILTERS);
   const [version, setVersion] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [history, setHistory] = useState<Entity | null>(null);
-  const set = (f: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [f]: e.target.value }));
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    for (const f of FILTERS) if (draft[f]) next.set(f, draft[f]!);
-    setSearch(next);
-  };
   async function change(entity: Entity, body: { approval?: Entity["approval"]; stage?: Entity["stage"] }, key: string) {
     setBusy(key);
     setProblem(null);

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/errors";
 import { useLoad } from "../../api/use-load";
@@ -14,6 +14,7 @@ import { Time } from "../../ui/Time";
 import { SEVERITY_TONE } from "../traces/format";
 import { TriageDialog, type TriageStatus } from "./TriageDialog";
 import { listViolations, spansOf, STATUS_TONE, type Violation } from "./violation-view";
+import { useUrlFilters } from "../../ui/useUrlFilters";
 
 const FILTERS = ["status", "severity", "policyId", "integrationId", "agent", "from", "to"] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
@@ -37,10 +38,9 @@ function queryOf(filters: Filters) {
  */
 export function ViolationsPage() {
   const { can } = useSession();
-  const [search, setSearch] = useSearchParams();
-  // By default the queue is what still needs someone: the new ones.
-  const applied: Filters = search.size ? Object.fromEntries(FILTERS.flatMap((f) => (search.get(f) ? [[f, search.get(f)!]] : []))) : { status: "new" };
-  const [draft, setDraft] = useState<Filters>(applied);
+  // By default the queue is what still needs someone: the new ones ("Any status" is written as such).
+  const filters = useUrlFilters(FILTERS, { status: "new" });
+  const { applied, draft, set } = filters;
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [triage, setTriage] = useState<TriageStatus | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -54,16 +54,10 @@ export function ViolationsPage() {
   const csv = `/api/policies/violations?${new URLSearchParams({ format: "csv", ...(Object.fromEntries(Object.entries(query).filter(([, v]) => v)) as Record<string, string>) })}`;
 
   const apply = (event: FormEvent) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    for (const f of FILTERS) if (draft[f]) next.set(f, draft[f]!);
-    // "Any status" is a choice too: say so, or the default would come back.
-    if (!draft.status) next.set("status", "");
-    setSearch(next);
+    filters.apply(event);
     setSelected(new Set());
     pager.reset();
   };
-  const set = (f: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [f]: e.target.value }));
   const toggle = (id: string, on: boolean) =>
     setSelected((s) => {
       const next = new Set(s);

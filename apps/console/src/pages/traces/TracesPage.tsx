@@ -1,5 +1,4 @@
-import { type FormEvent, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/errors";
 import { useLoad } from "../../api/use-load";
@@ -11,9 +10,9 @@ import { SelectField, TextField } from "../../ui/fields";
 import { PagedTable } from "../../ui/PagedTable";
 import { formatCount, formatDuration, Time } from "../../ui/Time";
 import { TRACE_STATUS_TONE, type TraceSummary } from "./format";
+import { useUrlFilters } from "../../ui/useUrlFilters";
 
 const FILTERS = ["integrationId", "agent", "status", "name", "from", "to"] as const;
-type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 const STATUSES = ["OK", "ERROR", "IN_PROGRESS", "UNSPECIFIED"] as const;
 
 /** A datetime-local value (the reader's zone) as the API's ISO instant. */
@@ -24,17 +23,8 @@ const instant = (local: string | undefined) => (local ? new Date(local).toISOStr
  * name. The filters live in the address, so a filtered list can be shared and survives a reload.
  */
 export function TracesPage() {
-  const [search, setSearch] = useSearchParams();
-  const applied: Filters = Object.fromEntries(FILTERS.flatMap((f) => (search.get(f) ? [[f, search.get(f)!]] : [])));
-  const [draft, setDraft] = useState<Filters>(applied);
+  const { search, applied, draft, set, apply, clear } = useUrlFilters(FILTERS);
   const integrations = useLoad((signal) => unwrap(api.GET("/api/integrations", { params: { query: { limit: 200 } }, signal })), []);
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    for (const f of FILTERS) if (draft[f]) next.set(f, draft[f]!);
-    setSearch(next);
-  };
-  const set = (f: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [f]: e.target.value }));
   const names = new Map(integrations.data?.items.map((i) => [i.id, i.name]));
 
   const columns: Column<TraceSummary>[] = [
@@ -85,14 +75,7 @@ export function TracesPage() {
           <Button type="submit" variant="primary">
             Apply filters
           </Button>
-          <Button
-            onClick={() => {
-              setDraft({});
-              setSearch(new URLSearchParams());
-            }}
-          >
-            Clear
-          </Button>
+          <Button onClick={clear}>Clear</Button>
         </div>
       </form>
       <PagedTable

@@ -10,6 +10,7 @@ import { Alert, Badge } from "../../ui/feedback";
 import { SelectField, TextField } from "../../ui/fields";
 import { PagedTable } from "../../ui/PagedTable";
 import { Time } from "../../ui/Time";
+import { useAction } from "../../ui/useAction";
 import { email as emailRule } from "@langguard/input-rules";
 
 type Link = Ok<"/api/users/{id}/password-link", "post">;
@@ -30,21 +31,7 @@ export function UsersPage() {
   const [link, setLink] = useState<{ email: string; link: Link } | null>(null);
   const [editing, setEditing] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-
-  async function act(key: string, action: () => Promise<void>) {
-    setBusy(key);
-    setProblem(null);
-    try {
-      await action();
-      reload();
-    } catch (error) {
-      setProblem(messageOf(error));
-    } finally {
-      setBusy(null);
-    }
-  }
+  const { busy, problem, act } = useAction(reload);
 
   const columns: Column<User>[] = [
     {

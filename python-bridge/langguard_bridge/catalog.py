@@ -14,7 +14,6 @@ whole walk, to wait in the queue (uc.py).
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
@@ -37,58 +36,30 @@ CONTAINER_HINT = "Nothing under it is marked deleted in this run; the next sync 
 
 
 # ------------------------------------------------------------------ parameters
-def _int(params: dict, key: str, default: int, low: int, high: int, label: str = "") -> int:
-    value = params.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
-        raise BridgeFailure("config", f"'{label}{key}' must be a whole number", f"Set '{label}{key}' between {low} and {high}.")
-    return max(low, min(int(value), high))
-
-
-def _seconds(params: dict, key: str, default: float, low: float, high: float) -> float:
-    value = params.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise BridgeFailure("config", f"'stats.{key}' must be a number of seconds", f"Set 'stats.{key}' between {low} and {high}.")
-    return max(low, min(float(value), high))
-
-
 class Options:
+    """The walk's settings, from parameters main() validated against the contract (contract.py):
+    keys, bounds and defaults are stated there, in packages/bridge-client, only."""
+
     def __init__(self, params: dict):
-        if not isinstance(params, dict):
-            raise BridgeFailure("config", "The stream-catalog parameters must be a JSON object")
         self.filters = Filters(params)
-        self.page_size = _int(params, "pageSize", 100, 0, 10_000)
-        self.concurrency = _int(params, "concurrency", 8, 1, 64)
-        kinds = params.get("kinds")
-        kinds = list(KINDS) if kinds is None else kinds
-        if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
-            raise BridgeFailure("config", f"'kinds' must list some of: {', '.join(KINDS)}")
-        self.kinds = [k for k in KINDS if k in kinds]
-        self.tags = params.get("tags", True) is not False
-        self.tags_concurrency = _int(params, "tagsConcurrency", 16, 1, 64)
+        self.page_size = params["pageSize"]
+        self.concurrency = params["concurrency"]
+        self.kinds = [k for k in KINDS if k in params["kinds"]]
+        self.tags = params["tags"]
+        self.tags_concurrency = params["tagsConcurrency"]
         # None keeps the SDK's own retry budget (minutes); a catalog job may want to give up on a
         # container sooner and move on to the others.
-        retry = params.get("retryTimeoutSeconds")
-        self.retry_timeout = None if retry is None else _int(params, "retryTimeoutSeconds", 300, 1, 3600)
-        stats = params.get("stats")
-        if stats is not None and not isinstance(stats, dict):
-            raise BridgeFailure("config", "'stats' must be an object")
-        stats = stats or {}
-        # Asking for stats settings without `enabled` means wanting stats.
-        self.stats = bool(stats.get("enabled", bool(stats)))
-        warehouse = stats.get("warehouseId")
-        if warehouse is not None and not isinstance(warehouse, str):
-            raise BridgeFailure("config", "'stats.warehouseId' must be a string")
-        self.warehouse_id = (warehouse or os.environ.get("DATABRICKS_WAREHOUSE_ID") or "").strip() or None
-        self.stats_concurrency = _int(stats, "concurrency", 4, 1, 32, "stats.")
-        # The Statement Execution API accepts 0 or 5..50 seconds.
-        wait = _seconds(stats, "waitTimeoutSeconds", 10, 0, 50)
+        self.retry_timeout = params.get("retryTimeoutSeconds")
+        stats = params["stats"]
+        self.stats = stats["enabled"]
+        self.warehouse_id = (stats.get("warehouseId") or os.environ.get("DATABRICKS_WAREHOUSE_ID") or "").strip() or None
+        self.stats_concurrency = stats["concurrency"]
+        # The Statement Execution API accepts 0 or 5..50 seconds. Warehouse tag statements use
+        # these timings too, whether or not stats are read.
+        wait = stats["waitTimeoutSeconds"]
         self.wait_timeout = 0 if wait == 0 else max(5, int(wait))
-        self.poll_interval = _seconds(stats, "pollIntervalSeconds", 1, 0.01, 60)
-        self.max_wait = _seconds(stats, "maxWaitSeconds", 120, 1, 3600)
+        self.poll_interval = stats["pollIntervalSeconds"]
+        self.max_wait = stats["maxWaitSeconds"]
 
     def page_for(self, listing: str) -> int:
         # 0 asks for the server's page size; leaving max_results out would let some listings

@@ -59,8 +59,8 @@ def cmd_check(params: dict) -> dict:
         failed("auth", classify(exc), "")
         return info
 
-    sync_catalog = bool(params.get("syncCatalog"))
-    sync_traces = params.get("syncTraces", True) is not False
+    sync_catalog = params["syncCatalog"]
+    sync_traces = params["syncTraces"]
     catalog_step(sync_catalog)
     if not sync_traces:
         step("experiments", "skipped", "Trace sync is off for this integration")

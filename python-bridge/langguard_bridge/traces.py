@@ -23,7 +23,7 @@ def cmd_list_experiments(params: dict) -> dict:
     """The experiments a sync would read (each as a record, and their count); or, given `pageSize`,
     one page of the workspace's active experiments by name, for a person choosing some."""
     _, client = mlflow_client()
-    if params.get("pageSize"):
+    if params.get("pageSize") is not None:
         return _experiment_page(client, params)
     count = sum(1 for _ in _experiments(client, params))
     return {"experiments": count}
@@ -36,12 +36,12 @@ def _experiment_page(client, params: dict) -> dict:
     quote it does not contain (the gateway refuses a search holding both)."""
     from mlflow.entities import ViewType
 
-    search = str(params.get("search") or "")
+    search = params["search"]
     quote = "'" if "'" not in search else '"'
     filter_string = f"name ILIKE {quote}%{search}%{quote}" if search else None
     page = client.search_experiments(
         view_type=ViewType.ACTIVE_ONLY,
-        max_results=int(params["pageSize"]),
+        max_results=params["pageSize"],
         filter_string=filter_string,
         order_by=["name ASC"],
         page_token=params.get("pageToken") or None,
@@ -52,7 +52,7 @@ def _experiment_page(client, params: dict) -> dict:
 
 def _experiments(client, params: dict):
     """Yields (and emits as records) the configured experiments, or every active one (paged)."""
-    selected = params.get("selected") or []
+    selected = params["selected"]
     if selected:
         for ref in selected:
             try:
@@ -71,7 +71,7 @@ def _experiments(client, params: dict):
 
     token = None
     while True:
-        page = client.search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=int(params.get("experimentPageSize", 1000)), page_token=token)
+        page = client.search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=params["experimentPageSize"], page_token=token)
         for exp in page:
             emit({"type": "record", "stream": "experiments", "data": _experiment_record(exp)})
             yield exp
@@ -99,13 +99,14 @@ def cmd_stream_traces(params: dict) -> dict:
     `concurrency` in flight, so one workspace is never flooded.
     """
     _, client = mlflow_client()
-    page_size = int(params.get("pageSize", 100))
-    max_bytes = int(params.get("maxPayloadBytes", 256 * 1024))
-    concurrency = max(1, int(params.get("concurrency", 1)))
-    cursors = {str(k): int(v) for k, v in (params.get("cursors") or {}).items()}
-    default_since = int(params.get("defaultSinceMs") or 0)
+    # Keys, bounds and defaults are the contract's (contract.py); main() validated them.
+    page_size = int(params["pageSize"])
+    max_bytes = int(params["maxPayloadBytes"])
+    concurrency = int(params["concurrency"])
+    cursors = {k: int(v) for k, v in params["cursors"].items()}
+    default_since = int(params["defaultSinceMs"])
     # Experiments a resumed run has already read completely are listed (so they stay known) but not read again.
-    skip = {str(e) for e in (params.get("skip") or [])}
+    skip = set(params["skip"])
     # Incremental reads also sweep for traces written after they were first due (see _ExperimentRead).
     late = params.get("late") or None
     limit_requests(concurrency)
@@ -114,7 +115,7 @@ def cmd_stream_traces(params: dict) -> dict:
     # once, so the cap, not the thread count, is what bounds the workspace's load.
     pool = _Pool(concurrency)
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
-    known = params.get("known") or {}
+    known = params["known"]
     reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,
                              known.get(exp.experiment_id))
              for exp in experiments]
@@ -233,7 +234,7 @@ class _ExperimentRead:
             self.pages += 1 if finished else 0
             page, newest = self.pages, self.newest
         if finished and self._next_part > 1:
-            emit({"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": newest, "traces": 0, "page": page, "done": True})
+            emit({"type": "checkpoint", "stream": "traces", "experimentId": self.experiment_id, "cursorMs": newest, "traces": 0, "page": page, "done": True})
 
     @property
     def _stopped(self) -> bool:
@@ -336,7 +337,7 @@ class _ExperimentRead:
             self.pages += 1
             number = self.pages
         # A part's checkpoint never moves below the read's start: the consumer keeps the greatest.
-        checkpoint = {"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
+        checkpoint = {"type": "checkpoint", "stream": "traces", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
                       "traces": len(page.records), "page": number, "done": done}
         if part is not None:
             checkpoint["slice"] = part

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
 import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
 import { Prisma, type Policy } from "@langguard/database";
-import { jobId, QueueName } from "@langguard/queue-contracts";
+import { enqueue, jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { PolicyTestPool } from "../policy-test/pool.ts";
@@ -230,10 +230,11 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       if (request.body.from > request.body.to)
         throw new HttpError(400, "body.from: must not be after body.to", { issues: [{ field: "body.from", reason: "must not be after body.to" }] });
       const id = jobId.policyWindow(policy.id, randomUUID());
-      await deps.policyQueue.add(
+      await enqueue(
+        deps.policyQueue,
         QueueName.PolicyEvaluation,
         { organizationId: policy.organizationId, policyId: policy.id, fromMs: request.body.from.getTime(), toMs: request.body.to.getTime() },
-        { jobId: id },
+        id,
       );
       return reply.status(202).send({ jobId: id });
     },

@@ -7,7 +7,7 @@ import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
-import { completeRun, runSyncJob, throttleOf } from "@langguard/sync-runs";
+import { runSyncJob, type SyncAttempt, type SyncWorkResult, throttleOf } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
@@ -62,14 +62,14 @@ export interface TraceSyncSummary {
  */
 export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: TraceSyncDeps): Promise<TraceSyncSummary | { status: string; skipped: true }> {
   const context = { ...deps, heartbeatMs: deps.settings.heartbeatMs, resumeNote: "it resumes from its last committed page" };
-  return runSyncJob(payload.syncRunId, payload.integrationId, context, async (run, integration) => {
-    const summary = await syncIntegration(run, integration, deps);
-    deps.logger.info(summary, "trace sync finished");
-    return summary;
+  return runSyncJob(payload.syncRunId, payload.integrationId, context, async (run, integration, attempt) => {
+    const result = await syncIntegration(run, integration, deps, attempt);
+    deps.logger.info(result.summary, "trace sync finished");
+    return result;
   });
 }
 
-async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
+async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps, attempt: SyncAttempt): Promise<SyncWorkResult<TraceSyncSummary>> {
   const { db, bridge, settings, logger, signal } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
   const summary: TraceSyncSummary = {
@@ -199,7 +199,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   }
   if (throttled) throw throttled;
   const retryable = errors.filter((e) => e.retryable);
-  if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
+  if (retryable.length > 0 && !attempt.finalAttempt) throw new RetryableExperimentsError(retryable);
 
   const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true, NOT: { key: { contains: SLICE_KEY_MARK } } } });
   // Counted from Postgres: a resumed run also reports what earlier attempts set aside.
@@ -224,9 +224,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     setAsideCount,
     altered: summary.altered,
   });
-  await completeRun(db, run, { ...outcome, progress: progressOf(summary, "done") });
   summary.status = outcome.status;
-  return summary;
+  return { outcome: { ...outcome, progress: progressOf(summary, "done") }, summary };
 }
 
 async function upsertExperiment(db: Database, integrationId: string, data: Record<string, unknown>) {

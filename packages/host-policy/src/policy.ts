@@ -30,9 +30,6 @@ export const DATABRICKS_DOMAINS: readonly string[] = Object.freeze([
   "gcp.databricks.com",
 ]);
 
-/** Environment variable of the bridge child that carries `serializeHostPolicy()`'s output. */
-export const HOST_POLICY_ENV = "LANGGUARD_HOST_POLICY";
-
 /** In `allowedPorts`: every port is allowed. */
 export const ANY_PORT = 0;
 

@@ -19,12 +19,16 @@ import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from .errors import FATAL, BridgeFailure
 from .filters import Filters
 from .names import full_name
 from .protocol import emit, emit_many
 from .tags import NONE, ObjectTags, WarehouseTags
+
+if TYPE_CHECKING:
+    from .catalog_stats import TableStats
 from .uc import UC, Work, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
 KINDS = ("tables", "volumes", "functions", "models")
@@ -73,8 +77,7 @@ def _properties(value) -> dict:
 
 
 def _audit(item: dict) -> dict:
-    return {"owner": text(item.get("owner")), "comment": text(item.get("comment")),
-            "createdAt": epoch_ms(item.get("created_at")), "updatedAt": epoch_ms(item.get("updated_at"))}
+    return {"owner": text(item.get("owner")), "comment": text(item.get("comment")), "createdAt": epoch_ms(item.get("created_at")), "updatedAt": epoch_ms(item.get("updated_at"))}
 
 
 def _name(item, field: str = "name") -> str:
@@ -104,9 +107,14 @@ def column_record(column: dict, index: int, tags: dict | None) -> dict:
         raise BridgeFailure("bad_response", "The server listed a column without a name")
     position = whole(column.get("position"))
     nullable = column.get("nullable")
-    out = {"name": column["name"], "typeText": text(column.get("type_text")), "typeName": text(column.get("type_name")),
-           "nullable": nullable if isinstance(nullable, bool) else None, "position": index if position is None else position,
-           "comment": text(column.get("comment"))}
+    out = {
+        "name": column["name"],
+        "typeText": text(column.get("type_text")),
+        "typeName": text(column.get("type_name")),
+        "nullable": nullable if isinstance(nullable, bool) else None,
+        "position": index if position is None else position,
+        "comment": text(column.get("comment")),
+    }
     if tags is not None:
         out["tags"] = tags.get(column["name"], [])
     return out
@@ -114,15 +122,20 @@ def column_record(column: dict, index: int, tags: dict | None) -> dict:
 
 def table_record(catalog: str, schema: str, item: dict, tags, column_tags: dict | None) -> dict:
     columns = item.get("columns") or []
-    return {**_named("table", (catalog, schema, item["name"])), "tableType": text(item.get("table_type")),
-            "dataSourceFormat": text(item.get("data_source_format")), "storageLocation": text(item.get("storage_location")), **_audit(item),
-            "properties": _properties(item.get("properties")), **tags.fields(),
-            "columns": [column_record(c, i, column_tags) for i, c in enumerate(columns if isinstance(columns, list) else [])]}
+    return {
+        **_named("table", (catalog, schema, item["name"])),
+        "tableType": text(item.get("table_type")),
+        "dataSourceFormat": text(item.get("data_source_format")),
+        "storageLocation": text(item.get("storage_location")),
+        **_audit(item),
+        "properties": _properties(item.get("properties")),
+        **tags.fields(),
+        "columns": [column_record(c, i, column_tags) for i, c in enumerate(columns if isinstance(columns, list) else [])],
+    }
 
 
 def volume_record(catalog: str, schema: str, item: dict, tags) -> dict:
-    return {**_named("volume", (catalog, schema, item["name"])), "volumeType": text(item.get("volume_type")),
-            "storageLocation": text(item.get("storage_location")), **_audit(item), **tags.fields()}
+    return {**_named("volume", (catalog, schema, item["name"])), "volumeType": text(item.get("volume_type")), "storageLocation": text(item.get("storage_location")), **_audit(item), **tags.fields()}
 
 
 def function_record(catalog: str, schema: str, item: dict, tags) -> dict:
@@ -132,25 +145,43 @@ def function_record(catalog: str, schema: str, item: dict, tags) -> dict:
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):
             raise BridgeFailure("bad_response", "The server listed a function parameter without a name")
         position = whole(p.get("position"))
-        parameters.append({"name": p["name"], "typeText": text(p.get("type_text")), "typeName": text(p.get("type_name")),
-                           "position": index if position is None else position, "comment": text(p.get("comment"))})
-    return {**_named("function", (catalog, schema, item["name"])), **_audit(item), "dataType": text(item.get("data_type")),
-            "fullDataType": text(item.get("full_data_type")), "routineBody": text(item.get("routine_body")), "parameters": parameters, **tags.fields()}
+        parameters.append(
+            {"name": p["name"], "typeText": text(p.get("type_text")), "typeName": text(p.get("type_name")), "position": index if position is None else position, "comment": text(p.get("comment"))}
+        )
+    return {
+        **_named("function", (catalog, schema, item["name"])),
+        **_audit(item),
+        "dataType": text(item.get("data_type")),
+        "fullDataType": text(item.get("full_data_type")),
+        "routineBody": text(item.get("routine_body")),
+        "parameters": parameters,
+        **tags.fields(),
+    }
 
 
 def model_record(catalog: str, schema: str, item: dict, aliases: list, versions: list, tags) -> dict:
     # The API promises no order; a stable one keeps an unchanged model's line identical.
-    alias_list = sorted(({"alias": text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)),
-                        key=lambda a: str(a["alias"]))
-    version_list = sorted(({"version": whole(v.get("version")), "status": text(v.get("status")), "source": text(v.get("source")),
-                            "runId": text(v.get("run_id")), "comment": text(v.get("comment")), "createdAt": epoch_ms(v.get("created_at"))}
-                           for v in versions if isinstance(v, dict)), key=lambda v: (v["version"] is None, v["version"] or 0))
+    alias_list = sorted(({"alias": text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)), key=lambda a: str(a["alias"]))
+    version_list = sorted(
+        (
+            {
+                "version": whole(v.get("version")),
+                "status": text(v.get("status")),
+                "source": text(v.get("source")),
+                "runId": text(v.get("run_id")),
+                "comment": text(v.get("comment")),
+                "createdAt": epoch_ms(v.get("created_at")),
+            }
+            for v in versions
+            if isinstance(v, dict)
+        ),
+        key=lambda v: (v["version"] is None, v["version"] or 0),
+    )
     return {**_named("model", (catalog, schema, item["name"])), **_audit(item), "aliases": alias_list, "versions": version_list, **tags.fields()}
 
 
 def checkpoint(listing: str, parent: tuple, items: int, excluded: list) -> dict:
-    message = {"type": "checkpoint", "stream": "catalog", "container": f"{listing}:{full_name(*parent)}", "listing": listing, "parent": list(parent),
-               "items": items, "done": True}
+    message = {"type": "checkpoint", "stream": "catalog", "container": f"{listing}:{full_name(*parent)}", "listing": listing, "parent": list(parent), "items": items, "done": True}
     if excluded:
         message["excluded"] = excluded
     return message
@@ -170,9 +201,9 @@ class Walk:
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.
         self.lookups = ThreadPoolExecutor(max_workers=opts.concurrency, thread_name_prefix="catalog-lookup")
-        self.tags = None
-        self.object_tags = None
-        self.stats = None
+        self.tags: ObjectTags | WarehouseTags | None = None
+        self.object_tags: ObjectTags | None = None
+        self.stats: TableStats | None = None
 
     # ---- bookkeeping
     def count(self, key: str, n: int = 1) -> None:
@@ -211,8 +242,8 @@ class Walk:
     # ---- the command
     def run(self) -> dict:
         if self.opts.tags:
-            self.object_tags = ObjectTags(self)
-            self.tags = WarehouseTags(self, self.object_tags) if self.opts.warehouse_id else self.object_tags
+            object_tags = self.object_tags = ObjectTags(self)
+            self.tags = WarehouseTags(self, object_tags) if self.opts.warehouse_id else object_tags
         if self.opts.stats:
             if self.opts.warehouse_id:
                 from .catalog_stats import TableStats
@@ -325,15 +356,13 @@ class Walk:
                     if kind != "models":
                         self.submit(kind, (catalog, r["name"]), getattr(self, kind), catalog, r["name"])
 
-        self.listing_of("schemas", "schema", (catalog,), f"{UC}/schemas", "schemas", {"catalog_name": catalog},
-                        lambda item, name: self.filters.wants_schema(catalog, name), page, then)
+        self.listing_of("schemas", "schema", (catalog,), f"{UC}/schemas", "schemas", {"catalog_name": catalog}, lambda item, name: self.filters.wants_schema(catalog, name), page, then)
 
     def tables(self, catalog: str, schema: str) -> None:
         def page(items):
             tags = self.tags_of("table", [(catalog, schema, t["name"]) for t in items])
             columns = self.tags.columns if self.tags is not None else (lambda parts: None)
-            records = [self.build("table", (catalog, schema, t["name"]), lambda t=t, g=g: table_record(catalog, schema, t, g, columns((catalog, schema, t["name"]))))
-                       for t, g in zip(items, tags)]
+            records = [self.build("table", (catalog, schema, t["name"]), lambda t=t, g=g: table_record(catalog, schema, t, g, columns((catalog, schema, t["name"])))) for t, g in zip(items, tags)]
             done = [r for r in records if r is not None]
             self.count("tables", len(done))
             self.count("columns", sum(len(r["columns"]) for r in done))
@@ -345,8 +374,17 @@ class Walk:
                     if r["tableType"] in TABLES_WITH_DETAIL:
                         self.stats.submit(catalog, schema, r["name"])
 
-        self.listing_of("tables", "table", (catalog, schema), f"{UC}/tables", "tables", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: self.filters.wants_table(catalog, schema, name), page, then)
+        self.listing_of(
+            "tables",
+            "table",
+            (catalog, schema),
+            f"{UC}/tables",
+            "tables",
+            {"catalog_name": catalog, "schema_name": schema},
+            lambda item, name: self.filters.wants_table(catalog, schema, name),
+            page,
+            then,
+        )
 
     def volumes(self, catalog: str, schema: str) -> None:
         def page(items):
@@ -355,8 +393,7 @@ class Walk:
             self.count("volumes", sum(r is not None for r in records))
             return records
 
-        self.listing_of("volumes", "volume", (catalog, schema), f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: True, page)
+        self.listing_of("volumes", "volume", (catalog, schema), f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema}, lambda item, name: True, page)
 
     def functions(self, catalog: str, schema: str) -> None:
         def page(items):
@@ -365,8 +402,7 @@ class Walk:
             self.count("functions", sum(r is not None for r in records))
             return records
 
-        self.listing_of("functions", "function", (catalog, schema), f"{UC}/functions", "functions", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: True, page)
+        self.listing_of("functions", "function", (catalog, schema), f"{UC}/functions", "functions", {"catalog_name": catalog, "schema_name": schema}, lambda item, name: True, page)
 
     def models(self, catalog: str) -> None:
         """The registered models of a whole catalog, in one listing (one request per 50 models instead
@@ -391,8 +427,7 @@ class Walk:
         full = full_name(*parts)
         try:
             versions = []
-            for items, _ in pages(self.api, f"{UC}/models/{segment(full)}/versions", "model_versions", {}, f"versions of model {full}",
-                                  self.opts.page_for("model_versions")):
+            for items, _ in pages(self.api, f"{UC}/models/{segment(full)}/versions", "model_versions", {}, f"versions of model {full}", self.opts.page_for("model_versions")):
                 versions += items
             aliases = item.get("aliases")
             if aliases is None:

@@ -24,8 +24,26 @@ from .errors import BridgeFailure
 
 SCHEMAS = Path(__file__).with_name("schemas") / "contract.json"
 _KNOWN = {
-    "$schema", "type", "properties", "required", "additionalProperties", "propertyNames", "items", "enum", "const", "anyOf", "oneOf",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "default",
+    "$schema",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "default",
     "description",
 }
 
@@ -58,8 +76,11 @@ def validated(command: str, params: Any) -> dict:
         return check(params_schema(command), params)
     except Invalid as invalid:
         where = f"'{invalid.path}'" if invalid.path else "the parameters"
-        raise BridgeFailure("config", f"Invalid {command} parameter {where}: {invalid.reason}",
-                            "The parameters come from packages/bridge-client's contract; a value the contract refuses is a bug or a setting out of range.") from None
+        raise BridgeFailure(
+            "config",
+            f"Invalid {command} parameter {where}: {invalid.reason}",
+            "The parameters come from packages/bridge-client's contract; a value the contract refuses is a bug or a setting out of range.",
+        ) from None
 
 
 def check(schema: dict, value: Any, path: str = "") -> Any:
@@ -109,8 +130,7 @@ def check(schema: dict, value: Any, path: str = "") -> Any:
 
 def _check_type(kinds: list, value: Any, path: str) -> None:
     if not any(_is(kind, value, path) for kind in kinds):
-        what = {"object": "an object", "array": "a list", "string": "a string", "boolean": "true or false", "null": "null",
-                "integer": "a whole number", "number": "a number"}
+        what = {"object": "an object", "array": "a list", "string": "a string", "boolean": "true or false", "null": "null", "integer": "a whole number", "number": "a number"}
         raise Invalid(path, f"must be {' or '.join(what[k] for k in kinds)}")
 
 

@@ -12,14 +12,14 @@ LEVELS = ("catalogs", "schemas", "tables")
 PATTERN_HINT = "Patterns are RE2 regular expressions matched against the whole full name: catalog, catalog.schema or catalog.schema.table."
 
 
-
 def _re2():
     """google-re2, imported when patterns are compiled: the bridge's other commands run without it."""
     try:
         import re2
     except ImportError as exc:
-        raise BridgeFailure("sdk_missing", f"RE2 for catalog filter patterns is not available ({type(exc).__name__})",
-                            "pip install -r python-bridge/requirements.txt (google-re2) in the bridge's Python.") from None
+        raise BridgeFailure(
+            "sdk_missing", f"RE2 for catalog filter patterns is not available ({type(exc).__name__})", "pip install -r python-bridge/requirements.txt (google-re2) in the bridge's Python."
+        ) from None
     options = re2.Options()
     # RE2 logs refused patterns to stderr by default; the refusal is reported as a config error instead.
     options.log_errors = False
@@ -35,7 +35,7 @@ def compile_patterns(params: dict, section: str) -> dict:
     """The section's patterns by level, compiled; its shape (levels, lists of strings) was checked
     against the contract before the command ran."""
     raw = params.get(section) or {}
-    compiled = {}
+    compiled: dict[str, list] = {}
     re2, options = _re2()
     for level in LEVELS:
         compiled[level] = []

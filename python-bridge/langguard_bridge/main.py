@@ -11,10 +11,6 @@ from .errors import classify
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) >= 2 and argv[1] == "--fork-server":
-        from .forkserver import serve
-
-        return serve()
     # Libraries print to stdout occasionally; only protocol lines may go there.
     sys.stdout = sys.stderr
     from .commands import COMMANDS

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .errors import FATAL, BridgeFailure, classify
 from .protocol import _json_default, emit, emit_many
-from .request_limit import limit_requests
 from .source import mlflow_client
+from .transport import limit_requests
 
 
 def _experiment_record(exp) -> dict:
@@ -116,9 +116,9 @@ def cmd_stream_traces(params: dict) -> dict:
     pool = _Pool(concurrency)
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
     known = params["known"]
-    reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,
-                             known.get(exp.experiment_id))
-             for exp in experiments]
+    reads = [
+        _ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency, known.get(exp.experiment_id)) for exp in experiments
+    ]
     for read in reads:
         read.start()
     pool.wait()
@@ -248,8 +248,7 @@ class _ExperimentRead:
         except Exception as exc:  # noqa: BLE001 - a server that cannot filter on duration reads the whole window instead
             if classify(exc).kind != "config":
                 raise
-            _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading "
-                       "the whole late window instead, which costs more reads.")
+            _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading the whole late window instead, which costs more reads.")
             self._read_pages(window, part, known_only=True)
 
     def _read_first(self, part: int) -> None:
@@ -290,8 +289,11 @@ class _ExperimentRead:
             token = page.token
             if token in seen:
                 # A server that hands back a token it already gave would be read for ever.
-                raise BridgeFailure("bad_response", "The server repeated a page token while listing this experiment's traces",
-                                    "The workspace's trace search misbehaved; the next sync reads this experiment again from its cursor.")
+                raise BridgeFailure(
+                    "bad_response",
+                    "The server repeated a page token while listing this experiment's traces",
+                    "The workspace's trace search misbehaved; the next sync reads this experiment again from its cursor.",
+                )
             seen.add(token)
             self._emit_page(page, part, done=not token)
             if not token:
@@ -307,7 +309,7 @@ class _ExperimentRead:
             include_spans=include_spans,
         )
 
-    def _page(self, filter_string, token, skip_ids=None, known_only=False) -> "_Page":
+    def _page(self, filter_string, token, skip_ids=None, known_only=False) -> _Page:
         """One page of the read. Where the consumer already holds traces of this window (`known`:
         trace id → the hash of its info when stored), the page is listed without spans first and
         only traces that are new or whose info changed are fetched whole: MLflow rewrites a
@@ -325,11 +327,11 @@ class _ExperimentRead:
     def _whole_traces(self, trace_ids: list) -> dict:
         found = {}
         for start in range(0, len(trace_ids), _BATCH_GET):
-            for trace in self.client._tracing_client.batch_get_traces(trace_ids[start:start + _BATCH_GET]):
+            for trace in self.client._tracing_client.batch_get_traces(trace_ids[start : start + _BATCH_GET]):
                 found[trace.info.trace_id] = trace
         return found
 
-    def _emit_page(self, page: "_Page", part, done: bool) -> None:
+    def _emit_page(self, page: _Page, part, done: bool) -> None:
         newest_in_page = max(page.timestamps, default=self.since_ms)
         with self._lock:
             self.newest = max(self.newest, newest_in_page)
@@ -337,8 +339,15 @@ class _ExperimentRead:
             self.pages += 1
             number = self.pages
         # A part's checkpoint never moves below the read's start: the consumer keeps the greatest.
-        checkpoint = {"type": "checkpoint", "stream": "traces", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
-                      "traces": len(page.records), "page": number, "done": done}
+        checkpoint = {
+            "type": "checkpoint",
+            "stream": "traces",
+            "experimentId": self.experiment_id,
+            "cursorMs": max(self.since_ms, newest_in_page),
+            "traces": len(page.records),
+            "page": number,
+            "done": done,
+        }
         if part is not None:
             checkpoint["slice"] = part
         if page.unchanged:
@@ -390,12 +399,12 @@ def _warn_once(key: str, message: str) -> None:
     emit({"type": "log", "level": "warn", "message": message})
 
 
-def trace_record(trace, max_bytes: int) -> dict:
+def trace_record(trace, max_bytes: int | None) -> dict:
     info = trace.info.to_dict()
     # MLflow records each trace's total size; when the whole trace fits the limit no single
     # payload can exceed it, and the per-field size checks (a JSON encoding each) are skipped.
     size = str((info.get("trace_metadata") or info.get("request_metadata") or {}).get("mlflow.trace.sizeBytes", ""))
-    if size.isdigit() and int(size) <= max_bytes:
+    if size.isdigit() and max_bytes is not None and int(size) <= max_bytes:
         max_bytes = None
     spans = [span_record(span, max_bytes) for span in trace.data.spans]
     request, request_truncated = bounded(_safe(lambda: trace.data.request), max_bytes)
@@ -420,7 +429,7 @@ def _safe(getter):
 _IO_KEYS = ("mlflow.spanInputs", "mlflow.spanOutputs")
 
 
-def span_record(span, max_bytes: int) -> dict:
+def span_record(span, max_bytes: int | None) -> dict:
     attributes = {k: v for k, v in (span.attributes or {}).items() if k not in _IO_KEYS}
     truncated = False
     for key, value in list(attributes.items()):
@@ -442,9 +451,7 @@ def span_record(span, max_bytes: int) -> dict:
         "inputs": inputs,
         "outputs": outputs,
         "attributes": attributes,
-        "events": [
-            {"name": e.name, "timestampNs": _ns(e.timestamp), "attributes": dict(e.attributes or {})} for e in (span.events or [])
-        ],
+        "events": [{"name": e.name, "timestampNs": _ns(e.timestamp), "attributes": dict(e.attributes or {})} for e in (span.events or [])],
         "truncated": truncated or cut_in or cut_out,
     }
 

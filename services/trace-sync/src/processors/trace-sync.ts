@@ -12,19 +12,9 @@ import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts"
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
 import { readPlan } from "../sync/read-plan.ts";
+import type { TraceSyncSettings } from "../sync/settings.ts";
 
-export interface TraceSyncSettings {
-  batchSize: number;
-  /** Requests one job makes to its workspace at once: experiments and their time slices share them. */
-  workspaceConcurrency: number;
-  lookbackMs: number;
-  overlapMs: number;
-  /** How long a trace may run and still be found when written late (0: no late-trace sweep). */
-  maxTraceDurationMs?: number;
-  maxPayloadBytes: number;
-  /** How often a running job proves it is alive. */
-  heartbeatMs: number;
-}
+export type { TraceSyncSettings };
 
 export interface TraceSyncDeps {
   db: Database;

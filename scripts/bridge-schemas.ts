@@ -1,9 +1,12 @@
-// Writes each bridge command's params and record schemas (JSON Schema, from
-// packages/bridge-client/src/contract.ts) into the Python package, which validates its parameters
-// against them. Run by setup; tests/bridge-contract.test.ts fails while the committed file is stale.
-//   node --import tsx scripts/bridge-schemas.ts
+// Writes into the Python package what the TypeScript side states once: each bridge command's
+// params and record schemas (JSON Schema, from packages/bridge-client/src/contract.ts), which the
+// bridge validates its parameters against, and the host policy's address lists (from
+// packages/host-policy), which its netguard enforces. Run by setup; tests/bridge-contract.test.ts
+// fails while a committed file is stale.
+//   pnpm bridge:schemas
 import { writeFileSync } from "node:fs";
-import { BRIDGE_SCHEMAS_PATH, bridgeSchemasText } from "./lib/bridge-schemas.ts";
+import { BRIDGE_HOST_POLICY_PATH, BRIDGE_SCHEMAS_PATH, bridgeHostPolicyText, bridgeSchemasText } from "./lib/bridge-schemas.ts";
 
 writeFileSync(BRIDGE_SCHEMAS_PATH, bridgeSchemasText());
-console.log(`bridge-schemas: wrote ${BRIDGE_SCHEMAS_PATH}`);
+writeFileSync(BRIDGE_HOST_POLICY_PATH, bridgeHostPolicyText());
+console.log(`bridge-schemas: wrote ${BRIDGE_SCHEMAS_PATH} and ${BRIDGE_HOST_POLICY_PATH}`);

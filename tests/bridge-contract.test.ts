@@ -10,7 +10,7 @@ import {
   bridgeJsonSchemas,
   PYTHON_TELEMETRY_OFF,
 } from "@langguard/bridge-client";
-import { BRIDGE_SCHEMAS_PATH, bridgeSchemasText } from "../scripts/lib/bridge-schemas.ts";
+import { BRIDGE_HOST_POLICY_PATH, BRIDGE_SCHEMAS_PATH, bridgeHostPolicyText, bridgeSchemasText } from "../scripts/lib/bridge-schemas.ts";
 import { PYTHON_PATH, repoRoot } from "./helpers/test-env.ts";
 
 /** What the Python side declares, read from its own modules. */
@@ -49,6 +49,8 @@ async function python(code: string): Promise<unknown> {
 describe("the params contract (packages/bridge-client owns it; the bridge validates against its JSON Schema)", () => {
   it("the schemas in the Python package are the ones the contract writes (pnpm bridge:schemas)", () => {
     expect(readFileSync(BRIDGE_SCHEMAS_PATH, "utf8")).toBe(bridgeSchemasText());
+    // And the host policy's address lists its netguard enforces, from packages/host-policy.
+    expect(readFileSync(BRIDGE_HOST_POLICY_PATH, "utf8")).toBe(bridgeHostPolicyText());
   });
 
   it("fills in the same defaults on both sides", async () => {

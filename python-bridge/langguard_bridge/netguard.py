@@ -21,6 +21,7 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.request import getproxies_environment
@@ -30,55 +31,15 @@ ANY_PORT = 0
 
 POLICY_ENV = "LANGGUARD_HOST_POLICY"
 
-DATABRICKS_DOMAINS = (
-    "cloud.databricks.com",
-    "cloud.databricks.us",
-    "azuredatabricks.net",
-    "databricks.azure.us",
-    "databricks.azure.cn",
-    "gcp.databricks.com",
-)
+# The address facts packages/host-policy states, written here by scripts/bridge-schemas.ts (a test
+# fails while the file is stale), so both sides refuse the same addresses even where Python's
+# `is_global` and ipaddr.js's `range()` differ (multicast is "global" to Python).
+with (Path(__file__).with_name("schemas") / "host-policy.json").open(encoding="utf-8") as _file:
+    _SHARED = json.load(_file)
 
-METADATA_ADDRESSES = tuple(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
-
-# Kept identical to BLOCKED_NETWORKS in packages/host-policy/src/address.ts, so the verdicts agree
-# where Python's `is_global` and ipaddr.js's `range()` differ (multicast is "global" to Python).
-BLOCKED_NETWORKS = tuple(
-    ipaddress.ip_network(n)
-    for n in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.31.196.0/24",
-        "192.52.193.0/24",
-        "192.88.99.0/24",
-        "192.168.0.0/16",
-        "192.175.48.0/24",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-        "::/96",
-        "::ffff:0:0:0/96",
-        "64:ff9b:1::/48",
-        "100::/64",
-        "2001::/23",
-        "2001:db8::/32",
-        "2620:4f:8000::/48",
-        "3fff::/20",
-        "5f00::/16",
-        "fc00::/7",
-        "fe80::/10",
-        "fec0::/10",
-        "ff00::/8",
-    )
-)
+DATABRICKS_DOMAINS = tuple(_SHARED["databricksDomains"])
+METADATA_ADDRESSES = tuple(ipaddress.ip_address(a) for a in _SHARED["metadataAddresses"])
+BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in _SHARED["blockedNetworks"])
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_URL_LENGTH = 2048

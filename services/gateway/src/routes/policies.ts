@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, ensureBuiltinPolicies, specOf } from "@langguard/governance";
 import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
-import { Prisma, type Policy } from "@langguard/database";
+import { $Enums, Prisma, type Policy } from "@langguard/database";
 import { enqueue, jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
@@ -13,8 +13,8 @@ import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text } from "../schemas/common.ts";
 import { code, line, Timestamp } from "@langguard/input-rules";
 
-const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
-const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
+const Severity = z.enum($Enums.Severity, { error: "must be critical, high, medium or low" });
+const Mode = z.enum($Enums.PolicyMode, { error: "must be 'enforce' or 'monitor'" });
 const Expression = z.string().min(1, "must not be empty").max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`);
 
 const CreateBody = z
@@ -44,7 +44,7 @@ const UpdateBody = z
 
 export const PolicyView = z.object({
   id: z.uuid(),
-  kind: z.enum(["builtin", "custom"]),
+  kind: z.enum($Enums.PolicyKind),
   builtinId: z.string().nullable(),
   name: z.string(),
   description: z.string(),

@@ -7,7 +7,7 @@
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# node-re2 (catalog filter patterns) compiles from its bundled sources where no prebuilt binary is at hand.
+# node-re2 (packages/re2, every customer pattern) compiles from its bundled sources where no prebuilt binary is at hand.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 RUN npm install -g pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./

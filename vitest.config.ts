@@ -6,6 +6,8 @@ export default defineConfig({
     // The fault suite has its own config and runs after this one (pnpm test:faults).
     exclude: ["tests/faults/**", "**/node_modules/**"],
     globalSetup: ["tests/setup/global.ts"],
+    // Before each file: runs an earlier file left active are closed (see the file for why).
+    setupFiles: ["tests/setup/abandoned-runs.ts"],
     // MLflow 3's usage telemetry, off in every Python process a test starts (see PYTHON_TELEMETRY_OFF).
     env: { MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" },
     // Files share one Postgres database and one MLflow server; running them one at a time

@@ -17,7 +17,7 @@ export CI=true
 step=${1:?usage: scripts/image.sh node-modules|build|prune|bridge-venv DIR}
 case "$step" in
   node-modules)
-    # node-re2 (RE2 for catalog filter patterns) is compiled from the sources in its package, against
+    # node-re2 (packages/re2: RE2 for every customer pattern) is compiled from the sources in its package, against
     # the headers of the node that runs (an official Node.js build ships them in include/node), with
     # no download attempt first; pnpm keeps the result in its store for the next install.
     prefix=$(dirname "$(dirname "$(command -v node)")")
@@ -25,7 +25,7 @@ case "$step" in
     export RE2_DOWNLOAD_FORCE_BUILD=${RE2_DOWNLOAD_FORCE_BUILD:-1}
     pnpm install --frozen-lockfile --reporter=append-only
     # Built for another Node.js (the checkout changed versions): build it again for this one.
-    cd packages/unity-catalog
+    cd packages/re2
     node -e 'require("re2")' 2>/dev/null || pnpm rebuild re2 --reporter=append-only
     node -e 'require("re2")'
     cd ../..

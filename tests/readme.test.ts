@@ -57,10 +57,15 @@ describe("README.md", () => {
           const readers = SERVICES.filter((service) => read[service]!.has(name));
           expect(readers, `${name} is in README but no service reads it`).not.toEqual([]);
           if (usedBy < 0) continue;
-          const said = row[usedBy]!.split(",").flatMap((part) => {
-            const word = part.trim();
-            return word === "all" ? [...SERVICES] : word === "workers" ? WORKERS : [word];
-          });
+          const words = row[usedBy]!.split(",").map((part) => part.trim());
+          // An operator command (`pnpm admin`) may read a setting too: its script must really read it.
+          for (const command of words.filter((word) => word.startsWith("`pnpm "))) {
+            const script = readFileSync(path.join(repoRoot, "scripts", `${command.slice(6, -1)}.ts`), "utf8");
+            expect(script, `${command} is said to read ${name}`).toContain(`process.env.${name}`);
+          }
+          const said = words
+            .filter((word) => !word.startsWith("`pnpm "))
+            .flatMap((word) => (word === "all" ? [...SERVICES] : word === "workers" ? WORKERS : [word]));
           expect([...new Set(said)].sort(), `"Used by" of ${name}`).toEqual([...readers].sort());
         }
       }

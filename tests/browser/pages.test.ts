@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { createIntegration, syncAndWait } from "../helpers/fleet.ts";
 import { axe, CONSOLE_HOST, type ConsoleHarness, type Person, screenshot, signIn, startConsole, unexpected } from "./harness.ts";
+import { createOperatorKey } from "../../services/gateway/src/auth/api-keys.ts";
 
 /**
  * The console by keyboard alone and in a narrow window, and the gateway's other browser pages
@@ -193,7 +194,9 @@ describe("pages: keyboard, narrow windows, and the docs over plain http", () => 
   });
 
   it("Bull Board works over plain http on a non-loopback name, without its Google Fonts and with no console error", async () => {
-    const { page, problems } = await harness.open({ headers: { authorization: `Bearer ${harness.fleet.apiKey}` } });
+    // The board is the fleet operators': an operator key opens it (an organization's key gets 403).
+    const operator = await createOperatorKey(harness.fleet.db, "browser test");
+    const { page, problems } = await harness.open({ headers: { authorization: `Bearer ${operator.key}` } });
     const requested: string[] = [];
     page.on("request", (request) => requested.push(request.url()));
     await page.goto("/admin/queues");

@@ -51,7 +51,7 @@ describe("people in the console", () => {
     const again = await setPassword(link!, "another long passphrase");
     await again.page.getByRole("button", { name: "Set password and sign in" }).click();
     await again.page.getByText("This link cannot be used").waitFor();
-    expect(unexpected(again.problems, [/status of 400/])).toEqual([]);
+    expect(unexpected(again.problems, [/status of 401/])).toEqual([]);
   });
 
   it("an admin adds a user, who signs in with the role given; the admin changes the role, then disables them", async () => {

@@ -132,7 +132,7 @@ describe("integration setup routes", () => {
     expect((await check({ include: { catalogs: ["main", "(unclosed"] }, exclude: { nope: [] } })).json()).toEqual({
       valid: false,
       issues: [
-        { field: "body.catalogFilters.include.catalogs.1", reason: "must be a valid regular expression" },
+        { field: "body.catalogFilters.include.catalogs.1", reason: "must be an RE2 regular expression (missing ): (unclosed)" },
         { field: "body.catalogFilters.exclude.nope", reason: "unknown field" },
       ],
     });
@@ -142,6 +142,8 @@ describe("integration setup routes", () => {
       url: "/api/integrations",
       payload: { name: `f-${tag}`, source: "mlflow", host: mlflowUrl, catalogFilters: { include: { catalogs: ["main", "(unclosed"] } } },
     });
-    expect(saved.json().issues).toEqual([{ field: "body.catalogFilters.include.catalogs.1", reason: "must be a valid regular expression" }]);
+    expect(saved.json().issues).toEqual([
+      { field: "body.catalogFilters.include.catalogs.1", reason: "must be an RE2 regular expression (missing ): (unclosed)" },
+    ]);
   });
 });

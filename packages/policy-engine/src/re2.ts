@@ -1,21 +1,16 @@
-import { RE2 } from "re2-wasm";
+import { compileRe2 as compile, type Re2 } from "@langguard/re2";
 import { charge } from "./budget.ts";
 import { HELPER_STEPS_PER_CHAR } from "./custom/limits.ts";
 
 // Every regular expression that comes from configuration or a custom policy runs on RE2: linear
 // time in the input whatever the pattern, so a stored pattern cannot stall a worker (ReDoS).
-// Compiled patterns are cached; re2-wasm keeps each one in WebAssembly memory that the JS garbage
-// collector cannot see, so the cache is bounded and evicted entries are freed explicitly.
+// Compiled patterns are cached (compiling costs more than most searches), in a bounded cache.
 
 const MAX_CACHED = 256;
 const MAX_PATTERN_LENGTH = 2000;
-const cache = new Map<string, RE2>();
+const cache = new Map<string, Re2>();
 
-function free(re: RE2): void {
-  (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
-}
-
-export function compileRe2(pattern: string): RE2 {
+export function compileRe2(pattern: string): Re2 {
   const cached = cache.get(pattern);
   if (cached) {
     cache.delete(pattern);
@@ -25,12 +20,11 @@ export function compileRe2(pattern: string): RE2 {
   if (pattern.length > MAX_PATTERN_LENGTH) throw new SyntaxError(`regular expression longer than ${MAX_PATTERN_LENGTH} characters`);
   // Inside a custom-policy evaluation a pattern built at run time is compiled at its expense.
   charge(pattern.length * HELPER_STEPS_PER_CHAR.patternCompile);
-  const re = new RE2(pattern, "u");
+  const re = compile(pattern);
   cache.set(pattern, re);
   if (cache.size > MAX_CACHED) {
-    const [oldest, evicted] = cache.entries().next().value as [string, RE2];
-    cache.delete(oldest);
-    free(evicted);
+    const [oldest] = cache.keys();
+    if (oldest !== undefined) cache.delete(oldest);
   }
   return re;
 }

@@ -3,7 +3,7 @@ import { compileExpression } from "./custom/compile.ts";
 import { evaluateExpression } from "./custom/evaluate.ts";
 import type { PolicyInput } from "./document.ts";
 
-// A fresh process pays for set-up on first use: RE2's WebAssembly and the detectors' code are
+// A fresh process pays for set-up on first use: RE2's native binding and the detectors' code are
 // compiled and optimised by V8, libphonenumber and tldts build their tables. A custom policy's
 // first evaluation used to pay for it inside its 50 ms limit, so the first 100 KB trace after a
 // restart failed "time limit exceeded" where a warm process passed. `warmUp` runs every part once

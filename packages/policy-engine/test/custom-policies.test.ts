@@ -118,6 +118,16 @@ describe("safety limits", () => {
     // /^(a+)+$/.test("a".repeat(40) + "!") takes minutes.
   });
 
+  it("refuses a pattern too large for RE2, literal or built at run time, and the next policy still runs", () => {
+    // \p{L}{1000} once exhausted re2-wasm's fixed heap and broke every later regular expression.
+    expect(compileCustomPolicy('trace.name.matches("\\\\p{L}{1000}")')).toMatchObject({ ok: false, error: expect.stringMatching(/too large|repeat/) });
+    const built = compile('trace.name.matches("(\\\\pL|\\\\pN){1," + string(trace.name.size() * 100) + "}")');
+    expect(() => built.evaluate(document({ trace: { name: "xxxxxxxxxx" } }))).toThrow(/too large|repeat/);
+    expect(compile('trace.name.matches("(?i)SUPPORT-agent")').evaluate(document()).violated).toBe(true);
+    // RE2's dialect, not JavaScript's: the bridge and the catalog filters refuse the same escapes.
+    expect(compileCustomPolicy('trace.name.matches("\\\\u0041")').ok).toBe(false);
+  });
+
   it("accepts RE2 syntax that JavaScript lacks and rejects lookarounds", () => {
     expect(compile('trace.name.matches("(?i)SUPPORT-agent")').evaluate(document()).violated).toBe(true);
     expect(compileCustomPolicy('trace.name.matches("a(?=b)")').ok).toBe(false);

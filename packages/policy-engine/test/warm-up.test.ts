@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 // Issue 16, item 10: the first 100 KB trace after a restart failed a plain regex policy with "time
-// limit exceeded" (RE2's WebAssembly and V8's first compilation were counted against the limit);
+// limit exceeded" (RE2's set-up and V8's first compilation were counted against the limit);
 // a warm worker passed it. The fixture runs in a fresh process, as a restarted worker does.
 
 const fixture = fileURLToPath(new URL("./fixtures/fresh-process-evaluation.ts", import.meta.url));

@@ -1,52 +1,19 @@
-import RE2 from "re2";
+import { re2Error } from "@langguard/re2";
 import { z } from "zod";
 
 /**
  * Catalog filter patterns are RE2 regular expressions (github.com/google/re2/wiki/Syntax), matched
  * against the whole full name (`main`, `main.sales`, `main.sales.orders`; see names.ts for parts
- * that need quoting). The bridge runs them with google-re2 and the gateway checks them with node-re2;
- * both wrap the same RE2 release (see python-bridge/requirements.txt), so a pattern saved is a
- * pattern the bridge runs, and matching is linear in the name whatever the pattern.
+ * that need quoting). The bridge runs them with google-re2 and the gateway checks them with
+ * @langguard/re2; both wrap the same RE2 release (see python-bridge/requirements.lock), so a
+ * pattern saved is a pattern the bridge runs, and matching is linear in the name whatever the pattern.
  */
 export const FILTER_LEVELS = ["catalogs", "schemas", "tables"] as const;
 export const MAX_PATTERN_LENGTH = 500;
 export const MAX_PATTERNS_PER_LEVEL = 100;
 
-/**
- * node-re2 first rewrites JavaScript-only escapes into RE2 ones (`\u0041` into `\x{0041}`, `\cA`
- * into `\x01`); RE2 itself, and so the bridge, refuses them. They are refused here as the bridge
- * would, except between `\Q` and `\E`, where RE2 takes every character literally.
- */
-function javascriptOnlyEscape(pattern: string): string | null {
-  for (let i = 0; i < pattern.length; ) {
-    if (pattern[i] !== "\\") {
-      i += 1;
-      continue;
-    }
-    const next = pattern[i + 1];
-    if (next === "Q") {
-      const end = pattern.indexOf("\\E", i + 2);
-      if (end < 0) return null;
-      i = end + 2;
-      continue;
-    }
-    if (next === "u" || next === "c") return `invalid escape sequence: \\${next}`;
-    i += 2;
-  }
-  return null;
-}
-
-/** Why RE2 refuses the pattern, in RE2's words, or null when it compiles. */
-export function patternError(pattern: string): string | null {
-  const jsOnly = javascriptOnlyEscape(pattern);
-  if (jsOnly) return jsOnly;
-  try {
-    new RE2(pattern);
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+/** Why RE2 refuses the pattern, in RE2's words, or null when it compiles (@langguard/re2). */
+export const patternError = re2Error;
 
 const Pattern = z
   .string()

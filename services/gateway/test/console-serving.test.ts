@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { createOperatorKey } from "../src/auth/api-keys.ts";
 import { findConsoleDir } from "../src/plugins/console.ts";
 
 const CONSOLE_CSP =
@@ -56,7 +57,8 @@ describe("the console served by the gateway", () => {
     const docs = await get("/docs/static/index.html");
     expect(docs.headers["content-security-policy"]).toContain("style-src 'self' 'unsafe-inline'");
     expect(docs.headers["content-security-policy"]).toContain("script-src 'self';");
-    const board = await fleet.app.inject({ method: "GET", url: "/admin/queues", headers: { host: "localhost:3000", authorization: `Bearer ${fleet.apiKey}` } });
+    const operator = await createOperatorKey(fleet.db, "console serving test");
+    const board = await fleet.app.inject({ method: "GET", url: "/admin/queues", headers: { host: "localhost:3000", authorization: `Bearer ${operator.key}` } });
     expect(board.statusCode).toBe(200);
     expect(board.body).not.toContain("fonts.googleapis.com");
     expect(board.body).toContain("static/css/main");

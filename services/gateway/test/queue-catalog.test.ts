@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueName, queueCatalog, queueNames } from "@langguard/queue-contracts";
 import { registry } from "@langguard/service-runtime";
 import { startFleet, type Fleet } from "../../../tests/helpers/fleet.ts";
+import { createOperatorKey } from "../src/auth/api-keys.ts";
 import { metricValue } from "../../../tests/helpers/prometheus.ts";
 import { repoRoot } from "../../../tests/helpers/test-env.ts";
 
@@ -39,7 +40,9 @@ describe("the catalogue of queues (queue-contracts)", () => {
   });
 
   it("shows every queue in Bull Board and in langguard_queue_jobs, including the ones the gateway never produces to", async () => {
-    const board = await fleet.inject({ method: "GET", url: "/admin/queues/api/queues" });
+    // The board is the fleet operators' (an organization key gets 403; queue-board.test.ts).
+    const operator = await createOperatorKey(fleet.db, "queue catalogue test");
+    const board = await fleet.app.inject({ method: "GET", url: "/admin/queues/api/queues", headers: { authorization: `Bearer ${operator.key}` } });
     expect(board.statusCode).toBe(200);
     const shown = (board.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
     expect(shown).toEqual([...queueNames].sort());

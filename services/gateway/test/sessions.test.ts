@@ -201,7 +201,10 @@ describe("console people and sessions", () => {
     const set = await invitee.request({ method: "POST", url: "/api/auth/password", payload: { token, password: PASSWORD } });
     expect(set.statusCode).toBe(200);
     expect(set.json().user.email).toBe(email);
-    expect((await new Browser(fleet).request({ method: "POST", url: "/api/auth/password", payload: { token, password: PASSWORD } })).statusCode).toBe(400);
+    // A used link is a credential that no longer opens anything: 401, with the message a person reads.
+    const reused = await new Browser(fleet).request({ method: "POST", url: "/api/auth/password", payload: { token, password: PASSWORD } });
+    expect(reused.statusCode).toBe(401);
+    expect(reused.json().issues).toEqual([{ field: "body.token", reason: "used, expired or replaced" }]);
     expect((await new Browser(fleet).signIn(email)).statusCode).toBe(200);
 
     // An expired link does nothing; a new link replaces the old one.
@@ -209,11 +212,11 @@ describe("console people and sessions", () => {
     const first = (await browser.request({ method: "POST", url: `/api/users/${userId}/password-link` })).json().url.split("#token=")[1];
     const second = (await browser.request({ method: "POST", url: `/api/users/${userId}/password-link` })).json().url.split("#token=")[1];
     expect((await new Browser(fleet).request({ method: "POST", url: "/api/auth/password", payload: { token: first, password: PASSWORD } })).statusCode).toBe(
-      400,
+      401,
     );
     await fleet.db.passwordLink.updateMany({ where: { userId, usedAt: null }, data: { expiresAt: new Date(Date.now() - 1) } });
     expect((await new Browser(fleet).request({ method: "POST", url: "/api/auth/password", payload: { token: second, password: PASSWORD } })).statusCode).toBe(
-      400,
+      401,
     );
 
     // Disabling ends the user's sessions at once.

@@ -24,7 +24,7 @@ export interface PolicyEvaluationDeps {
  */
 export function registerPolicyEvaluationWorker({ env, db, queue, logger }: PolicyEvaluationDeps): RegisteredWorker {
   const hostPolicy = hostPolicyOrExit(env);
-  // Set-up (V8 compiling the detectors, RE2's WebAssembly) before the first job, not during it.
+  // Set-up (V8 compiling the detectors, RE2's native binding) before the first job, not during it.
   warmUp();
   const keyRing = keyRingFromSettings(env.ENCRYPTION_KEY, env.ENCRYPTION_KEY_PREVIOUS);
   const evaluationQueue = createQueue(QueueName.PolicyEvaluation, queue);

@@ -24,7 +24,7 @@ export function compileCustomPolicy(expression: string): CompileCustomPolicyResu
   const { program } = compiled;
   let primed = false;
   const evaluate: CustomPolicyProgram["evaluate"] = (input, config, limits) => {
-    // A fresh process's set-up (V8 compiling the detectors, RE2's WebAssembly) and this program's
+    // A fresh process's set-up (V8 compiling the detectors, RE2's native binding) and this program's
     // own first run are not the expression's work: they happen once, before the first budget.
     if (!primed) {
       primed = true;

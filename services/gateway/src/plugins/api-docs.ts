@@ -53,15 +53,20 @@ declare module "fastify" {
   }
 }
 
+const HeadersTooLarge = ErrorBody.describe("The URL and headers together exceed the server's 16 KB limit");
+
 /**
  * One route's entry in the document: what its zod schemas say, plus the answers the gateway's
  * plugins give on its behalf: 413 and 415 where a body is read (the body limit and the content
- * type), no security requirement where no key is needed, and other media types a response may take.
+ * type), 431 for a request too large to parse, no security requirement where no key is needed, and other media types a response may take.
  */
 function documentRoute(input: TransformInput) {
   const { schema, route } = input as TransformInput & { route?: { config?: { scope?: string; alsoProduces?: Record<number, string[]> } } };
-  const withBodyErrors = schema?.body ? { ...schema, response: { ...(schema.response as object), 413: ErrorBody, 415: ErrorBody } } : schema;
-  const result = jsonSchemaTransform({ ...input, schema: withBodyErrors } as TransformInput) as { schema: TransformedSchema; url: string };
+  // Node's HTTP parser refuses a request line and headers over its 16 KB limit before any route
+  // runs (a query string of long cursors or searches can get there): every operation may answer it.
+  const response = { ...(schema?.response as object), 431: HeadersTooLarge, ...(schema?.body ? { 413: ErrorBody, 415: ErrorBody } : {}) };
+  const withGatewayErrors = schema ? { ...schema, response } : schema;
+  const result = jsonSchemaTransform({ ...input, schema: withGatewayErrors } as TransformInput) as { schema: TransformedSchema; url: string };
   if (!result.schema || result.schema.hide) return result;
   // Each operation is named and tagged, so generated clients and the docs' sections are stable.
   const { operationId, tag } = operationOf([input.route.method].flat()[0] ?? "GET", input.url);

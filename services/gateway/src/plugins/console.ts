@@ -52,5 +52,5 @@ export async function registerConsole(app: FastifyInstance, dir: string | null =
     return reply.sendFile("/index.html", dir, { cacheControl: false });
   };
   app.get("/", { config: { scope: "public" }, schema: { hide: true } }, shell);
-  app.get("/*", { config: { scope: "public" }, schema: { hide: true } }, shell);
+  app.get("/*", { config: { scope: "public", fallback: true }, schema: { hide: true } }, shell);
 }

@@ -1,5 +1,16 @@
 import type { FastifyInstance } from "fastify";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * The route is a fallback that serves only some of the paths it matches (the console's shell
+     * under `/*`) and hands the rest to the not-found handler: it does not make those paths
+     * resources, so another method there is 404, not 405.
+     */
+    fallback?: boolean;
+  }
+}
+
 interface Resource {
   url: string;
   pattern: RegExp;
@@ -34,6 +45,7 @@ function moreSpecific(a: Resource, b: Resource): Resource {
 export function registerMethodNotAllowed(app: FastifyInstance): void {
   const resources = new Map<string, Resource>();
   app.addHook("onRoute", (route) => {
+    if ((route.config as { fallback?: boolean } | undefined)?.fallback) return;
     const resource = resources.get(route.url) ?? { url: route.url, ...compile(route.url), methods: new Set<string>() };
     for (const method of [route.method].flat()) resource.methods.add(method);
     resources.set(route.url, resource);

@@ -113,9 +113,11 @@ export const authRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
     async (request, reply) => {
       refuseCrossSite(request);
       const user = await usePasswordLink(db, request.body.token, request.body.password);
+      // The link's token is the credential for this request: one that no longer opens anything is
+      // 401 (as a wrong password is), not a malformed body.
       if (!user)
         throw new HttpError(
-          400,
+          401,
           "This link cannot be used: it was used already, has expired or was replaced by a newer one. Ask an administrator for a new one.",
           {
             issues: [{ field: "body.token", reason: "used, expired or replaced" }],

@@ -9,13 +9,19 @@ import { SyncRunView } from "./sync.ts";
 
 const KINDS: SyncKind[] = ["traces", "catalog"];
 
+/** One id as the API's UUIDs are checked (zod's own pattern), so the list's pattern says the same. */
+const UUID = z.core.regexes.uuid().source.replace(/^\^|\$$/g, "");
+const MAX_IDS = 200;
+
 const OverviewQuery = z
   .object({
+    // The pattern is in the document too, so a client (or a fuzzer) knows what a valid list is.
     ids: z
       .string()
-      .transform((v) => v.split(",").filter(Boolean))
-      .pipe(z.array(Uuid).min(1, "must name at least one integration").max(200, "must name at most 200 integrations"))
-      .describe("Integration ids, comma-separated (at most 200): the page of integrations being shown"),
+      .regex(new RegExp(`^(?:${UUID})(?:,(?:${UUID})){0,${MAX_IDS - 1}}$`), `must be 1 to ${MAX_IDS} integration ids (UUIDs), comma-separated`)
+      .transform((v) => v.split(","))
+      .pipe(z.array(Uuid))
+      .describe(`Integration ids, comma-separated (at most ${MAX_IDS}): the page of integrations being shown`),
   })
   .strict();
 

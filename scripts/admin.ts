@@ -17,8 +17,7 @@ import { resealAllTokens } from "@langguard/credentials";
 import { createPrismaClient } from "@langguard/database";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { email as emailRule, role as roleRule } from "@langguard/input-rules";
-import { createApiKey, createOperatorKey, type Scope } from "../services/gateway/src/auth/api-keys.ts";
-import { createUser, EmailTakenError, PASSWORD_LINK_TTL_MS, passwordLinkUrl } from "../services/gateway/src/auth/users.ts";
+import { createApiKey, createOperatorKey, createUser, EmailTakenError, PASSWORD_LINK_TTL_MS, passwordLinkUrl, type Scope } from "@langguard/accounts";
 
 const usage = `usage:
   pnpm admin create-org <slug> <name>

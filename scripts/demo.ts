@@ -72,7 +72,7 @@ async function demoApiKey(): Promise<string> {
     if (res.ok) return saved;
   }
   const { createPrismaClient, DEFAULT_ORGANIZATION_ID } = await import("@langguard/database");
-  const { createApiKey } = await import("../services/gateway/src/auth/api-keys.ts");
+  const { createApiKey } = await import("@langguard/accounts");
   const db = createPrismaClient({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard", maxConnections: 1 });
   const { key } = await createApiKey(db, DEFAULT_ORGANIZATION_ID, "embedded demo", ["admin"]);
   await db.$disconnect();
@@ -87,7 +87,7 @@ async function demoApiKey(): Promise<string> {
 async function demoUser(): Promise<{ email: string; password: string }> {
   const file = path.join(dataDir, "demo-user.json");
   const { createPrismaClient, DEFAULT_ORGANIZATION_ID } = await import("@langguard/database");
-  const { hashPassword, verifyPassword } = await import("../services/gateway/src/auth/passwords.ts");
+  const { hashPassword, verifyPassword } = await import("@langguard/accounts");
   const db = createPrismaClient({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard", maxConnections: 1 });
   try {
     const saved = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { email: string; password: string }) : null;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Programs only the tests use, beyond what the fleet needs:
+# - pytest, ruff and mypy for python-bridge (in .data/python-dev, with the bridge's pinned set);
 # - Schemathesis (from PyPI, in a venv of its own under .data, apart from the bridge's), which
 #   checks the API against its OpenAPI document;
 # - from Debian's packages: PgBouncer, through which one test runs the fleet in transaction pooling
@@ -15,6 +16,10 @@ source scripts/lib/python.sh
 mkdir -p .data
 make_venv .data/schemathesis "$(find_python)" tests/schemathesis/requirements.txt "import schemathesis"
 echo "Schemathesis is installed"
+# The bridge's own checks (tests/python-bridge.test.ts): its pinned set plus pytest, ruff and mypy,
+# apart from .venv, which holds exactly what the image runs.
+make_venv .data/python-dev "$(find_python)" python-bridge/requirements-dev.txt "import pytest, mypy, mlflow"
+echo "The bridge's test tools (pytest, ruff, mypy) are installed"
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"

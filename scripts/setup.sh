@@ -34,6 +34,9 @@ make_venv .venv-mlflow "$PYTHON" demo/requirements.txt "import mlflow, mlflow.se
 step "Generating the Prisma client"
 node scripts/prisma-generate.mjs 2>&1 | { grep -E "Generated|Error" || true; }
 
+step "Writing the bridge's parameter schemas (packages/bridge-client's contract)"
+node --import tsx scripts/bridge-schemas.ts
+
 step "Compiling the services (dist/)"
 node scripts/build.mjs
 

@@ -14,18 +14,21 @@ whole walk, to wait in the queue (uc.py).
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from .errors import FATAL, BridgeFailure
 from .filters import Filters
 from .names import full_name
 from .protocol import emit, emit_many
 from .tags import NONE, ObjectTags, WarehouseTags
+
+if TYPE_CHECKING:
+    from .catalog_stats import TableStats
 from .uc import UC, Work, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
 KINDS = ("tables", "volumes", "functions", "models")
@@ -37,58 +40,30 @@ CONTAINER_HINT = "Nothing under it is marked deleted in this run; the next sync 
 
 
 # ------------------------------------------------------------------ parameters
-def _int(params: dict, key: str, default: int, low: int, high: int, label: str = "") -> int:
-    value = params.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
-        raise BridgeFailure("config", f"'{label}{key}' must be a whole number", f"Set '{label}{key}' between {low} and {high}.")
-    return max(low, min(int(value), high))
-
-
-def _seconds(params: dict, key: str, default: float, low: float, high: float) -> float:
-    value = params.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise BridgeFailure("config", f"'stats.{key}' must be a number of seconds", f"Set 'stats.{key}' between {low} and {high}.")
-    return max(low, min(float(value), high))
-
-
 class Options:
+    """The walk's settings, from parameters main() validated against the contract (contract.py):
+    keys, bounds and defaults are stated there, in packages/bridge-client, only."""
+
     def __init__(self, params: dict):
-        if not isinstance(params, dict):
-            raise BridgeFailure("config", "The stream-catalog parameters must be a JSON object")
         self.filters = Filters(params)
-        self.page_size = _int(params, "pageSize", 100, 0, 10_000)
-        self.concurrency = _int(params, "concurrency", 8, 1, 64)
-        kinds = params.get("kinds")
-        kinds = list(KINDS) if kinds is None else kinds
-        if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
-            raise BridgeFailure("config", f"'kinds' must list some of: {', '.join(KINDS)}")
-        self.kinds = [k for k in KINDS if k in kinds]
-        self.tags = params.get("tags", True) is not False
-        self.tags_concurrency = _int(params, "tagsConcurrency", 16, 1, 64)
+        self.page_size = params["pageSize"]
+        self.concurrency = params["concurrency"]
+        self.kinds = [k for k in KINDS if k in params["kinds"]]
+        self.tags = params["tags"]
+        self.tags_concurrency = params["tagsConcurrency"]
         # None keeps the SDK's own retry budget (minutes); a catalog job may want to give up on a
         # container sooner and move on to the others.
-        retry = params.get("retryTimeoutSeconds")
-        self.retry_timeout = None if retry is None else _int(params, "retryTimeoutSeconds", 300, 1, 3600)
-        stats = params.get("stats")
-        if stats is not None and not isinstance(stats, dict):
-            raise BridgeFailure("config", "'stats' must be an object")
-        stats = stats or {}
-        # Asking for stats settings without `enabled` means wanting stats.
-        self.stats = bool(stats.get("enabled", bool(stats)))
-        warehouse = stats.get("warehouseId")
-        if warehouse is not None and not isinstance(warehouse, str):
-            raise BridgeFailure("config", "'stats.warehouseId' must be a string")
-        self.warehouse_id = (warehouse or os.environ.get("DATABRICKS_WAREHOUSE_ID") or "").strip() or None
-        self.stats_concurrency = _int(stats, "concurrency", 4, 1, 32, "stats.")
-        # The Statement Execution API accepts 0 or 5..50 seconds.
-        wait = _seconds(stats, "waitTimeoutSeconds", 10, 0, 50)
+        self.retry_timeout = params.get("retryTimeoutSeconds")
+        stats = params["stats"]
+        self.stats = stats["enabled"]
+        self.warehouse_id = (stats.get("warehouseId") or os.environ.get("DATABRICKS_WAREHOUSE_ID") or "").strip() or None
+        self.stats_concurrency = stats["concurrency"]
+        # The Statement Execution API accepts 0 or 5..50 seconds. Warehouse tag statements use
+        # these timings too, whether or not stats are read.
+        wait = stats["waitTimeoutSeconds"]
         self.wait_timeout = 0 if wait == 0 else max(5, int(wait))
-        self.poll_interval = _seconds(stats, "pollIntervalSeconds", 1, 0.01, 60)
-        self.max_wait = _seconds(stats, "maxWaitSeconds", 120, 1, 3600)
+        self.poll_interval = stats["pollIntervalSeconds"]
+        self.max_wait = stats["maxWaitSeconds"]
 
     def page_for(self, listing: str) -> int:
         # 0 asks for the server's page size; leaving max_results out would let some listings
@@ -102,8 +77,7 @@ def _properties(value) -> dict:
 
 
 def _audit(item: dict) -> dict:
-    return {"owner": text(item.get("owner")), "comment": text(item.get("comment")),
-            "createdAt": epoch_ms(item.get("created_at")), "updatedAt": epoch_ms(item.get("updated_at"))}
+    return {"owner": text(item.get("owner")), "comment": text(item.get("comment")), "createdAt": epoch_ms(item.get("created_at")), "updatedAt": epoch_ms(item.get("updated_at"))}
 
 
 def _name(item, field: str = "name") -> str:
@@ -133,9 +107,14 @@ def column_record(column: dict, index: int, tags: dict | None) -> dict:
         raise BridgeFailure("bad_response", "The server listed a column without a name")
     position = whole(column.get("position"))
     nullable = column.get("nullable")
-    out = {"name": column["name"], "typeText": text(column.get("type_text")), "typeName": text(column.get("type_name")),
-           "nullable": nullable if isinstance(nullable, bool) else None, "position": index if position is None else position,
-           "comment": text(column.get("comment"))}
+    out = {
+        "name": column["name"],
+        "typeText": text(column.get("type_text")),
+        "typeName": text(column.get("type_name")),
+        "nullable": nullable if isinstance(nullable, bool) else None,
+        "position": index if position is None else position,
+        "comment": text(column.get("comment")),
+    }
     if tags is not None:
         out["tags"] = tags.get(column["name"], [])
     return out
@@ -143,15 +122,20 @@ def column_record(column: dict, index: int, tags: dict | None) -> dict:
 
 def table_record(catalog: str, schema: str, item: dict, tags, column_tags: dict | None) -> dict:
     columns = item.get("columns") or []
-    return {**_named("table", (catalog, schema, item["name"])), "tableType": text(item.get("table_type")),
-            "dataSourceFormat": text(item.get("data_source_format")), "storageLocation": text(item.get("storage_location")), **_audit(item),
-            "properties": _properties(item.get("properties")), **tags.fields(),
-            "columns": [column_record(c, i, column_tags) for i, c in enumerate(columns if isinstance(columns, list) else [])]}
+    return {
+        **_named("table", (catalog, schema, item["name"])),
+        "tableType": text(item.get("table_type")),
+        "dataSourceFormat": text(item.get("data_source_format")),
+        "storageLocation": text(item.get("storage_location")),
+        **_audit(item),
+        "properties": _properties(item.get("properties")),
+        **tags.fields(),
+        "columns": [column_record(c, i, column_tags) for i, c in enumerate(columns if isinstance(columns, list) else [])],
+    }
 
 
 def volume_record(catalog: str, schema: str, item: dict, tags) -> dict:
-    return {**_named("volume", (catalog, schema, item["name"])), "volumeType": text(item.get("volume_type")),
-            "storageLocation": text(item.get("storage_location")), **_audit(item), **tags.fields()}
+    return {**_named("volume", (catalog, schema, item["name"])), "volumeType": text(item.get("volume_type")), "storageLocation": text(item.get("storage_location")), **_audit(item), **tags.fields()}
 
 
 def function_record(catalog: str, schema: str, item: dict, tags) -> dict:
@@ -161,25 +145,43 @@ def function_record(catalog: str, schema: str, item: dict, tags) -> dict:
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):
             raise BridgeFailure("bad_response", "The server listed a function parameter without a name")
         position = whole(p.get("position"))
-        parameters.append({"name": p["name"], "typeText": text(p.get("type_text")), "typeName": text(p.get("type_name")),
-                           "position": index if position is None else position, "comment": text(p.get("comment"))})
-    return {**_named("function", (catalog, schema, item["name"])), **_audit(item), "dataType": text(item.get("data_type")),
-            "fullDataType": text(item.get("full_data_type")), "routineBody": text(item.get("routine_body")), "parameters": parameters, **tags.fields()}
+        parameters.append(
+            {"name": p["name"], "typeText": text(p.get("type_text")), "typeName": text(p.get("type_name")), "position": index if position is None else position, "comment": text(p.get("comment"))}
+        )
+    return {
+        **_named("function", (catalog, schema, item["name"])),
+        **_audit(item),
+        "dataType": text(item.get("data_type")),
+        "fullDataType": text(item.get("full_data_type")),
+        "routineBody": text(item.get("routine_body")),
+        "parameters": parameters,
+        **tags.fields(),
+    }
 
 
 def model_record(catalog: str, schema: str, item: dict, aliases: list, versions: list, tags) -> dict:
     # The API promises no order; a stable one keeps an unchanged model's line identical.
-    alias_list = sorted(({"alias": text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)),
-                        key=lambda a: str(a["alias"]))
-    version_list = sorted(({"version": whole(v.get("version")), "status": text(v.get("status")), "source": text(v.get("source")),
-                            "runId": text(v.get("run_id")), "comment": text(v.get("comment")), "createdAt": epoch_ms(v.get("created_at"))}
-                           for v in versions if isinstance(v, dict)), key=lambda v: (v["version"] is None, v["version"] or 0))
+    alias_list = sorted(({"alias": text(a.get("alias_name")), "version": whole(a.get("version_num"))} for a in aliases if isinstance(a, dict)), key=lambda a: str(a["alias"]))
+    version_list = sorted(
+        (
+            {
+                "version": whole(v.get("version")),
+                "status": text(v.get("status")),
+                "source": text(v.get("source")),
+                "runId": text(v.get("run_id")),
+                "comment": text(v.get("comment")),
+                "createdAt": epoch_ms(v.get("created_at")),
+            }
+            for v in versions
+            if isinstance(v, dict)
+        ),
+        key=lambda v: (v["version"] is None, v["version"] or 0),
+    )
     return {**_named("model", (catalog, schema, item["name"])), **_audit(item), "aliases": alias_list, "versions": version_list, **tags.fields()}
 
 
 def checkpoint(listing: str, parent: tuple, items: int, excluded: list) -> dict:
-    message = {"type": "checkpoint", "stream": "catalog", "container": f"{listing}:{full_name(*parent)}", "listing": listing, "parent": list(parent),
-               "items": items, "done": True}
+    message = {"type": "checkpoint", "stream": "catalog", "container": f"{listing}:{full_name(*parent)}", "listing": listing, "parent": list(parent), "items": items, "done": True}
     if excluded:
         message["excluded"] = excluded
     return message
@@ -199,9 +201,9 @@ class Walk:
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.
         self.lookups = ThreadPoolExecutor(max_workers=opts.concurrency, thread_name_prefix="catalog-lookup")
-        self.tags = None
-        self.object_tags = None
-        self.stats = None
+        self.tags: ObjectTags | WarehouseTags | None = None
+        self.object_tags: ObjectTags | None = None
+        self.stats: TableStats | None = None
 
     # ---- bookkeeping
     def count(self, key: str, n: int = 1) -> None:
@@ -240,8 +242,8 @@ class Walk:
     # ---- the command
     def run(self) -> dict:
         if self.opts.tags:
-            self.object_tags = ObjectTags(self)
-            self.tags = WarehouseTags(self, self.object_tags) if self.opts.warehouse_id else self.object_tags
+            object_tags = self.object_tags = ObjectTags(self)
+            self.tags = WarehouseTags(self, object_tags) if self.opts.warehouse_id else object_tags
         if self.opts.stats:
             if self.opts.warehouse_id:
                 from .catalog_stats import TableStats
@@ -354,15 +356,13 @@ class Walk:
                     if kind != "models":
                         self.submit(kind, (catalog, r["name"]), getattr(self, kind), catalog, r["name"])
 
-        self.listing_of("schemas", "schema", (catalog,), f"{UC}/schemas", "schemas", {"catalog_name": catalog},
-                        lambda item, name: self.filters.wants_schema(catalog, name), page, then)
+        self.listing_of("schemas", "schema", (catalog,), f"{UC}/schemas", "schemas", {"catalog_name": catalog}, lambda item, name: self.filters.wants_schema(catalog, name), page, then)
 
     def tables(self, catalog: str, schema: str) -> None:
         def page(items):
             tags = self.tags_of("table", [(catalog, schema, t["name"]) for t in items])
             columns = self.tags.columns if self.tags is not None else (lambda parts: None)
-            records = [self.build("table", (catalog, schema, t["name"]), lambda t=t, g=g: table_record(catalog, schema, t, g, columns((catalog, schema, t["name"]))))
-                       for t, g in zip(items, tags)]
+            records = [self.build("table", (catalog, schema, t["name"]), lambda t=t, g=g: table_record(catalog, schema, t, g, columns((catalog, schema, t["name"])))) for t, g in zip(items, tags)]
             done = [r for r in records if r is not None]
             self.count("tables", len(done))
             self.count("columns", sum(len(r["columns"]) for r in done))
@@ -374,8 +374,17 @@ class Walk:
                     if r["tableType"] in TABLES_WITH_DETAIL:
                         self.stats.submit(catalog, schema, r["name"])
 
-        self.listing_of("tables", "table", (catalog, schema), f"{UC}/tables", "tables", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: self.filters.wants_table(catalog, schema, name), page, then)
+        self.listing_of(
+            "tables",
+            "table",
+            (catalog, schema),
+            f"{UC}/tables",
+            "tables",
+            {"catalog_name": catalog, "schema_name": schema},
+            lambda item, name: self.filters.wants_table(catalog, schema, name),
+            page,
+            then,
+        )
 
     def volumes(self, catalog: str, schema: str) -> None:
         def page(items):
@@ -384,8 +393,7 @@ class Walk:
             self.count("volumes", sum(r is not None for r in records))
             return records
 
-        self.listing_of("volumes", "volume", (catalog, schema), f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: True, page)
+        self.listing_of("volumes", "volume", (catalog, schema), f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema}, lambda item, name: True, page)
 
     def functions(self, catalog: str, schema: str) -> None:
         def page(items):
@@ -394,8 +402,7 @@ class Walk:
             self.count("functions", sum(r is not None for r in records))
             return records
 
-        self.listing_of("functions", "function", (catalog, schema), f"{UC}/functions", "functions", {"catalog_name": catalog, "schema_name": schema},
-                        lambda item, name: True, page)
+        self.listing_of("functions", "function", (catalog, schema), f"{UC}/functions", "functions", {"catalog_name": catalog, "schema_name": schema}, lambda item, name: True, page)
 
     def models(self, catalog: str) -> None:
         """The registered models of a whole catalog, in one listing (one request per 50 models instead
@@ -420,8 +427,7 @@ class Walk:
         full = full_name(*parts)
         try:
             versions = []
-            for items, _ in pages(self.api, f"{UC}/models/{segment(full)}/versions", "model_versions", {}, f"versions of model {full}",
-                                  self.opts.page_for("model_versions")):
+            for items, _ in pages(self.api, f"{UC}/models/{segment(full)}/versions", "model_versions", {}, f"versions of model {full}", self.opts.page_for("model_versions")):
                 versions += items
             aliases = item.get("aliases")
             if aliases is None:

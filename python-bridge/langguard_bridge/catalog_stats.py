@@ -111,7 +111,8 @@ class TableStats:
 
     def failed(self, answer: dict) -> str:
         error = (answer.get("status") or {}).get("error") or {}
-        text = error.get("message") if isinstance(error.get("message"), str) else ""
+        message = error.get("message")
+        text = message if isinstance(message, str) else ""
         protocol.detail("DESCRIBE DETAIL failed", text)
         match = ERROR_CLASS.match(text)
         if match:
@@ -152,5 +153,14 @@ class TableStats:
 
         fmt = value("format")
         catalog, schema, table = parts
-        return {"kind": "tableStats", "catalog": catalog, "schema": schema, "name": table, "fullName": full, "numFiles": whole(value("numFiles")), "sizeInBytes": whole(value("sizeInBytes")),
-                "format": fmt if isinstance(fmt, str) else None, "lastModified": epoch_ms(value("lastModified"))}
+        return {
+            "kind": "tableStats",
+            "catalog": catalog,
+            "schema": schema,
+            "name": table,
+            "fullName": full,
+            "numFiles": whole(value("numFiles")),
+            "sizeInBytes": whole(value("sizeInBytes")),
+            "format": fmt if isinstance(fmt, str) else None,
+            "lastModified": epoch_ms(value("lastModified")),
+        }

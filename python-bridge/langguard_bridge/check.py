@@ -59,8 +59,8 @@ def cmd_check(params: dict) -> dict:
         failed("auth", classify(exc), "")
         return info
 
-    sync_catalog = bool(params.get("syncCatalog"))
-    sync_traces = params.get("syncTraces", True) is not False
+    sync_catalog = params["syncCatalog"]
+    sync_traces = params["syncTraces"]
     catalog_step(sync_catalog)
     if not sync_traces:
         step("experiments", "skipped", "Trace sync is off for this integration")
@@ -119,10 +119,7 @@ def catalog_step(sync_catalog: bool) -> None:
         step("catalog", "failed", f.message, hint, f.kind)
 
 
-WAREHOUSE_REQUIRED_HINT = (
-    "Create a SQL warehouse in Databricks, set its id on the integration (or DATABRICKS_WAREHOUSE_ID), "
-    "make sure it is running, and that the token has access to it."
-)
+WAREHOUSE_REQUIRED_HINT = "Create a SQL warehouse in Databricks, set its id on the integration (or DATABRICKS_WAREHOUSE_ID), make sure it is running, and that the token has access to it."
 
 
 def warehouse_step(warehouse_id, sync_catalog: bool) -> None:

@@ -31,8 +31,18 @@ HINTS = {
     "config": None,
 }
 
-STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
-               500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+STATUS_TEXT = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 
 
 class BridgeFailure(Exception):
@@ -79,22 +89,6 @@ def last_response():
     return getattr(_last, "status", None), getattr(_last, "retry_after", None), getattr(_last, "content_type", "")
 
 
-def install_response_recorder() -> None:
-    import urllib3.connectionpool as pool
-
-    if getattr(pool.HTTPConnectionPool._make_request, "_langguard", False):
-        return
-    original = pool.HTTPConnectionPool._make_request
-
-    def _make_request(self, *args, **kwargs):
-        response = original(self, *args, **kwargs)
-        record_response(response.status, response.headers)
-        return response
-
-    _make_request._langguard = True
-    pool.HTTPConnectionPool._make_request = _make_request
-
-
 # ------------------------------------------------------------------ classification
 def source_host() -> str:
     raw = os.environ.get("DATABRICKS_HOST") if os.environ.get("LANGGUARD_SOURCE", "databricks") == "databricks" else os.environ.get("MLFLOW_TRACKING_URI")
@@ -114,12 +108,34 @@ def _retry_after_ms(value) -> int | None:
     return max(0, min(int(seconds * 1000), 3_600_000))
 
 
-_SDK_STATUS = {"Unauthenticated": 401, "PermissionDenied": 403, "NotFound": 404, "ResourceDoesNotExist": 404, "TooManyRequests": 429,
-               "RequestLimitExceeded": 429, "ResourceExhausted": 429, "TemporarilyUnavailable": 503, "InternalError": 500,
-               "BadRequest": 400, "InvalidParameterValue": 400, "DeadlineExceeded": 504}
-_MLFLOW_CODES = {"UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403, "RESOURCE_DOES_NOT_EXIST": 404, "NOT_FOUND": 404, "ENDPOINT_NOT_FOUND": 404,
-                 "REQUEST_LIMIT_EXCEEDED": 429, "RESOURCE_EXHAUSTED": 429, "TEMPORARILY_UNAVAILABLE": 503, "INTERNAL_ERROR": 500,
-                 "INVALID_PARAMETER_VALUE": 400, "BAD_REQUEST": 400, "INVALID_STATE": 400}
+_SDK_STATUS = {
+    "Unauthenticated": 401,
+    "PermissionDenied": 403,
+    "NotFound": 404,
+    "ResourceDoesNotExist": 404,
+    "TooManyRequests": 429,
+    "RequestLimitExceeded": 429,
+    "ResourceExhausted": 429,
+    "TemporarilyUnavailable": 503,
+    "InternalError": 500,
+    "BadRequest": 400,
+    "InvalidParameterValue": 400,
+    "DeadlineExceeded": 504,
+}
+_MLFLOW_CODES = {
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "RESOURCE_DOES_NOT_EXIST": 404,
+    "NOT_FOUND": 404,
+    "ENDPOINT_NOT_FOUND": 404,
+    "REQUEST_LIMIT_EXCEEDED": 429,
+    "RESOURCE_EXHAUSTED": 429,
+    "TEMPORARILY_UNAVAILABLE": 503,
+    "INTERNAL_ERROR": 500,
+    "INVALID_PARAMETER_VALUE": 400,
+    "BAD_REQUEST": 400,
+    "INVALID_STATE": 400,
+}
 
 
 def _status_from(exc: BaseException, text: str) -> int | None:
@@ -161,7 +177,8 @@ def for_status(status: int, host: str, retry_after=None, content_type: str = "")
 def classify(exc: BaseException) -> BridgeFailure:
     # A verdict of ours raised deep in the SDK's stack (e.g. a long Retry-After handed back) comes
     # out wrapped in the SDK's own exceptions.
-    cause, seen = exc, set()
+    cause: BaseException | None = exc
+    seen = set()
     while cause is not None and id(cause) not in seen:
         if isinstance(cause, BridgeFailure):
             return cause
@@ -200,7 +217,19 @@ def _network_failure(text: str, host: str) -> BridgeFailure | None:
         return BridgeFailure("bad_response", f"{host} answered with something that is not JSON")
     if re.search(r"timed out|readtimeout|connecttimeout|timeouterror", lowered):
         return BridgeFailure("timeout", f"Request to {host} timed out")
-    if any(s in lowered for s in ("connection refused", "max retries exceeded", "name or service not known", "failed to resolve",
-                                  "nodename nor servname", "connection reset", "remote end closed", "connection aborted", "temporary failure in name resolution")):
+    if any(
+        s in lowered
+        for s in (
+            "connection refused",
+            "max retries exceeded",
+            "name or service not known",
+            "failed to resolve",
+            "nodename nor servname",
+            "connection reset",
+            "remote end closed",
+            "connection aborted",
+            "temporary failure in name resolution",
+        )
+    ):
         return BridgeFailure("unavailable", f"Cannot connect to {host}")
     return None

@@ -75,7 +75,7 @@ def _child(request: dict) -> None:
         proto.close()
         diag.close()
         # Fresh file objects: the server's own carry buffers of the control pipe.
-        sys.stdin = open(0, "r", encoding="utf-8", closefd=False)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
         sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)
         out = open(1, "w", encoding="utf-8", closefd=False)
         sys.stdout = out

@@ -11,10 +11,6 @@ from .errors import classify
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) >= 2 and argv[1] == "--fork-server":
-        from .forkserver import serve
-
-        return serve()
     # Libraries print to stdout occasionally; only protocol lines may go there.
     sys.stdout = sys.stderr
     from .commands import COMMANDS
@@ -27,7 +23,9 @@ def main(argv: list[str]) -> int:
         from .source import guard_network
 
         guard_network()
-        result = COMMANDS[argv[1]](protocol.read_params())
+        from .contract import validated
+
+        result = COMMANDS[argv[1]](validated(argv[1], protocol.read_params()))
         protocol.emit({"type": "result", "data": result, "elapsedMs": int((time.monotonic() - started) * 1000)})
         return 0
     except Exception as exc:  # noqa: BLE001 - every failure leaves as one typed message

@@ -19,8 +19,10 @@ import os
 import re
 import socket
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Union
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.request import getproxies_environment
 
@@ -29,26 +31,15 @@ ANY_PORT = 0
 
 POLICY_ENV = "LANGGUARD_HOST_POLICY"
 
-DATABRICKS_DOMAINS = (
-    "cloud.databricks.com",
-    "cloud.databricks.us",
-    "azuredatabricks.net",
-    "databricks.azure.us",
-    "databricks.azure.cn",
-    "gcp.databricks.com",
-)
+# The address facts packages/host-policy states, written here by scripts/bridge-schemas.ts (a test
+# fails while the file is stale), so both sides refuse the same addresses even where Python's
+# `is_global` and ipaddr.js's `range()` differ (multicast is "global" to Python).
+with (Path(__file__).with_name("schemas") / "host-policy.json").open(encoding="utf-8") as _file:
+    _SHARED = json.load(_file)
 
-METADATA_ADDRESSES = tuple(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200"))
-
-# Kept identical to BLOCKED_NETWORKS in packages/host-policy/src/address.ts, so the verdicts agree
-# where Python's `is_global` and ipaddr.js's `range()` differ (multicast is "global" to Python).
-BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24", "192.168.0.0/16",
-    "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-    "::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2620:4f:8000::/48",
-    "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
-))
+DATABRICKS_DOMAINS = tuple(_SHARED["databricksDomains"])
+METADATA_ADDRESSES = tuple(ipaddress.ip_address(a) for a in _SHARED["metadataAddresses"])
+BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in _SHARED["blockedNetworks"])
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_URL_LENGTH = 2048
@@ -82,8 +73,8 @@ REASONS = {
 RESOLVES_INTERNAL = "resolves to a private, internal or reserved address, which is not allowed"
 IS_INTERNAL = "is a private, internal or reserved address, which is not allowed"
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class PolicyError(ValueError):
@@ -112,10 +103,10 @@ class HostPolicy:
 @dataclass(frozen=True)
 class UrlCheck:
     ok: bool
-    reason: Optional[str] = None
-    url: Optional[str] = None
-    hostname: Optional[str] = None
-    port: Optional[int] = None
+    reason: str | None = None
+    url: str | None = None
+    hostname: str | None = None
+    port: int | None = None
 
 
 # ------------------------------------------------------------------ policy
@@ -167,21 +158,24 @@ def parse_policy(text: str) -> HostPolicy:
 
 
 def serialize_policy(policy: HostPolicy) -> str:
-    return json.dumps({
-        "v": 1,
-        "allowedDomains": list(policy.allowed_domains),
-        "extraHosts": list(policy.extra_hosts),
-        "allowedNetworks": [str(n) for n in policy.allowed_networks],
-        "allowHttp": policy.allow_http,
-        "allowedPorts": list(policy.allowed_ports),
-    }, separators=(",", ":"))
+    return json.dumps(
+        {
+            "v": 1,
+            "allowedDomains": list(policy.allowed_domains),
+            "extraHosts": list(policy.extra_hosts),
+            "allowedNetworks": [str(n) for n in policy.allowed_networks],
+            "allowHttp": policy.allow_http,
+            "allowedPorts": list(policy.allowed_ports),
+        },
+        separators=(",", ":"),
+    )
 
 
-def _parse_network(cidr: str) -> Optional[Network]:
+def _parse_network(cidr: str) -> Network | None:
     # Strict like parseNetwork in networks.ts: "127.1/8" is a spelling trick, not a network.
     match = re.fullmatch(r"\[?([^/\]]+)\]?/(\d{1,3})", cidr.strip())
     address = _parse_address(match.group(1)) if match else None
-    if address is None:
+    if match is None or address is None:
         return None
     try:
         return ipaddress.ip_network(f"{address}/{match.group(2)}", strict=False)
@@ -189,7 +183,7 @@ def _parse_network(cidr: str) -> Optional[Network]:
         return None
 
 
-def _parse_address(text: str) -> Optional[Address]:
+def _parse_address(text: str) -> Address | None:
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
@@ -223,7 +217,7 @@ def _in_networks(address: Address, networks) -> bool:
     return any(address.version == n.version and address in n for n in networks)
 
 
-def blocked_address_reason(ip: Union[str, Address], policy: HostPolicy) -> Optional[str]:
+def blocked_address_reason(ip: str | Address, policy: HostPolicy) -> str | None:
     """None when a connection to `ip` may be made. Only allowed_networks lifts a block: a host
     name in extra_hosts never allows the internal address it resolves to."""
     try:
@@ -235,13 +229,12 @@ def blocked_address_reason(ip: Union[str, Address], policy: HostPolicy) -> Optio
         return None
     if target in METADATA_ADDRESSES:
         return "is a cloud metadata service address"
-    if (not target.is_global or target.is_multicast or target.is_reserved or target.is_unspecified
-            or target.is_loopback or target.is_link_local or _in_networks(target, BLOCKED_NETWORKS)):
+    if not target.is_global or target.is_multicast or target.is_reserved or target.is_unspecified or target.is_loopback or target.is_link_local or _in_networks(target, BLOCKED_NETWORKS):
         return "is in a blocked address range"
     return None
 
 
-def is_blocked_address(ip: Union[str, Address], policy: HostPolicy) -> bool:
+def is_blocked_address(ip: str | Address, policy: HostPolicy) -> bool:
     return blocked_address_reason(ip, policy) is not None
 
 
@@ -285,9 +278,9 @@ def check_url(url: str, policy: HostPolicy) -> UrlCheck:
     if scheme != "https" and not (scheme == "http" and policy.allow_http):
         return _refuse("http_or_https" if policy.allow_http else "https")
 
-    rest = url[match.end():]
+    rest = url[match.end() :]
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    path = rest[len(authority):]
+    path = rest[len(authority) :]
     if authority == "":
         return _refuse("no_host")
     if "@" in authority:
@@ -340,10 +333,10 @@ def check_url(url: str, policy: HostPolicy) -> UrlCheck:
     return UrlCheck(True, url=f"{scheme}://{netloc}{path.rstrip('/')}", hostname=hostname, port=port)
 
 
-def _split_authority(authority: str) -> Optional[tuple[str, str]]:
+def _split_authority(authority: str) -> tuple[str, str] | None:
     if authority.startswith("["):
         end = authority.find("]")
-        host, rest = authority[:end + 1], authority[end + 1:]
+        host, rest = authority[: end + 1], authority[end + 1 :]
         if end < 0 or (rest and not rest.startswith(":")):
             return None
         port = rest[1:]
@@ -360,15 +353,16 @@ def _refuse(key: str) -> UrlCheck:
     return UrlCheck(False, REASONS[key])
 
 
-def blocked_cause(exc: BaseException) -> Optional[BlockedHostError]:
+def blocked_cause(exc: BaseException) -> BlockedHostError | None:
     """The BlockedHostError behind `exc`, if any: MLflow re-raises whatever requests raised as an
     MlflowException, keeping ours only as the context."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, BlockedHostError) or type(exc).__name__ == "BlockedHostError":
-            return exc  # type: ignore[return-value]
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, BlockedHostError) or type(cause).__name__ == "BlockedHostError":
+            return cause  # type: ignore[return-value]
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
     return None
 
 
@@ -377,7 +371,7 @@ def blocked_cause(exc: BaseException) -> Optional[BlockedHostError]:
 
 class _State:
     def __init__(self) -> None:
-        self.policy: Optional[HostPolicy] = None
+        self.policy: HostPolicy | None = None
         self.lock = threading.Lock()
 
 
@@ -394,7 +388,7 @@ def install(policy: HostPolicy) -> None:
         state.policy = policy
 
 
-def installed_policy() -> Optional[HostPolicy]:
+def installed_policy() -> HostPolicy | None:
     return _state.policy
 
 
@@ -417,7 +411,7 @@ def _install_hooks() -> _State:
         # and forks imported the function by name, so replace any such copy as well.
         for module in (urllib3.connection, getattr(urllib3.util, "connection", None)):
             if module is not None and getattr(module, "create_connection", None) is original:
-                module.create_connection = u3.create_connection
+                module.create_connection = u3.create_connection  # type: ignore[union-attr]
     _guard_redirects()
     return _state
 
@@ -435,10 +429,10 @@ def _guard(original: Callable[..., socket.socket], family: Callable[[], int]) ->
         if not ips:
             raise OSError("getaddrinfo returns an empty list")
         # Any internal answer refuses the name, as resolveAndCheck does on the gateway.
-        if any(is_blocked_address(ip, policy) for ip in ips):
+        if any(is_blocked_address(str(ip), policy) for ip in ips):
             raise BlockedHostError(shown, IS_INTERNAL if _parse_address(shown) else RESOLVES_INTERNAL)
         # Connect to the addresses just checked, never to the name: resolving again is the rebinding window.
-        error: Optional[OSError] = None
+        error: OSError | None = None
         for ip in ips:
             try:
                 return original((ip, port), *args, **kwargs)
@@ -473,7 +467,7 @@ def _is_env_proxy(host: str, port: int) -> bool:
 # ------------------------------------------------------------------ redirects
 
 
-def _origin(url: str) -> tuple[str, str, Optional[int]]:
+def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
@@ -503,4 +497,4 @@ def _guard_redirects() -> None:
         return target
 
     setattr(get_redirect_target, _MARK, _state)
-    SessionRedirectMixin.get_redirect_target = get_redirect_target
+    SessionRedirectMixin.get_redirect_target = get_redirect_target  # type: ignore[method-assign]

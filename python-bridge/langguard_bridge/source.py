@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import BridgeFailure, install_response_recorder
+from .errors import BridgeFailure
 
 SDK_MISSING_HINT = "Install Python 3.11+ with the bridge's packages (pip install -r python-bridge/requirements.lock) and point PYTHON_PATH at that interpreter."
 
@@ -17,16 +17,9 @@ def kind() -> str:
 def guard_network() -> None:
     """Every connection this process opens goes through the host policy (SSRF), checked again on the
     address actually connected to, so a name that re-resolves to an internal address is refused."""
-    try:
-        import urllib3  # noqa: F401
-    except ImportError:
-        # An interpreter without HTTP libraries cannot connect anywhere; the MLflow step says why.
-        return
-    from . import netguard, throttle
+    from . import transport
 
-    netguard.install(netguard.load_policy())
-    install_response_recorder()
-    throttle.hand_long_waits_back()
+    transport.install()
 
 
 def import_mlflow():

@@ -35,8 +35,7 @@ class Statements:
         """The statement's final answer (SUCCEEDED, FAILED, CANCELED…), or None when the walk stopped.
         Raises TimedOut (after cancelling it) when it outlives max_wait; HTTP failures as they come."""
         deadline = time.monotonic() + self.max_wait
-        body = {"statement": statement, "warehouse_id": self.warehouse_id, "wait_timeout": f"{self.wait_timeout}s", "on_wait_timeout": "CONTINUE",
-                "disposition": "INLINE", "format": "JSON_ARRAY"}
+        body = {"statement": statement, "warehouse_id": self.warehouse_id, "wait_timeout": f"{self.wait_timeout}s", "on_wait_timeout": "CONTINUE", "disposition": "INLINE", "format": "JSON_ARRAY"}
         answer = self.api.call("POST", STATEMENTS, body=body)
         statement_id = answer.get("statement_id")
         while state_of(answer) in UNFINISHED:

@@ -97,8 +97,13 @@ class ObjectTags:
             return NONE
         if failure.kind == "permission":
             if self.stop_asking("*", None):
-                emit(failure.as_message(container="tags", message=f"Tags are unreadable with this token: {failure.message}",
-                                        hint="Grant the token APPLY TAG or read access to the objects' tags; metadata syncs without them."))
+                emit(
+                    failure.as_message(
+                        container="tags",
+                        message=f"Tags are unreadable with this token: {failure.message}",
+                        hint="Grant the token APPLY TAG or read access to the objects' tags; metadata syncs without them.",
+                    )
+                )
             return NONE
         if failure.kind in FATAL or is_throttle(failure):
             self.walk.fail(failure)
@@ -166,8 +171,7 @@ class WarehouseTags:
         columns = ", ".join(keys)
         rows, offset = [], 0
         while not self.walk.stop.is_set():
-            statement = (f"SELECT {columns}, tag_name, tag_value FROM system.information_schema.{view} "
-                         f"ORDER BY {columns}, tag_name LIMIT {self.page_rows} OFFSET {offset}")
+            statement = f"SELECT {columns}, tag_name, tag_value FROM system.information_schema.{view} ORDER BY {columns}, tag_name LIMIT {self.page_rows} OFFSET {offset}"
             try:
                 answer = self.statements.run(statement)
             except TimedOut as why:
@@ -190,8 +194,13 @@ class WarehouseTags:
 
     def fall_back(self, reason: str) -> None:
         self.failed = reason
-        emit(BridgeFailure("stats", f"Tags could not be read in bulk through the SQL warehouse ({reason}); they were read object by object instead",
-                           "Check that the warehouse is running and that the token may read system.information_schema.").as_message(container="tags"))
+        emit(
+            BridgeFailure(
+                "stats",
+                f"Tags could not be read in bulk through the SQL warehouse ({reason}); they were read object by object instead",
+                "Check that the warehouse is running and that the token may read system.information_schema.",
+            ).as_message(container="tags")
+        )
 
     # ---- answering
     def many(self, kind: str, names: list) -> list:

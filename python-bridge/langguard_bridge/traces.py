@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .errors import FATAL, BridgeFailure, classify
 from .protocol import _json_default, emit, emit_many
-from .request_limit import limit_requests
 from .source import mlflow_client
+from .transport import limit_requests
 
 
 def _experiment_record(exp) -> dict:
@@ -23,7 +23,7 @@ def cmd_list_experiments(params: dict) -> dict:
     """The experiments a sync would read (each as a record, and their count); or, given `pageSize`,
     one page of the workspace's active experiments by name, for a person choosing some."""
     _, client = mlflow_client()
-    if params.get("pageSize"):
+    if params.get("pageSize") is not None:
         return _experiment_page(client, params)
     count = sum(1 for _ in _experiments(client, params))
     return {"experiments": count}
@@ -36,12 +36,12 @@ def _experiment_page(client, params: dict) -> dict:
     quote it does not contain (the gateway refuses a search holding both)."""
     from mlflow.entities import ViewType
 
-    search = str(params.get("search") or "")
+    search = params["search"]
     quote = "'" if "'" not in search else '"'
     filter_string = f"name ILIKE {quote}%{search}%{quote}" if search else None
     page = client.search_experiments(
         view_type=ViewType.ACTIVE_ONLY,
-        max_results=int(params["pageSize"]),
+        max_results=params["pageSize"],
         filter_string=filter_string,
         order_by=["name ASC"],
         page_token=params.get("pageToken") or None,
@@ -52,7 +52,7 @@ def _experiment_page(client, params: dict) -> dict:
 
 def _experiments(client, params: dict):
     """Yields (and emits as records) the configured experiments, or every active one (paged)."""
-    selected = params.get("selected") or []
+    selected = params["selected"]
     if selected:
         for ref in selected:
             try:
@@ -71,7 +71,7 @@ def _experiments(client, params: dict):
 
     token = None
     while True:
-        page = client.search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=int(params.get("experimentPageSize", 1000)), page_token=token)
+        page = client.search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=params["experimentPageSize"], page_token=token)
         for exp in page:
             emit({"type": "record", "stream": "experiments", "data": _experiment_record(exp)})
             yield exp
@@ -99,13 +99,14 @@ def cmd_stream_traces(params: dict) -> dict:
     `concurrency` in flight, so one workspace is never flooded.
     """
     _, client = mlflow_client()
-    page_size = int(params.get("pageSize", 100))
-    max_bytes = int(params.get("maxPayloadBytes", 256 * 1024))
-    concurrency = max(1, int(params.get("concurrency", 1)))
-    cursors = {str(k): int(v) for k, v in (params.get("cursors") or {}).items()}
-    default_since = int(params.get("defaultSinceMs") or 0)
+    # Keys, bounds and defaults are the contract's (contract.py); main() validated them.
+    page_size = int(params["pageSize"])
+    max_bytes = int(params["maxPayloadBytes"])
+    concurrency = int(params["concurrency"])
+    cursors = {k: int(v) for k, v in params["cursors"].items()}
+    default_since = int(params["defaultSinceMs"])
     # Experiments a resumed run has already read completely are listed (so they stay known) but not read again.
-    skip = {str(e) for e in (params.get("skip") or [])}
+    skip = set(params["skip"])
     # Incremental reads also sweep for traces written after they were first due (see _ExperimentRead).
     late = params.get("late") or None
     limit_requests(concurrency)
@@ -114,10 +115,10 @@ def cmd_stream_traces(params: dict) -> dict:
     # once, so the cap, not the thread count, is what bounds the workspace's load.
     pool = _Pool(concurrency)
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
-    known = params.get("known") or {}
-    reads = [_ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency,
-                             known.get(exp.experiment_id))
-             for exp in experiments]
+    known = params["known"]
+    reads = [
+        _ExperimentRead(client, exp.experiment_id, cursors.get(exp.experiment_id, default_since), page_size, max_bytes, late, pool, concurrency, known.get(exp.experiment_id)) for exp in experiments
+    ]
     for read in reads:
         read.start()
     pool.wait()
@@ -233,7 +234,7 @@ class _ExperimentRead:
             self.pages += 1 if finished else 0
             page, newest = self.pages, self.newest
         if finished and self._next_part > 1:
-            emit({"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": newest, "traces": 0, "page": page, "done": True})
+            emit({"type": "checkpoint", "stream": "traces", "experimentId": self.experiment_id, "cursorMs": newest, "traces": 0, "page": page, "done": True})
 
     @property
     def _stopped(self) -> bool:
@@ -247,8 +248,7 @@ class _ExperimentRead:
         except Exception as exc:  # noqa: BLE001 - a server that cannot filter on duration reads the whole window instead
             if classify(exc).kind != "config":
                 raise
-            _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading "
-                       "the whole late window instead, which costs more reads.")
+            _warn_once("duration-filter", "The workspace rejected a filter on trace.execution_time_ms; late traces are found by re-reading the whole late window instead, which costs more reads.")
             self._read_pages(window, part, known_only=True)
 
     def _read_first(self, part: int) -> None:
@@ -289,8 +289,11 @@ class _ExperimentRead:
             token = page.token
             if token in seen:
                 # A server that hands back a token it already gave would be read for ever.
-                raise BridgeFailure("bad_response", "The server repeated a page token while listing this experiment's traces",
-                                    "The workspace's trace search misbehaved; the next sync reads this experiment again from its cursor.")
+                raise BridgeFailure(
+                    "bad_response",
+                    "The server repeated a page token while listing this experiment's traces",
+                    "The workspace's trace search misbehaved; the next sync reads this experiment again from its cursor.",
+                )
             seen.add(token)
             self._emit_page(page, part, done=not token)
             if not token:
@@ -306,7 +309,7 @@ class _ExperimentRead:
             include_spans=include_spans,
         )
 
-    def _page(self, filter_string, token, skip_ids=None, known_only=False) -> "_Page":
+    def _page(self, filter_string, token, skip_ids=None, known_only=False) -> _Page:
         """One page of the read. Where the consumer already holds traces of this window (`known`:
         trace id → the hash of its info when stored), the page is listed without spans first and
         only traces that are new or whose info changed are fetched whole: MLflow rewrites a
@@ -324,11 +327,11 @@ class _ExperimentRead:
     def _whole_traces(self, trace_ids: list) -> dict:
         found = {}
         for start in range(0, len(trace_ids), _BATCH_GET):
-            for trace in self.client._tracing_client.batch_get_traces(trace_ids[start:start + _BATCH_GET]):
+            for trace in self.client._tracing_client.batch_get_traces(trace_ids[start : start + _BATCH_GET]):
                 found[trace.info.trace_id] = trace
         return found
 
-    def _emit_page(self, page: "_Page", part, done: bool) -> None:
+    def _emit_page(self, page: _Page, part, done: bool) -> None:
         newest_in_page = max(page.timestamps, default=self.since_ms)
         with self._lock:
             self.newest = max(self.newest, newest_in_page)
@@ -336,8 +339,15 @@ class _ExperimentRead:
             self.pages += 1
             number = self.pages
         # A part's checkpoint never moves below the read's start: the consumer keeps the greatest.
-        checkpoint = {"type": "checkpoint", "experimentId": self.experiment_id, "cursorMs": max(self.since_ms, newest_in_page),
-                      "traces": len(page.records), "page": number, "done": done}
+        checkpoint = {
+            "type": "checkpoint",
+            "stream": "traces",
+            "experimentId": self.experiment_id,
+            "cursorMs": max(self.since_ms, newest_in_page),
+            "traces": len(page.records),
+            "page": number,
+            "done": done,
+        }
         if part is not None:
             checkpoint["slice"] = part
         if page.unchanged:
@@ -389,12 +399,12 @@ def _warn_once(key: str, message: str) -> None:
     emit({"type": "log", "level": "warn", "message": message})
 
 
-def trace_record(trace, max_bytes: int) -> dict:
+def trace_record(trace, max_bytes: int | None) -> dict:
     info = trace.info.to_dict()
     # MLflow records each trace's total size; when the whole trace fits the limit no single
     # payload can exceed it, and the per-field size checks (a JSON encoding each) are skipped.
     size = str((info.get("trace_metadata") or info.get("request_metadata") or {}).get("mlflow.trace.sizeBytes", ""))
-    if size.isdigit() and int(size) <= max_bytes:
+    if size.isdigit() and max_bytes is not None and int(size) <= max_bytes:
         max_bytes = None
     spans = [span_record(span, max_bytes) for span in trace.data.spans]
     request, request_truncated = bounded(_safe(lambda: trace.data.request), max_bytes)
@@ -419,7 +429,7 @@ def _safe(getter):
 _IO_KEYS = ("mlflow.spanInputs", "mlflow.spanOutputs")
 
 
-def span_record(span, max_bytes: int) -> dict:
+def span_record(span, max_bytes: int | None) -> dict:
     attributes = {k: v for k, v in (span.attributes or {}).items() if k not in _IO_KEYS}
     truncated = False
     for key, value in list(attributes.items()):
@@ -441,9 +451,7 @@ def span_record(span, max_bytes: int) -> dict:
         "inputs": inputs,
         "outputs": outputs,
         "attributes": attributes,
-        "events": [
-            {"name": e.name, "timestampNs": _ns(e.timestamp), "attributes": dict(e.attributes or {})} for e in (span.events or [])
-        ],
+        "events": [{"name": e.name, "timestampNs": _ns(e.timestamp), "attributes": dict(e.attributes or {})} for e in (span.events or [])],
         "truncated": truncated or cut_in or cut_out,
     }
 

@@ -7,19 +7,19 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from . import errors
 from .errors import BridgeFailure, classify, for_status, source_host
 from .source import workspace_client
-from .throttle import INLINE_WAIT_LIMIT_S
+from .transport import INLINE_WAIT_LIMIT_S
 
 UC = "/api/2.1/unity-catalog"
 # A server that keeps answering empty pages with fresh tokens would otherwise be followed forever.
 MAX_EMPTY_PAGES = 100
 PAGING_HINT = "The workspace's listing misbehaved; the next sync reads this container again. If it persists, report it to Databricks support."
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------ transport
@@ -132,7 +132,7 @@ def epoch_ms(value):
         except ValueError:
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return (moment - _EPOCH) // timedelta(milliseconds=1)
     return None
 

@@ -7,7 +7,7 @@ import { BridgeError } from "./errors.ts";
 import { ForkServer } from "./fork-server.ts";
 import { spawnCold, type BridgeProcess } from "./processes.ts";
 import { readLines, LineTooLongError } from "./line-reader.ts";
-import { BridgeMessage, type ResultMessage, type StepMessage } from "./messages.ts";
+import { type BridgeCommand, type MessageOf, messageSchema, type ParamsOf, type RecordDataOf, type ResultOf, type StepMessage } from "./contract.ts";
 import { LineScrubber, secretScrubber } from "./scrubber.ts";
 
 /**
@@ -29,10 +29,6 @@ export interface BridgeSource {
   host: string;
   token?: string | null;
 }
-
-/** Must match python-bridge/langguard_bridge/commands.py (a contract test checks both lists). */
-export const BRIDGE_COMMANDS = ["check", "list-experiments", "stream-traces", "stream-catalog"] as const;
-export type BridgeCommand = (typeof BRIDGE_COMMANDS)[number];
 
 export interface BridgeLogger {
   debug(obj: object, msg?: string): void;
@@ -172,7 +168,7 @@ export class BridgeClient {
   }
 
   /** Validates Python, the MLflow SDK and the credentials, within DATABRICKS_VALIDATION_TIMEOUT. */
-  async check(source: BridgeSource, params: { warehouseId?: string | null; syncCatalog?: boolean; syncTraces?: boolean } = {}, options: RunOptions = {}) {
+  async check(source: BridgeSource, params: ParamsOf<"check"> = {}, options: RunOptions = {}) {
     const { result, steps } = await this.request("check", params, source, this.interactive(options));
     return { details: result.data, steps };
   }
@@ -181,20 +177,19 @@ export class BridgeClient {
   async experimentPage(source: BridgeSource, page: { size: number; search?: string; token?: string | null }, options: RunOptions = {}) {
     const params = { pageSize: page.size, search: page.search ?? "", pageToken: page.token ?? null };
     const { result, records } = await this.request("list-experiments", params, source, this.interactive(options));
-    const { nextPageToken } = result.data as { nextPageToken?: string | null };
-    return { experiments: records.map((r) => ({ id: String(r.id), name: String(r.name) })), nextPageToken: nextPageToken ?? null };
+    return { experiments: records.map((r) => ({ id: String(r.id), name: String(r.name) })), nextPageToken: result.data.nextPageToken ?? null };
   }
 
   /** Runs a command to completion, collecting its records. For small answers only. */
-  async request(command: BridgeCommand, params: object, source: BridgeSource, options: RunOptions = {}) {
-    const records: Array<Record<string, unknown>> = [];
-    const errors: BridgeMessage[] = [];
+  async request<C extends BridgeCommand>(command: C, params: ParamsOf<C>, source: BridgeSource, options: RunOptions = {}) {
+    const records: Array<RecordDataOf<C>> = [];
+    const errors: Array<Extract<MessageOf<C>, { type: "error" }>> = [];
     const steps: StepMessage[] = [];
-    let result: ResultMessage | undefined;
+    let result: ResultOf<C> | undefined;
     for await (const message of this.stream(command, params, source, { ...options, totalTimeout: true, onStep: (step) => steps.push(step) })) {
-      if (message.type === "record") records.push(message.data);
-      else if (message.type === "error") errors.push(message);
-      else if (message.type === "result") result = message;
+      if (message.type === "record") records.push((message as unknown as { data: RecordDataOf<C> }).data);
+      else if (message.type === "error") errors.push(message as Extract<MessageOf<C>, { type: "error" }>);
+      else if (message.type === "result") result = message as ResultOf<C>;
     }
     if (!result) throw new BridgeError("protocol", `Python bridge ended '${command}' without a result`);
     return { result, records, errors, steps };
@@ -204,7 +199,7 @@ export class BridgeClient {
    * Streams the command's messages. Errors about one experiment are yielded; an error that ends
    * the command is thrown. Leaving the loop early kills the child.
    */
-  async *stream(command: BridgeCommand, params: object, source: BridgeSource, options: StreamOptions = {}): AsyncGenerator<BridgeMessage> {
+  async *stream<C extends BridgeCommand>(command: C, params: ParamsOf<C>, source: BridgeSource, options: StreamOptions = {}): AsyncGenerator<MessageOf<C>> {
     const observer = this.options.observer;
     if (!observer) return yield* this.run(command, params, source, options);
     const started = performance.now();
@@ -223,7 +218,7 @@ export class BridgeClient {
     }
   }
 
-  private async *run(command: BridgeCommand, params: object, source: BridgeSource, options: StreamOptions): AsyncGenerator<BridgeMessage> {
+  private async *run<C extends BridgeCommand>(command: C, params: ParamsOf<C>, source: BridgeSource, options: StreamOptions): AsyncGenerator<MessageOf<C>> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const timeoutSetting = options.timeoutSetting ?? "DATABRICKS_PYTHON_TIMEOUT";
     const pythonPath = path.resolve(this.options.pythonPath);
@@ -231,7 +226,8 @@ export class BridgeClient {
       throw new BridgeError("sdk_missing", `MLflow SDK not available: no Python executable at PYTHON_PATH=${this.options.pythonPath}`);
     }
     const scrub = secretScrubber(source.token);
-    const child = await this.start(command, params, { ...this.childEnv(source), ...options.env }, options.signal);
+    // Sent as given: the bridge checks them against the contract's JSON Schema and fills in its defaults.
+    const child = await this.start(command, params as object, { ...this.childEnv(source), ...options.env }, options.signal);
 
     // Upstream detail and tracebacks arrive here: only ever logged at debug, line by line, scrubbed.
     const stderr = new LineScrubber(scrub, source.token ? source.token.length : 0, (text) => {
@@ -263,7 +259,7 @@ export class BridgeClient {
         for await (const line of readLines(child.stdout, this.maxLineBytes)) {
           if (!options.totalTimeout) arm();
           if (!line.trim()) continue;
-          const message = parseMessage(line, scrub);
+          const message = parseMessage(command, line, scrub);
           if (message.type === "log") {
             this.log(message.level, { bridge: command, ...message }, message.message);
             continue;
@@ -352,14 +348,14 @@ export class BridgeClient {
 // included) shows in its line as an escape; only those records pay for a cleaning walk.
 const UNCLEAN = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
 
-function parseMessage(line: string, scrub: (text: string) => string): BridgeMessage {
+function parseMessage<C extends BridgeCommand>(command: C, line: string, scrub: (text: string) => string): MessageOf<C> {
   let value: unknown;
   try {
     value = parseJson(line);
   } catch {
     throw new BridgeError("protocol", `Python bridge wrote something that is not a protocol message: ${JSON.stringify(scrub(line.slice(0, 200)))}`);
   }
-  const parsed = BridgeMessage.safeParse(value);
+  const parsed = messageSchema(command).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new BridgeError(

@@ -1,4 +1,4 @@
-import type { BridgeErrorKind } from "./messages.ts";
+import type { BridgeErrorKind } from "./contract.ts";
 
 /** The spec's troubleshooting advice, keyed by what went wrong. */
 const HINTS: Partial<Record<BridgeErrorKind, string>> = {

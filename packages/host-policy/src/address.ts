@@ -8,9 +8,10 @@ export type AddressCheck = { ok: true } | { ok: false; reason: string };
 export const METADATA_ADDRESSES: readonly string[] = Object.freeze(["169.254.169.254", "fd00:ec2::254", "100.100.100.200"]);
 
 /**
- * Ranges blocked whatever ipaddr.js's `range()` says. The Python guard carries the same list, so
- * both sides agree even where ipaddr.js and Python's `is_global` differ (e.g. multicast is
- * "global" to Python, AS112 anycast is special to ipaddr.js only).
+ * Ranges blocked whatever ipaddr.js's `range()` says. The Python guard reads this very list (written
+ * into python-bridge by scripts/bridge-schemas.ts), so both sides agree even where ipaddr.js and
+ * Python's `is_global` differ (e.g. multicast is "global" to Python, AS112 anycast is special to
+ * ipaddr.js only).
  */
 export const BLOCKED_NETWORKS: readonly string[] = Object.freeze([
   "0.0.0.0/8",

@@ -1,4 +1,4 @@
-import type { HostPolicy } from "./policy.ts";
+import type { HostPolicy } from "./shape.ts";
 import { type Address, embeddedIPv4, inAnyNetwork, parseAddress } from "./networks.ts";
 
 const LABEL = "[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?";

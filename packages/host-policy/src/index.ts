@@ -4,7 +4,6 @@ export {
   ANY_PORT,
   DATABRICKS_DOMAINS,
   defaultHostPolicy,
-  HOST_POLICY_ENV,
   type HostPolicy,
   HostPolicyConfigError,
   hostPolicyFromEnv,

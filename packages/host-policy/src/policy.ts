@@ -1,24 +1,8 @@
 import { isDnsName, parseIpLiteral } from "./hostnames.ts";
+import type { HostPolicy } from "./shape.ts";
 import { parseNetwork } from "./networks.ts";
 
-/**
- * What an operator lets users point LangGuard at. Users only ever supply the URL; everything
- * here comes from the operator's environment, so widening it is a deliberate decision.
- */
-export type HostPolicy = {
-  /** A host matches when it is `<label(s)>.<domain>`: a bare domain is never a workspace. */
-  allowedDomains: string[];
-  /** Exact host names, IP addresses or "*.suffix" patterns, e.g. "127.0.0.1", "localhost", "mlflow.internal.corp". */
-  extraHosts: string[];
-  /**
-   * CIDRs the operator allows even if private, e.g. "127.0.0.0/8". Allowing a host name in
-   * `extraHosts` does not allow the internal address it resolves to: operators add the network too.
-   */
-  allowedNetworks: string[];
-  allowHttp: boolean;
-  /** Ports besides the scheme's default (443 for https, 80 for http when allowed); 0 means any port. */
-  allowedPorts: number[];
-};
+export type { HostPolicy };
 
 /** Databricks' official workspace domains (AWS, GovCloud, Azure, Azure Gov, Azure China, GCP). */
 export const DATABRICKS_DOMAINS: readonly string[] = Object.freeze([
@@ -29,9 +13,6 @@ export const DATABRICKS_DOMAINS: readonly string[] = Object.freeze([
   "databricks.azure.cn",
   "gcp.databricks.com",
 ]);
-
-/** Environment variable of the bridge child that carries `serializeHostPolicy()`'s output. */
-export const HOST_POLICY_ENV = "LANGGUARD_HOST_POLICY";
 
 /** In `allowedPorts`: every port is allowed. */
 export const ANY_PORT = 0;

@@ -1,4 +1,5 @@
-import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptions, type Job } from "bullmq";
+import { createHash } from "node:crypto";
+import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptions, type Job, type JobsOptions } from "bullmq";
 import { z } from "zod";
 
 /** Queue names are part of the contract between deployed versions: never rename one. */
@@ -63,7 +64,17 @@ export interface QueueEntry {
   consumer: QueueConsumer;
   /** What one job is, in an operator's words. */
   description: string;
+  /** Its jobs' options where they differ from `defaultJobOptions` (attempts, backoff); a producer may still override them from settings. */
+  jobOptions?: Pick<DefaultJobOptions, "attempts" | "backoff">;
+  /**
+   * Times a job may be taken over after its worker died before BullMQ fails it (registerWorker's
+   * default). BullMQ's 1 suits jobs that must not run twice; resumable runs can afford many.
+   */
+  maxStalledCount: number;
 }
+
+/** Sync runs resume from what they committed, so being taken over after a crash costs little. */
+const SYNC_MAX_STALLS = 20;
 
 /**
  * The catalogue of the fleet's queues: every queue, with its payload and its consumer. Everything
@@ -76,26 +87,31 @@ export const queueCatalog = {
     payload: TraceSyncPayload,
     consumer: "trace-sync",
     description: "One trace sync run of an integration: read its experiments' traces and store them",
+    maxStalledCount: SYNC_MAX_STALLS,
   },
   [QueueName.CatalogSync]: {
     payload: CatalogSyncPayload,
     consumer: "catalog-sync",
     description: "One catalog sync run of an integration: walk its Unity Catalog and store the objects",
+    maxStalledCount: SYNC_MAX_STALLS,
   },
   [QueueName.PolicyEvaluation]: {
     payload: PolicyEvaluationPayload,
     consumer: "policy-evaluation",
     description: "A batch of stored traces to evaluate under every enabled policy, or one policy over a time window",
+    maxStalledCount: 1,
   },
   [QueueName.WebhookDelivery]: {
     payload: WebhookDeliveryPayload,
     consumer: "policy-evaluation",
     description: "One webhook delivery of a violation event to one subscriber",
+    maxStalledCount: 1,
   },
   [QueueName.SyncSchedule]: {
     payload: SyncSchedulePayload,
     consumer: "gateway",
     description: "The ticks of each integration's sync schedules; a tick triggers a run as the API does",
+    maxStalledCount: 1,
   },
 } as const satisfies Record<QueueName, QueueEntry>;
 
@@ -117,9 +133,15 @@ export const jobId = {
   traceSync: (syncRunId: string) => `sync-run-${syncRunId}`,
   catalogSync: (syncRunId: string) => `catalog-run-${syncRunId}`,
   policyEvaluation: (scope: string, batchDigest: string) => `policy-${scope}-${batchDigest}`,
+  /** A batch of traces to evaluate, by its content: a retried batch is not evaluated twice. `scope` is the sync run, or "sweep". */
+  policyBatch: (scope: string, traceIds: readonly string[]) => jobId.policyEvaluation(scope, batchDigest(traceIds)),
   policyWindow: (policyId: string, requestId: string) => `policy-window-${policyId}-${requestId}`,
   webhookDelivery: (deliveryId: string) => `webhook-${deliveryId}`,
 };
+
+function batchDigest(traceIds: readonly string[]): string {
+  return createHash("sha256").update(traceIds.join(",")).digest("hex").slice(0, 24);
+}
 
 /**
  * "retry-after" is exponential from `delay`, but never sooner than a Retry-After the source sent;
@@ -141,14 +163,28 @@ export interface QueueSettings {
 }
 
 export function createQueue<Q extends QueueName>(name: Q, settings: QueueSettings): Queue<PayloadOf<Q>> {
-  return new Queue<PayloadOf<Q>>(name, { connection: settings.connection, prefix: settings.prefix, defaultJobOptions });
+  const entry: QueueEntry = queueCatalog[name];
+  return new Queue<PayloadOf<Q>>(name, {
+    connection: settings.connection,
+    prefix: settings.prefix,
+    defaultJobOptions: { ...defaultJobOptions, ...entry.jobOptions },
+  });
 }
 
-/** The typed producer: validates before anything reaches Redis, and always takes a job id. */
-export async function enqueue<Q extends QueueName>(queue: Queue<PayloadOf<Q>>, name: Q, payload: PayloadOf<Q>, id: string): Promise<Job<PayloadOf<Q>>> {
+/**
+ * The typed producer, the only one: validates before anything reaches Redis, and always takes a
+ * job id (from `jobId`). `options` overrides the queue's attempts and backoff from settings.
+ */
+export async function enqueue<Q extends QueueName>(
+  queue: Queue<PayloadOf<Q>>,
+  name: Q,
+  payload: PayloadOf<Q>,
+  id: string,
+  options: Pick<JobsOptions, "attempts" | "backoff"> = {},
+): Promise<Job<PayloadOf<Q>>> {
   const data = payloadSchemas[name].parse(payload) as PayloadOf<Q>;
   // BullMQ's generics over job names are stricter than this contract needs.
-  return (queue as Queue).add(name, data, { jobId: id }) as Promise<Job<PayloadOf<Q>>>;
+  return (queue as Queue).add(name, data, { ...options, jobId: id }) as Promise<Job<PayloadOf<Q>>>;
 }
 
 export class InvalidPayloadError extends UnrecoverableError {

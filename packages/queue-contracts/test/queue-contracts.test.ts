@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { QueueEvents } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "@langguard/logger";
-import { createQueue, createRedisConnection, enqueue, jobId, QueueName, TraceSyncPayload } from "@langguard/queue-contracts";
+import { createQueue, createRedisConnection, enqueue, jobId, QueueName, queueCatalog, TraceSyncPayload } from "@langguard/queue-contracts";
 import { registerWorker } from "@langguard/service-runtime";
 import { REDIS_URL } from "../../../tests/helpers/test-env.ts";
 
@@ -58,6 +58,32 @@ describe("queue contracts", () => {
     expect(calls).toBe(0);
     await worker.close();
     await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+});
+
+describe("the queue catalogue's job ids and options", () => {
+  it("names a batch of traces by its content, so a producer that retries it (sync or sweep) adds it once", () => {
+    const traceIds = [randomUUID(), randomUUID()];
+    const run = randomUUID();
+    expect(jobId.policyBatch(run, traceIds)).toBe(jobId.policyBatch(run, [...traceIds]));
+    expect(jobId.policyBatch(run, traceIds)).not.toBe(jobId.policyBatch(run, [traceIds[0]!]));
+    expect(jobId.policyBatch("sweep", traceIds)).not.toBe(jobId.policyBatch(run, traceIds));
+    expect(jobId.policyBatch(run, traceIds)).toMatch(new RegExp(`^policy-${run}-[0-9a-f]{24}$`));
+  });
+
+  it("lets sync runs, which resume, survive worker deaths that other jobs do not", () => {
+    expect(queueCatalog[QueueName.TraceSync].maxStalledCount).toBe(20);
+    expect(queueCatalog[QueueName.CatalogSync].maxStalledCount).toBe(20);
+    expect(queueCatalog[QueueName.PolicyEvaluation].maxStalledCount).toBe(1);
+  });
+
+  it("validates a window re-evaluation before Redis, as every producer does", async () => {
+    const queue = createQueue(QueueName.PolicyEvaluation, { connection: createRedisConnection(REDIS_URL), prefix: `test-${randomUUID().slice(0, 8)}` });
+    const bad = { organizationId: randomUUID(), policyId: randomUUID(), fromMs: -1, toMs: 0 };
+    await expect(enqueue(queue, QueueName.PolicyEvaluation, bad, jobId.policyWindow(bad.policyId, randomUUID()))).rejects.toThrow(/fromMs/);
+    expect(await queue.count()).toBe(0);
     await queue.obliterate({ force: true });
     await queue.close();
   });

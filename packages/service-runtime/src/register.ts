@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job, type MinimalJob } from "bullmq";
 import type { Logger } from "@langguard/logger";
-import { parsePayload, type PayloadOf, type QueueName } from "@langguard/queue-contracts";
+import { parsePayload, type PayloadOf, queueCatalog, type QueueName } from "@langguard/queue-contracts";
 import { JOB_OUTCOMES, jobDuration, jobsTotal } from "./metrics.ts";
 
 export interface JobContext {
@@ -10,6 +10,8 @@ export interface JobContext {
   signal: AbortSignal;
   attempt: number;
   maxAttempts: number;
+  /** No attempt follows this one if it fails (attempt = maxAttempts). */
+  finalAttempt: boolean;
 }
 
 export type Processor<Q extends QueueName> = (payload: PayloadOf<Q>, context: JobContext) => Promise<unknown>;
@@ -21,10 +23,7 @@ export interface RegisterOptions {
   logger: Logger;
   /** How long a job may go without a lock renewal before another worker takes it over. */
   lockDurationMs?: number;
-  /**
-   * Times a job may be taken over after its worker died before BullMQ fails it. BullMQ's default
-   * of 1 suits jobs that must not run twice; resumable jobs can afford many.
-   */
+  /** Times a job may be taken over after its worker died before BullMQ fails it; the queue catalogue's by default. */
   maxStalledCount?: number;
   /** Called once BullMQ has failed a job for good, for whatever reason (our processor's or a stall). */
   onFinalFailure?: (job: Job, error: Error, logger: Logger) => Promise<void>;
@@ -63,7 +62,9 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
       const stopTimer = jobDuration.startTimer({ queue });
       try {
         const payload = parsePayload(queue, job.data);
-        const result = await processor(payload, { job, logger, signal: shutdown.signal, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+        const attempt = job.attemptsMade + 1;
+        const maxAttempts = job.opts.attempts ?? 1;
+        const result = await processor(payload, { job, logger, signal: shutdown.signal, attempt, maxAttempts, finalAttempt: attempt >= maxAttempts });
         jobsTotal.inc({ queue, outcome: "completed" });
         return result;
       } catch (error) {
@@ -96,7 +97,7 @@ export function registerWorker<Q extends QueueName>(queue: Q, processor: Process
       concurrency: options.concurrency,
       lockDuration,
       stalledInterval: Math.min(lockDuration, 30_000),
-      maxStalledCount: options.maxStalledCount ?? 1,
+      maxStalledCount: options.maxStalledCount ?? queueCatalog[queue].maxStalledCount,
       autorun: true,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob) =>

@@ -12,10 +12,10 @@ export {
   type RunOutcome,
   type RunProblem,
 } from "./lifecycle.ts";
-export { enqueueRun, findJob, jobIdOf, queueFor, type CatalogSyncQueue, type SyncQueues, type TraceSyncQueue } from "./queues.ts";
+export { enqueueRun, findJob, jobIdOf, type CatalogSyncQueue, type SyncQueues, type TraceSyncQueue } from "./queues.ts";
 export { reconcileRun, reconcileSyncRuns, type ReconcileSettings, type Repair } from "./reconcile.ts";
 export { triggerSync, type Triggered } from "./trigger.ts";
-export { describeFailure, runSyncJob, type SyncJobContext } from "./job.ts";
+export { describeFailure, runSyncJob, type SyncAttempt, type SyncJobContext, type SyncWorkResult } from "./job.ts";
 export {
   applySchedules,
   processScheduledSync,

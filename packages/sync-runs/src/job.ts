@@ -1,7 +1,7 @@
 import type { Database, Integration, SyncRun } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
 import { UnrecoverableError } from "@langguard/queue-contracts";
-import { FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunProblem } from "./lifecycle.ts";
+import { completeRun, FINISHED, failRun, loadRun, markRunning, requeueRun, startHeartbeat, type RunOutcome, type RunProblem } from "./lifecycle.ts";
 import { recordThrottle, THROTTLE_GIVE_UP_MS, ThrottledError, throttleOf, throttleRemainingMs } from "./throttle.ts";
 
 export interface SyncJobContext {
@@ -10,6 +10,8 @@ export interface SyncJobContext {
   signal?: AbortSignal;
   attempt?: number;
   maxAttempts?: number;
+  /** No attempt follows this one (JobContext's): a retryable failure now fails the run. Derived from attempt/maxAttempts when absent. */
+  finalAttempt?: boolean;
   heartbeatMs: number;
   /** What the run's status says while it waits after an interruption ("it resumes from …"). */
   resumeNote: string;
@@ -30,16 +32,34 @@ export function describeFailure(error: unknown): RunProblem & { retryable: boole
   return { kind: "internal", message: error instanceof Error ? error.message : String(error), retryable: !(error instanceof UnrecoverableError) };
 }
 
+/** What a sync's work ends with: how the run ends (written by runSyncJob), and its summary for the job's result. */
+export interface SyncWorkResult<T> {
+  outcome: RunOutcome;
+  summary: T;
+}
+
+/** What the work may ask of the job it runs in. */
+export interface SyncAttempt {
+  /** No attempt follows this one: a retryable problem is the run's outcome now rather than a reason to retry. */
+  finalAttempt: boolean;
+}
+
+function isFinalAttempt(ctx: SyncJobContext): boolean {
+  return ctx.finalAttempt ?? (ctx.maxAttempts ?? 1) - (ctx.attempt ?? 1) <= 0;
+}
+
 /**
- * The part of every sync job that is the same for every kind: skip a finished run, refuse a
- * deleted or disabled integration, mark running, prove life while working, and on failure hand
- * the run back (shutdown), queue it for BullMQ's retry (retryable, attempts left) or fail it.
+ * Owns a sync run from start to end, for every kind: skip a finished run, refuse a deleted or
+ * disabled integration, wait out a throttling workspace, mark running, prove life while working,
+ * write the outcome the work returns (succeeded, partial or failed), and on an error hand the run
+ * back (shutdown), wait (throttled), queue it for BullMQ's retry (retryable, attempts left) or
+ * fail it. A service's work only syncs, and says how it went.
  */
 export async function runSyncJob<T>(
   syncRunId: string,
   integrationId: string,
   ctx: SyncJobContext,
-  work: (run: SyncRun, integration: Integration) => Promise<T>,
+  work: (run: SyncRun, integration: Integration, attempt: SyncAttempt) => Promise<SyncWorkResult<T>>,
 ): Promise<T | { status: string; skipped: true }> {
   const { db, logger } = ctx;
   const run = await loadRun(db, syncRunId);
@@ -68,7 +88,9 @@ export async function runSyncJob<T>(
   const running = { ...run, startedAt: await markRunning(db, run) };
   const stopHeartbeat = startHeartbeat(db, run.id, ctx.heartbeatMs);
   try {
-    return await work(running, integration);
+    const { outcome, summary } = await work(running, integration, { finalAttempt: isFinalAttempt(ctx) });
+    await completeRun(db, running, outcome);
+    return summary;
   } catch (error) {
     throw await recordFailure(error, running, ctx);
   } finally {
@@ -100,7 +122,7 @@ async function recordFailure(error: unknown, run: SyncRun, ctx: SyncJobContext):
   }
   const { kind, message, retryable } = (ctx.describe ?? describeFailure)(error);
   const attemptsLeft = (ctx.maxAttempts ?? 1) - (ctx.attempt ?? 1);
-  if (retryable && !(error instanceof UnrecoverableError) && attemptsLeft > 0) {
+  if (retryable && !(error instanceof UnrecoverableError) && !isFinalAttempt(ctx)) {
     logger.warn({ kind, attemptsLeft }, `sync attempt failed; will retry: ${message}`);
     await requeueRun(db, run.id, { kind, message: `Attempt ${ctx.attempt ?? 1} failed, retrying: ${message}` }, `waiting to retry; ${ctx.resumeNote}`);
     return error;

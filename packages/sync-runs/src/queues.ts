@@ -1,4 +1,4 @@
-import type { SyncKind, SyncRun } from "@langguard/database";
+import type { SyncRun } from "@langguard/database";
 import { enqueue, jobId, QueueName, type PayloadOf } from "@langguard/queue-contracts";
 import type { Job, Queue } from "bullmq";
 
@@ -30,8 +30,4 @@ export async function enqueueRun(queues: SyncQueues, run: SyncRun): Promise<void
 export async function findJob(queues: SyncQueues, run: SyncRun): Promise<Job | undefined> {
   const queue = run.kind === "catalog" ? queues.catalog : queues.traces;
   return (await queue?.getJob(jobIdOf(run))) ?? undefined;
-}
-
-export function queueFor(queues: SyncQueues, kind: SyncKind): Queue | undefined {
-  return kind === "catalog" ? queues.catalog : queues.traces;
 }

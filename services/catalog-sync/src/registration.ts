@@ -55,7 +55,6 @@ export function registerCatalogSyncWorker({ env, db, queue, logger, warmBridge }
       concurrency: env.CATALOG_SYNC_CONCURRENCY,
       logger,
       lockDurationMs: env.SYNC_LOCK_DURATION_MS,
-      maxStalledCount: 20,
       onFinalFailure: async (job, error) => {
         await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error);
       },

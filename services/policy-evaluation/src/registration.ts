@@ -1,7 +1,7 @@
 import { hostPolicyOrExit } from "@langguard/config";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { createQueue, jobId, QueueName, WebhookDeliveryPayload, type QueueSettings, type RedisClient } from "@langguard/queue-contracts";
+import { createQueue, enqueue, jobId, QueueName, type QueueSettings, type RedisClient } from "@langguard/queue-contracts";
 import { warmUp } from "@langguard/policy-engine";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
@@ -31,9 +31,7 @@ export function registerPolicyEvaluationWorker({ env, db, queue, logger }: Polic
   const deliveryQueue = createQueue(QueueName.WebhookDelivery, queue);
   const deliver = async (deliveryIds: string[]) => {
     for (const deliveryId of deliveryIds) {
-      const payload = WebhookDeliveryPayload.parse({ deliveryId });
-      await deliveryQueue.add(QueueName.WebhookDelivery, payload, {
-        jobId: jobId.webhookDelivery(deliveryId),
+      await enqueue(deliveryQueue, QueueName.WebhookDelivery, { deliveryId }, jobId.webhookDelivery(deliveryId), {
         attempts: env.WEBHOOK_ATTEMPTS,
         backoff: { type: "exponential", delay: env.WEBHOOK_RETRY_DELAY_MS },
       });

@@ -1,7 +1,6 @@
 import { bridgeFromSettings, type BridgeClient } from "@langguard/bridge-client";
 import type { Database } from "@langguard/database";
 import type { Logger } from "@langguard/logger";
-import { createHash } from "node:crypto";
 import { createQueue, enqueue, jobId, QueueName, type QueueSettings } from "@langguard/queue-contracts";
 import { keyRingFromSettings } from "@langguard/secrets";
 import { serializeHostPolicy } from "@langguard/host-policy";
@@ -23,9 +22,6 @@ export interface TraceSyncWorkerDeps {
 export function bridgeFor(env: TraceSyncEnv, logger: Logger): BridgeClient {
   return bridgeFromSettings(env, serializeHostPolicy(hostPolicyOrExit(env)), logger, bridgeMetrics);
 }
-
-/** Worker deaths in a row a run survives before the queue gives up on it. */
-export const SYNC_MAX_STALLS = 20;
 
 export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: TraceSyncWorkerDeps): RegisteredWorker {
   const bridge = bridgeFor(env, logger);
@@ -55,12 +51,11 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
         maxAttempts: ctx.maxAttempts,
         // The job id derives from the batch's content, so a retried batch is not evaluated twice.
         onBatchCommitted: async ({ syncRunId, integrationId, organizationId, traceIds }) => {
-          const digest = createHash("sha256").update(traceIds.join(",")).digest("hex").slice(0, 24);
           await enqueue(
             policyQueue,
             QueueName.PolicyEvaluation,
             { syncRunId, integrationId, organizationId, traceIds },
-            jobId.policyEvaluation(syncRunId, digest),
+            jobId.policyBatch(syncRunId, traceIds),
           );
         },
       }),
@@ -70,8 +65,6 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
       concurrency: env.TRACE_SYNC_CONCURRENCY,
       logger,
       lockDurationMs: env.SYNC_LOCK_DURATION_MS,
-      // A run resumes from its committed pages, so being taken over after a crash costs little.
-      maxStalledCount: SYNC_MAX_STALLS,
       onFinalFailure: async (job, error, log) => {
         if (await finishRunOfFailedJob(db, (job.data as { syncRunId?: unknown }).syncRunId, error))
           log.warn({ reason: error.message }, "sync job failed outside its processor; run marked failed");

@@ -15,7 +15,6 @@ export const ALNUM = table(DIGITS + LOWER + UPPER);
 export const HEX = table(DIGITS + "abcdefABCDEF");
 export const BASE64 = table(DIGITS + LOWER + UPPER + "+/=");
 export const BASE64URL = table(DIGITS + LOWER + UPPER + "_-");
-export const UPPER_ALNUM = table(DIGITS + UPPER);
 /** Characters that continue an opaque token: a secret-looking run touching one is part of something longer. */
 export const TOKEN = table(DIGITS + LOWER + UPPER + "_-+/");
 
@@ -37,10 +36,6 @@ export function charBefore(text: string, index: number): number {
 
 export function charAt(text: string, index: number): number {
   return index < text.length ? text.charCodeAt(index) : -1;
-}
-
-export function isDigitCode(code: number): boolean {
-  return code >= 48 && code <= 57;
 }
 
 /** Real random keys mix character classes; placeholders like `sk-xxxx…` do not. */

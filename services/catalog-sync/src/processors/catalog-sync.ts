@@ -5,7 +5,7 @@ import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
-import { completeRun, runSyncJob, type ContainerError, type RunProblem } from "@langguard/sync-runs";
+import { runSyncJob, type ContainerError, type RunOutcome, type RunProblem } from "@langguard/sync-runs";
 import { quoteFullName } from "@langguard/unity-catalog";
 import { CatalogMappingError, mapCatalogRecord, partsOf, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
@@ -194,16 +194,16 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
     heldBack: deletion.held.reduce((n, h) => n + h.ids.length, 0),
     containersCompleted: walk.completed.length,
   };
-  await completeRun(db, run, {
+  logger.info({ status, ...progress }, "catalog sync finished");
+  const outcome: RunOutcome = {
     status,
     errorKind: first?.errorKind ?? null,
     errorMessage: first ? `${containerErrors.length} listing(s) failed: ${first.kind} ${first.fullName}: ${first.message}` : null,
     containerErrors,
     warnings,
     progress,
-  });
-  logger.info({ status, ...progress }, "catalog sync finished");
-  return { status, ...progress };
+  };
+  return { outcome, summary: { status, ...progress } };
 }
 
 function summaryWarnings(walk: WalkState, deletion: Awaited<ReturnType<typeof applyDeletions>>, integrationId: string): RunProblem[] {

@@ -1,3 +1,4 @@
+import { $Enums } from "@langguard/database";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { createApiKey } from "../auth/api-keys.ts";
@@ -7,7 +8,7 @@ import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schemas/common.ts";
 import { Timestamp } from "@langguard/input-rules";
 
-const Scope = z.enum(["read", "write", "admin"], { error: "must be 'read', 'write' or 'admin'" });
+const Scope = z.enum($Enums.ApiKeyScope, { error: "must be 'read', 'write' or 'admin'" });
 const CreateBody = z
   .object({
     name: text(200),

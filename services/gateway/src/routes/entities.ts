@@ -1,3 +1,4 @@
+import { $Enums } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "../deps.ts";
@@ -6,9 +7,9 @@ import { notFound } from "../plugins/error-handler.ts";
 import { actorNames } from "../auth/actor-names.ts";
 import { errorResponses, IdParams, Page, page, PageQuery, pageQuery, text } from "../schemas/common.ts";
 
-const Kind = z.enum(["agent", "model", "tool", "data"], { error: "must be agent, model, tool or data" });
-const Approval = z.enum(["approved", "pending", "rejected"], { error: "must be approved, pending or rejected" });
-const Stage = z.enum(["dev", "poc", "staging", "prod"], { error: "must be dev, poc, staging or prod" });
+const Kind = z.enum($Enums.EntityKind, { error: "must be agent, model, tool or data" });
+const Approval = z.enum($Enums.ApprovalStatus, { error: "must be approved, pending or rejected" });
+const Stage = z.enum($Enums.Stage, { error: "must be dev, poc, staging or prod" });
 
 const ListQuery = z
   .object({ ...pageQuery, kind: Kind.optional(), approval: Approval.optional(), stage: Stage.optional(), name: text(500).optional() })

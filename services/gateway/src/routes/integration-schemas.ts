@@ -1,3 +1,4 @@
+import { $Enums } from "@langguard/database";
 import { z } from "zod";
 import type { HostPolicy } from "@langguard/host-policy";
 import { integrationBodies as bodiesWith } from "@langguard/input-rules";
@@ -39,7 +40,7 @@ export const RateLimitWarning = z
 export const IntegrationView = z.object({
   id: z.uuid(),
   name: z.string(),
-  source: z.enum(["databricks", "mlflow"]),
+  source: z.enum($Enums.IntegrationSource),
   host: z.string(),
   token: z.string().nullable().describe("The token's last characters, e.g. ****abcd"),
   hasToken: z.boolean(),

@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { bumpPolicySetVersion, discoverEntities, documentOf, ensureBuiltinPolicies, loadTraces, specOf } from "@langguard/governance";
 import { compileCustomPolicy, getBuiltin, MAX_EXPRESSION_LENGTH, type PolicyInput, policyInputSchema } from "@langguard/policy-engine";
-import { Prisma, type Policy } from "@langguard/database";
-import { jobId, QueueName } from "@langguard/queue-contracts";
+import { $Enums, Prisma, type Policy } from "@langguard/database";
+import { enqueue, jobId, QueueName } from "@langguard/queue-contracts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { PolicyTestPool } from "../policy-test/pool.ts";
@@ -13,8 +13,8 @@ import { HttpError, notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } from "../schemas/common.ts";
 import { code, line, Timestamp } from "@langguard/input-rules";
 
-const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
-const Mode = z.enum(["enforce", "monitor"], { error: "must be 'enforce' or 'monitor'" });
+const Severity = z.enum($Enums.Severity, { error: "must be critical, high, medium or low" });
+const Mode = z.enum($Enums.PolicyMode, { error: "must be 'enforce' or 'monitor'" });
 const Expression = z.string().min(1, "must not be empty").max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`);
 
 const CreateBody = z
@@ -44,7 +44,7 @@ const UpdateBody = z
 
 export const PolicyView = z.object({
   id: z.uuid(),
-  kind: z.enum(["builtin", "custom"]),
+  kind: z.enum($Enums.PolicyKind),
   builtinId: z.string().nullable(),
   name: z.string(),
   description: z.string(),
@@ -267,10 +267,11 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       if (request.body.from > request.body.to)
         throw new HttpError(400, "body.from: must not be after body.to", { issues: [{ field: "body.from", reason: "must not be after body.to" }] });
       const id = jobId.policyWindow(policy.id, randomUUID());
-      await deps.policyQueue.add(
+      await enqueue(
+        deps.policyQueue,
         QueueName.PolicyEvaluation,
         { organizationId: policy.organizationId, policyId: policy.id, fromMs: request.body.from.getTime(), toMs: request.body.to.getTime() },
-        { jobId: id },
+        id,
       );
       return reply.status(202).send({ jobId: id });
     },

@@ -1,3 +1,4 @@
+import { $Enums } from "@langguard/database";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { DATABRICKS_DOMAINS } from "@langguard/host-policy";
@@ -17,7 +18,7 @@ const HostPolicyView = z
 
 const Sources = z.object({
   sources: z
-    .array(z.enum(["databricks", "mlflow"]))
+    .array(z.enum($Enums.IntegrationSource))
     .describe("The sources an integration may be: self-hosted MLflow only where the operator allows other hosts"),
   hostPolicy: HostPolicyView,
   hostForms: z.array(z.string()).describe("The allowed host forms, as a person reads them"),

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Database } from "@langguard/database";
 import { enqueue, jobId, QueueName, type PayloadOf } from "@langguard/queue-contracts";
 import type { Queue } from "bullmq";
@@ -33,12 +32,11 @@ export async function sweepUnevaluated(db: Database, queue: Queue<PayloadOf<"pol
     for (let i = 0; i < group.length; i += settings.batchSize) {
       const batch = group.slice(i, i + settings.batchSize);
       const traceIds = batch.map((r) => r.id);
-      const digest = createHash("sha256").update(traceIds.join(",")).digest("hex").slice(0, 24);
       await enqueue(
         queue,
         QueueName.PolicyEvaluation,
         { organizationId: batch[0]!.organizationId, integrationId: batch[0]!.integrationId, traceIds },
-        jobId.policyEvaluation("sweep", digest),
+        jobId.policyBatch("sweep", traceIds),
       );
       queued += traceIds.length;
     }

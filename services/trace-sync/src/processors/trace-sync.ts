@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { BridgeError, type BridgeClient } from "@langguard/bridge-client";
+import { BridgeError, type BridgeClient, type CheckpointMessage, type ErrorMessage, type RecordOf } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { sanitizeForPostgres, type Alteration } from "@langguard/exact-json";
 import { isDataError, withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
@@ -7,24 +7,14 @@ import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
-import { completeRun, runSyncJob, throttleOf } from "@langguard/sync-runs";
+import { runSyncJob, type SyncAttempt, type SyncWorkResult, throttleOf } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
 import { readPlan } from "../sync/read-plan.ts";
+import type { TraceSyncSettings } from "../sync/settings.ts";
 
-export interface TraceSyncSettings {
-  batchSize: number;
-  /** Requests one job makes to its workspace at once: experiments and their time slices share them. */
-  workspaceConcurrency: number;
-  lookbackMs: number;
-  overlapMs: number;
-  /** How long a trace may run and still be found when written late (0: no late-trace sweep). */
-  maxTraceDurationMs?: number;
-  maxPayloadBytes: number;
-  /** How often a running job proves it is alive. */
-  heartbeatMs: number;
-}
+export type { TraceSyncSettings };
 
 export interface TraceSyncDeps {
   db: Database;
@@ -62,31 +52,21 @@ export interface TraceSyncSummary {
  */
 export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: TraceSyncDeps): Promise<TraceSyncSummary | { status: string; skipped: true }> {
   const context = { ...deps, heartbeatMs: deps.settings.heartbeatMs, resumeNote: "it resumes from its last committed page" };
-  return runSyncJob(payload.syncRunId, payload.integrationId, context, async (run, integration) => {
-    const summary = await syncIntegration(run, integration, deps);
-    deps.logger.info(summary, "trace sync finished");
-    return summary;
+  return runSyncJob(payload.syncRunId, payload.integrationId, context, async (run, integration, attempt) => {
+    const result = await syncIntegration(run, integration, deps, attempt);
+    deps.logger.info(result.summary, "trace sync finished");
+    return result;
   });
 }
 
-async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps): Promise<TraceSyncSummary> {
-  const { db, bridge, settings, logger, signal } = deps;
+/**
+ * One trace read: its plan, then the bridge's messages, each to its handler over one state (the
+ * run's summary, the pages held until their checkpoint, the experiments' errors), then the outcome.
+ */
+async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps, attempt: SyncAttempt): Promise<SyncWorkResult<TraceSyncSummary>> {
+  const { settings, logger } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
-  const summary: TraceSyncSummary = {
-    status: "succeeded",
-    experiments: 0,
-    experimentsDone: 0,
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    spans: 0,
-    setAside: 0,
-    altered: 0,
-  };
-  const errors: ExperimentError[] = [];
-  const plan = await readPlan(db, run, settings);
-  summary.experimentsDone = plan.skip.length;
+  const plan = await readPlan(deps.db, run, settings);
   const late =
     run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
   const params = {
@@ -101,132 +81,195 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     { mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length },
     "streaming traces",
   );
+  const read = await TraceRead.start(run, integration, deps, plan.skip.length);
+  for await (const message of deps.bridge.stream("stream-traces", params, source, { signal: deps.signal })) {
+    if (message.type === "record" && message.stream === "experiments") await read.onExperiment(message.data);
+    else if (message.type === "record" && message.stream === "traces") read.onTrace(message);
+    else if (message.type === "checkpoint") await read.onCheckpoint(message);
+    else if (message.type === "error" && !read.onError(message)) break;
+  }
+  return read.finish(attempt);
+}
 
-  const target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
-  const retrying = {
-    signal,
-    onRetry: (error: unknown, attempt: number) => logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
+type TraceMessage = Extract<RecordOf<"stream-traces">, { stream: "traces" }>;
+type ExperimentData = Extract<RecordOf<"stream-traces">, { stream: "experiments" }>["data"];
+
+/** What one read has seen so far, and the pages not yet written. */
+class TraceRead {
+  readonly summary: TraceSyncSummary = {
+    status: "succeeded",
+    experiments: 0,
+    experimentsDone: 0,
+    fetched: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    spans: 0,
+    setAside: 0,
+    altered: 0,
   };
+  private readonly errors: ExperimentError[] = [];
   // Pages of experiments and slices arrive interleaved but each one whole (the bridge writes a page
   // and its checkpoint at once), so one page per experiment is held, only until its checkpoint.
-  const pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
+  private readonly pending = new Map<string, { rows: TraceRow[]; fetched: number; setAside: SetAside[] }>();
   // This attempt's sliced parts are recorded apart from an earlier attempt's (see BatchCursor.slice).
-  const readId = randomUUID().slice(0, 8);
-  const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
-  // An experiment set aside by an earlier run leaves quarantine once its row is stored.
-  const quarantinedExperiments = new Set(
-    (await db.quarantinedRecord.findMany({ where: { integrationId: integration.id, kind: "experiment" }, select: { externalId: true } })).map(
-      (r) => r.externalId,
-    ),
-  );
-  let throttled: BridgeError | undefined;
-  for await (const message of bridge.stream("stream-traces", params, source, { signal })) {
-    if (message.type === "record" && message.stream === "experiments") {
-      summary.experiments += 1;
-      try {
-        await withDatabaseRetry(() => upsertExperiment(db, integration.id, message.data), retrying);
-        const externalId = String(message.data.id);
-        if (quarantinedExperiments.delete(externalId)) {
-          await withDatabaseRetry(
-            () => db.quarantinedRecord.deleteMany({ where: { integrationId: integration.id, kind: "experiment", externalId } }),
-            retrying,
-          );
-        }
-      } catch (error) {
-        if (!isDataError(error)) throw error;
-        // Its traces do not need its row: they are still read and stored.
-        const setAside = {
-          kind: "experiment" as const,
-          experimentId: String(message.data.id),
-          externalId: String(message.data.id),
-          reason: `experiment metadata cannot be stored: ${refusal(error)}`,
-        };
-        logger.warn(setAside, "experiment set aside");
-        await withDatabaseRetry(() => quarantine(db, target, [setAside]), retrying);
+  private readonly readId = randomUUID().slice(0, 8);
+  private readonly target: { organizationId: string; integrationId: string; syncRunId: string };
+  private readonly retrying: { signal?: AbortSignal; onRetry: (error: unknown, attempt: number) => void };
+  private throttled: BridgeError | undefined;
+
+  private constructor(
+    private readonly run: SyncRun,
+    integration: Integration,
+    private readonly deps: TraceSyncDeps,
+    private readonly clearQuarantine: boolean,
+    /** Experiments set aside by an earlier run: each leaves quarantine once its row is stored. */
+    private readonly quarantinedExperiments: Set<string>,
+  ) {
+    this.target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
+    this.retrying = {
+      signal: deps.signal,
+      onRetry: (error: unknown, attempt: number) =>
+        deps.logger.warn({ attempt, err: { message: (error as Error)?.message } }, "database write failed; retrying"),
+    };
+  }
+
+  static async start(run: SyncRun, integration: Integration, deps: TraceSyncDeps, resumedPast: number): Promise<TraceRead> {
+    const { db } = deps;
+    const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
+    const quarantinedExperiments = new Set(
+      (await db.quarantinedRecord.findMany({ where: { integrationId: integration.id, kind: "experiment" }, select: { externalId: true } })).map(
+        (r) => r.externalId,
+      ),
+    );
+    const read = new TraceRead(run, integration, deps, clearQuarantine, quarantinedExperiments);
+    read.summary.experimentsDone = resumedPast;
+    return read;
+  }
+
+  async onExperiment(data: ExperimentData): Promise<void> {
+    const { db, logger } = this.deps;
+    const integrationId = this.target.integrationId;
+    this.summary.experiments += 1;
+    try {
+      await withDatabaseRetry(() => upsertExperiment(db, integrationId, data), this.retrying);
+      const externalId = String(data.id);
+      if (this.quarantinedExperiments.delete(externalId)) {
+        await withDatabaseRetry(() => db.quarantinedRecord.deleteMany({ where: { integrationId, kind: "experiment", externalId } }), this.retrying);
       }
-    } else if (message.type === "record" && message.stream === "traces") {
-      const page = pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0, setAside: [] };
-      pending.set(message.experimentId ?? "", page);
-      page.fetched += 1;
-      try {
-        page.rows.push(mapTrace(message.data, message.digest, message.unclean));
-      } catch (error) {
-        if (!(error instanceof TraceMappingError)) throw error;
-        logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");
-        page.setAside.push({
-          kind: "trace",
-          experimentId: message.experimentId ?? null,
-          externalId: error.externalId ?? `digest:${message.digest}`,
-          reason: error.message,
-        });
-      }
-    } else if (message.type === "checkpoint" && "experimentId" in message) {
-      const page = pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
-      pending.delete(message.experimentId);
-      // Listed but not sent: known unchanged, fetched all the same as far as the run's counts go.
-      page.fetched += message.unchanged ?? 0;
-      const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
-      // A checkpoint without a slice that says done ends the experiment (sliced reads end with one too).
-      if (message.done && message.slice === undefined) summary.experimentsDone += 1;
-      const slice = message.slice === undefined ? undefined : { read: readId, part: message.slice };
-      const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice };
-      // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
-      const options = { setAside: page.setAside, clearQuarantine, progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase) };
-      const outcome = await withDatabaseRetry(() => writeTraceBatch(db, target, page.rows, cursor, page.fetched, options), retrying);
-      countSynced("trace", outcome);
-      countSynced("span", { inserted: outcome.spans });
-      for (const record of outcome.setAside) logger.warn(record, "trace set aside");
-      summary.altered += page.rows.filter((row) => row.alterations.length > 0).length;
-      Object.assign(summary, added(summary, outcome, page.fetched));
-      if (outcome.changedTraceIds.length && deps.onBatchCommitted) {
-        await deps.onBatchCommitted({ ...target, traceIds: outcome.changedTraceIds });
-      }
-    } else if (message.type === "error") {
-      logger.warn({ experimentId: message.experimentId, kind: message.kind, status: message.status }, message.message);
-      if (throttleOf(message)) {
-        // The workspace throttles the whole job, not one experiment: stop asking (leaving the loop
-        // stops the bridge), keep what is committed, and let the job wait as the workspace said.
-        throttled = BridgeError.fromMessage(message);
-        break;
-      }
-      errors.push({
-        experimentId: message.experimentId ?? "",
-        kind: message.kind,
-        message: message.hint ? `${message.message}. ${message.hint}` : message.message,
-        retryable: message.retryable,
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      // Its traces do not need its row: they are still read and stored.
+      const setAside = {
+        kind: "experiment" as const,
+        experimentId: String(data.id),
+        externalId: String(data.id),
+        reason: `experiment metadata cannot be stored: ${refusal(error)}`,
+      };
+      logger.warn(setAside, "experiment set aside");
+      await withDatabaseRetry(() => quarantine(db, this.target, [setAside]), this.retrying);
+    }
+  }
+
+  onTrace(message: TraceMessage): void {
+    const page = this.pending.get(message.experimentId ?? "") ?? { rows: [], fetched: 0, setAside: [] };
+    this.pending.set(message.experimentId ?? "", page);
+    page.fetched += 1;
+    try {
+      page.rows.push(mapTrace(message.data, message.digest, message.unclean));
+    } catch (error) {
+      if (!(error instanceof TraceMappingError)) throw error;
+      this.deps.logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");
+      page.setAside.push({
+        kind: "trace",
+        experimentId: message.experimentId ?? null,
+        externalId: error.externalId ?? `digest:${message.digest}`,
+        reason: error.message,
       });
     }
   }
-  if (throttled) throw throttled;
-  const retryable = errors.filter((e) => e.retryable);
-  if (retryable.length > 0 && (deps.maxAttempts ?? 1) - (deps.attempt ?? 1) > 0) throw new RetryableExperimentsError(retryable);
 
-  const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true, NOT: { key: { contains: SLICE_KEY_MARK } } } });
-  // Counted from Postgres: a resumed run also reports what earlier attempts set aside.
-  const setAsideWhere = { syncRunId: run.id };
-  const [setAsideCount, setAside] = await Promise.all([
-    db.quarantinedRecord.count({ where: setAsideWhere }),
-    db.quarantinedRecord.findMany({
-      where: setAsideWhere,
-      orderBy: { lastSeenAt: "asc" },
-      take: 20,
-      select: { kind: true, experimentId: true, externalId: true, reason: true },
-    }),
-  ]);
-  summary.setAside = setAsideCount;
-  summary.experimentsDone = experimentsCompleted;
-  const outcome = decideOutcome({
-    experimentsListed: summary.experiments,
-    experimentsCompleted,
-    fetched: summary.fetched,
-    errors,
-    setAside,
-    setAsideCount,
-    altered: summary.altered,
-  });
-  await completeRun(db, run, { ...outcome, progress: progressOf(summary, "done") });
-  summary.status = outcome.status;
-  return summary;
+  async onCheckpoint(message: CheckpointMessage): Promise<void> {
+    const { db, logger, onBatchCommitted } = this.deps;
+    const summary = this.summary;
+    const page = this.pending.get(message.experimentId) ?? { rows: [], fetched: 0, setAside: [] };
+    this.pending.delete(message.experimentId);
+    // Listed but not sent: known unchanged, fetched all the same as far as the run's counts go.
+    page.fetched += message.unchanged ?? 0;
+    const phase = `experiment ${message.experimentId}, page ${message.page}${message.slice === undefined ? "" : ` (slice ${message.slice})`}`;
+    // A checkpoint without a slice that says done ends the experiment (sliced reads end with one too).
+    if (message.done && message.slice === undefined) summary.experimentsDone += 1;
+    const slice = message.slice === undefined ? undefined : { read: this.readId, part: message.slice };
+    const cursor = { experimentId: message.experimentId, cursorMs: message.cursorMs, done: message.done, slice };
+    // The page is one all-or-nothing transaction: when Postgres is briefly away, the same write is tried again.
+    const options = {
+      setAside: page.setAside,
+      clearQuarantine: this.clearQuarantine,
+      progress: (o: BatchOutcome) => progressOf(added(summary, o, page.fetched), phase),
+    };
+    const outcome = await withDatabaseRetry(() => writeTraceBatch(db, this.target, page.rows, cursor, page.fetched, options), this.retrying);
+    countSynced("trace", outcome);
+    countSynced("span", { inserted: outcome.spans });
+    for (const record of outcome.setAside) logger.warn(record, "trace set aside");
+    summary.altered += page.rows.filter((row) => row.alterations.length > 0).length;
+    Object.assign(summary, added(summary, outcome, page.fetched));
+    if (outcome.changedTraceIds.length && onBatchCommitted) {
+      await onBatchCommitted({ ...this.target, traceIds: outcome.changedTraceIds });
+    }
+  }
+
+  /** Records an experiment's error; false when the workspace throttles the whole job and reading must stop. */
+  onError(message: ErrorMessage): boolean {
+    this.deps.logger.warn({ experimentId: message.experimentId, kind: message.kind, status: message.status }, message.message);
+    if (throttleOf(message)) {
+      // The workspace throttles the whole job, not one experiment: stop asking (leaving the loop
+      // stops the bridge), keep what is committed, and let the job wait as the workspace said.
+      this.throttled = BridgeError.fromMessage(message);
+      return false;
+    }
+    this.errors.push({
+      experimentId: message.experimentId ?? "",
+      kind: message.kind,
+      message: message.hint ? `${message.message}. ${message.hint}` : message.message,
+      retryable: message.retryable,
+    });
+    return true;
+  }
+
+  /** The run's outcome, once the bridge is done; throws to wait (throttled) or to retry the experiments that may pass. */
+  async finish(attempt: SyncAttempt): Promise<SyncWorkResult<TraceSyncSummary>> {
+    const { db } = this.deps;
+    const { summary, errors, run } = this;
+    if (this.throttled) throw this.throttled;
+    const retryable = errors.filter((e) => e.retryable);
+    if (retryable.length > 0 && !attempt.finalAttempt) throw new RetryableExperimentsError(retryable);
+
+    const experimentsCompleted = await db.runCheckpoint.count({ where: { syncRunId: run.id, done: true, NOT: { key: { contains: SLICE_KEY_MARK } } } });
+    // Counted from Postgres: a resumed run also reports what earlier attempts set aside.
+    const setAsideWhere = { syncRunId: run.id };
+    const [setAsideCount, setAside] = await Promise.all([
+      db.quarantinedRecord.count({ where: setAsideWhere }),
+      db.quarantinedRecord.findMany({
+        where: setAsideWhere,
+        orderBy: { lastSeenAt: "asc" },
+        take: 20,
+        select: { kind: true, experimentId: true, externalId: true, reason: true },
+      }),
+    ]);
+    summary.setAside = setAsideCount;
+    summary.experimentsDone = experimentsCompleted;
+    const outcome = decideOutcome({
+      experimentsListed: summary.experiments,
+      experimentsCompleted,
+      fetched: summary.fetched,
+      errors,
+      setAside,
+      setAsideCount,
+      altered: summary.altered,
+    });
+    summary.status = outcome.status;
+    return { outcome: { ...outcome, progress: progressOf(summary, "done") }, summary };
+  }
 }
 
 async function upsertExperiment(db: Database, integrationId: string, data: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 import type { Database, SyncRun } from "@langguard/database";
-import type { TraceSyncSettings } from "../processors/trace-sync.ts";
+import type { TraceSyncSettings } from "./settings.ts";
 import { SLICE_KEY_MARK } from "../store/trace-writer.ts";
 
 export interface ReadPlan {

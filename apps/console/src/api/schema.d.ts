@@ -610,6 +610,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traces/{id}/spans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTracesByIdSpans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -1406,6 +1422,9 @@ export interface operations {
         parameters: {
             query?: {
                 catalog?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 deleted?: "true" | "false" | "any";
                 integrationId?: string;
                 kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model";
@@ -1459,8 +1478,11 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -1704,6 +1726,9 @@ export interface operations {
         parameters: {
             query?: {
                 approval?: "approved" | "pending" | "rejected";
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "agent" | "model" | "tool" | "data";
                 limit?: number;
                 name?: string;
@@ -1742,8 +1767,11 @@ export interface operations {
                             updatedBy: string | null;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -2655,6 +2683,9 @@ export interface operations {
     listQuarantinedRecords: {
         parameters: {
             query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "trace" | "experiment";
                 limit?: number;
                 offset?: number;
@@ -2690,8 +2721,11 @@ export interface operations {
                             syncRunId: string | null;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -2869,6 +2903,9 @@ export interface operations {
     listSyncRuns: {
         parameters: {
             query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "traces" | "catalog";
                 limit?: number;
                 offset?: number;
@@ -2891,8 +2928,11 @@ export interface operations {
                         hasMore: boolean;
                         items: components["schemas"]["SyncRun"][];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -4810,6 +4850,9 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 format?: "json" | "csv";
                 from?: string;
                 integrationId?: string;
@@ -4870,8 +4913,11 @@ export interface operations {
                             traceId: string;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                     "text/csv": string;
                 };
@@ -5137,10 +5183,17 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
+                /** @description Traces at or after this time */
+                from?: string;
                 integrationId?: string;
                 limit?: number;
                 offset?: number;
                 status?: "OK" | "ERROR" | "IN_PROGRESS" | "UNSPECIFIED";
+                /** @description Traces at or before this time */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -5180,8 +5233,11 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -5305,6 +5361,111 @@ export interface operations {
                         totalTokens: number | null;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTracesByIdSpans: {
+        parameters: {
+            query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hasMore: boolean;
+                        items: {
+                            attributes: unknown;
+                            durationMs: number | null;
+                            endTime: string | null;
+                            events: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            inputs: unknown;
+                            inputTokens: number | null;
+                            model: string | null;
+                            name: string;
+                            outputs: unknown;
+                            outputTokens: number | null;
+                            parentSpanId: string | null;
+                            provider: string | null;
+                            spanId: string;
+                            /** Format: date-time */
+                            startTime: string;
+                            status: string;
+                            statusMessage: string | null;
+                            totalTokens: number | null;
+                            truncated: boolean;
+                            type: string | null;
+                        }[];
+                        limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        offset: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };

@@ -25,9 +25,13 @@ export async function traceJson(db: Database, traceId: string) {
   };
 }
 
-/** Each span's documents by the span row's id. */
-export async function spanJson(db: Database, traceId: string) {
-  const rows = await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
+/** Each span's documents by the span row's id (of the given span rows only, for a page of them). */
+export async function spanJson(db: Database, traceId: string, spanRowIds?: string[]) {
+  const rows = spanRowIds
+    ? await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
+    SELECT "id"::text AS id, "inputs"::text AS inputs, "outputs"::text AS outputs, "attributes"::text AS attributes, "events"::text AS events
+    FROM "Span" WHERE "traceId" = ${traceId}::uuid AND "id" = ANY(${spanRowIds}::uuid[])`
+    : await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
     SELECT "id"::text AS id, "inputs"::text AS inputs, "outputs"::text AS outputs, "attributes"::text AS attributes, "events"::text AS events
     FROM "Span" WHERE "traceId" = ${traceId}::uuid`;
   return new Map(

@@ -30,7 +30,7 @@ const ListQuery = z
 const ViolationView = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
-  traceId: z.uuid(),
+  traceId: z.uuid().nullable().describe("Null once retention removed the trace and the organization keeps violations longer"),
   policyId: z.uuid(),
   policyVersion: z.number().int(),
   policyName: z.string(),

@@ -11,7 +11,7 @@ import { completeRun, runSyncJob, throttleOf } from "@langguard/sync-runs";
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
-import { readPlan } from "../sync/read-plan.ts";
+import { keptFromMs, readPlan } from "../sync/read-plan.ts";
 
 export interface TraceSyncSettings {
   batchSize: number;
@@ -86,6 +86,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   };
   const errors: ExperimentError[] = [];
   const plan = await readPlan(db, run, settings);
+  const keptFrom = await keptFromMs(db, run.organizationId);
   summary.experimentsDone = plan.skip.length;
   const late =
     run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
@@ -149,7 +150,9 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
       pending.set(message.experimentId ?? "", page);
       page.fetched += 1;
       try {
-        page.rows.push(mapTrace(message.data, message.digest, message.unclean));
+        const row = mapTrace(message.data, message.digest, message.unclean);
+        // A late sweep reaches back before the read's start: what retention removed stays removed.
+        if (row.timestamp.getTime() >= keptFrom) page.rows.push(row);
       } catch (error) {
         if (!(error instanceof TraceMappingError)) throw error;
         logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");

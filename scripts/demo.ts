@@ -213,27 +213,28 @@ for (;;) {
   if (!["queued", "running"].includes(run.status)) break;
   await new Promise((r) => setTimeout(r, 1000));
 }
-const traces = await call<{ total: number }>("GET", `/api/traces?integrationId=${integration.id}&limit=1`);
+// `total` is counted only when asked for (count=true): over millions of traces a count costs seconds.
+const traces = await call<{ total: number }>("GET", `/api/traces?integrationId=${integration.id}&limit=1&count=true`);
 const agents = await call<{ items: Array<{ name: string; versions: string[]; type: string; traceCount: number }> }>(
   "GET",
   `/api/agents?integrationId=${integration.id}`,
 );
 const spanTotal = await countSpans(integration.id);
 // Policy evaluation runs right behind the sync; give it a moment to catch up with the last batch.
-type Violations = { total: number; items: Array<{ severity: string; policyName: string }> };
-let violations = await call<Violations>("GET", `/api/policies/violations?integrationId=${integration.id}&limit=200`);
-for (let i = 0; i < 20 && violations.total === 0; i += 1) {
+type Violation = { severity: string; policyName: string };
+let violations = await allViolations(integration.id);
+for (let i = 0; i < 20 && violations.length === 0; i += 1) {
   await new Promise((r) => setTimeout(r, 500));
-  violations = await call<Violations>("GET", `/api/policies/violations?integrationId=${integration.id}&limit=200`);
+  violations = await allViolations(integration.id);
 }
 const byPolicy = new Map<string, number>();
-for (const v of violations.items) byPolicy.set(`${v.policyName} (${v.severity})`, (byPolicy.get(`${v.policyName} (${v.severity})`) ?? 0) + 1);
+for (const v of violations) byPolicy.set(`${v.policyName} (${v.severity})`, (byPolicy.get(`${v.policyName} (${v.severity})`) ?? 0) + 1);
 
 console.log(`
 Sync ${run.status} in ${run.durationMs} ms: fetched ${run.itemsFetched}, imported ${run.itemsIngested} new traces, updated ${run.itemsUpdated}, ${run.spansIngested} spans written.${run.errorMessage ? `\n${run.errorMessage}` : ""}
 Now stored for this integration: ${traces.total} traces, ${spanTotal} spans, ${agents.items.length} agents:
 ${agents.items.map((a) => `  - ${a.name} ${a.versions.join(", ")} (${a.type}), ${a.traceCount} traces`).join("\n")}
-Policy violations so far: ${violations.total}
+Policy violations so far: ${violations.length}
 ${[...byPolicy].map(([policy, n]) => `  - ${policy}: ${n}`).join("\n")}
 
 The console is running at ${api}/ : sign in as
@@ -257,14 +258,31 @@ if (process.env.DEMO_EXIT_AFTER_SYNC === "1") {
   process.exit(process.exitCode ?? 0);
 }
 
+/** Every violation of the integration, page after page by cursor (each page's nextCursor). */
+async function allViolations(integrationId: string): Promise<Violation[]> {
+  const all: Violation[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: Violation[]; nextCursor: string | null } = await call(
+      "GET",
+      `/api/policies/violations?integrationId=${integrationId}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
 async function countSpans(integrationId: string): Promise<number> {
   let total = 0;
-  for (let offset = 0; ; offset += 200) {
-    const page = await call<{ items: Array<{ spanCount: number }>; hasMore: boolean }>(
+  let cursor: string | null = null;
+  do {
+    const page: { items: Array<{ spanCount: number }>; nextCursor: string | null } = await call(
       "GET",
-      `/api/traces?integrationId=${integrationId}&limit=200&offset=${offset}`,
+      `/api/traces?integrationId=${integrationId}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     total += page.items.reduce((sum, t) => sum + t.spanCount, 0);
-    if (!page.hasMore) return total;
-  }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return total;
 }

@@ -83,7 +83,7 @@ describe("writeTraceBatch", () => {
     const quarantined = await fleet.db.quarantinedRecord.findMany({ where: { integrationId: target.integrationId } });
     expect(quarantined).toMatchObject([{ kind: "trace", externalId: "tr-refused", experimentId: "1", syncRunId: target.syncRunId }]);
     // The API lists it with its reason, for this organization only.
-    const listed = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine` });
+    const listed = await fleet.inject({ method: "GET", url: `/api/integrations/${target.integrationId}/quarantine?count=true` });
     expect(listed.json()).toMatchObject({ total: 1, items: [{ externalId: "tr-refused", reason: expect.stringContaining("22P02") }] });
     const stranger = await fleet.newOrganization(["read"]);
     const foreign = await fleet.inject({

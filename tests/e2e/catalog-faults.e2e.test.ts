@@ -52,7 +52,8 @@ async function newCase(ws: FakeWorkspace, extra: Record<string, unknown> = {}) {
     ...extra,
   });
   const sync = async () => (await syncAndWait(api, id, { type: "catalog" }, 300_000)) as SyncRunView;
-  const entities = async (query: string) => (await api.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200${query}` })).json();
+  const entities = async (query: string) =>
+    (await api.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200&count=true${query}` })).json();
   return { api, id, organizationId, integration: { id, organizationId }, sync, entities };
 }
 

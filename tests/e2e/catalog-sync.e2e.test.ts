@@ -30,7 +30,7 @@ describe("catalog sync: Unity Catalog → Data Catalog", () => {
       ...extra,
     });
   const entities = async (id: string, query = "") =>
-    (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200${query}` })).json();
+    (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&limit=200&count=true${query}` })).json();
 
   it("stores the whole hierarchy with every field, over pages of two, with table statistics", async () => {
     const { id } = await integration();
@@ -233,7 +233,7 @@ describe("catalog sync: pagination edge cases and listing failures", () => {
       const { id } = await createIntegration(fleet, { source: "databricks", host: big.url, token: big.token, syncCatalog: true });
       const run = await syncAndWait(fleet, id, { type: "catalog" }, 300_000);
       expect(run.status).toBe("succeeded");
-      expect((await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&limit=1` })).json().total).toBe(10_000);
+      expect((await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&limit=1&count=true` })).json().total).toBe(10_000);
       expect(await fleet.db.catalogColumn.count({ where: { table: { integrationId: id } } })).toBe(30_000);
     } finally {
       await big.stop();

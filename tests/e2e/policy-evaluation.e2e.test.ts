@@ -72,7 +72,7 @@ describe("policy evaluation: sync → queue → evaluation → violations, entit
   });
 
   const violations = async (query = "") =>
-    (await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&limit=200${query}` })).json();
+    (await fleet.inject({ method: "GET", url: `/api/policies/violations?integrationId=${integrationId}&limit=200&count=true${query}` })).json();
 
   it("has the built-in policies on a fresh organization, with their defaults", async () => {
     const list = (await fleet.inject({ method: "GET", url: "/api/policies?limit=200" })).json();

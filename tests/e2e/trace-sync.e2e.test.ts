@@ -58,7 +58,7 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     expect(first.itemsFetched).toBe(source.length);
     expect(first.itemsIngested).toBe(source.length);
 
-    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as {
+    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200&count=true` })).json() as {
       total: number;
       items: TraceListItem[];
     };
@@ -98,7 +98,9 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
   });
 
   it("keeps each span tree: parent links, types, timing, model and token usage", async () => {
-    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200` })).json() as { items: TraceListItem[] };
+    const list = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&limit=200&count=true` })).json() as {
+      items: TraceListItem[];
+    };
     const rag = list.items.find((t) => t.name === "CustomerService")!;
     const trace = (await fleet.inject({ method: "GET", url: `/api/traces/${rag.id}` })).json() as {
       spans: SpanView[];
@@ -145,7 +147,9 @@ print(json.dumps([{"trace_id": t.info.trace_id, "state": str(t.info.state.value 
     ]);
     for (const agent of agents.items) {
       expect(agent.integrationIds).toContain(integrationId);
-      const perIntegration = (await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}` })).json() as {
+      const perIntegration = (
+        await fleet.inject({ method: "GET", url: `/api/traces?integrationId=${integrationId}&agent=${agent.name}&count=true` })
+      ).json() as {
         total: number;
       };
       expect(perIntegration.total).toBe(source.filter((t) => t.tags["mlflow.traceName"] === agent.name).length);

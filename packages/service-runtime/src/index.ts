@@ -9,6 +9,7 @@ export {
   countViolations,
   countEvaluationErrors,
   countRunFinished,
+  retentionMetrics,
   observeDatabasePool,
   JOB_OUTCOMES,
   type OpsServerOptions,

@@ -108,6 +108,36 @@ export function countRunFinished(kind: string, status: string): void {
   runsFinished.inc({ kind, status });
 }
 
+const retentionDeleted = new Counter({
+  name: "langguard_retention_deleted_total",
+  help: "Rows the retention job deleted, by kind (trace, span, violation)",
+  labelNames: ["kind"] as const,
+  registers: [registry],
+});
+for (const kind of ["trace", "span", "violation"]) retentionDeleted.inc({ kind }, 0);
+const retentionBehind = new Gauge({
+  name: "langguard_retention_behind",
+  help: "1 while the last retention pass left expired rows behind (its batch budget ran out), by organization; 0 once it caught up",
+  labelNames: ["organization"] as const,
+  registers: [registry],
+});
+const retentionLastPass = new Gauge({
+  name: "langguard_retention_last_pass_timestamp_seconds",
+  help: "When the retention job last finished a pass",
+  registers: [registry],
+});
+
+/** Progress of the retention job: what each batch deleted, and whether a pass caught up. */
+export const retentionMetrics = {
+  deleted(kind: "trace" | "span" | "violation", count: number): void {
+    if (count > 0) retentionDeleted.inc({ kind }, count);
+  },
+  passed(organizations: Array<{ organizationId: string; behind: boolean }>): void {
+    for (const o of organizations) retentionBehind.set({ organization: o.organizationId }, o.behind ? 1 : 0);
+    retentionLastPass.set(Date.now() / 1000);
+  },
+};
+
 let databaseSource: Database | undefined;
 /** A gauge of this process's Postgres pool, read at each scrape (absent until a pool is observed). */
 function poolGauge(name: string, help: string, labelNames: string[], fill: (gauge: Gauge<string>, usage: PoolUsage) => void) {

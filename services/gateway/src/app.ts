@@ -35,6 +35,7 @@ import { experimentRoutes } from "./routes/experiments.ts";
 import { sourceRoutes } from "./routes/sources.ts";
 import { syncOverviewRoutes } from "./routes/sync-overview.ts";
 import { userRoutes } from "./routes/users.ts";
+import { organizationRoutes } from "./routes/organization.ts";
 
 export type AppDeps = GatewayDeps & { pythonPath: string };
 
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps, logger: FastifyBaseLogger | boolea
     experimentRoutes,
     syncOverviewRoutes,
     sourceRoutes,
+    organizationRoutes,
   ]) {
     await app.register(routes, deps);
   }

@@ -115,7 +115,7 @@ describe("input rules", () => {
     const injected = await fleet.inject({ method: "GET", url: `/api/policies/violations?from=${encodeURIComponent("a\r\nX-Injected: 1")}` });
     expect(injected.statusCode).toBe(400);
     expect(issueOf(injected)[0]).toMatchObject({ field: "querystring.from" });
-    const window = await fleet.inject({ method: "GET", url: "/api/policies/violations?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00%2B14:00" });
+    const window = await fleet.inject({ method: "GET", url: "/api/policies/violations?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00%2B14:00&count=true" });
     expect(window.statusCode).toBe(200);
     expect(window.json().total).toBe(2);
     // Valid but beyond what Postgres can take: the beginning of time, not a 500.

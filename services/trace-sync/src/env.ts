@@ -34,6 +34,16 @@ export const envSchema = {
   TRACE_SYNC_MAX_TRACE_DURATION_HOURS: z.coerce.number().int().nonnegative("expected hours, 0 or more").default(24),
   /** Larger span inputs, outputs or attributes are stored as a labelled, truncated preview. */
   TRACE_SYNC_MAX_PAYLOAD_BYTES: positiveInt(256 * 1024, "a positive number of bytes"),
+  /** How often the retention job deletes what organizations no longer keep (0: never, on this process). */
+  RETENTION_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .nonnegative("expected milliseconds, 0 or more")
+    .default(10 * 60_000),
+  /** Traces per retention delete transaction. */
+  RETENTION_BATCH_SIZE: positiveInt(2000, "a positive whole number of traces").refine((n) => n <= 50_000, "expected at most 50000"),
+  /** Batches one retention pass runs at most; a larger backlog is worked off over the following passes. */
+  RETENTION_MAX_BATCHES: positiveInt(500, "a positive whole number of batches"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** Metrics and health are for the operator's network: loopback unless told otherwise. */
   METRICS_HOST: z.string().default("127.0.0.1"),

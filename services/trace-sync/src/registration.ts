@@ -5,7 +5,8 @@ import { createQueue, enqueue, jobId, QueueName, type QueueSettings } from "@lan
 import { keyRingFromSettings } from "@langguard/secrets";
 import { serializeHostPolicy } from "@langguard/host-policy";
 import { hostPolicyOrExit } from "@langguard/config";
-import { bridgeMetrics, registerWorker, type RegisteredWorker } from "@langguard/service-runtime";
+import { bridgeMetrics, registerWorker, retentionMetrics, type RegisteredWorker } from "@langguard/service-runtime";
+import { deleteExpired } from "./retention/delete-expired.ts";
 import { finishRunOfFailedJob } from "@langguard/sync-runs";
 import type { TraceSyncEnv } from "./env.ts";
 import { processTraceSync } from "./processors/trace-sync.ts";
@@ -37,6 +38,7 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
     maxPayloadBytes: env.TRACE_SYNC_MAX_PAYLOAD_BYTES,
     heartbeatMs: Math.max(1_000, Math.floor(env.SYNC_LOCK_DURATION_MS / 3)),
   };
+  const retention = scheduleRetention({ env, db, queue, logger });
   const registered = registerWorker(
     QueueName.TraceSync,
     (payload, ctx) =>
@@ -74,9 +76,56 @@ export function registerTraceSyncWorker({ env, db, queue, logger, warmBridge }: 
   return {
     worker: registered.worker,
     async close() {
+      await retention.stop();
       await registered.close();
       await policyQueue.close();
       await bridge.close();
+    },
+  };
+}
+
+/**
+ * The retention job rides on the trace-sync workers: every RETENTION_INTERVAL_MS one process at a
+ * time (a short Redis lock) deletes expired traces in bounded batches. Postgres holds every
+ * organization's retention, so a lost pass is only late, never lost.
+ */
+function scheduleRetention({ env, db, queue, logger }: Pick<TraceSyncWorkerDeps, "env" | "db" | "queue" | "logger">) {
+  if (env.RETENTION_INTERVAL_MS === 0) return { stop: async () => {} };
+  const lockKey = `${queue.prefix}:retention-lock`;
+  let running: Promise<void> | undefined;
+  const pass = async () => {
+    try {
+      // The lock outlives a pass of maxBatches batches at a modest pace; a pass that takes longer simply overlaps the next one's skip.
+      const locked = await queue.connection.set(lockKey, String(process.pid), "PX", Math.max(60_000, env.RETENTION_INTERVAL_MS), "NX");
+      if (!locked) return;
+      try {
+        const results = await deleteExpired(db, { batchSize: env.RETENTION_BATCH_SIZE, maxBatches: env.RETENTION_MAX_BATCHES }, new Date(), (batch) => {
+          retentionMetrics.deleted("trace", batch.traces);
+          retentionMetrics.deleted("span", batch.spans);
+          retentionMetrics.deleted("violation", batch.violations);
+        });
+        retentionMetrics.passed(results);
+        const traces = results.reduce((sum, r) => sum + r.traces, 0);
+        if (traces > 0) logger.info({ organizations: results.length, traces, behind: results.some((r) => r.behind) }, "retention deleted expired traces");
+      } finally {
+        await queue.connection.del(lockKey);
+      }
+    } catch (error) {
+      logger.error({ err: error }, "retention pass failed");
+    }
+  };
+  const run = () => {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+  };
+  const timer = setInterval(run, env.RETENTION_INTERVAL_MS);
+  timer.unref();
+  run();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -466,6 +466,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organization/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getOrganizationRetention"];
+        put: operations["putOrganizationRetention"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/policies": {
         parameters: {
             query?: never;
@@ -618,6 +634,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["getTrace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traces/{id}/spans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTracesByIdSpans"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1508,6 +1540,9 @@ export interface operations {
         parameters: {
             query?: {
                 catalog?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 deleted?: "true" | "false" | "any";
                 integrationId?: string;
                 kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model";
@@ -1561,8 +1596,11 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -1833,6 +1871,9 @@ export interface operations {
         parameters: {
             query?: {
                 approval?: "approved" | "pending" | "rejected";
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "agent" | "model" | "tool" | "data";
                 limit?: number;
                 name?: string;
@@ -1871,8 +1912,11 @@ export interface operations {
                             updatedBy: string | null;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -2976,6 +3020,9 @@ export interface operations {
     listQuarantinedRecords: {
         parameters: {
             query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "trace" | "experiment";
                 limit?: number;
                 offset?: number;
@@ -3011,8 +3058,11 @@ export interface operations {
                             syncRunId: string | null;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -3208,6 +3258,9 @@ export interface operations {
     listSyncRuns: {
         parameters: {
             query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 kind?: "traces" | "catalog";
                 limit?: number;
                 offset?: number;
@@ -3230,8 +3283,11 @@ export interface operations {
                         hasMore: boolean;
                         items: components["schemas"]["SyncRun"][];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -4303,6 +4359,191 @@ export interface operations {
             };
         };
     };
+    getOrganizationRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days traces and their spans are kept, by the trace's time; null: for ever */
+                        retentionDays: number | null;
+                        /** @description Days violations (with their masked evidence) are kept, by when found; null: they go with their trace */
+                        violationRetentionDays: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putOrganizationRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days traces and their spans are kept, by the trace's time; null: for ever */
+                    retentionDays?: number | null;
+                    /** @description Days violations (with their masked evidence) are kept, by when found; null: they go with their trace */
+                    violationRetentionDays?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days traces and their spans are kept, by the trace's time; null: for ever */
+                        retentionDays: number | null;
+                        /** @description Days violations (with their masked evidence) are kept, by when found; null: they go with their trace */
+                        violationRetentionDays: number | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listPolicies: {
         parameters: {
             query?: {
@@ -5326,6 +5567,9 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
                 format?: "json" | "csv";
                 from?: string;
                 integrationId?: string;
@@ -5383,12 +5627,15 @@ export interface operations {
                             status: "new" | "acknowledged" | "resolved";
                             statusChangedAt: string | null;
                             statusChangedBy: string | null;
-                            /** Format: uuid */
-                            traceId: string;
+                            /** @description Null once retention removed the trace and the organization keeps violations longer */
+                            traceId: string | null;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                     "text/csv": string;
                 };
@@ -5495,8 +5742,8 @@ export interface operations {
                         status: "new" | "acknowledged" | "resolved";
                         statusChangedAt: string | null;
                         statusChangedBy: string | null;
-                        /** Format: uuid */
-                        traceId: string;
+                        /** @description Null once retention removed the trace and the organization keeps violations longer */
+                        traceId: string | null;
                     };
                 };
             };
@@ -5681,12 +5928,18 @@ export interface operations {
         parameters: {
             query?: {
                 agent?: string;
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
+                /** @description Traces that started at or after this time */
                 from?: string;
                 integrationId?: string;
                 limit?: number;
+                /** @description Part of the trace's name, any case */
                 name?: string;
                 offset?: number;
                 status?: "OK" | "ERROR" | "IN_PROGRESS" | "UNSPECIFIED";
+                /** @description Traces that started at or before this time */
                 to?: string;
             };
             header?: never;
@@ -5727,8 +5980,11 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
                         offset: number;
-                        total: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };
@@ -5864,6 +6120,121 @@ export interface operations {
                         totalTokens: number | null;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The URL and headers together exceed the server's 16 KB limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTracesByIdSpans: {
+        parameters: {
+            query?: {
+                /** @description true: the page also says the `total` of the filtered set (costs a count over it) */
+                count?: "true" | "false";
+                cursor?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hasMore: boolean;
+                        items: {
+                            attributes?: unknown;
+                            costUsd: number | null;
+                            durationMs: number | null;
+                            endTime: string | null;
+                            events?: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            inputs?: unknown;
+                            inputTokens: number | null;
+                            model: string | null;
+                            name: string;
+                            outputs?: unknown;
+                            outputTokens: number | null;
+                            parentSpanId: string | null;
+                            provider: string | null;
+                            spanId: string;
+                            /** Format: date-time */
+                            startTime: string;
+                            status: string;
+                            statusMessage: string | null;
+                            totalTokens: number | null;
+                            truncated: boolean;
+                            type: string | null;
+                        }[];
+                        limit: number;
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        offset: number;
+                        /** @description The size of the filtered set, with `count=true` only */
+                        total?: number;
                     };
                 };
             };

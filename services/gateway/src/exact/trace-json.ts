@@ -25,11 +25,15 @@ export async function traceJson(db: Database, traceId: string) {
   };
 }
 
-/** Each span's documents by the span row's id: every span of the trace, or the one span row given. */
-export async function spanJson(db: Database, traceId: string, spanRowId?: string) {
-  const rows = await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
+/** Each span's documents by the span row's id: every span of the trace, or only the span rows given (a page of them, or one). */
+export async function spanJson(db: Database, traceId: string, spanRowIds?: string[]) {
+  const rows = spanRowIds
+    ? await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
     SELECT "id"::text AS id, "inputs"::text AS inputs, "outputs"::text AS outputs, "attributes"::text AS attributes, "events"::text AS events
-    FROM "Span" WHERE "traceId" = ${traceId}::uuid AND (${spanRowId ?? null}::uuid IS NULL OR "id" = ${spanRowId ?? null}::uuid)`;
+    FROM "Span" WHERE "traceId" = ${traceId}::uuid AND "id" = ANY(${spanRowIds}::uuid[])`
+    : await db.$queryRaw<Array<{ id: string } & Record<keyof typeof SPAN_JSON, Text>>>`
+    SELECT "id"::text AS id, "inputs"::text AS inputs, "outputs"::text AS outputs, "attributes"::text AS attributes, "events"::text AS events
+    FROM "Span" WHERE "traceId" = ${traceId}::uuid`;
   return new Map(
     rows.map((r) => [r.id, { inputs: exactJson(r.inputs), outputs: exactJson(r.outputs), attributes: exactJson(r.attributes), events: exactJson(r.events) }]),
   );

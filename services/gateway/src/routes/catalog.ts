@@ -4,13 +4,14 @@ import type { Prisma } from "@langguard/database";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
-import { errorResponses, IdParams, Json, Page, page, pageQuery, PageQuery, text, Uuid } from "../schemas/common.ts";
+import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } from "../schemas/common.ts";
+import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { parseFullName } from "@langguard/unity-catalog";
 
 const Kind = z.enum(["catalog", "schema", "table", "volume", "function", "model"], { error: "must be catalog, schema, table, volume, function or model" });
 const ListQuery = z
   .object({
-    ...pageQuery,
+    ...keysetQuery,
     integrationId: Uuid.optional(),
     kind: Kind.optional(),
     /**
@@ -28,6 +29,16 @@ const ListQuery = z
     deleted: z.enum(["true", "false", "any"], { error: "must be true, false or any" }).default("false"),
   })
   .strict();
+
+/** By full name, the id breaking ties between integrations that hold the same name. */
+const CATALOG_ENTITIES: Keyset = {
+  list: "catalog-entities",
+  direction: "asc",
+  keys: [
+    { field: "fullName", kind: "string" },
+    { field: "id", kind: "string" },
+  ],
+};
 
 const EntityView = z.object({
   id: z.uuid(),
@@ -65,9 +76,9 @@ const ColumnView = z.object({
 export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
   app.get(
     "/api/catalog/entities",
-    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } },
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: KeysetPage(EntityView), ...errorResponses } } },
     async (request) => {
-      const { limit, offset, integrationId, kind, parent, catalog, schema, q, deleted } = request.query;
+      const { integrationId, kind, parent, catalog, schema, q, deleted } = request.query;
       // Names are parts: a full name is parsed, never split on its dots.
       const [parentCatalog, parentSchema] = parent ? parseFullName(parent)! : [catalog, schema];
       const where: Prisma.CatalogEntityWhereInput = {
@@ -78,11 +89,14 @@ export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { d
         ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
         ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
       };
-      const [rows, total] = await Promise.all([
-        db.catalogEntity.findMany({ where, orderBy: [{ fullName: "asc" }, { id: "asc" }], take: limit, skip: offset }),
-        db.catalogEntity.count({ where }),
-      ]);
-      return page(rows, total, limit, offset);
+      const rows = await db.catalogEntity.findMany(pageArgs(CATALOG_ENTITIES, where, request.query));
+      return keysetPage(
+        CATALOG_ENTITIES,
+        request.query,
+        rows,
+        (kept) => kept,
+        () => db.catalogEntity.count({ where }),
+      );
     },
   );
 

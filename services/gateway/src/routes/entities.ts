@@ -5,14 +5,15 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { actorNames } from "../auth/actor-names.ts";
-import { errorResponses, IdParams, Page, page, PageQuery, pageQuery, text } from "../schemas/common.ts";
+import { errorResponses, IdParams, Page, page, PageQuery, text } from "../schemas/common.ts";
+import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 
 const Kind = z.enum($Enums.EntityKind, { error: "must be agent, model, tool or data" });
 const Approval = z.enum($Enums.ApprovalStatus, { error: "must be approved, pending or rejected" });
 const Stage = z.enum($Enums.Stage, { error: "must be dev, poc, staging or prod" });
 
 const ListQuery = z
-  .object({ ...pageQuery, kind: Kind.optional(), approval: Approval.optional(), stage: Stage.optional(), name: text(500).optional() })
+  .object({ ...keysetQuery, kind: Kind.optional(), approval: Approval.optional(), stage: Stage.optional(), name: text(500).optional() })
   .strict();
 const Change = z
   .object({ approval: Approval, stage: Stage.nullable() })
@@ -20,6 +21,16 @@ const Change = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, "must change approval or stage")
   .meta({ minProperties: 1 });
+
+/** By kind, then name: unique in an organization, so the order is total (the unique index serves it). */
+const ENTITIES: Keyset = {
+  list: "entities",
+  direction: "asc",
+  keys: [
+    { field: "kind", kind: "string" },
+    { field: "name", kind: "string" },
+  ],
+};
 
 const EntityView = z.object({
   id: z.uuid(),
@@ -48,9 +59,9 @@ const ChangeView = z.object({
 export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
   app.get(
     "/api/entities",
-    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: Page(EntityView), ...errorResponses } } },
+    { config: { scope: "read" }, schema: { querystring: ListQuery, response: { 200: KeysetPage(EntityView), ...errorResponses } } },
     async (request) => {
-      const { limit, offset, kind, approval, stage, name } = request.query;
+      const { kind, approval, stage, name } = request.query;
       const where = {
         organizationId: orgOf(request),
         ...(kind ? { kind } : {}),
@@ -58,11 +69,14 @@ export const entityRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db
         ...(stage ? { stage } : {}),
         ...(name ? { name: { contains: name } } : {}),
       };
-      const [rows, total] = await Promise.all([
-        db.entity.findMany({ where, orderBy: [{ kind: "asc" }, { name: "asc" }], take: limit, skip: offset }),
-        db.entity.count({ where }),
-      ]);
-      return page(rows, total, limit, offset);
+      const rows = await db.entity.findMany(pageArgs(ENTITIES, where, request.query));
+      return keysetPage(
+        ENTITIES,
+        request.query,
+        rows,
+        (kept) => kept,
+        () => db.entity.count({ where }),
+      );
     },
   );
 

@@ -2,10 +2,24 @@ import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
-import { errorResponses, IdParams, Page, page, PageQuery } from "../schemas/common.ts";
+import { errorResponses, IdParams } from "../schemas/common.ts";
+import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { findIntegration } from "./integrations.ts";
 
-const QuarantineQuery = PageQuery.extend({ kind: z.enum(["trace", "experiment"], { error: "must be 'trace' or 'experiment'" }).optional() });
+const QuarantineQuery = z.object({ ...keysetQuery, kind: z.enum(["trace", "experiment"], { error: "must be 'trace' or 'experiment'" }).optional() }).strict();
+
+/**
+ * In the order records were first set aside: lastSeenAt moves each time a sync meets a record
+ * again, and a key that moves would skip or repeat rows between pages.
+ */
+const QUARANTINE: Keyset = {
+  list: "quarantine",
+  direction: "desc",
+  keys: [
+    { field: "firstSeenAt", kind: "date" },
+    { field: "id", kind: "string" },
+  ],
+};
 
 const QuarantinedRecordView = z.object({
   id: z.uuid(),
@@ -24,17 +38,20 @@ export const quarantineRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, 
     "/api/integrations/:id/quarantine",
     {
       config: { scope: "read" },
-      schema: { params: IdParams, querystring: QuarantineQuery, response: { 200: Page(QuarantinedRecordView), ...errorResponses } },
+      schema: { params: IdParams, querystring: QuarantineQuery, response: { 200: KeysetPage(QuarantinedRecordView), ...errorResponses } },
     },
     async (request) => {
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
-      const { limit, offset, kind } = request.query;
+      const { kind } = request.query;
       const where = { integrationId: integration.id, ...(kind ? { kind } : {}) };
-      const [items, total] = await Promise.all([
-        deps.db.quarantinedRecord.findMany({ where, orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
-        deps.db.quarantinedRecord.count({ where }),
-      ]);
-      return page(items, total, limit, offset);
+      const rows = await deps.db.quarantinedRecord.findMany(pageArgs(QUARANTINE, where, request.query));
+      return keysetPage(
+        QUARANTINE,
+        request.query,
+        rows,
+        (kept) => kept,
+        () => deps.db.quarantinedRecord.count({ where }),
+      );
     },
   );
 };

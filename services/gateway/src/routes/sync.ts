@@ -5,7 +5,8 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { HttpError } from "../plugins/error-handler.ts";
 import { expensive } from "../plugins/rate-limit.ts";
-import { errorResponses, IdParams, Json, Page, page, PageQuery } from "../schemas/common.ts";
+import { errorResponses, IdParams, Json } from "../schemas/common.ts";
+import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { rateLimitView, triggerSync } from "@langguard/sync-runs";
 import { RateLimitWarning } from "./integration-schemas.ts";
 import { findIntegration } from "./integrations.ts";
@@ -27,6 +28,16 @@ const ContainerError = z.object({
   errorKind: z.string(),
   message: z.string(),
 });
+/** Newest first, the id breaking ties (index: SyncRun integrationId, createdAt, id). */
+const SYNC_RUNS: Keyset = {
+  list: "sync-history",
+  direction: "desc",
+  keys: [
+    { field: "createdAt", kind: "date" },
+    { field: "id", kind: "string" },
+  ],
+};
+
 export const DeletionHoldView = z.object({
   id: z.uuid(),
   syncRunId: z.uuid(),
@@ -167,28 +178,31 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
       config: { scope: "read" },
       schema: {
         params: IdParams,
-        querystring: PageQuery.extend({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }),
-        response: { 200: Page(SyncRunView), ...errorResponses },
+        querystring: z.object({ ...keysetQuery, kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }).strict(),
+        response: { 200: KeysetPage(SyncRunView), ...errorResponses },
       },
     },
     async (request) => {
       const integration = await findIntegration(deps, orgOf(request), request.params.id);
-      const { limit, offset, kind } = request.query;
+      const { kind } = request.query;
       const where = { integrationId: integration.id, ...(kind ? { kind } : {}) };
-      const [runs, total] = await Promise.all([
-        db.syncRun.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset }),
-        db.syncRun.count({ where }),
-      ]);
-      const holds = await db.catalogDeletionHold.findMany({
-        where: { syncRunId: { in: runs.filter((r) => r.kind === "catalog").map((r) => r.id) } },
-        orderBy: { createdAt: "asc" },
-        omit: { entityIds: true },
-      });
-      return page(
-        runs.map((run) => ({ ...runView(run)!, ...(run.kind === "catalog" ? { deletionsHeldBack: holds.filter((h) => h.syncRunId === run.id) } : {}) })),
-        total,
-        limit,
-        offset,
+      const rows = await db.syncRun.findMany(pageArgs(SYNC_RUNS, where, request.query));
+      return keysetPage(
+        SYNC_RUNS,
+        request.query,
+        rows,
+        async (runs) => {
+          const holds = await db.catalogDeletionHold.findMany({
+            where: { syncRunId: { in: runs.filter((r) => r.kind === "catalog").map((r) => r.id) } },
+            orderBy: { createdAt: "asc" },
+            omit: { entityIds: true },
+          });
+          return runs.map((run) => ({
+            ...runView(run)!,
+            ...(run.kind === "catalog" ? { deletionsHeldBack: holds.filter((h) => h.syncRunId === run.id) } : {}),
+          }));
+        },
+        () => db.syncRun.count({ where }),
       );
     },
   );

@@ -5,7 +5,9 @@ import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
 import { notFound } from "../plugins/error-handler.ts";
 import { csvRow } from "../export/csv.ts";
-import { errorResponses, IdParams, Json, Page, page, pageQuery, text, Uuid } from "../schemas/common.ts";
+import { errorResponses, IdParams, Json, text, Uuid } from "../schemas/common.ts";
+import { encodeCursor, type Keyset, KeysetPage, keysetPage, keysetQuery, type KeysetQuery, pageArgs } from "../pagination/keyset.ts";
+import { Readable } from "node:stream";
 import { EvaluationErrors, withEvaluationErrors } from "./policy-errors.ts";
 import { note, Timestamp } from "@langguard/input-rules";
 
@@ -13,7 +15,7 @@ const Status = z.enum(["new", "acknowledged", "resolved"], { error: "must be new
 const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
 const ListQuery = z
   .object({
-    ...pageQuery,
+    ...keysetQuery,
     severity: Severity.optional(),
     status: Status.optional(),
     policyId: Uuid.optional(),
@@ -30,7 +32,7 @@ const ListQuery = z
 const ViolationView = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
-  traceId: z.uuid(),
+  traceId: z.uuid().nullable().describe("Null once retention removed the trace and the organization keeps violations longer"),
   policyId: z.uuid(),
   policyVersion: z.number().int(),
   policyName: z.string(),
@@ -53,6 +55,49 @@ const Bulk = z.object({ ids: z.array(Uuid).min(1, "must list at least one violat
 type Row = Prisma.ViolationGetPayload<{ include: { policy: { select: { name: true } } } }>;
 const view = (row: Row): z.input<typeof ViolationView> => ({ ...row, policyName: row.policy.name, evidence: row.evidence });
 
+/** Newest first, the id breaking ties (indexes: prisma/schema.prisma, Violation). */
+export const VIOLATIONS: Keyset = {
+  list: "violations",
+  direction: "desc",
+  keys: [
+    { field: "createdAt", kind: "date" },
+    { field: "id", kind: "string" },
+  ],
+};
+
+export interface ViolationFilters {
+  severity?: z.infer<typeof Severity> | undefined;
+  status?: z.infer<typeof Status> | undefined;
+  policyId?: string | undefined;
+  integrationId?: string | undefined;
+  /** The violations of one trace, for its page. */
+  traceId?: string | undefined;
+  agent?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/** The filter of the violations list and export, shared with the EXPLAIN test that proves its indexes. */
+export function violationWhere(
+  organizationId: string,
+  { severity, status, policyId, integrationId, traceId, agent, from, to }: ViolationFilters,
+): Prisma.ViolationWhereInput {
+  return {
+    organizationId,
+    ...(severity ? { severity } : {}),
+    ...(status ? { status } : {}),
+    ...(policyId ? { policyId } : {}),
+    ...(integrationId ? { integrationId } : {}),
+    ...(traceId ? { traceId } : {}),
+    ...(agent ? { agents: { has: agent } } : {}),
+    ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
+  };
+}
+
+export function violationListArgs(organizationId: string, query: ViolationFilters & KeysetQuery) {
+  return { ...pageArgs(VIOLATIONS, violationWhere(organizationId, query), query), include: { policy: { select: { name: true } } } };
+}
+
 const CSV_COLUMNS = ["id", "createdAt", "severity", "status", "policyName", "policyVersion", "integrationId", "traceId", "agents", "message", "note"] as const;
 
 export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db }) => {
@@ -60,41 +105,38 @@ export const violationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, {
     "/api/policies/violations",
     {
       config: { scope: "read", alsoProduces: { 200: ["text/csv"] } },
-      schema: { querystring: ListQuery, response: { 200: Page(ViolationListItem), ...errorResponses } },
+      schema: { querystring: ListQuery, response: { 200: KeysetPage(ViolationListItem), ...errorResponses } },
     },
     async (request, reply) => {
-      const { limit, offset, format, severity, status, policyId, integrationId, traceId, agent, from, to } = request.query;
-      const where: Prisma.ViolationWhereInput = {
-        organizationId: orgOf(request),
-        ...(severity ? { severity } : {}),
-        ...(status ? { status } : {}),
-        ...(policyId ? { policyId } : {}),
-        ...(integrationId ? { integrationId } : {}),
-        ...(traceId ? { traceId } : {}),
-        ...(agent ? { agents: { has: agent } } : {}),
-        ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
-      };
-      const orderBy = [{ createdAt: "desc" as const }, { id: "asc" as const }];
+      const organizationId = orgOf(request);
+      const { format, cursor, offset } = request.query;
       if (format === "csv") {
-        // The export is the whole filtered set, not a page, streamed in chunks.
+        // The export is the whole filtered set (from the cursor on, if one is given), not a page:
+        // streamed a chunk at a time through the same keyset, so a large export neither holds
+        // every row in memory nor re-walks the rows before each chunk.
         reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="violations.csv"');
-        const lines = [csvRow(CSV_COLUMNS)];
-        for (let skip = 0; ; skip += 1000) {
-          const rows = await db.violation.findMany({ where, orderBy, take: 1000, skip, include: { policy: { select: { name: true } } } });
-          for (const row of rows) lines.push(csvRow(CSV_COLUMNS.map((c) => (view(row) as Record<string, unknown>)[c])));
-          if (rows.length < 1000) break;
+        const first = { ...request.query, limit: 1000, offset };
+        pageArgs(VIOLATIONS, {}, first); // refuses a bad cursor before the answer starts
+        async function* lines() {
+          yield `${csvRow(CSV_COLUMNS)}\r\n`;
+          let page: KeysetQuery = { ...first, cursor };
+          for (;;) {
+            const rows = await db.violation.findMany(violationListArgs(organizationId, { ...request.query, ...page }));
+            const kept = rows.slice(0, 1000);
+            if (kept.length > 0) yield `${kept.map((row) => csvRow(CSV_COLUMNS.map((c) => (view(row) as Record<string, unknown>)[c]))).join("\r\n")}\r\n`;
+            if (rows.length <= 1000) return;
+            page = { limit: 1000, offset: undefined, cursor: encodeCursor(VIOLATIONS, kept[kept.length - 1]!) };
+          }
         }
-        return reply.serializer((x: unknown) => String(x)).send(`${lines.join("\r\n")}\r\n` as never);
+        return reply.send(Readable.from(lines()) as never);
       }
-      const [rows, total] = await Promise.all([
-        db.violation.findMany({ where, orderBy, take: limit, skip: offset, include: { policy: { select: { name: true } } } }),
-        db.violation.count({ where }),
-      ]);
-      return page(
-        await withEvaluationErrors(db, where.organizationId as string, rows.map(view), (v) => v.policyId, "policyEvaluationErrors"),
-        total,
-        limit,
-        offset,
+      const rows = await db.violation.findMany(violationListArgs(organizationId, request.query));
+      return keysetPage(
+        VIOLATIONS,
+        request.query,
+        rows,
+        (kept) => withEvaluationErrors(db, organizationId, kept.map(view), (v) => v.policyId, "policyEvaluationErrors"),
+        () => db.violation.count({ where: violationWhere(organizationId, request.query) }),
       );
     },
   );

@@ -52,7 +52,8 @@ export async function deliverWebhook(deliveryId: string, deps: DeliveryDeps): Pr
       evidence: v.evidence,
       agents: v.agents,
       integrationId: v.integrationId,
-      trace: { id: v.traceId, externalId: v.trace.externalId, name: v.trace.name, timestamp: v.trace.timestamp },
+      // Null once retention removed the trace while the organization keeps its violations longer.
+      trace: v.trace ? { id: v.traceId, externalId: v.trace.externalId, name: v.trace.name, timestamp: v.trace.timestamp } : null,
       createdAt: v.createdAt,
     },
   });

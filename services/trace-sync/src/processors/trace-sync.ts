@@ -11,7 +11,7 @@ import { runSyncJob, type SyncAttempt, type SyncWorkResult, throttleOf } from "@
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
-import { readPlan } from "../sync/read-plan.ts";
+import { keptFromMs, readPlan } from "../sync/read-plan.ts";
 import type { TraceSyncSettings } from "../sync/settings.ts";
 
 export type { TraceSyncSettings };
@@ -67,6 +67,8 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
   const { settings, logger } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
   const plan = await readPlan(deps.db, run, settings);
+  // The oldest trace time the organization keeps: what retention removed is not stored again.
+  const keptFrom = await keptFromMs(deps.db, run.organizationId);
   const late =
     run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
   const params = {
@@ -81,7 +83,7 @@ async function syncIntegration(run: SyncRun, integration: Integration, deps: Tra
     { mode: run.mode, knownCursors: Object.keys(plan.cursors).length, resumedPast: plan.skip.length, selected: integration.experiments.length },
     "streaming traces",
   );
-  const read = await TraceRead.start(run, integration, deps, plan.skip.length);
+  const read = await TraceRead.start(run, integration, deps, plan.skip.length, keptFrom);
   for await (const message of deps.bridge.stream("stream-traces", params, source, { signal: deps.signal })) {
     if (message.type === "record" && message.stream === "experiments") await read.onExperiment(message.data);
     else if (message.type === "record" && message.stream === "traces") read.onTrace(message);
@@ -125,6 +127,8 @@ class TraceRead {
     private readonly clearQuarantine: boolean,
     /** Experiments set aside by an earlier run: each leaves quarantine once its row is stored. */
     private readonly quarantinedExperiments: Set<string>,
+    /** The oldest trace time the organization keeps (its retention; 0 keeps everything). */
+    private readonly keptFrom: number,
   ) {
     this.target = { organizationId: integration.organizationId, integrationId: integration.id, syncRunId: run.id };
     this.retrying = {
@@ -134,7 +138,7 @@ class TraceRead {
     };
   }
 
-  static async start(run: SyncRun, integration: Integration, deps: TraceSyncDeps, resumedPast: number): Promise<TraceRead> {
+  static async start(run: SyncRun, integration: Integration, deps: TraceSyncDeps, resumedPast: number, keptFrom: number): Promise<TraceRead> {
     const { db } = deps;
     const clearQuarantine = (await db.quarantinedRecord.count({ where: { integrationId: integration.id, kind: "trace" } })) > 0;
     const quarantinedExperiments = new Set(
@@ -142,7 +146,7 @@ class TraceRead {
         (r) => r.externalId,
       ),
     );
-    const read = new TraceRead(run, integration, deps, clearQuarantine, quarantinedExperiments);
+    const read = new TraceRead(run, integration, deps, clearQuarantine, quarantinedExperiments, keptFrom);
     read.summary.experimentsDone = resumedPast;
     return read;
   }
@@ -176,7 +180,9 @@ class TraceRead {
     this.pending.set(message.experimentId ?? "", page);
     page.fetched += 1;
     try {
-      page.rows.push(mapTrace(message.data, message.digest, message.unclean));
+      const row = mapTrace(message.data, message.digest, message.unclean);
+      // A late sweep reaches back before the read's start: what retention removed stays removed.
+      if (row.timestamp.getTime() >= this.keptFrom) page.rows.push(row);
     } catch (error) {
       if (!(error instanceof TraceMappingError)) throw error;
       this.deps.logger.warn({ experimentId: message.experimentId, reason: error.message }, "setting aside a trace that cannot be mapped");

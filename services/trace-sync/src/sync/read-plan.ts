@@ -28,16 +28,30 @@ export async function readPlan(db: Database, run: SyncRun, settings: TraceSyncSe
   // A sliced read's parts are folded into their experiment's own checkpoint as they commit.
   const checkpoints = (await db.runCheckpoint.findMany({ where: { syncRunId: run.id } })).filter((c) => !c.key.includes(SLICE_KEY_MARK));
   const skip = checkpoints.filter((c) => c.done).map((c) => c.key);
+  // Nothing older than the organization keeps is read: a trace retention removed is never
+  // imported again, whether by a full sync, a first sync's lookback or a cursor's overlap.
+  const keptFrom = await keptFromMs(db, run.organizationId, now);
   if (run.mode === "full") {
-    return { cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Number(c.cursorMs)])), defaultSinceMs: 0, skip, known: {} };
+    return {
+      cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Math.max(keptFrom, Number(c.cursorMs))])),
+      defaultSinceMs: keptFrom,
+      skip,
+      known: {},
+    };
   }
   const stored = await db.syncCursor.findMany({ where: { integrationId: run.integrationId } });
   return {
-    cursors: Object.fromEntries(stored.map((c) => [c.experimentId, Math.max(0, Number(c.cursorMs) - settings.overlapMs)])),
-    defaultSinceMs: now - settings.lookbackMs,
+    cursors: Object.fromEntries(stored.map((c) => [c.experimentId, Math.max(keptFrom, Number(c.cursorMs) - settings.overlapMs)])),
+    defaultSinceMs: Math.max(keptFrom, now - settings.lookbackMs),
     skip,
     known: stored.length > 0 ? await knownTraces(db, run.integrationId, settings) : {},
   };
+}
+
+/** The oldest trace time the organization keeps (its retention), 0 when it keeps everything. */
+export async function keptFromMs(db: Database, organizationId: string, now = Date.now()): Promise<number> {
+  const { retentionDays } = await db.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { retentionDays: true } });
+  return retentionDays === null ? 0 : now - retentionDays * 24 * 3600 * 1000;
 }
 
 async function knownTraces(db: Database, integrationId: string, settings: TraceSyncSettings): Promise<Record<string, Record<string, string>>> {

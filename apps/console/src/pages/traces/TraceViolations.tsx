@@ -13,7 +13,7 @@ export function TraceViolations({ traceId, onShowSpan }: { traceId: string; onSh
   const { can } = useSession();
   const [version, setVersion] = useState(0);
   const [triage, setTriage] = useState<{ id: string; status: TriageStatus } | null>(null);
-  const list = useLoad((signal) => listViolations({ traceId, limit: 200 }, signal), [traceId, version]);
+  const list = useLoad((signal) => listViolations({ traceId, limit: 200, count: "true" }, signal), [traceId, version]);
   return (
     <section className="card" aria-labelledby="trace-violations">
       <h2 id="trace-violations">Violations{list.data ? ` (${list.data.total})` : ""}</h2>

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "WebhookDelivery_violationId_idx" ON "WebhookDelivery"("violationId");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { HttpError } from "../plugins/error-handler.ts";
-import { queryInteger } from "../schemas/common.ts";
+import { pageLimit, queryInteger } from "../schemas/common.ts";
 
 /**
  * Keyset ("cursor") paging for lists that grow without bound. A page is the rows after the last
@@ -13,9 +13,7 @@ import { queryInteger } from "../schemas/common.ts";
 export const MAX_OFFSET = 10_000;
 
 export const keysetQuery = {
-  limit: queryInteger(
-    z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
-  ),
+  limit: pageLimit,
   offset: queryInteger(
     z.coerce
       .number({ error: "must be a whole number" })

@@ -11,10 +11,13 @@ export const IdParams = z.object({ id: Uuid }).strict();
 /** A whole number in a query string; an empty value (`?offset=`) is not 0 but no number at all. */
 export const queryInteger = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? Number.NaN : v), schema);
 
+/** A page's size, the same on every list: offset pages here, keyset pages (pagination/keyset.ts). */
+export const pageLimit = queryInteger(
+  z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
+);
+
 export const pageQuery = {
-  limit: queryInteger(
-    z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
-  ),
+  limit: pageLimit,
   offset: queryInteger(
     z.coerce
       .number({ error: "must be a whole number" })

@@ -5457,7 +5457,7 @@ export interface operations {
                     };
                     /** Format: uuid */
                     traceId?: string;
-                };
+                } & (unknown | unknown);
             };
         };
         responses: {

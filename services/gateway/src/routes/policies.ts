@@ -73,7 +73,9 @@ const TestBody = z
   .superRefine((body, ctx) => {
     if ((body.input === undefined) === (body.traceId === undefined))
       ctx.addIssue({ code: "custom", path: ["traceId"], message: "give either input (a sample document) or traceId (a stored trace), not both" });
-  });
+  })
+  // The same rule in the document, so a client (or a fuzzer) knows a body takes exactly one.
+  .meta({ oneOf: [{ required: ["input"] }, { required: ["traceId"] }] });
 
 /** A refused expression names its position, so an editor can point at it. */
 function assertCompiles(expression: string) {
@@ -267,12 +269,10 @@ export const policyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps
       if (request.body.from > request.body.to)
         throw new HttpError(400, "body.from: must not be after body.to", { issues: [{ field: "body.from", reason: "must not be after body.to" }] });
       const id = jobId.policyWindow(policy.id, randomUUID());
-      await enqueue(
-        deps.policyQueue,
-        QueueName.PolicyEvaluation,
-        { organizationId: policy.organizationId, policyId: policy.id, fromMs: request.body.from.getTime(), toMs: request.body.to.getTime() },
-        id,
-      );
+      // No trace is older than 1970 (MLflow times are epoch milliseconds): a window reaching back
+      // before it starts there, as the job's payload counts time from it.
+      const [fromMs, toMs] = [Math.max(0, request.body.from.getTime()), Math.max(0, request.body.to.getTime())];
+      await enqueue(deps.policyQueue, QueueName.PolicyEvaluation, { organizationId: policy.organizationId, policyId: policy.id, fromMs, toMs }, id);
       return reply.status(202).send({ jobId: id });
     },
   );

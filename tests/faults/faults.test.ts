@@ -163,7 +163,10 @@ describe("faults during a sync", () => {
     const current = worker({
       PYTHON_PATH: path.join(repoRoot, "tests/faults/fixtures/misbehaving-python.sh"),
       PYTHON_BRIDGE_MODE: "cold",
-      DATABRICKS_PYTHON_TIMEOUT: "3000",
+      // Long enough for the healthy integration's cold bridge (a fresh interpreter importing MLflow
+      // and the Databricks SDK, then validating its parameters) to send its first message on a
+      // busy two-core machine; the hanging one is still stopped well inside the case's deadline.
+      DATABRICKS_PYTHON_TIMEOUT: "15000",
       TRACE_SYNC_CONCURRENCY: "6",
     });
     const expected = {

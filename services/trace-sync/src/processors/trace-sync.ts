@@ -11,7 +11,7 @@ import { runSyncJob, type SyncAttempt, type SyncWorkResult, throttleOf } from "@
 import { mapTrace, TraceMappingError, type TraceRow } from "../mapping/trace.ts";
 import { quarantine, refusal, SLICE_KEY_MARK, writeTraceBatch, type BatchOutcome, type SetAside } from "../store/trace-writer.ts";
 import { decideOutcome, RetryableExperimentsError, type ExperimentError } from "../sync/outcome.ts";
-import { keptFromMs, readPlan } from "../sync/read-plan.ts";
+import { readPlan } from "../sync/read-plan.ts";
 import type { TraceSyncSettings } from "../sync/settings.ts";
 
 export type { TraceSyncSettings };
@@ -66,9 +66,8 @@ export async function processTraceSync(payload: PayloadOf<"trace-sync">, deps: T
 async function syncIntegration(run: SyncRun, integration: Integration, deps: TraceSyncDeps, attempt: SyncAttempt): Promise<SyncWorkResult<TraceSyncSummary>> {
   const { settings, logger } = deps;
   const source = bridgeSourceOf(integration, deps.keyRing);
-  const plan = await readPlan(deps.db, run, settings);
-  // The oldest trace time the organization keeps: what retention removed is not stored again.
-  const keptFrom = await keptFromMs(deps.db, run.organizationId);
+  // The retention cutoff is ours (TraceRead drops late traces older than it); the rest goes to the bridge.
+  const { keptFrom, ...plan } = await readPlan(deps.db, run, settings);
   const late =
     run.mode === "incremental" && settings.maxTraceDurationMs ? { maxDurationMs: settings.maxTraceDurationMs, overlapMs: settings.overlapMs } : undefined;
   const params = {

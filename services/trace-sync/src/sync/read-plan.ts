@@ -9,6 +9,8 @@ export interface ReadPlan {
   defaultSinceMs: number;
   /** Experiments this run has already read completely (a resumed run skips them). */
   skip: string[];
+  /** The oldest trace time the organization keeps (its retention; 0 keeps everything). */
+  keptFrom: number;
   /**
    * Incremental: traces already stored in each experiment's window (and long ones in its late
    * sweep), by the hash of their source info. The bridge fetches whole only the others.
@@ -36,6 +38,7 @@ export async function readPlan(db: Database, run: SyncRun, settings: TraceSyncSe
       cursors: Object.fromEntries(checkpoints.filter((c) => !c.done).map((c) => [c.key, Math.max(keptFrom, Number(c.cursorMs))])),
       defaultSinceMs: keptFrom,
       skip,
+      keptFrom,
       known: {},
     };
   }
@@ -44,6 +47,7 @@ export async function readPlan(db: Database, run: SyncRun, settings: TraceSyncSe
     cursors: Object.fromEntries(stored.map((c) => [c.experimentId, Math.max(keptFrom, Number(c.cursorMs) - settings.overlapMs)])),
     defaultSinceMs: Math.max(keptFrom, now - settings.lookbackMs),
     skip,
+    keptFrom,
     known: stored.length > 0 ? await knownTraces(db, run.integrationId, settings) : {},
   };
 }

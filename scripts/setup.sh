@@ -29,7 +29,7 @@ echo "Python $(python_version_of "$PYTHON") ($PYTHON)"
 # The bridge's environment is exactly the pinned set the image installs (PYTHON_PATH's default).
 make_venv .venv "$PYTHON" python-bridge/requirements.lock "import mlflow, mlflow.tracing, databricks.sdk"
 # The local MLflow workspace (tracking server and SDK) that the demo and the tests run.
-make_venv .venv-mlflow "$PYTHON" demo/requirements.txt "import mlflow, mlflow.server"
+make_venv .venv-mlflow "$PYTHON" demo/requirements.txt "import mlflow, mlflow.server, mlflow.server.auth"
 
 step "Generating the Prisma client"
 node scripts/prisma-generate.mjs 2>&1 | { grep -E "Generated|Error" || true; }

@@ -13,6 +13,7 @@ import threading
 from urllib.parse import urlsplit
 
 from . import protocol
+from .auth_errors import token_failure, unauthorized
 
 RETRYABLE = {"rate_limited", "timeout", "unavailable", "server_error", "internal"}
 # Errors no experiment or container can escape: stop the whole command.
@@ -158,6 +159,9 @@ def _status_from_code(exc: BaseException) -> int | None:
 def for_status(status: int, host: str, retry_after=None, content_type: str = "") -> BridgeFailure:
     line = f"{status} {STATUS_TEXT.get(status, 'HTTP error')}"
     if status == 401:
+        principal = unauthorized(os.environ.get("LANGGUARD_AUTH_TYPE", ""), host)
+        if principal is not None:
+            return BridgeFailure(*principal)
         return BridgeFailure("auth", f"401 Unauthorized: {host} rejected the token", status=401)
     if status == 403:
         return BridgeFailure("permission", f"403 Forbidden: the token may not do this on {host}", status=403)
@@ -187,6 +191,10 @@ def classify(exc: BaseException) -> BridgeFailure:
     host = source_host()
     text = str(exc)
     protocol.detail(type(exc).__name__, text)
+    # A token endpoint's refusal (OAuth M2M, Entra ID) says more than the status it came with.
+    refusal = token_failure(exc, os.environ.get("LANGGUARD_AUTH_TYPE", ""))
+    if refusal is not None:
+        return BridgeFailure(*refusal)
     from .netguard import blocked_cause
 
     blocked = blocked_cause(exc)

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -26,6 +27,8 @@ export interface MlflowServer {
   dir: string;
   port: number;
   pid: number;
+  /** With `basicAuth`: the admin MLflow created, who may do everything. */
+  admin: { username: string; password: string } | null;
   /** SIGKILL, as a crash would: the data stays, so a server started on the same dir and port resumes it. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -36,6 +39,11 @@ export interface MlflowServerOptions {
   /** Reuse a killed server's folder and port. */
   dir?: string;
   port?: number;
+  /**
+   * MLflow's own authentication (`mlflow server --app-name basic-auth`, the `mlflow[auth]` extra):
+   * every request needs HTTP Basic credentials; the admin is created with a fresh password.
+   */
+  basicAuth?: boolean;
 }
 
 /**
@@ -49,6 +57,28 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
   const url = `http://127.0.0.1:${port}`;
   const storeUri = `sqlite:///${dir}/mlflow.db`;
   const logPath = path.join(dir, "server.log");
+  let admin: MlflowServer["admin"] = null;
+  const authEnv: Record<string, string> = {};
+  if (reuse.basicAuth) {
+    admin = { username: "admin", password: `pw-${randomBytes(12).toString("hex")}` };
+    // Its own user store in the server's folder (the packaged ini would put one in the cwd).
+    const ini = path.join(dir, "basic_auth.ini");
+    writeFileSync(
+      ini,
+      [
+        "[mlflow]",
+        "default_permission = READ",
+        `database_uri = sqlite:///${dir}/basic_auth.db`,
+        `admin_username = ${admin.username}`,
+        `admin_password = ${admin.password}`,
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+        "",
+      ].join("\n"),
+    );
+    authEnv.MLFLOW_AUTH_CONFIG_PATH = ini;
+    // The auth app's CSRF protection refuses to start without a static key.
+    authEnv.MLFLOW_FLASK_SERVER_SECRET_KEY = randomBytes(16).toString("hex");
+  }
   const log = openSync(logPath, "a");
   const child: ChildProcess = spawn(
     MLFLOW_PYTHON,
@@ -66,13 +96,14 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
       String(port),
       "--workers",
       "1",
+      ...(reuse.basicAuth ? ["--app-name", "basic-auth"] : []),
     ],
     {
       stdio: ["ignore", log, log],
       // Its own process group, so stopping it also stops the uvicorn child it starts.
       detached: true,
       // The background job runner (several processes, ~1.7 GB) serves features we never use.
-      env: { ...process.env, ...PYTHON_TELEMETRY_OFF, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+      env: { ...process.env, ...PYTHON_TELEMETRY_OFF, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false", ...authEnv },
     },
   );
   closeSync(log);
@@ -118,7 +149,7 @@ export async function startMlflowServer(options: number | MlflowServerOptions = 
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, storeUri, dir, port, pid: child.pid!, kill, stop };
+  return { url, storeUri, dir, port, pid: child.pid!, admin, kill, stop };
 }
 
 export interface SeedResult {

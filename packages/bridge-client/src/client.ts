@@ -9,6 +9,7 @@ import { spawnCold, type BridgeProcess } from "./processes.ts";
 import { readLines, LineTooLongError } from "./line-reader.ts";
 import { type BridgeCommand, type MessageOf, messageSchema, type ParamsOf, type RecordDataOf, type ResultOf, type StepMessage } from "./contract.ts";
 import { LineScrubber, secretScrubber } from "./scrubber.ts";
+import { authEnv, type BridgeAuth, defaultAuth, secretForms } from "./auth-env.ts";
 
 /**
  * python-bridge/bridge.py of the checkout or image this code runs from: found by walking up, since
@@ -23,11 +24,14 @@ function findUp(from: string, relative: string): string {
   }
 }
 
-/** Where the bridge reads from. The token travels to the child only through its environment. */
+/** Where the bridge reads from. The secret travels to the child only through its environment. */
 export interface BridgeSource {
   kind: "databricks" | "mlflow";
   host: string;
+  /** The method's one secret: a token, a client secret or a password. */
   token?: string | null;
+  /** How to authenticate; without it, a PAT (Databricks) or the token as a bearer token (MLflow). */
+  auth?: BridgeAuth;
 }
 
 export interface BridgeLogger {
@@ -225,12 +229,13 @@ export class BridgeClient {
     if (!existsSync(pythonPath)) {
       throw new BridgeError("sdk_missing", `MLflow SDK not available: no Python executable at PYTHON_PATH=${this.options.pythonPath}`);
     }
-    const scrub = secretScrubber(source.token);
+    const forms = secretForms(authOf(source), source.token);
+    const scrub = secretScrubber(forms);
     // Sent as given: the bridge checks them against the contract's JSON Schema and fills in its defaults.
     const child = await this.start(command, params as object, { ...this.childEnv(source), ...options.env }, options.signal);
 
     // Upstream detail and tracebacks arrive here: only ever logged at debug, line by line, scrubbed.
-    const stderr = new LineScrubber(scrub, source.token ? source.token.length : 0, (text) => {
+    const stderr = new LineScrubber(scrub, Math.max(0, ...forms.map((form) => form.length)), (text) => {
       if (text.trim()) this.options.logger?.debug({ bridge: command, stderr: text.slice(0, STDERR_LINE_CHARS) }, "python bridge stderr");
     });
     child.stderr.setEncoding("utf8");
@@ -321,17 +326,7 @@ export class BridgeClient {
   }
 
   private childEnv(source: BridgeSource): Record<string, string> {
-    const env = this.baseEnv();
-    env.LANGGUARD_SOURCE = source.kind;
-    if (source.kind === "databricks") {
-      env.DATABRICKS_HOST = source.host;
-      env.DATABRICKS_AUTH_TYPE = "pat";
-      if (source.token) env.DATABRICKS_TOKEN = source.token;
-    } else {
-      env.MLFLOW_TRACKING_URI = source.host;
-      if (source.token) env.MLFLOW_TRACKING_TOKEN = source.token;
-    }
-    return env;
+    return { ...this.baseEnv(), LANGGUARD_SOURCE: source.kind, ...authEnv(source.kind, source.host, authOf(source), source.token) };
   }
 
   private log(level: string, fields: object, message: string) {
@@ -342,6 +337,10 @@ export class BridgeClient {
     else if (level === "info") logger.info(fields, message);
     else logger.debug(fields, message);
   }
+}
+
+function authOf(source: BridgeSource): BridgeAuth {
+  return source.auth ?? defaultAuth(source.kind, Boolean(source.token));
 }
 
 // The bridge writes ASCII JSON, so a NUL or a lone surrogate anywhere in a record (nested JSON text

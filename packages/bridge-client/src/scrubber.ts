@@ -3,9 +3,11 @@
  * chunks, so a token can be split across two of them: scrubbing is done on whole lines, and only
  * complete lines (or, for a runaway line, all but a token's length of it) ever leave.
  */
-export function secretScrubber(token: string | null | undefined): (text: string) => string {
-  if (!token || token.length < 4) return (text) => text;
-  const forms = [...new Set([token, encodeURIComponent(token)])];
+export function secretScrubber(secrets: string | null | undefined | ReadonlyArray<string>): (text: string) => string {
+  const given = (typeof secrets === "string" ? [secrets] : (secrets ?? [])).filter((secret) => secret.length >= 4);
+  if (given.length === 0) return (text) => text;
+  // Longest first, so a form that contains another is replaced whole.
+  const forms = [...new Set(given.flatMap((secret) => [secret, encodeURIComponent(secret)]))].sort((a, b) => b.length - a.length);
   return (text) => forms.reduce((out, form) => out.split(form).join("[redacted]"), text);
 }
 

@@ -22,7 +22,7 @@ export async function resealAllTokens(db: Database, ring: KeyRing, batchSize = 2
   for (;;) {
     const rows = await db.integration.findMany({
       where: { tokenCiphertext: { not: null }, ...(after ? { id: { gt: after } } : {}) },
-      select: { id: true, source: true, host: true, tokenCiphertext: true },
+      select: { id: true, source: true, host: true, authType: true, tokenCiphertext: true },
       orderBy: { id: "asc" },
       take: batchSize,
     });

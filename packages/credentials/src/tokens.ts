@@ -5,14 +5,25 @@ export interface TokenOwner {
   id: string;
   source: string;
   host: string;
+  /** The authentication method the secret was entered for; `pat` when absent. */
+  authType?: string;
 }
 
 /**
+ * Methods whose secret is sent as a bearer token to the integration's host, as every token was
+ * before methods existed: their binding stays the one already sealed rows carry.
+ */
+const BEARER_METHODS = new Set(["pat", "bearer", "none"]);
+
+/**
  * A stored token is authenticated together with the integration and the host it was entered
- * for, so it can never be decrypted for (and sent to) another host, whatever a row says.
+ * for, so it can never be decrypted for (and sent to) another host, whatever a row says. A client
+ * secret or password is bound to its method too: a PAT can never be opened as a client secret and
+ * posted to a token endpoint (Microsoft's, for Entra ID), nor a client secret sent as a bearer token.
  */
 export function tokenBinding(owner: TokenOwner): string {
-  return `langguard:integration:${owner.id}:${owner.source}:${owner.host}`;
+  const base = `langguard:integration:${owner.id}:${owner.source}:${owner.host}`;
+  return !owner.authType || BEARER_METHODS.has(owner.authType) ? base : `${base}:${owner.authType}`;
 }
 
 export function sealToken(ring: KeyRing, owner: TokenOwner, token: string) {

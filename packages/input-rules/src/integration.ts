@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkSourceUrl, type HostPolicy } from "@langguard/host-policy/rules";
 import { text, token } from "./text.ts";
+import { authFields, authIssues, type AuthInput } from "./auth.ts";
 
 /**
  * The rules an integration's fields obey. The gateway enforces them on every request; the console
@@ -40,15 +41,24 @@ export function hostField(policy: HostPolicy) {
 export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catalogFilters: F) {
   const common = integrationFields;
   const host = hostField(policy);
-  const requireToken = (body: { source: string; token?: string | undefined }, ctx: z.RefinementCtx) => {
-    if (body.source === "databricks" && !body.token)
-      ctx.addIssue({ code: "custom", path: ["token"], message: "is required for a Databricks workspace (a personal access token)" });
+  // Each method's fields and its one secret; a body naming no method means what it did before methods.
+  const requireToken = (body: AuthInput, ctx: z.RefinementCtx) => {
+    for (const issue of authIssues(body)) ctx.addIssue({ code: "custom", path: [issue.field], message: issue.reason });
+  };
+  const auth = {
+    authType: authFields.authType.optional(),
+    clientId: authFields.clientId.optional(),
+    tenantId: authFields.tenantId.optional(),
+    username: authFields.username.optional(),
+    clientSecret: authFields.clientSecret.optional(),
+    password: authFields.password.optional(),
   };
   const Credentials = z
     .object({
       source: common.source.default("databricks"),
       host,
       token: common.token.optional(),
+      ...auth,
       warehouseId: common.warehouseId.optional(),
       // What the integration will sync decides what the test checks (Unity Catalog, experiments).
       syncTraces: common.syncTraces.optional(),
@@ -62,6 +72,7 @@ export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catal
       source: common.source.default("databricks"),
       host,
       token: common.token.optional(),
+      ...auth,
       warehouseId: common.warehouseId.optional(),
       syncTraces: common.syncTraces.default(true),
       syncCatalog: common.syncCatalog.default(false),
@@ -80,6 +91,7 @@ export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catal
       source: common.source,
       host,
       token: common.token,
+      ...authFields,
       warehouseId: common.warehouseId.nullable(),
       syncTraces: common.syncTraces,
       syncCatalog: common.syncCatalog,
@@ -100,8 +112,15 @@ export type IntegrationBodies = ReturnType<typeof integrationBodies>;
  * A stored token is only ever sent to the host and source it was entered for, so moving an
  * integration that has one needs the token again. Null when the change is fine.
  */
-export function tokenNeededAgain(current: { source: string; host: string; hasToken: boolean }, next: { source?: string; host?: string; token?: string }) {
+export function tokenNeededAgain(
+  current: { source: string; host: string; hasToken: boolean },
+  next: { source?: string; host?: string; token?: string },
+  secretField = "token",
+) {
   const moved = (next.source ?? current.source) !== current.source || (next.host ?? current.host) !== current.host;
   if (!moved || next.token || !current.hasToken) return null;
-  return { field: "body.token", reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for" };
+  return {
+    field: `body.${secretField}`,
+    reason: "must be supplied again when host or source changes: a stored token is only sent to the host it was entered for",
+  };
 }

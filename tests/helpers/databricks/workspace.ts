@@ -9,6 +9,7 @@ import type { PagingConfig } from "./pagination.ts";
 import { StatementEngine, type StatementRequest, warehouseInfo } from "./sql.ts";
 import { handleUnityCatalog } from "./unity-catalog.ts";
 import { isMlflowPath, serveMlflow } from "./mlflow.ts";
+import { type ServicePrincipal, TokenIssuer, workspaceOidcMetadata, workspaceToken } from "./oauth.ts";
 
 export interface FakeWorkspaceOptions {
   /** The PAT clients must send; generated per workspace when omitted. */
@@ -38,6 +39,10 @@ export interface FakeWorkspaceOptions {
    * the workspace's own authentication), so the workspace has experiments and traces too.
    */
   mlflow?: string;
+  /** Service principals that may get OAuth tokens from this workspace's OIDC server (OAuth M2M). */
+  oauth?: { principals: ServicePrincipal[]; lifetimeSeconds: number };
+  /** Other issuers whose tokens the workspace accepts (Microsoft Entra ID, on Azure). */
+  trustedIssuers?: TokenIssuer[];
 }
 
 export interface FakeWorkspace {
@@ -53,6 +58,8 @@ export interface FakeWorkspace {
   /** Spec mismatches found in the fake's own UC responses; a test should expect none. */
   contractViolations: string[];
   latencyMs: number;
+  /** The workspace's own OIDC token issuer, when `oauth` was given. */
+  oauth: TokenIssuer | null;
   setFault(rule: FaultRule): FaultHandle;
   clearFaults(): void;
   stop(): Promise<void>;
@@ -98,6 +105,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     statements: sql.executed,
     contractViolations: [],
     latencyMs: options.latencyMs ?? 0,
+    oauth: options.oauth ? new TokenIssuer(options.oauth.principals, options.oauth.lifetimeSeconds) : null,
     setFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     stop: async () => {
@@ -128,11 +136,19 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       // databricks-sdk probes this (unauthenticated) while building its config.
       return send(res, json(200, { oidc_endpoint: `${url}/oidc`, workspace_id: state.workspaceId, cloud: "aws" }));
     }
+    if (handle.oauth && method === "GET" && path === "/oidc/.well-known/oauth-authorization-server") return send(res, workspaceOidcMetadata(url));
+    if (handle.oauth && method === "POST" && path === "/oidc/v1/token") return send(res, await workspaceToken(req, handle.oauth));
     if (path.startsWith("/_fake_cloud_storage/statements/")) return send(res, cloudStorage(req, path));
     if (!path.startsWith("/api/")) return send(res, htmlNotFound(path));
 
     const auth = req.headers.authorization;
-    if (auth !== `Bearer ${token}`) {
+    const bearer = auth?.startsWith("Bearer ") ? auth.slice(7) : "";
+    const principal = bearer ? [handle.oauth, ...(options.trustedIssuers ?? [])].map((issuer) => issuer?.check(bearer) ?? null).find((p) => p !== null) : null;
+    if (principal === "expired") return send(res, new ApiError(401, "UNAUTHENTICATED", "Token is expired.").toResponse());
+    if (principal && principal.inWorkspace === false)
+      // Databricks' words for a principal with a valid token that the workspace has no identity for.
+      return send(res, new ApiError(401, "UNAUTHENTICATED", `Service principal ${principal.clientId} is not part of this workspace.`).toResponse());
+    if (auth !== `Bearer ${token}` && !principal) {
       if (auth?.startsWith("Bearer ") && options.invalidToken === "legacy-403") {
         return send(res, {
           ...json(403, { error_code: 403, message: "Invalid access token." }),

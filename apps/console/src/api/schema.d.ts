@@ -838,7 +838,14 @@ export interface components {
             reason: string;
         };
         Integration: {
+            /**
+             * @description How the integration authenticates
+             * @enum {string}
+             */
+            authType: "pat" | "oauth-m2m" | "azure-client-secret" | "none" | "basic" | "bearer";
             catalogFilters: unknown;
+            /** @description The service principal's application (client) id (oauth-m2m, azure-client-secret) */
+            clientId: string | null;
             connection: {
                 checkedAt: string | null;
                 message: string | null;
@@ -847,8 +854,11 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+            /** @description When the credential expires, where the workspace tells */
+            credentialExpiresAt: string | null;
             enabled: boolean;
             experiments: string[];
+            /** @description Whether a secret is stored for the authentication method */
             hasToken: boolean;
             host: string;
             /** Format: uuid */
@@ -863,10 +873,14 @@ export interface components {
             /** @description Minutes between scheduled syncs of each enabled kind; 0: only when triggered */
             syncIntervalMinutes: number;
             syncTraces: boolean;
-            /** @description The token's last characters, e.g. ****abcd */
+            /** @description The Entra ID tenant (azure-client-secret) */
+            tenantId: string | null;
+            /** @description The secret's last characters (token, client secret or password), e.g. ****abcd */
             token: string | null;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The MLflow user name (basic) */
+            username: string | null;
             warehouseId: string | null;
         };
         RateLimitWarning: {
@@ -2289,6 +2303,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    authType?: "pat" | "oauth-m2m" | "azure-client-secret" | "none" | "basic" | "bearer";
                     /** @default {} */
                     catalogFilters?: {
                         exclude?: {
@@ -2302,6 +2318,8 @@ export interface operations {
                             tables?: string[];
                         };
                     };
+                    clientId?: string;
+                    clientSecret?: string;
                     /** @default true */
                     enabled?: boolean;
                     /** @default [] */
@@ -2310,6 +2328,7 @@ export interface operations {
                     name: string;
                     /** @default false */
                     nightlyFullSync?: boolean;
+                    password?: string;
                     /**
                      * @default databricks
                      * @enum {string}
@@ -2321,7 +2340,9 @@ export interface operations {
                     syncIntervalMinutes?: number;
                     /** @default true */
                     syncTraces?: boolean;
+                    tenantId?: string;
                     token?: string;
+                    username?: string;
                     warehouseId?: string;
                 };
             };
@@ -2581,6 +2602,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    authType?: "pat" | "oauth-m2m" | "azure-client-secret" | "none" | "basic" | "bearer";
                     catalogFilters?: {
                         exclude?: {
                             catalogs?: string[];
@@ -2593,17 +2616,22 @@ export interface operations {
                             tables?: string[];
                         };
                     };
+                    clientId?: string;
+                    clientSecret?: string;
                     enabled?: boolean;
                     experiments?: string[];
                     host?: string;
                     name?: string;
                     nightlyFullSync?: boolean;
+                    password?: string;
                     /** @enum {string} */
                     source?: "databricks" | "mlflow";
                     syncCatalog?: boolean;
                     syncIntervalMinutes?: number;
                     syncTraces?: boolean;
+                    tenantId?: string;
                     token?: string;
+                    username?: string;
                     warehouseId?: string | null;
                 };
             };
@@ -3647,11 +3675,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    authType?: "pat" | "oauth-m2m" | "azure-client-secret" | "none" | "basic" | "bearer";
+                    clientId?: string;
+                    clientSecret?: string;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     host: string;
                     /** @default 50 */
                     limit?: number;
+                    password?: string;
                     search?: string;
                     /**
                      * @default databricks
@@ -3660,7 +3693,9 @@ export interface operations {
                     source?: "databricks" | "mlflow";
                     syncCatalog?: boolean;
                     syncTraces?: boolean;
+                    tenantId?: string;
                     token?: string;
+                    username?: string;
                     warehouseId?: string;
                 };
             };
@@ -3970,7 +4005,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    authType?: "pat" | "oauth-m2m" | "azure-client-secret" | "none" | "basic" | "bearer";
+                    clientId?: string;
+                    clientSecret?: string;
                     host: string;
+                    password?: string;
                     /**
                      * @default databricks
                      * @enum {string}
@@ -3978,7 +4018,9 @@ export interface operations {
                     source?: "databricks" | "mlflow";
                     syncCatalog?: boolean;
                     syncTraces?: boolean;
+                    tenantId?: string;
                     token?: string;
+                    username?: string;
                     warehouseId?: string;
                 };
             };

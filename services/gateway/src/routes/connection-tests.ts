@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { bridgeSourceOf } from "@langguard/credentials";
+import { bridgeAuthOf, bridgeSourceOf } from "@langguard/credentials";
+import { authColumns, secretOf } from "@langguard/input-rules";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { testConnection, type ConnectionReport as Report } from "../connection/connection-test.ts";
 import { enterOrRefuse, FairGate } from "../connection/limiter.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
-import { HttpError } from "../plugins/error-handler.ts";
 import { expensive } from "../plugins/rate-limit.ts";
 import { errorResponses, IdParams } from "../schemas/common.ts";
 import { ConnectionReport, integrationBodies } from "./integration-schemas.ts";
@@ -30,11 +30,13 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
     "/api/integrations/test",
     { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
     async (request) => {
-      const { source, host, token, warehouseId, syncCatalog, syncTraces } = request.body;
+      const { source, host, warehouseId, syncCatalog, syncTraces } = request.body;
+      const columns = authColumns(request.body);
       return run(orgOf(request), {
         kind: source,
         host,
-        token: token ?? null,
+        token: secretOf(request.body) ?? null,
+        auth: bridgeAuthOf({ ...columns, source }),
         warehouseId: warehouseId ?? null,
         syncCatalog: syncCatalog ?? false,
         syncTraces: syncTraces ?? true,

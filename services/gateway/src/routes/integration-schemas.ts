@@ -1,7 +1,7 @@
 import { $Enums } from "@langguard/database";
 import { z } from "zod";
 import type { HostPolicy } from "@langguard/host-policy";
-import { integrationBodies as bodiesWith } from "@langguard/input-rules";
+import { ALL_AUTH_TYPES, integrationBodies as bodiesWith } from "@langguard/input-rules";
 import { CatalogFilters } from "@langguard/unity-catalog";
 
 export { hostField } from "@langguard/input-rules";
@@ -42,8 +42,13 @@ export const IntegrationView = z.object({
   name: z.string(),
   source: z.enum($Enums.IntegrationSource),
   host: z.string(),
-  token: z.string().nullable().describe("The token's last characters, e.g. ****abcd"),
-  hasToken: z.boolean(),
+  token: z.string().nullable().describe("The secret's last characters (token, client secret or password), e.g. ****abcd"),
+  hasToken: z.boolean().describe("Whether a secret is stored for the authentication method"),
+  authType: z.enum(ALL_AUTH_TYPES).describe("How the integration authenticates"),
+  clientId: z.string().nullable().describe("The service principal's application (client) id (oauth-m2m, azure-client-secret)"),
+  tenantId: z.string().nullable().describe("The Entra ID tenant (azure-client-secret)"),
+  username: z.string().nullable().describe("The MLflow user name (basic)"),
+  credentialExpiresAt: z.date().nullable().describe("When the credential expires, where the workspace tells"),
   warehouseId: z.string().nullable(),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { sealToken } from "@langguard/credentials";
 import { resolveAndCheck } from "@langguard/host-policy";
 import { Prisma, type Integration } from "@langguard/database";
-import { tokenNeededAgain } from "@langguard/input-rules";
+import { type AuthInput, type AuthType, authColumns, authIssues, resolvedAuthType, secretOf, tokenNeededAgain } from "@langguard/input-rules";
 import { maskedToken } from "@langguard/secrets";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
@@ -16,6 +16,7 @@ import { IntegrationView, integrationBodies } from "./integration-schemas.ts";
 export function integrationView(integration: Integration): z.input<typeof IntegrationView> {
   return {
     ...integration,
+    authType: integration.authType as AuthType,
     token: maskedToken(integration.tokenLast4),
     hasToken: integration.tokenCiphertext !== null,
     connection: {
@@ -47,17 +48,20 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
     "/api/integrations",
     { config: { scope: "write" }, schema: { body: Create, response: { 201: IntegrationView, ...errorResponses, 409: errorResponses[400] } } },
     async (request, reply) => {
-      const { token, ...body } = request.body;
+      const { token, clientSecret, password, authType, clientId, tenantId, username, ...body } = request.body;
       await assertResolvable(body.host, deps);
-      // The id is chosen here because the sealed token is bound to it.
+      const columns = authColumns(request.body);
+      const secret = secretOf(request.body);
+      // The id is chosen here because the sealed secret is bound to it.
       const id = randomUUID();
       try {
         const integration = await db.integration.create({
           data: {
             id,
             ...body,
+            ...columns,
             organizationId: orgOf(request),
-            ...(token ? sealToken(keyRing, { id, source: body.source, host: body.host }, token) : {}),
+            ...(secret ? sealToken(keyRing, { id, source: body.source, host: body.host, authType: columns.authType }, secret) : {}),
             connectionStatus: body.enabled ? "unknown" : "disabled",
           },
         });
@@ -96,13 +100,41 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
     { config: { scope: "write" }, schema: { params: IdParams, body: Update, response: { 200: IntegrationView, ...errorResponses, 409: errorResponses[400] } } },
     async (request) => {
       const current = await findIntegration(deps, orgOf(request), request.params.id);
-      const { token, ...changes } = request.body;
+      const { token, clientSecret, password, authType, clientId, tenantId, username, ...changes } = request.body;
       const next = { id: current.id, source: changes.source ?? current.source, host: changes.host ?? current.host };
       const moved = next.source !== current.source || next.host !== current.host;
-      const tokenAgain = tokenNeededAgain({ ...current, hasToken: current.tokenCiphertext !== null }, { ...next, token });
-      if (tokenAgain) throw new HttpError(400, "body.token: must be supplied again when host or source changes", { issues: [tokenAgain] });
+      // The body's authentication, completed from the row: what the integration will use after this change.
+      const merged: AuthInput = {
+        source: next.source,
+        authType: authType ?? (current.authType as AuthInput["authType"]),
+        token,
+        clientSecret,
+        password,
+        clientId: clientId ?? current.clientId,
+        tenantId: tenantId ?? current.tenantId,
+        username: username ?? current.username,
+      };
+      const nextAuthType = resolvedAuthType(merged);
+      const secret = secretOf(merged);
+      const secretField = { token: "token", clientSecret: "clientSecret", password: "password" }[
+        token ? "token" : clientSecret ? "clientSecret" : password ? "password" : "token"
+      ];
+      const tokenAgain = tokenNeededAgain({ ...current, hasToken: current.tokenCiphertext !== null }, { ...next, token: secret }, secretField);
+      if (tokenAgain) throw new HttpError(400, `${tokenAgain.field}: must be supplied again when host or source changes`, { issues: [tokenAgain] });
+      // A sealed secret opens only for the method it was entered for: a new method needs its own.
+      const keepsSecret = !moved && nextAuthType === current.authType && current.tokenCiphertext !== null;
+      const issues = authIssues(merged, { hasSecret: keepsSecret }).map((issue) => ({ field: `body.${issue.field}`, reason: issue.reason }));
+      if (issues.length > 0) throw new HttpError(400, `${issues[0]!.field}: ${issues[0]!.reason}`, { issues });
       if (changes.host) await assertResolvable(changes.host, deps);
-      const sealed = token ? sealToken(keyRing, next, token) : {};
+      const methodChanged = nextAuthType !== current.authType;
+      const sealed = secret
+        ? sealToken(keyRing, { ...next, authType: nextAuthType }, secret)
+        : methodChanged
+          ? // A method without a secret (MLflow's none) keeps none of the previous one's.
+            { tokenCiphertext: null, tokenLast4: null }
+          : {};
+      const authChanges = authType || clientId || tenantId || username ? authColumns(merged) : {};
+      const expiryReset = secret || methodChanged ? { credentialExpiresAt: null } : {};
       const status =
         changes.enabled === false
           ? { connectionStatus: "disabled" as const }
@@ -114,7 +146,14 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
         const updated = await db.integration.updateMany({
           where: { id: current.id, organizationId: current.organizationId, updatedAt: current.updatedAt },
           // A throttle belonged to the old workspace: a new host starts unthrottled.
-          data: { ...changes, ...sealed, ...status, ...(moved ? { connectionStatus: "unknown", connectionSteps: [], ...RATE_LIMIT_CLEARED } : {}) },
+          data: {
+            ...changes,
+            ...authChanges,
+            ...sealed,
+            ...expiryReset,
+            ...status,
+            ...(moved ? { connectionStatus: "unknown", connectionSteps: [], ...RATE_LIMIT_CLEARED } : {}),
+          },
         });
         if (updated.count === 0) throw new HttpError(409, "The integration changed while this request was processed; read it again and retry");
         const integration = await findIntegration(deps, current.organizationId, current.id);

@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type FakeWorkspace, type ServicePrincipal, startFakeWorkspace } from "../helpers/databricks/index.ts";
+import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
+import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
+
+// Databricks' OAuth tokens live an hour; these live 42 s, which databricks-sdk (refreshing 40 s
+// before expiry) holds for 2 s, so one sync goes through several of them.
+const TOKEN_LIFETIME_S = 42;
+
+const principal = (overrides: Partial<ServicePrincipal> = {}): ServicePrincipal => ({
+  clientId: randomUUID(),
+  clientSecret: `dose${randomUUID().replaceAll("-", "")}`,
+  ...overrides,
+});
+
+type Step = { step: string; status: string; message: string; hint: string | null; kind: string | null };
+
+describe("authentication methods", () => {
+  const mlflowUrl = inject("mlflowUrl");
+  const experimentId = inject("demoExperimentId");
+  const member = principal();
+  const expired = principal({ secretExpired: true });
+  const stranger = principal({ inWorkspace: false });
+  let fleet: Fleet;
+  let workspace: FakeWorkspace;
+
+  beforeAll(async () => {
+    workspace = await startFakeWorkspace({ mlflow: mlflowUrl, oauth: { principals: [member, expired, stranger], lifetimeSeconds: TOKEN_LIFETIME_S } });
+    fleet = await startFleet({ worker: true });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await workspace?.stop();
+  });
+
+  const test = async (id: string) => (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json() as { status: string; steps: Step[] };
+  const m2m = (p: ServicePrincipal, secret = p.clientSecret) =>
+    createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      authType: "oauth-m2m",
+      clientId: p.clientId,
+      clientSecret: secret,
+      experiments: [experimentId],
+    });
+
+  it("oauth-m2m: a service principal's token comes from the workspace's OIDC server, is refreshed during a sync, and the sync completes", async () => {
+    const { id } = await m2m(member);
+    const view = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
+    expect(view).toMatchObject({ authType: "oauth-m2m", clientId: member.clientId, hasToken: true });
+    expect(JSON.stringify(view)).not.toContain(member.clientSecret);
+
+    const report = await test(id);
+    expect(report.steps.find((s) => s.step === "auth")).toMatchObject({ status: "ok" });
+    expect(report.status).not.toBe("failed");
+
+    const before = workspace.oauth!.issued.length;
+    // A remote workspace's pace, so the sync outlasts a token's usable life several times over.
+    workspace.latencyMs = 250;
+    const run = await syncAndWait(fleet, id, { mode: "full" });
+    workspace.latencyMs = 0;
+    expect(run.durationMs).toBeGreaterThan((TOKEN_LIFETIME_S - 40) * 1000 * 2);
+    expect(run).toMatchObject({ status: "succeeded", errorKind: null });
+    expect(run.itemsIngested + run.itemsUpdated + run.itemsSkipped).toBeGreaterThan(0);
+    // More than one token in one sync: the SDK refreshed before expiry, and never sent a stale one.
+    expect(workspace.oauth!.issued.length - before).toBeGreaterThanOrEqual(2);
+    expect(workspace.oauth!.expiredUses).toEqual([]);
+    // Discovery, then the token endpoint: the secret went nowhere but the workspace's own OIDC server.
+    const paths = workspace.requests.map((r) => r.path);
+    expect(paths).toContain("/oidc/.well-known/oauth-authorization-server");
+    expect(paths).toContain("/oidc/v1/token");
+  });
+
+  it("oauth-m2m: each failure says what is wrong and how to fix it", async () => {
+    const wrong = await test((await m2m(member, "dosewrongsecret")).id);
+    expect(wrong.status).toBe("failed");
+    expect(wrong.steps.find((s) => s.step === "auth")).toMatchObject({
+      status: "failed",
+      kind: "auth",
+      message: "The workspace's token endpoint refused the service principal's client id or secret (invalid_client)",
+      hint: expect.stringContaining("generate a new OAuth secret"),
+    });
+
+    const old = await test((await m2m(expired)).id);
+    expect(old.steps.find((s) => s.step === "auth")).toMatchObject({
+      status: "failed",
+      message: "The workspace's token endpoint refused the client secret: it has expired (invalid_client)",
+      hint: expect.stringContaining("generate a new OAuth secret"),
+    });
+
+    const outsider = await test((await m2m(stranger)).id);
+    expect(outsider.steps.find((s) => s.step === "auth")).toMatchObject({
+      status: "failed",
+      message: expect.stringContaining("does not accept the service principal (it is not a member of this workspace)"),
+      hint: expect.stringContaining("Service principals → Add service principal"),
+    });
+  });
+
+  it("refuses a method's fields that do not fit, naming the field", async () => {
+    const post = (payload: object) =>
+      fleet.inject({ method: "POST", url: "/api/integrations", payload: { name: `bad-${randomUUID().slice(0, 8)}`, ...payload } });
+    const noId = await post({ source: "databricks", host: workspace.url, authType: "oauth-m2m", clientSecret: "x1234" });
+    expect(noId.statusCode).toBe(400);
+    expect(noId.json().issues).toContainEqual({ field: "body.clientId", reason: expect.stringContaining("is required for the oauth-m2m method") });
+    const mixed = await post({ source: "databricks", host: workspace.url, authType: "oauth-m2m", clientId: member.clientId, token: "dapi1234" });
+    expect(mixed.json().issues).toContainEqual({ field: "body.token", reason: expect.stringContaining("is not used by the oauth-m2m method") });
+    const wrongSource = await post({ source: "mlflow", host: mlflowUrl, authType: "oauth-m2m", clientId: member.clientId, clientSecret: "x1234" });
+    expect(wrongSource.json().issues).toContainEqual({ field: "body.authType", reason: "must be one of none, basic, bearer for an MLflow server" });
+  });
+});
+
+describe("a self-hosted MLflow server with basic auth", () => {
+  let mlflow: MlflowServer;
+  let fleet: Fleet;
+  let experimentId: string;
+
+  beforeAll(async () => {
+    mlflow = await startMlflowServer({ basicAuth: true });
+    // Written straight into the server's store: the traces an agent logged.
+    ({ experimentId } = await runFixture<{ experimentId: string }>("write_span_traces.py", [mlflow.storeUri, "behind-basic-auth", "12", "2", "20"]));
+    fleet = await startFleet({ worker: true });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await mlflow?.stop();
+  });
+
+  it("is refused without credentials and synced with MLflow's own user name and password", async () => {
+    const anonymous = await fetch(`${mlflow.url}/api/2.0/mlflow/experiments/search?max_results=1`);
+    expect(anonymous.status).toBe(401);
+
+    const bare = await createIntegration(fleet, { source: "mlflow", host: mlflow.url, experiments: [experimentId] });
+    const refused = (await fleet.inject({ method: "POST", url: `/api/integrations/${bare.id}/test` })).json();
+    expect(refused.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "failed", kind: "auth" });
+
+    const wrong = await createIntegration(fleet, {
+      source: "mlflow",
+      host: mlflow.url,
+      authType: "basic",
+      username: mlflow.admin!.username,
+      password: "not it",
+    });
+    const wrongReport = (await fleet.inject({ method: "POST", url: `/api/integrations/${wrong.id}/test` })).json();
+    expect(wrongReport.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "failed", kind: "auth", message: expect.stringContaining("401") });
+
+    const { id } = await createIntegration(fleet, {
+      source: "mlflow",
+      host: mlflow.url,
+      authType: "basic",
+      username: mlflow.admin!.username,
+      password: mlflow.admin!.password,
+      experiments: [experimentId],
+    });
+    const view = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
+    expect(view).toMatchObject({ authType: "basic", username: "admin", hasToken: true });
+    expect(JSON.stringify(view)).not.toContain(mlflow.admin!.password);
+    const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
+    expect(report.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "ok" });
+    const run = await syncAndWait(fleet, id, { mode: "full" });
+    expect(run).toMatchObject({ status: "succeeded", itemsIngested: 12 });
+    expect(fleet.logs.text()).not.toContain(mlflow.admin!.password);
+  });
+});

@@ -1,8 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type FakeWorkspace, startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 
 const CANARY = "dapi-canary-7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e";
+// A service principal's OAuth secret (Databricks' `dose…` form), and its HTTP Basic form as the SDK posts it.
+const CLIENT_ID = "5a1c0c3e-canary-4b7e-9d2f-client0000001";
+const SECRET_CANARY = "dosecanary4e8b2d6f0a3c5e7b9d1f3a5c7e9b";
+const BASIC_CANARY = Buffer.from(`${CLIENT_ID}:${SECRET_CANARY}`).toString("base64");
+/** Rows as text; counters are BigInts. */
+const text = (rows: unknown) => JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? String(value) : value));
 
 /** Every process argument vector on the machine, read while a sync is running. */
 function allProcessArguments(): string {
@@ -19,13 +26,46 @@ function allProcessArguments(): string {
 
 describe("a token never leaks", () => {
   let fleet: Fleet;
+  let workspace: FakeWorkspace;
   beforeAll(async () => {
     fleet = await startFleet();
+    workspace = await startFakeWorkspace({
+      mlflow: inject("mlflowUrl"),
+      oauth: { principals: [{ clientId: CLIENT_ID, clientSecret: SECRET_CANARY }], lifetimeSeconds: 41 },
+    });
   });
-  afterAll(() => fleet?.close());
+  afterAll(async () => {
+    await fleet?.close();
+    await workspace?.stop();
+  });
 
   it("stays out of logs, API responses, Redis job data and process arguments", async () => {
     const created = await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: CANARY });
+    await expectNoLeak(created, [CANARY], { token: CANARY });
+  });
+
+  it("a service principal's client secret stays out of them too, and out of the database outside its sealed column", async () => {
+    const created = await createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      authType: "oauth-m2m",
+      clientId: CLIENT_ID,
+      clientSecret: SECRET_CANARY,
+      experiments: [inject("demoExperimentId")],
+    });
+    await expectNoLeak(created, [SECRET_CANARY, BASIC_CANARY], { clientSecret: SECRET_CANARY });
+    // The secret reached the workspace's token endpoint, so the sync really used it.
+    expect(workspace.oauth!.issued.length).toBeGreaterThan(0);
+    const row = await fleet.db.integration.findUniqueOrThrow({ where: { id: created.id } });
+    const { tokenCiphertext, ...rest } = row;
+    expect(tokenCiphertext).not.toContain(SECRET_CANARY);
+    expect(text(rest)).not.toContain(SECRET_CANARY);
+    const traces = await fleet.db.trace.findMany({ where: { integrationId: created.id }, take: 50 });
+    expect(traces.length).toBeGreaterThan(0);
+    expect(text(traces)).not.toContain(SECRET_CANARY);
+  });
+
+  async function expectNoLeak(created: { id: string }, canaries: string[], patch: Record<string, string>) {
     const responses: string[] = [JSON.stringify(created)];
 
     let argvSamples = "";
@@ -63,14 +103,19 @@ describe("a token never leaks", () => {
     ]) {
       responses.push((await fleet.inject({ method: "GET", url })).body);
     }
-    const patched = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: { token: CANARY } });
+    const patched = await fleet.inject({ method: "PATCH", url: `/api/integrations/${created.id}`, payload: patch });
+    expect(patched.statusCode).toBe(200);
     responses.push(patched.body);
+    responses.push((await fleet.inject({ method: "POST", url: `/api/integrations/${created.id}/test` })).body);
 
     expect(fleet.logs.text()).toContain("trace sync finished");
-    expect(fleet.logs.text()).not.toContain(CANARY);
-    expect(responses.join("\n")).not.toContain(CANARY);
-    expect(redisDump.join("\n")).not.toContain(CANARY);
-    expect(argvSamples).not.toContain(CANARY);
-    expect(JSON.stringify(await fleet.db.syncRun.findMany({ where: { integrationId: created.id } }))).not.toContain(CANARY);
-  });
+    const runs = text(await fleet.db.syncRun.findMany({ where: { integrationId: created.id } }));
+    for (const canary of canaries) {
+      expect(fleet.logs.text()).not.toContain(canary);
+      expect(responses.join("\n")).not.toContain(canary);
+      expect(redisDump.join("\n")).not.toContain(canary);
+      expect(argvSamples).not.toContain(canary);
+      expect(runs).not.toContain(canary);
+    }
+  }
 });

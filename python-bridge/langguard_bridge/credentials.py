@@ -40,9 +40,56 @@ def check_token_endpoint(cfg) -> None:
         )
 
 
-def environment_overrides(method: str) -> dict:
-    """Settings the SDK takes as arguments rather than from the environment; none yet."""
-    return {}
+ENTRA_LOGIN_URL = "https://login.microsoftonline.com/"
+# The SDK's own Config.environment property, kept when ours replaces it (a property takes no attributes).
+_sdk_environment: dict = {}
+
+
+def entra_policy(policy):
+    """The host policy of an azure-client-secret job: the operator's, plus the one Entra ID login
+    host (SOURCE_ENTRA_LOGIN_URL, Microsoft's public one by default). Other jobs never reach it."""
+    import dataclasses
+
+    parts = urlsplit(policy.entra_login_url or ENTRA_LOGIN_URL)
+    host = (parts.hostname or "").lower()
+    extra = policy.extra_hosts if host in policy.extra_hosts else (*policy.extra_hosts, host)
+    ports = policy.allowed_ports if parts.port is None or parts.port in policy.allowed_ports else (*policy.allowed_ports, parts.port)
+    return dataclasses.replace(policy, extra_hosts=extra, allowed_ports=ports)
+
+
+def use_entra_login() -> None:
+    """For an azure-client-secret job: lets this process reach the Entra ID login endpoint, and makes
+    databricks-sdk's Azure provider (ours and the one MLflow builds from the environment) get its
+    tokens there. The SDK takes the endpoint from the workspace's cloud environment; only its
+    `active_directory_endpoint` is replaced, so a sovereign cloud or a test's fake can stand in."""
+    import dataclasses
+
+    from . import netguard
+
+    policy = netguard.installed_policy() or netguard.load_policy()
+    netguard.install(entra_policy(policy))
+    login_url = policy.entra_login_url or ENTRA_LOGIN_URL
+    try:
+        from databricks.sdk.config import Config
+        from databricks.sdk.environments import ALL_ENVS, Cloud
+    except ImportError:
+        return
+    original = _sdk_environment.setdefault("property", Config.__dict__["environment"])
+    # Azure's public cloud itself (the SDK also lists Databricks' own dev and staging clouds).
+    public = next(e for e in ALL_ENVS if e.cloud == Cloud.AZURE and e.dns_zone == ".azuredatabricks.net")
+
+    def environment(self):
+        env = original.fget(self)
+        if self.auth_type != "azure-client-secret":
+            return env
+        # A workspace on an Azure domain keeps its cloud (public, government, China); another host
+        # (a private link name, a test's fake) is taken to be on Azure's public cloud.
+        base = env if env.cloud == Cloud.AZURE and env.azure_environment is not None else public
+        azure = base.azure_environment
+        assert azure is not None  # both choices above have one
+        return dataclasses.replace(base, azure_environment=dataclasses.replace(azure, active_directory_endpoint=login_url))
+
+    Config.environment = property(environment)  # type: ignore[method-assign, assignment]
 
 
 def classify_setup(exc: BaseException, method: str) -> BridgeFailure:

@@ -98,6 +98,8 @@ class HostPolicy:
     allowed_networks: tuple[Network, ...] = ()
     allow_http: bool = False
     allowed_ports: tuple[int, ...] = (443,)
+    # Microsoft Entra ID's login endpoint (SOURCE_ENTRA_LOGIN_URL); None: Microsoft's public one.
+    entra_login_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,11 @@ def parse_policy(text: str) -> HostPolicy:
         if network is None:
             raise PolicyError(f"{POLICY_ENV}: {cidr!r} is not a CIDR range")
         networks.append(network)
+    entra = data.get("entraLoginUrl")
+    if entra is not None and (not isinstance(entra, str) or not SCHEME.match(entra)):
+        raise PolicyError(f"{POLICY_ENV}: entraLoginUrl must be an http(s) URL")
     return HostPolicy(
+        entra_login_url=entra,
         allowed_domains=tuple(_strip_dot(d).lstrip(".") for d in strings("allowedDomains")),
         extra_hosts=tuple(_strip_dot(h) for h in strings("extraHosts")),
         allowed_networks=tuple(networks),
@@ -166,6 +172,7 @@ def serialize_policy(policy: HostPolicy) -> str:
             "allowedNetworks": [str(n) for n in policy.allowed_networks],
             "allowHttp": policy.allow_http,
             "allowedPorts": list(policy.allowed_ports),
+            **({"entraLoginUrl": policy.entra_login_url} if policy.entra_login_url else {}),
         },
         separators=(",", ":"),
     )

@@ -70,6 +70,10 @@ def require_settings() -> None:
     if any(not os.environ.get(name) for name in names):
         what = "token" if method == "pat" else "credentials"
         raise BridgeFailure("config", f"No Databricks {what} was provided" if source == "databricks" else f"No MLflow {what} were provided", hint)
+    if source == "databricks" and method == "azure-client-secret":
+        from . import credentials
+
+        credentials.use_entra_login()
     if source == "databricks" and method == "oauth-m2m":
         # Before MLflow or any client of ours sends the secret anywhere.
         from . import credentials
@@ -109,7 +113,7 @@ def sdk_config():
                 _cached["config"] = Config(host=host, token=os.environ["DATABRICKS_TOKEN"], auth_type="pat")
             else:
                 # The SDK reads the client id and secret from the environment itself.
-                _cached["config"] = Config(host=host, auth_type=method, **credentials.environment_overrides(method))
+                _cached["config"] = Config(host=host, auth_type=method)
         except BridgeFailure:
             raise
         except Exception as exc:  # noqa: BLE001 - the SDK's own words say which credential failed

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type FakeWorkspace, type ServicePrincipal, startFakeWorkspace } from "../helpers/databricks/index.ts";
+import { type FakeEntraId, type FakeWorkspace, type ServicePrincipal, startFakeEntraId, startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
 
@@ -107,6 +107,71 @@ describe("authentication methods", () => {
     expect(mixed.json().issues).toContainEqual({ field: "body.token", reason: expect.stringContaining("is not used by the oauth-m2m method") });
     const wrongSource = await post({ source: "mlflow", host: mlflowUrl, authType: "oauth-m2m", clientId: member.clientId, clientSecret: "x1234" });
     expect(wrongSource.json().issues).toContainEqual({ field: "body.authType", reason: "must be one of none, basic, bearer for an MLflow server" });
+  });
+});
+
+describe("azure-client-secret: a Microsoft Entra ID service principal", () => {
+  const mlflowUrl = inject("mlflowUrl");
+  const experimentId = inject("demoExperimentId");
+  const tenantId = randomUUID();
+  const member = principal();
+  const expired = principal({ secretExpired: true });
+  let entra: FakeEntraId;
+  let fleet: Fleet;
+  let workspace: FakeWorkspace;
+
+  beforeAll(async () => {
+    entra = await startFakeEntraId({ tenantId, principals: [member, expired], lifetimeSeconds: TOKEN_LIFETIME_S });
+    workspace = await startFakeWorkspace({ mlflow: mlflowUrl, trustedIssuers: [entra.issuer] });
+    // The host-policy entry that points Entra ID's login endpoint at the fake.
+    fleet = await startFleet({ worker: true, env: { SOURCE_ENTRA_LOGIN_URL: entra.loginUrl } });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await workspace?.stop();
+    await entra?.stop();
+  });
+
+  const azure = (p: ServicePrincipal, overrides: object = {}) =>
+    createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      authType: "azure-client-secret",
+      tenantId,
+      clientId: p.clientId,
+      clientSecret: p.clientSecret,
+      experiments: [experimentId],
+      ...overrides,
+    });
+  const authStep = async (id: string) =>
+    ((await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json().steps as Step[]).find((s) => s.step === "auth");
+
+  it("gets its tokens from Entra ID for the Azure Databricks resource and syncs", async () => {
+    const { id } = await azure(member);
+    expect(await authStep(id)).toMatchObject({ status: "ok" });
+    const run = await syncAndWait(fleet, id, { mode: "full" });
+    expect(run).toMatchObject({ status: "succeeded", errorKind: null });
+    // The SDK's own provider asked the tenant's token endpoint for Azure Databricks' application id.
+    expect(entra.requests.some((r) => r.tenant === tenantId && r.resource === "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d")).toBe(true);
+    expect(entra.issuer.expiredUses).toEqual([]);
+    // Nothing was asked of the workspace's own OIDC server.
+    expect(workspace.requests.some((r) => r.path.startsWith("/oidc/"))).toBe(false);
+  });
+
+  it("says which part Entra ID refused, with the fix", async () => {
+    expect(await authStep((await azure(member, { clientSecret: "wrong-secret-value" })).id)).toMatchObject({
+      status: "failed",
+      message: "Microsoft Entra ID refused the service principal's client id or secret (invalid_client)",
+      hint: expect.stringContaining("Certificates & secrets"),
+    });
+    expect(await authStep((await azure(expired)).id)).toMatchObject({
+      status: "failed",
+      message: "Microsoft Entra ID refused the client secret: it has expired (invalid_client)",
+    });
+    expect(await authStep((await azure(member, { tenantId: randomUUID() })).id)).toMatchObject({
+      status: "failed",
+      message: "Microsoft Entra ID does not know this tenant or client id (invalid_request)",
+    });
   });
 });
 

@@ -94,6 +94,7 @@ export const sourceHostEnv = {
   SOURCE_ALLOWED_NETWORKS: optionalString,
   SOURCE_ALLOW_HTTP: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "expected true or false" }).default("false")),
   SOURCE_ALLOWED_PORTS: optionalString,
+  SOURCE_ENTRA_LOGIN_URL: optionalString,
 };
 
 function decodeKeyLength(value: string): number {
@@ -161,10 +162,11 @@ export function hostPolicyOrExit(env: {
   SOURCE_ALLOWED_NETWORKS?: string;
   SOURCE_ALLOW_HTTP?: string;
   SOURCE_ALLOWED_PORTS?: string;
+  SOURCE_ENTRA_LOGIN_URL?: string;
 }): HostPolicy {
   try {
-    const { SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS } = env;
-    return hostPolicyFromEnv({ SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS });
+    const { SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS, SOURCE_ENTRA_LOGIN_URL } = env;
+    return hostPolicyFromEnv({ SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS, SOURCE_ALLOW_HTTP, SOURCE_ALLOWED_PORTS, SOURCE_ENTRA_LOGIN_URL });
   } catch (error) {
     if (!(error instanceof HostPolicyConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -55,8 +55,12 @@ export function serializeHostPolicy(policy: HostPolicy): string {
     allowedNetworks: policy.allowedNetworks,
     allowHttp: policy.allowHttp,
     allowedPorts: policy.allowedPorts,
+    ...(policy.entraLoginUrl ? { entraLoginUrl: policy.entraLoginUrl } : {}),
   });
 }
+
+/** Microsoft Entra ID's public login host, which the Databricks SDK uses for Azure service principals. */
+export const ENTRA_LOGIN_URL = "https://login.microsoftonline.com/";
 
 function readHostPolicyEnv(env: Env): { policy: HostPolicy; problems: string[] } {
   const problems: string[] = [];
@@ -89,6 +93,21 @@ function readHostPolicyEnv(env: Env): { policy: HostPolicy; problems: string[] }
     if (!(entry === "*" || (port >= 1 && port <= 65535)))
       problems.push(`SOURCE_ALLOWED_PORTS: ${JSON.stringify(entry)} is not a port (expected whole numbers from 1 to 65535, or *)`);
     else if (!policy.allowedPorts.includes(port)) policy.allowedPorts.push(port);
+  }
+
+  const entra = env.SOURCE_ENTRA_LOGIN_URL?.trim() ?? "";
+  if (entra !== "") {
+    let url: URL | undefined;
+    try {
+      url = new URL(entra);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !["https:", "http:"].includes(url.protocol) || url.search || url.hash || url.username || url.password)
+      problems.push(`SOURCE_ENTRA_LOGIN_URL: ${JSON.stringify(entra)} is not a login URL (expected e.g. ${ENTRA_LOGIN_URL})`);
+    else if (url.protocol === "http:" && !policy.allowHttp) problems.push("SOURCE_ENTRA_LOGIN_URL: http needs SOURCE_ALLOW_HTTP=true");
+    // The SDK appends "<tenant>/oauth2/token" to it.
+    else policy.entraLoginUrl = url.href.endsWith("/") ? url.href : `${url.href}/`;
   }
 
   return { policy, problems };

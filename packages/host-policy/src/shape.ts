@@ -18,4 +18,10 @@ export type HostPolicy = {
   allowHttp: boolean;
   /** Ports besides the scheme's default (443 for https, 80 for http when allowed); 0 means any port. */
   allowedPorts: number[];
+  /**
+   * Microsoft Entra ID's login endpoint (`SOURCE_ENTRA_LOGIN_URL`), where an Azure service principal
+   * gets its tokens; unset means Microsoft's public login host. The bridge lets only jobs of the
+   * `azure-client-secret` method reach it, and only that one host.
+   */
+  entraLoginUrl?: string;
 };

@@ -21,6 +21,18 @@ describe("host policy from the environment", () => {
     expect(defaultHostPolicy()).toEqual(hostPolicyFromEnv({}));
   });
 
+  it("reads Entra ID's login endpoint, for Azure service principals only, and refuses one that is not a URL", () => {
+    expect(hostPolicyFromEnv({}).entraLoginUrl).toBeUndefined();
+    expect(hostPolicyFromEnv({ SOURCE_ENTRA_LOGIN_URL: "https://login.microsoftonline.us" }).entraLoginUrl).toBe("https://login.microsoftonline.us/");
+    expect(serializeHostPolicy(hostPolicyFromEnv({ SOURCE_ENTRA_LOGIN_URL: "https://login.microsoftonline.us/" }))).toContain(
+      '"entraLoginUrl":"https://login.microsoftonline.us/"',
+    );
+    expect(validateHostPolicyEnv({ SOURCE_ENTRA_LOGIN_URL: "login.microsoftonline.com" })).toEqual([
+      'SOURCE_ENTRA_LOGIN_URL: "login.microsoftonline.com" is not a login URL (expected e.g. https://login.microsoftonline.com/)',
+    ]);
+    expect(validateHostPolicyEnv({ SOURCE_ENTRA_LOGIN_URL: "http://127.0.0.1:9000/" })).toEqual(["SOURCE_ENTRA_LOGIN_URL: http needs SOURCE_ALLOW_HTTP=true"]);
+  });
+
   it("reads and normalises the operator's lists", () => {
     expect(
       hostPolicyFromEnv({

@@ -1,0 +1,39 @@
+"""Which hosts each authentication method may reach, and what its failures say."""
+
+from langguard_bridge import credentials, netguard
+from langguard_bridge.auth_errors import token_failure, unauthorized
+
+ENTRA_TOKEN = "https://login.microsoftonline.com/tenant/oauth2/token"
+
+
+def test_only_azure_jobs_reach_the_entra_login_host():
+    policy = netguard.default_policy()
+    assert not netguard.check_url(ENTRA_TOKEN, policy).ok
+    widened = credentials.entra_policy(policy)
+    assert netguard.check_url(ENTRA_TOKEN, widened).ok
+    # The one host, nothing else.
+    assert not netguard.check_url("https://login.windows.net/tenant/oauth2/token", widened).ok
+    assert netguard.check_url("https://dbc-1.cloud.databricks.com/", widened).ok
+
+
+def test_a_configured_login_url_replaces_microsofts_public_one():
+    policy = netguard.parse_policy('{"v":1,"allowedDomains":[],"extraHosts":[],"allowedNetworks":[],"allowHttp":false,"allowedPorts":[443],"entraLoginUrl":"https://login.microsoftonline.us/"}')
+    assert policy.entra_login_url == "https://login.microsoftonline.us/"
+    assert netguard.parse_policy(netguard.serialize_policy(policy)) == policy
+    widened = credentials.entra_policy(policy)
+    assert netguard.check_url("https://login.microsoftonline.us/t/oauth2/token", widened).ok
+    assert not netguard.check_url(ENTRA_TOKEN, widened).ok
+
+
+def test_token_endpoint_refusals_are_told_apart():
+    def failure(text: str, method: str):
+        return token_failure(ValueError(text), method)
+
+    expired = failure("invalid_client: AADSTS7000222: The provided client secret keys for app 'x' are expired.", "azure-client-secret")
+    assert expired is not None and expired.message == "Microsoft Entra ID refused the client secret: it has expired (invalid_client)"
+    wrong = failure("invalid_client: Client authentication failed", "oauth-m2m")
+    assert wrong is not None and wrong.message == "The workspace's token endpoint refused the service principal's client id or secret (invalid_client)"
+    assert "generate a new OAuth secret" in (wrong.hint or "")
+    # A PAT or an MLflow password never meets a token endpoint: its errors are not read as one.
+    assert failure("invalid_client: Client authentication failed", "pat") is None
+    assert unauthorized("oauth-m2m", "dbc-1") is not None and unauthorized("pat", "dbc-1") is None

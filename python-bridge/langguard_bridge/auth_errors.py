@@ -78,3 +78,17 @@ def unauthorized(method: str, host: str) -> Failure | None:
     if method in SERVICE_PRINCIPALS:
         return Failure("auth", f"401 Unauthorized: {host} does not accept the service principal (it is not a member of this workspace)", ADD_TO_WORKSPACE, 401)
     return None
+
+
+NEW_PAT = (
+    "Generate a new personal access token (Settings → Developer → Access tokens → Generate new token) and save it on the "
+    "integration; a service principal (oauth-m2m) does not expire with a person's token."
+)
+
+
+def expired_credential(method: str, host: str) -> Failure:
+    """A 401 whose cause the workspace gives as an expired token."""
+    if method in SERVICE_PRINCIPALS:
+        # The SDK refreshes OAuth tokens itself: an expired one it cannot replace means the secret went.
+        return Failure("auth", f"401 Unauthorized: {host} says the service principal's token has expired", NEW_SECRET_ENTRA if method == "azure-client-secret" else NEW_SECRET_DATABRICKS, 401)
+    return Failure("auth", f"401 Unauthorized: the token has expired ({host})", NEW_PAT, 401)

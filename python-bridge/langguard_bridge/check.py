@@ -3,12 +3,14 @@ and the fix. A failed step skips the ones that depend on it."""
 
 from __future__ import annotations
 
+import math
 import sys
+import time
 
 from . import PROTOCOL_VERSION
 from .errors import BridgeFailure, classify
 from .protocol import emit
-from .source import import_mlflow, kind, mlflow_client, workspace_client
+from .source import auth_type, import_mlflow, kind, mlflow_client, workspace_client
 
 STEPS = ("python", "mlflow", "auth", "catalog", "experiments", "traces", "warehouse")
 
@@ -18,6 +20,11 @@ NO_TRACES_CAUSES = [
     "the time range does not include the traces' timestamps",
     "the experiments are archived (deleted)",
 ]
+
+
+def who() -> str:
+    """Whom a permission is granted to, by method, in the words of the workspace's permission dialogs."""
+    return {"oauth-m2m": "the service principal", "azure-client-secret": "the service principal", "basic": "the MLflow user"}.get(auth_type(), "the token's user")
 
 
 def step(name: str, status: str, message: str, hint: str | None = None, kind_: str | None = None, **data) -> None:
@@ -51,7 +58,21 @@ def cmd_check(params: dict) -> dict:
         if kind() == "databricks":
             me = workspace_client().current_user.me()
             info["user"] = me.user_name
-            step("auth", "ok", f"Authenticated as {me.user_name}")
+            expires_at = credential_expiry()
+            info["credentialExpiresAt"] = expires_at
+            days = days_left(expires_at)
+            if days is not None and days <= EXPIRY_WARNING_DAYS:
+                step(
+                    "auth",
+                    "warning",
+                    f"Authenticated as {me.user_name}; the token expires in {days} days",
+                    "Generate a new personal access token (Settings → Developer → Access tokens) and save it on the integration before then, "
+                    "or switch the integration to a service principal (oauth-m2m).",
+                    "auth",
+                    credentialExpiresAt=expires_at,
+                )
+            else:
+                step("auth", "ok", f"Authenticated as {me.user_name}", credentialExpiresAt=expires_at)
         else:
             client.search_experiments(max_results=1)
             step("auth", "ok", "The tracking server accepted the credentials")
@@ -74,9 +95,12 @@ def cmd_check(params: dict) -> dict:
         if experiments:
             step("experiments", "ok", f"Experiments are readable ({len(experiments)}{'+' if len(experiments) == 5 else ''} visible)")
         else:
-            step("experiments", "warning", "No experiments are visible to this token", "Grant the token CAN_READ on the experiments to sync, or check the workspace.")
+            step("experiments", "warning", f"No experiments are visible to {who()}", f"Grant {who()} CAN_READ on the experiments to sync (the experiment's Permissions), or check the workspace.")
     except Exception as exc:  # noqa: BLE001
-        failed("experiments", classify(exc), "warehouse")
+        f = classify(exc)
+        if f.kind == "permission":
+            f.hint = f"Grant {who()} CAN_READ on the experiments to sync (the experiment's Permissions)."
+        failed("experiments", f, "warehouse")
         experiments = None
 
     if experiments:
@@ -96,6 +120,37 @@ def cmd_check(params: dict) -> dict:
     return info
 
 
+EXPIRY_WARNING_DAYS = 14
+
+
+def credential_expiry() -> int | None:
+    """When the credential stops working (ms since the epoch), where the workspace tells.
+
+    A PAT: the token API lists the caller's own tokens with their expiry, but never which one is
+    being used, so the latest expiry among them is the bound: ours expires then at the latest (and
+    exactly then when the user has one token). None when any of them never expires, or the
+    workspace does not say. Service principals' OAuth secrets are listed by the account API only,
+    which a workspace credential cannot read."""
+    if auth_type() != "pat":
+        return None
+    try:
+        answer = workspace_client().api_client.do("GET", "/api/2.0/token/list")
+    except Exception:  # noqa: BLE001 - an expiry we cannot read is no reason to fail the check
+        return None
+    infos = answer.get("token_infos") if isinstance(answer, dict) else None
+    raw = [i.get("expiry_time") for i in infos or [] if isinstance(i, dict)]
+    expiries = [e for e in raw if isinstance(e, int) and e > 0]
+    if not raw or len(expiries) != len(raw):
+        return None
+    return max(expiries)
+
+
+def days_left(expires_at: int | None) -> int | None:
+    if expires_at is None:
+        return None
+    return max(0, math.ceil((expires_at / 1000 - time.time()) / 86400))
+
+
 def catalog_step(sync_catalog: bool) -> None:
     """Catalog sync reads Unity Catalog: one page of the catalogs listing shows the token may."""
     if not sync_catalog:
@@ -112,10 +167,10 @@ def catalog_step(sync_catalog: bool) -> None:
         if count:
             step("catalog", "ok", f"Unity Catalog is readable ({count}{more} catalogs visible)")
         else:
-            step("catalog", "warning", "No catalogs are visible to this token", "Grant the token USE CATALOG on the catalogs to sync.")
+            step("catalog", "warning", f"No catalogs are visible to {who()}", f"Grant {who()} USE CATALOG on the catalogs to sync.")
     except Exception as exc:  # noqa: BLE001 - the step's verdict
         f = classify(exc)
-        hint = "Grant the token USE CATALOG (and USE SCHEMA) on the catalogs to sync." if f.kind == "permission" else f.hint
+        hint = f"Grant {who()} USE CATALOG (and USE SCHEMA) on the catalogs to sync (Catalog Explorer → the catalog → Permissions)." if f.kind == "permission" else f.hint
         step("catalog", "failed", f.message, hint, f.kind)
 
 
@@ -141,5 +196,11 @@ def warehouse_step(warehouse_id, sync_catalog: bool) -> None:
             step("warehouse", "warning", f"The SQL warehouse is {state}", "Start the warehouse (or enable auto-start) before catalog syncs read tags and table statistics.")
     except Exception as exc:  # noqa: BLE001
         f = classify(exc)
-        hint = "Check DATABRICKS_WAREHOUSE_ID / the integration's warehouse id, and that the token has access to the warehouse." if f.kind in ("not_found", "permission") else f.hint
+        hint = (
+            f"Grant {who()} CAN USE on the SQL warehouse (SQL Warehouses → the warehouse → Permissions)."
+            if f.kind == "permission"
+            else "Check DATABRICKS_WAREHOUSE_ID / the integration's warehouse id."
+            if f.kind == "not_found"
+            else f.hint
+        )
         step("warehouse", "failed", f.message, hint, f.kind)

@@ -13,7 +13,7 @@ import threading
 from urllib.parse import urlsplit
 
 from . import protocol
-from .auth_errors import token_failure, unauthorized
+from .auth_errors import expired_credential, token_failure, unauthorized
 
 RETRYABLE = {"rate_limited", "timeout", "unavailable", "server_error", "internal"}
 # Errors no experiment or container can escape: stop the whole command.
@@ -202,6 +202,10 @@ def classify(exc: BaseException) -> BridgeFailure:
         return BridgeFailure("blocked_host", f"Connection to {blocked.host} refused: {blocked.reason}")
     last_status, retry_after, content_type = last_response()
     status = _status_from(exc, text)
+    if (status == 401 or (status is None and last_status == 401)) and "expired" in text.lower():
+        # Only the verdict is taken from the server's words, never the words themselves.
+        expired = expired_credential(os.environ.get("LANGGUARD_AUTH_TYPE", ""), host)
+        return BridgeFailure(*expired)
     if status is not None:
         return for_status(status, host, retry_after if status == last_status else getattr(exc, "retry_after_secs", None), content_type)
     # An error code the server sent is the server's verdict; MLflow's own INTERNAL_ERROR is not.

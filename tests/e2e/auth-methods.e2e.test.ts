@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { registry } from "@langguard/service-runtime";
 import { type FakeEntraId, type FakeWorkspace, type ServicePrincipal, startFakeEntraId, startFakeWorkspace } from "../helpers/databricks/index.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
@@ -172,6 +173,63 @@ describe("azure-client-secret: a Microsoft Entra ID service principal", () => {
       status: "failed",
       message: "Microsoft Entra ID does not know this tenant or client id (invalid_request)",
     });
+  });
+});
+
+describe("expiring personal access tokens", () => {
+  const mlflowUrl = inject("mlflowUrl");
+  const DAY = 86_400_000;
+  let fleet: Fleet;
+  const workspaces: FakeWorkspace[] = [];
+
+  beforeAll(async () => {
+    fleet = await startFleet({ worker: true });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    for (const w of workspaces) await w.stop();
+  });
+
+  const patIntegration = async (tokenExpiresAt: number) => {
+    const workspace = await startFakeWorkspace({ mlflow: mlflowUrl, tokenExpiresAt });
+    workspaces.push(workspace);
+    const { id } = await createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      token: workspace.token,
+      experiments: [inject("demoExperimentId")],
+    });
+    return id;
+  };
+
+  it("a PAT that expires in 10 days: the test, the integration and a metric warn", async () => {
+    const id = await patIntegration(Date.now() + 10 * DAY - 3_600_000);
+    const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
+    expect(report.status).toBe("warning");
+    expect(report.steps.find((s: Step) => s.step === "auth")).toMatchObject({
+      status: "warning",
+      message: expect.stringMatching(/; the token expires in 10 days$/),
+      hint: expect.stringContaining("Generate a new personal access token"),
+    });
+    const view = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
+    expect(view.credentialWarning).toEqual({ status: "warning", message: "token expires in 10 days" });
+    expect(view.connection).toMatchObject({ status: "warning" });
+    const line = (await registry.metrics()).split("\n").find((l) => l.startsWith(`langguard_integration_credential_expiry_seconds{integration_id="${id}"}`));
+    expect(Number(line?.split(" ").at(-1))).toBeGreaterThan(9 * 86_400);
+    expect(Number(line?.split(" ").at(-1))).toBeLessThan(10 * 86_400);
+  });
+
+  it("an expired PAT fails the test and the sync with the expiry and its fix", async () => {
+    const id = await patIntegration(Date.now() - 1_000);
+    const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
+    expect(report.steps.find((s: Step) => s.step === "auth")).toMatchObject({
+      status: "failed",
+      kind: "auth",
+      message: expect.stringMatching(/^401 Unauthorized: the token has expired/),
+      hint: expect.stringContaining("Generate a new personal access token"),
+    });
+    const run = await syncAndWait(fleet, id);
+    expect(run).toMatchObject({ status: "failed", errorKind: "auth", errorMessage: expect.stringMatching(/the token has expired/) });
   });
 });
 

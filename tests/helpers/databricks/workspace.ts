@@ -41,6 +41,8 @@ export interface FakeWorkspaceOptions {
   mlflow?: string;
   /** Service principals that may get OAuth tokens from this workspace's OIDC server (OAuth M2M). */
   oauth?: { principals: ServicePrincipal[]; lifetimeSeconds: number };
+  /** When the PAT expires (ms since the epoch), as the token API lists it; after it, the PAT is refused as expired. */
+  tokenExpiresAt?: number;
   /** Other issuers whose tokens the workspace accepts (Microsoft Entra ID, on Azure). */
   trustedIssuers?: TokenIssuer[];
 }
@@ -148,6 +150,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     if (principal && principal.inWorkspace === false)
       // Databricks' words for a principal with a valid token that the workspace has no identity for.
       return send(res, new ApiError(401, "UNAUTHENTICATED", `Service principal ${principal.clientId} is not part of this workspace.`).toResponse());
+    if (auth === `Bearer ${token}` && options.tokenExpiresAt !== undefined && Date.now() >= options.tokenExpiresAt)
+      return send(res, new ApiError(401, "UNAUTHENTICATED", "Token is expired.").toResponse());
     if (auth !== `Bearer ${token}` && !principal) {
       if (auth?.startsWith("Bearer ") && options.invalidToken === "legacy-403") {
         return send(res, {
@@ -195,6 +199,11 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       return handleUnityCatalog(state, path.slice(UNITY_CATALOG_PREFIX.length), query, handle.paging);
     }
     if (method === "GET" && path === "/api/2.0/preview/scim/v2/Me") return scimMe(state);
+    // Token API 2.0 `GET /token/list`: the caller's own tokens (PublicTokenInfo), never their values.
+    if (method === "GET" && path === "/api/2.0/token/list")
+      return {
+        token_infos: [{ token_id: "7f0c1e", creation_time: Date.now() - 80 * 86_400_000, expiry_time: options.tokenExpiresAt ?? -1, comment: "langguard" }],
+      };
     if (method === "GET" && path === "/api/2.0/sql/warehouses")
       return { warehouses: [...state.warehouses.values()].map((w) => warehouseInfo(w, new URL(url).host)) };
     const warehouseMatch = /^\/api\/2\.0\/sql\/warehouses\/([^/]+)$/.exec(path);

@@ -854,8 +854,15 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
-            /** @description When the credential expires, where the workspace tells */
+            /** @description When the credential expires, where the workspace tells (from the last connection test) */
             credentialExpiresAt: string | null;
+            /** @description Present from 14 days before the credential expires */
+            credentialWarning: {
+                /** @description e.g. "token expires in 10 days" */
+                message: string;
+                /** @constant */
+                status: "warning";
+            } | null;
             enabled: boolean;
             experiments: string[];
             /** @description Whether a secret is stored for the authentication method */

@@ -20,6 +20,8 @@ export interface ConnectionReport {
   message: string;
   steps: Step[];
   checkedAt: Date;
+  /** When the credential expires, where the workspace told (undefined: the test did not get that far). */
+  credentialExpiresAt?: Date | null;
 }
 
 export interface ConnectionTarget extends BridgeSource {
@@ -74,6 +76,7 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
     return finish(steps);
   }
   const reported: StepMessage[] = [];
+  let credentialExpiresAt: Date | null | undefined;
   try {
     const { steps: fromBridge } = await bridge.check(target, {
       warehouseId: target.warehouseId ?? null,
@@ -81,6 +84,11 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
       syncTraces: target.syncTraces ?? true,
     });
     reported.push(...fromBridge);
+    const auth = fromBridge.find((s) => s.step === "auth" && s.status !== "failed");
+    if (auth) {
+      const expires = (auth.data as { credentialExpiresAt?: unknown } | null | undefined)?.credentialExpiresAt;
+      credentialExpiresAt = typeof expires === "number" ? new Date(expires) : null;
+    }
   } catch (error) {
     const failure = error instanceof BridgeError ? error : new BridgeError("internal", "The connection test failed unexpectedly");
     const pending = STEP_NAMES.find((name) => name !== "host" && !reported.some((r) => r.step === name)) ?? "python";
@@ -95,7 +103,7 @@ export async function testConnection(bridge: BridgeClient, pythonPath: string, p
     });
   }
   for (const r of reported) steps.push(step(r.step, r.status, r.message, r.hint ?? null, r.kind ?? null));
-  return finish(steps);
+  return { ...finish(steps), ...(credentialExpiresAt !== undefined ? { credentialExpiresAt } : {}) };
 }
 
 /** Steps after the first failure did not run; the verdict is the worst step's. */

@@ -21,6 +21,7 @@ interface FleetSnapshot {
   runs: Array<{ kind: string; status: string; count: number; longestSeconds: number | null }>;
   failing: Array<{ integrationId: string; kind: string; failedInARow: number }>;
   throttled: Array<{ integrationId: string; seconds: number }>;
+  expiring: Array<{ integrationId: string; seconds: number }>;
   lag: Array<{ kind: string; seconds: number }>;
   postgres: { connections: number; limit: number } | null;
   redis: Array<{ node: string; used: number; max: number }> | null;
@@ -56,6 +57,9 @@ async function readDatabase(db: Database): Promise<Omit<FleetSnapshot, "redis" |
     SELECT id::text AS "integrationId", EXTRACT(EPOCH FROM now() - "rateLimitedAt")::float8 AS seconds
     FROM "Integration" WHERE enabled AND "rateLimitedAt" IS NOT NULL`;
 
+  const expiring = await db.$queryRaw<Array<{ integrationId: string; seconds: number }>>`
+    SELECT id::text AS "integrationId", EXTRACT(EPOCH FROM "credentialExpiresAt" - now())::float8 AS seconds
+    FROM "Integration" WHERE enabled AND "credentialExpiresAt" IS NOT NULL`;
   const failing: FleetSnapshot["failing"] = [];
   const lag = new Map<string, number>(KINDS.map((kind) => [kind, 0]));
   for (const row of recent) {
@@ -69,6 +73,7 @@ async function readDatabase(db: Database): Promise<Omit<FleetSnapshot, "redis" |
     runs: runs.map((r) => ({ kind: r.kind, status: r.status, count: Number(r.count), longestSeconds: r.longest })),
     failing,
     throttled,
+    expiring,
     lag: [...lag].map(([kind, seconds]) => ({ kind, seconds })),
   };
 }
@@ -125,7 +130,7 @@ function snapshot(): Promise<FleetSnapshot | null> {
               within("Postgres' connections", () => readPostgres(from.db)),
               within("Redis' memory", () => readRedis(from.redis)),
             ]);
-            return { runs: [], failing: [], throttled: [], lag: [], ...database, postgres, redis: memory };
+            return { runs: [], failing: [], throttled: [], expiring: [], lag: [], ...database, postgres, redis: memory };
           })()
         : Promise.resolve(null),
     };
@@ -179,6 +184,14 @@ gauge(
   ["integration_id"],
   (g, s) => {
     for (const t of s.throttled) g.set({ integration_id: t.integrationId }, t.seconds);
+  },
+);
+gauge(
+  "langguard_integration_credential_expiry_seconds",
+  "Integrations whose credential's expiry the workspace told (a PAT's, at the last connection test): seconds until it expires, negative once it has; absent for the others",
+  ["integration_id"],
+  (g, s) => {
+    for (const e of s.expiring) g.set({ integration_id: e.integrationId }, e.seconds);
   },
 );
 gauge(

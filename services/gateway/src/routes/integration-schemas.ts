@@ -48,7 +48,11 @@ export const IntegrationView = z.object({
   clientId: z.string().nullable().describe("The service principal's application (client) id (oauth-m2m, azure-client-secret)"),
   tenantId: z.string().nullable().describe("The Entra ID tenant (azure-client-secret)"),
   username: z.string().nullable().describe("The MLflow user name (basic)"),
-  credentialExpiresAt: z.date().nullable().describe("When the credential expires, where the workspace tells"),
+  credentialExpiresAt: z.date().nullable().describe("When the credential expires, where the workspace tells (from the last connection test)"),
+  credentialWarning: z
+    .object({ status: z.literal("warning"), message: z.string().describe('e.g. "token expires in 10 days"') })
+    .nullable()
+    .describe("Present from 14 days before the credential expires"),
   warehouseId: z.string().nullable(),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),

@@ -26,7 +26,19 @@ export function integrationView(integration: Integration): z.input<typeof Integr
       steps: integration.connectionSteps,
     },
     rateLimit: rateLimitView(integration),
+    credentialWarning: credentialWarning(integration.credentialExpiresAt),
   };
+}
+
+/** Days before expiry from which an integration warns (the workspace's usual notice for a PAT). */
+export const CREDENTIAL_WARNING_DAYS = 14;
+
+export function credentialWarning(expiresAt: Date | null, now = Date.now()): { status: "warning"; message: string } | null {
+  if (!expiresAt) return null;
+  const days = Math.ceil((expiresAt.getTime() - now) / 86_400_000);
+  if (days > CREDENTIAL_WARNING_DAYS) return null;
+  if (days <= 0) return { status: "warning", message: `token expired on ${expiresAt.toISOString().slice(0, 10)}` };
+  return { status: "warning", message: `token expires in ${days} day${days === 1 ? "" : "s"}` };
 }
 
 /**

@@ -73,6 +73,51 @@ describe("authentication methods", () => {
     expect(paths).toContain("/oidc/v1/token");
   });
 
+  it("oauth-m2m: the catalog sync reads Unity Catalog and the warehouse with the service principal's tokens", async () => {
+    fleet.startCatalogWorker();
+    const { id } = await createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      authType: "oauth-m2m",
+      clientId: member.clientId,
+      clientSecret: member.clientSecret,
+      warehouseId: workspace.warehouseId,
+      syncCatalog: true,
+      syncTraces: false,
+    });
+    const report = await test(id);
+    expect(report.steps.filter((s) => ["auth", "catalog", "warehouse"].includes(s.step)).map((s) => `${s.step}:${s.status}`)).toEqual([
+      "auth:ok",
+      "catalog:ok",
+      "warehouse:ok",
+    ]);
+    const run = await syncAndWait(fleet, id, { type: "catalog" }, 180_000);
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    const tables = (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&limit=1&count=true` })).json();
+    expect(tables.total).toBeGreaterThan(0);
+    expect(workspace.oauth!.expiredUses).toEqual([]);
+  });
+
+  it("changing the method needs the new method's secret; MLflow's none keeps no secret", async () => {
+    const { id } = await m2m(member);
+    const patch = (payload: object) => fleet.inject({ method: "PATCH", url: `/api/integrations/${id}`, payload });
+    // The sealed client secret opens only as a client secret: a PAT must be given to switch to pat.
+    const noToken = await patch({ authType: "pat" });
+    expect(noToken.statusCode).toBe(400);
+    expect(noToken.json().issues).toContainEqual({ field: "body.token", reason: "is required for a Databricks workspace (a personal access token)" });
+    const toPat = await patch({ authType: "pat", token: workspace.token });
+    expect(toPat.json()).toMatchObject({ authType: "pat", clientId: null, hasToken: true });
+    expect((await test(id)).steps.find((s) => s.step === "auth")).toMatchObject({ status: "ok" });
+    // A new client id alone keeps the stored secret of the same method.
+    const back = await patch({ authType: "oauth-m2m", clientId: member.clientId, clientSecret: member.clientSecret });
+    expect(back.json()).toMatchObject({ authType: "oauth-m2m", clientId: member.clientId });
+    expect((await patch({ clientId: stranger.clientId })).json()).toMatchObject({ clientId: stranger.clientId, hasToken: true });
+
+    const server = await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, authType: "bearer", token: "mlflow-token-1234" });
+    const none = await fleet.inject({ method: "PATCH", url: `/api/integrations/${server.id}`, payload: { authType: "none" } });
+    expect(none.json()).toMatchObject({ authType: "none", hasToken: false, token: null });
+  });
+
   it("oauth-m2m: each failure says what is wrong and how to fix it", async () => {
     const wrong = await test((await m2m(member, "dosewrongsecret")).id);
     expect(wrong.status).toBe("failed");

@@ -54,7 +54,8 @@ describe("encryption key rotation while syncs continue", () => {
   const OLD = "11".repeat(32);
   const NEW = "22".repeat(32);
   // A database of its own: the rotation re-seals every token in the database it is pointed at.
-  const databaseUrl = TEST_DATABASE_URL.replace(/\/[^/]+$/, "/langguard_rotation");
+  // Named after the test database, so checkouts with databases of their own never share it.
+  const databaseUrl = TEST_DATABASE_URL.replace(/\/([^/]+)$/, "/$1_rotation");
   let fleet: Fleet;
   beforeAll(async () => {
     await resetDatabase(databaseUrl);
@@ -66,6 +67,18 @@ describe("encryption key rotation while syncs continue", () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i += 1)
       ids.push((await createIntegration(fleet, { source: "mlflow", host: inject("mlflowUrl"), token: `tok-${i}-rotation-canary-aaaa` })).id);
+    // A password is bound to its method as well as its integration and host, and rotates the same way.
+    ids.push(
+      (
+        await createIntegration(fleet, {
+          source: "mlflow",
+          host: inject("mlflowUrl"),
+          authType: "basic",
+          username: "rotator",
+          password: "pw-rotation-canary-bbbb",
+        })
+      ).id,
+    );
     expect(new Set((await fleet.db.integration.findMany({ where: { id: { in: ids } } })).map((r) => r.tokenCiphertext!.split(".")[1]))).toEqual(
       new Set([keyId(Buffer.from(OLD, "hex"))]),
     );

@@ -30,6 +30,10 @@ HINTS = {
     "bad_response": "The host did not answer like a Databricks or MLflow API; check the host URL.",
     "blocked_host": "Use the workspace's https URL on an official Databricks domain, or ask the operator to allow this host (SOURCE_ALLOWED_HOSTS, SOURCE_ALLOWED_NETWORKS).",
     "config": None,
+    "warehouse_required": (
+        "Set the integration's SQL warehouse (warehouseId, or DATABRICKS_WAREHOUSE_ID) to one the token's user or service principal "
+        "has CAN USE on: MLflow reads traces stored in Unity Catalog tables through it."
+    ),
 }
 
 STATUS_TEXT = {
@@ -191,6 +195,9 @@ def classify(exc: BaseException) -> BridgeFailure:
     host = source_host()
     text = str(exc)
     protocol.detail(type(exc).__name__, text)
+    # MLflow's own verdict (databricks_rest_store) when the workspace could not pick a warehouse.
+    if "SQL warehouse ID is required for accessing traces in UC tables" in text:
+        return BridgeFailure("warehouse_required", "The experiment's traces are stored in Unity Catalog tables, and the integration has no SQL warehouse to read them")
     # A token endpoint's refusal (OAuth M2M, Entra ID) says more than the status it came with.
     refusal = token_failure(exc, os.environ.get("LANGGUARD_AUTH_TYPE", ""))
     if refusal is not None:

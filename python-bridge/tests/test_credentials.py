@@ -37,3 +37,12 @@ def test_token_endpoint_refusals_are_told_apart():
     # A PAT or an MLflow password never meets a token endpoint: its errors are not read as one.
     assert failure("invalid_client: Client authentication failed", "pat") is None
     assert unauthorized("oauth-m2m", "dbc-1") is not None and unauthorized("pat", "dbc-1") is None
+
+
+def test_traces_in_unity_catalog_without_a_warehouse_are_one_experiments_error_with_the_fix():
+    from langguard_bridge.errors import FATAL, classify
+
+    # MLflow's own words (databricks_rest_store) when the workspace could not pick a warehouse.
+    failure = classify(RuntimeError("SQL warehouse ID is required for accessing traces in UC tables.\nPlease set the MLFLOW_TRACING_SQL_WAREHOUSE_ID environment variable"))
+    assert failure.kind == "warehouse_required" and failure.kind not in FATAL
+    assert "warehouseId" in (failure.hint or "")

@@ -278,6 +278,45 @@ describe("expiring personal access tokens", () => {
   });
 });
 
+describe("traces stored in Unity Catalog tables", () => {
+  let fleet: Fleet;
+  let workspace: FakeWorkspace;
+  beforeAll(async () => {
+    workspace = await startFakeWorkspace({ mlflow: inject("mlflowUrl"), tracesInUnityCatalog: true });
+    fleet = await startFleet({ worker: true });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await workspace?.stop();
+  });
+
+  it("are read through the integration's SQL warehouse; without one, the experiment is reported with the fix", async () => {
+    const experimentId = inject("demoExperimentId");
+    const bare = await createIntegration(fleet, { source: "databricks", host: workspace.url, token: workspace.token, experiments: [experimentId] });
+    const without = await syncAndWait(fleet, bare.id, { mode: "full" });
+    expect(without.status).not.toBe("succeeded");
+    expect(without.experimentErrors).toContainEqual({
+      experimentId,
+      kind: "warehouse_required",
+      message: expect.stringMatching(
+        /stored in Unity Catalog tables, and the integration has no SQL warehouse.*Set the integration's SQL warehouse \(warehouseId/s,
+      ),
+    });
+
+    const { id } = await createIntegration(fleet, {
+      source: "databricks",
+      host: workspace.url,
+      token: workspace.token,
+      warehouseId: workspace.warehouseId,
+      experiments: [experimentId],
+    });
+    const run = await syncAndWait(fleet, id, { mode: "full" });
+    expect(run).toMatchObject({ status: "succeeded", experimentErrors: [] });
+    expect(run.itemsIngested).toBeGreaterThan(0);
+    expect(workspace.requests.some((r) => r.path.endsWith("/batchGet") && r.query.sql_warehouse_id === workspace.warehouseId)).toBe(true);
+  });
+});
+
 describe("a self-hosted MLflow server with basic auth", () => {
   let mlflow: MlflowServer;
   let fleet: Fleet;

@@ -32,6 +32,11 @@ export interface BridgeSource {
   token?: string | null;
   /** How to authenticate; without it, a PAT (Databricks) or the token as a bearer token (MLflow). */
   auth?: BridgeAuth;
+  /**
+   * The integration's SQL warehouse: MLflow reads an experiment's traces stored in Unity Catalog
+   * tables through it (MLFLOW_TRACING_SQL_WAREHOUSE_ID). Not secret.
+   */
+  warehouseId?: string | null;
 }
 
 export interface BridgeLogger {
@@ -326,7 +331,17 @@ export class BridgeClient {
   }
 
   private childEnv(source: BridgeSource): Record<string, string> {
-    return { ...this.baseEnv(), LANGGUARD_SOURCE: source.kind, ...authEnv(source.kind, source.host, authOf(source), source.token) };
+    const env: Record<string, string> = {
+      ...this.baseEnv(),
+      LANGGUARD_SOURCE: source.kind,
+      ...authEnv(source.kind, source.host, authOf(source), source.token),
+    };
+    if (source.kind === "databricks" && source.warehouseId) {
+      env.MLFLOW_TRACING_SQL_WAREHOUSE_ID = source.warehouseId;
+      // A reader never starts a customer's warehouse (it bills); the warehouse's own auto-start decides.
+      env.MLFLOW_SQL_WAREHOUSE_AUTO_START = "false";
+    }
+    return env;
   }
 
   private log(level: string, fields: object, message: string) {

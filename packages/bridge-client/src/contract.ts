@@ -22,6 +22,8 @@ export const BridgeErrorKind = z.enum([
   "unavailable",
   "sdk_missing",
   "config",
+  // One experiment's traces live in Unity Catalog tables and the integration has no SQL warehouse.
+  "warehouse_required",
   "server_error",
   "bad_response",
   "blocked_host",

@@ -113,6 +113,35 @@ describe("bridge client failure modes", () => {
     expect(data.argv.join(" ")).not.toContain("dapi-canary-in-env");
     expect(data.params).toEqual({ experiment: "1" });
   });
+
+  it("gives a Databricks job the method's variables and the integration's warehouse, for traces stored in Unity Catalog", async () => {
+    const { result } = await client("env-report.py").request(
+      "check",
+      {},
+      {
+        kind: "databricks",
+        host: "https://dbc-1.cloud.databricks.com",
+        token: "dose-canary-secret",
+        auth: { type: "oauth-m2m", clientId: "sp-1" },
+        warehouseId: "wh-7",
+      },
+    );
+    const env = (result.data as { env: Record<string, string> }).env;
+    expect(env).toMatchObject({
+      DATABRICKS_AUTH_TYPE: "oauth-m2m",
+      DATABRICKS_CLIENT_ID: "sp-1",
+      DATABRICKS_CLIENT_SECRET: "dose-canary-secret",
+      MLFLOW_TRACING_SQL_WAREHOUSE_ID: "wh-7",
+    });
+    expect(env).not.toHaveProperty("DATABRICKS_TOKEN");
+    const basic = await client("env-report.py").request(
+      "check",
+      {},
+      { kind: "mlflow", host: "http://127.0.0.1:5000", token: "pw", auth: { type: "basic", username: "u" } },
+    );
+    expect((basic.result.data as { env: Record<string, string> }).env).toMatchObject({ MLFLOW_TRACKING_USERNAME: "u", MLFLOW_TRACKING_PASSWORD: "pw" });
+    expect((basic.result.data as { env: Record<string, string> }).env).not.toHaveProperty("MLFLOW_TRACKING_TOKEN");
+  });
 });
 
 describe("the real bridge", () => {

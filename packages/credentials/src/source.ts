@@ -10,11 +10,17 @@ export interface AuthColumns {
   username: string | null;
 }
 
-type Row = TokenOwner & AuthColumns & { source: "databricks" | "mlflow"; tokenCiphertext: string | null };
+type Row = TokenOwner & AuthColumns & { source: "databricks" | "mlflow"; tokenCiphertext: string | null; warehouseId?: string | null };
 
 /** The one place an integration row becomes what the bridge connects to. */
 export function bridgeSourceOf(integration: Row, ring: KeyRing): BridgeSource {
-  return { kind: integration.source, host: integration.host, token: openToken(ring, integration), auth: bridgeAuthOf(integration) };
+  return {
+    kind: integration.source,
+    host: integration.host,
+    token: openToken(ring, integration),
+    auth: bridgeAuthOf(integration),
+    warehouseId: integration.warehouseId ?? null,
+  };
 }
 
 /**

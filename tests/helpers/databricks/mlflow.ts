@@ -16,8 +16,12 @@ export function isMlflowPath(path: string): boolean {
   return /^\/api\/[234]\.0\/mlflow\//.test(path);
 }
 
-export async function serveMlflow(server: string, req: IncomingMessage, url: URL): Promise<CannedResponse> {
+export async function serveMlflow(server: string, req: IncomingMessage, url: URL, options: { tracesInUnityCatalog?: boolean } = {}): Promise<CannedResponse> {
   const path = url.pathname;
+  // Traces stored in Unity Catalog tables are read through a SQL warehouse: without one named, the
+  // workspace refuses as MLflow's Databricks store expects (databricks_rest_store._call_endpoint).
+  if (options.tracesInUnityCatalog && /^\/api\/4\.0\/mlflow\/traces\/[^/]+\/batchGet$/.test(path) && !url.searchParams.get("sql_warehouse_id"))
+    throw new ApiError(400, "INVALID_PARAMETER_VALUE", "Could not resolve a SQL warehouse ID for the trace location. Specify sql_warehouse_id.");
   if (path === "/api/4.0/mlflow/traces/search-long-running") throw new ApiError(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${path}'`);
   const batchGet = /^\/api\/4\.0\/mlflow\/traces\/[^/]+\/batchGet$/.test(path);
   if (path.startsWith("/api/4.0/") && !batchGet) throw new ApiError(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${path}'`);

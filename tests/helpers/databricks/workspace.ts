@@ -43,6 +43,8 @@ export interface FakeWorkspaceOptions {
   oauth?: { principals: ServicePrincipal[]; lifetimeSeconds: number };
   /** When the PAT expires (ms since the epoch), as the token API lists it; after it, the PAT is refused as expired. */
   tokenExpiresAt?: number;
+  /** The experiments' traces live in Unity Catalog tables: reading them needs a SQL warehouse id. */
+  tracesInUnityCatalog?: boolean;
   /** Other issuers whose tokens the workspace accepts (Microsoft Entra ID, on Azure). */
   trustedIssuers?: TokenIssuer[];
 }
@@ -183,7 +185,9 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     let answer: CannedResponse;
     try {
       answer =
-        options.mlflow && isMlflowPath(path) ? await serveMlflow(options.mlflow, req, reqUrl) : json(200, await route(method, path, reqUrl.searchParams, req));
+        options.mlflow && isMlflowPath(path)
+          ? await serveMlflow(options.mlflow, req, reqUrl, { tracesInUnityCatalog: options.tracesInUnityCatalog })
+          : json(200, await route(method, path, reqUrl.searchParams, req));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       answer = error.toResponse();

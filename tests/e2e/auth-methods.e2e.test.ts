@@ -73,6 +73,16 @@ describe("authentication methods", () => {
     expect(paths).toContain("/oidc/v1/token");
   });
 
+  it("oauth-m2m: unsaved credentials are tested and list experiments with the method too", async () => {
+    const body = { source: "databricks", host: workspace.url, authType: "oauth-m2m", clientId: member.clientId, clientSecret: member.clientSecret };
+    const report = (await fleet.inject({ method: "POST", url: "/api/integrations/test", payload: body })).json();
+    expect(report.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "ok" });
+    const listed = await fleet.inject({ method: "POST", url: "/api/integrations/experiments", payload: { ...body, limit: 5 } });
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().items.length).toBeGreaterThan(0);
+    expect(listed.body).not.toContain(member.clientSecret);
+  });
+
   it("oauth-m2m: the catalog sync reads Unity Catalog and the warehouse with the service principal's tokens", async () => {
     fleet.startCatalogWorker();
     const { id } = await createIntegration(fleet, {

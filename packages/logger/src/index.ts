@@ -16,6 +16,11 @@ const SECRET_KEYS = [
   "DATABRICKS_API_KEY",
   "DATABRICKS_TOKEN",
   "MLFLOW_TRACKING_TOKEN",
+  // The other authentication methods' secrets, by their API field and environment names.
+  "clientSecret",
+  "DATABRICKS_CLIENT_SECRET",
+  "ARM_CLIENT_SECRET",
+  "MLFLOW_TRACKING_PASSWORD",
   "ENCRYPTION_KEY",
   "tokenCiphertext",
 ];

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BridgeError, type BridgeSource } from "@langguard/bridge-client";
-import { bridgeSourceOf } from "@langguard/credentials";
+import { bridgeAuthOf, bridgeSourceOf } from "@langguard/credentials";
+import { authColumns, secretOf } from "@langguard/input-rules";
 import { resolveAndCheck } from "@langguard/host-policy";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { enterOrRefuse, FairGate } from "../connection/limiter.ts";
@@ -85,11 +86,12 @@ export const experimentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, 
       },
     },
     async (request) => {
-      const { source, host, token, search, cursor, limit } = request.body;
+      const { source, host, search, cursor, limit } = request.body;
       const verdict = await resolveAndCheck(new URL(host).hostname, deps.hostPolicy);
       if (!verdict.ok && !verdict.unresolved)
         throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });
-      return list(orgOf(request), { kind: source, host, token: token ?? null }, { search, cursor, limit });
+      const auth = bridgeAuthOf({ ...authColumns(request.body), source });
+      return list(orgOf(request), { kind: source, host, token: secretOf(request.body) ?? null, auth }, { search, cursor, limit });
     },
   );
 };

@@ -58,7 +58,7 @@ def cmd_check(params: dict) -> dict:
         if kind() == "databricks":
             me = workspace_client().current_user.me()
             info["user"] = me.user_name
-            expires_at = credential_expiry()
+            expires_at = credential_expiry(me)
             info["credentialExpiresAt"] = expires_at
             days = days_left(expires_at)
             if days is not None and days <= EXPIRY_WARNING_DAYS:
@@ -66,8 +66,12 @@ def cmd_check(params: dict) -> dict:
                     "auth",
                     "warning",
                     f"Authenticated as {me.user_name}; the token expires in {days} days",
-                    "Generate a new personal access token (Settings → Developer → Access tokens) and save it on the integration before then, "
-                    "or switch the integration to a service principal (oauth-m2m).",
+                    (
+                        "Generate a new OAuth secret for the service principal (account console → Service principals → Secrets) and save it on the integration before then."
+                        if auth_type() == "oauth-m2m"
+                        else "Generate a new personal access token (Settings → Developer → Access tokens) and save it on the integration before then, "
+                        "or switch the integration to a service principal (oauth-m2m)."
+                    ),
                     "auth",
                     credentialExpiresAt=expires_at,
                 )
@@ -123,26 +127,46 @@ def cmd_check(params: dict) -> dict:
 EXPIRY_WARNING_DAYS = 14
 
 
-def credential_expiry() -> int | None:
+def credential_expiry(me) -> int | None:
     """When the credential stops working (ms since the epoch), where the workspace tells.
 
-    A PAT: the token API lists the caller's own tokens with their expiry, but never which one is
-    being used, so the latest expiry among them is the bound: ours expires then at the latest (and
-    exactly then when the user has one token). None when any of them never expires, or the
-    workspace does not say. Service principals' OAuth secrets are listed by the account API only,
-    which a workspace credential cannot read."""
-    if auth_type() != "pat":
-        return None
+    Neither listing says which token or secret is the one in use, only the credentials of whoever
+    is authenticated, so the latest expiry among them is the bound: ours expires then at the latest
+    (exactly then when there is one). None when any of them never expires, or the workspace does not
+    say (a listing it refuses is no reason to fail the check).
+    - a PAT: the token API lists the user's own tokens (`expiry_time`, ms; -1 for never);
+    - OAuth M2M: the workspace's service principal secrets proxy lists the principal's secrets
+      (`expire_time`, RFC 3339; absent for never) where the principal may read it.
+    Entra ID secrets are listed by Microsoft Graph only, which the workspace credential cannot read."""
+    method = auth_type()
     try:
-        answer = workspace_client().api_client.do("GET", "/api/2.0/token/list")
+        if method == "pat":
+            answer = workspace_client().api_client.do("GET", "/api/2.0/token/list")
+            infos = answer.get("token_infos") if isinstance(answer, dict) else None
+            raw = [i.get("expiry_time") for i in infos or [] if isinstance(i, dict)]
+            expiries = [e for e in raw if isinstance(e, int) and e > 0]
+        elif method == "oauth-m2m" and getattr(me, "id", None):
+            secrets = list(workspace_client().service_principal_secrets_proxy.list(str(me.id)))
+            active = [s for s in secrets if str(getattr(s, "status", "ACTIVE") or "ACTIVE").upper().endswith("ACTIVE")]
+            raw = [s.expire_time for s in active]
+            parsed = [_rfc3339_ms(e) for e in raw if e]
+            expiries = [e for e in parsed if e is not None]
+        else:
+            return None
     except Exception:  # noqa: BLE001 - an expiry we cannot read is no reason to fail the check
         return None
-    infos = answer.get("token_infos") if isinstance(answer, dict) else None
-    raw = [i.get("expiry_time") for i in infos or [] if isinstance(i, dict)]
-    expiries = [e for e in raw if isinstance(e, int) and e > 0]
     if not raw or len(expiries) != len(raw):
         return None
     return max(expiries)
+
+
+def _rfc3339_ms(value: str) -> int | None:
+    from datetime import datetime
+
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
 
 
 def days_left(expires_at: int | None) -> int | None:

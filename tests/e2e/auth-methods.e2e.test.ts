@@ -23,11 +23,15 @@ describe("authentication methods", () => {
   const member = principal();
   const expired = principal({ secretExpired: true });
   const stranger = principal({ inWorkspace: false });
+  const expiring = principal({ secretExpiresAt: Date.now() + 10 * 86_400_000 - 3_600_000 });
   let fleet: Fleet;
   let workspace: FakeWorkspace;
 
   beforeAll(async () => {
-    workspace = await startFakeWorkspace({ mlflow: mlflowUrl, oauth: { principals: [member, expired, stranger], lifetimeSeconds: TOKEN_LIFETIME_S } });
+    workspace = await startFakeWorkspace({
+      mlflow: mlflowUrl,
+      oauth: { principals: [member, expired, stranger, expiring], lifetimeSeconds: TOKEN_LIFETIME_S },
+    });
     fleet = await startFleet({ worker: true });
   });
   afterAll(async () => {
@@ -126,6 +130,23 @@ describe("authentication methods", () => {
     const server = await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, authType: "bearer", token: "mlflow-token-1234" });
     const none = await fleet.inject({ method: "PATCH", url: `/api/integrations/${server.id}`, payload: { authType: "none" } });
     expect(none.json()).toMatchObject({ authType: "none", hasToken: false, token: null });
+  });
+
+  it("oauth-m2m: a secret that expires in 10 days warns, as a PAT does", async () => {
+    const { id } = await m2m(expiring);
+    const report = await test(id);
+    expect(report.steps.find((s) => s.step === "auth")).toMatchObject({
+      status: "warning",
+      message: expect.stringMatching(/the token expires in 10 days$/),
+      hint: expect.stringContaining("Generate a new OAuth secret"),
+    });
+    expect((await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json().credentialWarning).toEqual({
+      status: "warning",
+      message: "token expires in 10 days",
+    });
+    // A secret that never expires says nothing.
+    const { id: lasting } = await m2m(member);
+    expect((await test(lasting)).steps.find((s) => s.step === "auth")).toMatchObject({ status: "ok" });
   });
 
   it("oauth-m2m: each failure says what is wrong and how to fix it", async () => {

@@ -19,6 +19,8 @@ export interface ServicePrincipal {
   secretExpired?: boolean;
   /** Whether the workspace knows the principal (default true); a stranger gets tokens but no API. */
   inWorkspace?: boolean;
+  /** When the OAuth secret expires (ms since the epoch), as the secrets API lists it; never when unset. */
+  secretExpiresAt?: number;
 }
 
 export interface IssuedToken {

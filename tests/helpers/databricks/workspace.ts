@@ -182,6 +182,19 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         new ApiError(403, "PERMISSION_DENIED", denial.message ?? `User ${state.user.userName} does not have permission to access ${path}.`).toResponse(),
       );
 
+    // Service principal secrets proxy: the calling principal's secrets (SecretInfo), never their values.
+    if (method === "GET" && /^\/api\/2\.0\/accounts\/servicePrincipals\/[^/]+\/credentials\/secrets$/.test(path) && principal) {
+      const secrets = [
+        {
+          id: "secret-1",
+          status: "ACTIVE",
+          secret_hash: "fake",
+          create_time: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+          ...(principal.secretExpiresAt ? { expire_time: new Date(principal.secretExpiresAt).toISOString() } : {}),
+        },
+      ];
+      return send(res, { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ secrets }) });
+    }
     let answer: CannedResponse;
     try {
       answer =

@@ -127,6 +127,10 @@ describe("authentication methods", () => {
     expect(back.json()).toMatchObject({ authType: "oauth-m2m", clientId: member.clientId });
     expect((await patch({ clientId: stranger.clientId })).json()).toMatchObject({ clientId: stranger.clientId, hasToken: true });
 
+    // Another source without a method: the source's default, as before methods existed.
+    const moved = await patch({ source: "mlflow", host: mlflowUrl, token: "mlflow-token-5678" });
+    expect(moved.json()).toMatchObject({ source: "mlflow", authType: "bearer", clientId: null, hasToken: true });
+
     const server = await createIntegration(fleet, { source: "mlflow", host: mlflowUrl, authType: "bearer", token: "mlflow-token-1234" });
     const none = await fleet.inject({ method: "PATCH", url: `/api/integrations/${server.id}`, payload: { authType: "none" } });
     expect(none.json()).toMatchObject({ authType: "none", hasToken: false, token: null });

@@ -118,7 +118,8 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
       // The body's authentication, completed from the row: what the integration will use after this change.
       const merged: AuthInput = {
         source: next.source,
-        authType: authType ?? (current.authType as AuthInput["authType"]),
+        // A new source without a method takes the source's default, as a new integration would.
+        authType: authType ?? (next.source !== current.source ? undefined : (current.authType as AuthInput["authType"])),
         token,
         clientSecret,
         password,
@@ -145,7 +146,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
           ? // A method without a secret (MLflow's none) keeps none of the previous one's.
             { tokenCiphertext: null, tokenLast4: null }
           : {};
-      const authChanges = authType || clientId || tenantId || username ? authColumns(merged) : {};
+      const authChanges = authType || clientId || tenantId || username || methodChanged ? authColumns(merged) : {};
       const expiryReset = secret || methodChanged ? { credentialExpiresAt: null } : {};
       const status =
         changes.enabled === false

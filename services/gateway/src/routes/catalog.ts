@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { CatalogKind } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Prisma } from "@langguard/database";
@@ -8,7 +10,7 @@ import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } fro
 import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { parseFullName } from "@langguard/unity-catalog";
 
-const Kind = z.enum(["catalog", "schema", "table", "volume", "function", "model"], { error: "must be catalog, schema, table, volume, function or model" });
+const Kind = fromPrisma(CatalogKind);
 const ListQuery = z
   .object({
     ...keysetQuery,

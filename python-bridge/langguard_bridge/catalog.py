@@ -26,10 +26,11 @@ from .filters import Filters
 from .names import full_name
 from .protocol import emit, emit_many
 from .tags import NONE, ObjectTags, WarehouseTags
+from .uc import UC, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
+from .workers import Work
 
 if TYPE_CHECKING:
     from .catalog_stats import TableStats
-from .uc import UC, Work, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
 KINDS = ("tables", "volumes", "functions", "models")
 # The Unity Catalog spec's maxima: spec-strict servers refuse a larger max_results as invalid.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -155,33 +154,3 @@ def text(value):
 
 def record(data: dict) -> dict:
     return {"type": "record", "stream": "catalog", "data": data}
-
-
-# ------------------------------------------------------------------ work
-class Work:
-    """A thread pool whose tasks may submit more tasks; wait() returns once none is queued or running."""
-
-    def __init__(self, workers: int, name: str):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn, *args) -> None:
-        with self._idle:
-            self._pending += 1
-        self._pool.submit(self._run, fn, args)
-
-    def _run(self, fn, args) -> None:
-        try:
-            fn(*args)
-        finally:
-            with self._idle:
-                self._pending -= 1
-                if not self._pending:
-                    self._idle.notify_all()
-
-    def wait(self) -> None:
-        with self._idle:
-            while self._pending:
-                self._idle.wait()
-        self._pool.shutdown(wait=True)

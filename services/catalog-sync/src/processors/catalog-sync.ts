@@ -1,6 +1,7 @@
 import { type BridgeClient, type BridgeMessage, CATALOG_KINDS } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
+import { evaluateDeclaredAccess } from "@langguard/governance";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
@@ -196,6 +197,18 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
   // Every live object has its entity, whatever an earlier, interrupted run left undone.
   await deriveGovernanceEntities(db, integration.id);
   const warnings = [...walk.warnings, ...summaryWarnings(walk, deletion, integration.id)];
+  // What agents use by definition (a Genie space's tables) against their stages; a failure here is
+  // reported and leaves the synced metadata as it is.
+  let crossings = 0;
+  try {
+    crossings = await evaluateDeclaredAccess(db, integration.organizationId, integration.id);
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error)?.message } }, "checking declared cross-stage access failed");
+    warnings.push({
+      kind: "policy_check_failed",
+      message: `cross-boundary-access could not check what agents use by definition: ${(error as Error)?.message}`,
+    });
+  }
   const { containerErrors } = walk;
   const status = containerErrors.length === 0 ? "succeeded" : walk.completed.length > 0 ? "partial" : "failed";
   const first = containerErrors[0];
@@ -210,6 +223,7 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
     excluded: deletion.excluded,
     heldBack: deletion.held.reduce((n, h) => n + h.ids.length, 0),
     containersCompleted: walk.completed.length,
+    crossStageViolations: crossings,
   };
   logger.info({ status, ...progress }, "catalog sync finished");
   const outcome: RunOutcome = {

@@ -68,6 +68,10 @@ describe("stream-catalog: Model Serving endpoints and Genie spaces", () => {
         rateLimits: [{ calls: 100, key: "user", renewalPeriod: "minute" }],
       },
       models: [],
+      tags: [
+        { key: "cost-center", value: "cc-42" },
+        { key: "team", value: "platform" },
+      ],
     });
     expect(endpoints.get("openai-gpt")).toMatchObject({
       entityKind: "model",
@@ -116,6 +120,20 @@ describe("stream-catalog: Model Serving endpoints and Genie spaces", () => {
     expect(run.checkpoints.has("servingEndpoints:")).toBe(false);
     expect(run.checkpoints.get("genieSpaces:")).toMatchObject({ items: 3 });
     expect(run.checkpoints.has("tables:main.schema_0")).toBe(true);
+  });
+
+  it("an endpoint gone between the listing and its details is left out, and the listing still completes", async () => {
+    const ws = await workspace({ state: agentWorkspace(1) });
+    ws.setFault({
+      path: "/api/2.0/serving-endpoints/openai-gpt",
+      status: 404,
+      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Endpoint with name 'openai-gpt' does not exist." },
+    });
+    const run = await streamCatalog(ws, params);
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
+    expect(run.errors).toEqual([]);
+    expect(run.records.filter((r) => r.kind === "servingEndpoint").map((r) => r.name)).not.toContain("openai-gpt");
+    expect(run.checkpoints.get("servingEndpoints:")).toMatchObject({ items: 2 });
   });
 
   it("a 403 on the Genie API fails the Genie listing only", async () => {

@@ -29,6 +29,8 @@ GENIE = "/api/2.0/genie/spaces"
 GENIE_MAX_PAGE = 100
 # An inference table is named by its prefix: Databricks writes the payloads to `<prefix>_payload`.
 PAYLOAD_SUFFIX = "_payload"
+# An entry that vanished between the listing and its details: left out, the listing still complete.
+VANISHED = object()
 GENIE_TABLES_HINT = "Reading the tables a Genie space uses needs CAN EDIT on the space; grant it to the integration's principal, or its tables stay unlinked."
 
 
@@ -125,6 +127,8 @@ def serving_endpoint_record(item: dict) -> dict:
         "task": text(item.get("task")),
         "entityKind": governance_kind(item.get("task")),
         "state": {"ready": text(state.get("ready")), "configUpdate": text(state.get("config_update"))},
+        # The endpoint's own key-value tags, in the shape Unity Catalog objects' tags take.
+        "tags": sorted(({"key": t["key"], "value": text(t.get("value"))} for t in _list(item.get("tags")) if isinstance(t, dict) and isinstance(t.get("key"), str)), key=lambda t: t["key"]),
         "servedEntities": served,
         "aiGateway": gateway,
         # What it reads or writes in Unity Catalog: the registered models it serves and its inference table.
@@ -173,7 +177,7 @@ def serving_endpoints(walk) -> None:
 
     def page(items):
         futures = [walk.lookups.submit(endpoint_one, walk, item) for item in items]
-        records = [f.result() for f in futures]
+        records = [r for r in (f.result() for f in futures) if r is not VANISHED]
         walk.count("servingEndpoints", sum(r is not None for r in records))
         return records
 
@@ -188,6 +192,8 @@ def endpoint_one(walk, item: dict):
         detail = walk.api.get(f"{SERVING}/{segment(name)}")
         return serving_endpoint_record({**item, **detail, "name": name})
     except Exception as exc:  # noqa: BLE001 - one endpoint's failure must not hide the others
+        if failure_of(exc).kind == "not_found":
+            return VANISHED
         walk.report(f"servingEndpoint:{full_name(name)}", "servingEndpoint", (name,), exc)
         return None
 
@@ -199,7 +205,7 @@ def genie_spaces(walk) -> None:
 
     def page(items):
         futures = [walk.lookups.submit(space_one, walk, item) for item in items]
-        records = [f.result() for f in futures]
+        records = [r for r in (f.result() for f in futures) if r is not VANISHED]
         walk.count("genieSpaces", sum(r is not None for r in records))
         return records
 
@@ -215,7 +221,9 @@ def space_one(walk, item: dict):
         tables = genie_tables(detail.get("serialized_space"))
     except Exception as exc:  # noqa: BLE001 - the space is listed; only its tables are unknown
         failure = failure_of(exc)
-        if failure.kind not in ("permission", "not_found"):
+        if failure.kind == "not_found":
+            return VANISHED
+        if failure.kind != "permission":
             walk.report(f"genieSpace:{full_name(space_id)}", "genieSpace", (space_id,), exc)
             return None
         emit(BridgeFailure(failure.kind, f"The tables of Genie space {space_id} could not be read: {failure.message}", GENIE_TABLES_HINT).as_message(container=f"genieTables:{space_id}"))

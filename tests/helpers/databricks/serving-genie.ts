@@ -1,5 +1,5 @@
+import { createHash } from "node:crypto";
 import { ApiError, invalidParameter, notFound } from "./errors.ts";
-import { stableId } from "./layout.ts";
 
 /**
  * Model Serving endpoints and Genie spaces as the workspace serves them, following Databricks' REST
@@ -72,10 +72,15 @@ export interface GenieSpaceState {
 
 const AT = Date.UTC(2024, 1, 1, 12, 0, 0);
 
+/** A 32-hex id derived from a name, as Databricks' endpoint and space ids look, stable across rebuilds. (layout.ts imports this module's types, so its stableId is not imported here.) */
+function stableId(...parts: string[]): string {
+  return createHash("sha1").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+}
+
 export function makeServingEndpoint(name: string, init: Partial<ServingEndpointState> = {}): ServingEndpointState {
   return {
     name,
-    id: stableId("serving-endpoint", name).replaceAll("-", ""),
+    id: stableId("serving-endpoint", name),
     creator: "fake.user@example.com",
     creation_timestamp: AT,
     last_updated_timestamp: AT + 60_000,
@@ -87,7 +92,7 @@ export function makeServingEndpoint(name: string, init: Partial<ServingEndpointS
 
 export function makeGenieSpace(title: string, tables: string[], init: Partial<GenieSpaceState> = {}): GenieSpaceState {
   return {
-    space_id: stableId("genie-space", title).replaceAll("-", ""),
+    space_id: stableId("genie-space", title),
     title,
     warehouse_id: "fake0123456789ab",
     tables,
@@ -123,6 +128,10 @@ export const sampleEndpoints = {
         guardrails: { input: { safety: true, pii: { behavior: "BLOCK" }, invalid_keywords: ["secret"] }, output: { pii: { behavior: "MASK" } } },
         rate_limits: [{ calls: 100, key: "user", renewal_period: "minute" }],
       },
+      tags: [
+        { key: "team", value: "platform" },
+        { key: "cost-center", value: "cc-42" },
+      ],
     }),
   external: (name = "openai-gpt") =>
     makeServingEndpoint(name, {
@@ -213,7 +222,7 @@ function spaceView(s: GenieSpaceState, withExport: boolean) {
   if (!withExport) return view;
   const serialized = {
     version: 2,
-    config: { sample_questions: [{ id: stableId("q", s.space_id).replaceAll("-", ""), question: [`What is in ${s.title}?`] }] },
+    config: { sample_questions: [{ id: stableId("q", s.space_id), question: [`What is in ${s.title}?`] }] },
     data_sources: {
       tables: s.tables.map((identifier) => ({ identifier })),
       ...(s.metric_views?.length ? { metric_views: s.metric_views.map((identifier) => ({ identifier })) } : {}),

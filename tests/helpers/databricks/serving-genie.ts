@@ -96,8 +96,9 @@ export function makeGenieSpace(title: string, tables: string[], init: Partial<Ge
     title,
     warehouse_id: "fake0123456789ab",
     tables,
-    create_time: new Date(AT).toISOString(),
-    update_time: new Date(AT + 120_000).toISOString(),
+    // RFC 3339 without fractional seconds, as the API writes it.
+    create_time: new Date(AT).toISOString().replace(".000Z", "Z"),
+    update_time: new Date(AT + 120_000).toISOString().replace(".000Z", "Z"),
     ...init,
   };
 }

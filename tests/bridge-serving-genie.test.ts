@@ -149,6 +149,18 @@ describe("stream-catalog: Model Serving endpoints and Genie spaces", () => {
     expect(run.records.filter((r) => r.kind === "table")).toHaveLength(1);
   });
 
+  it("a workspace without the Genie API (404) gets a warning, not a failed listing, and no checkpoint", async () => {
+    const ws = await workspace({ state: agentWorkspace(3) });
+    ws.setFault({ path: "/api/2.0/genie/spaces", status: 404, body: { error_code: "ENDPOINT_NOT_FOUND", message: "No API found for 'GET /genie/spaces'" } });
+    const run = await streamCatalog(ws, params);
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
+    expect(run.errors).toEqual([
+      expect.objectContaining({ kind: "not_found", container: "unavailable:genieSpaces", hint: expect.stringContaining("syncGenieSpaces") }),
+    ]);
+    expect(run.checkpoints.has("genieSpaces:")).toBe(false);
+    expect(run.checkpoints.get("servingEndpoints:")).toMatchObject({ items: 3 });
+  });
+
   it("reads neither API when the kinds leave them out", async () => {
     const ws = await workspace({ state: agentWorkspace(3) });
     const run = await streamCatalog(ws, { ...params, kinds: ["tables", "volumes", "functions", "models"] });

@@ -31,6 +31,7 @@ GENIE_MAX_PAGE = 100
 PAYLOAD_SUFFIX = "_payload"
 # An entry that vanished between the listing and its details: left out, the listing still complete.
 VANISHED = object()
+UNAVAILABLE_HINT = "The workspace does not serve this API (an older deployment, or the feature is off). Turn off {setting} on the integration to stop asking; nothing stored is deleted meanwhile."
 GENIE_TABLES_HINT = "Reading the tables a Genie space uses needs CAN EDIT on the space; grant it to the integration's principal, or its tables stay unlinked."
 
 
@@ -181,7 +182,23 @@ def serving_endpoints(walk) -> None:
         walk.count("servingEndpoints", sum(r is not None for r in records))
         return records
 
-    walk.listing_of("servingEndpoints", "servingEndpoint", (), SERVING, "endpoints", {}, lambda item, name: True, page, page_param=None)
+    unavailable_is_a_warning(
+        walk, "servingEndpoints", "syncServingEndpoints", lambda: walk.listing_of("servingEndpoints", "servingEndpoint", (), SERVING, "endpoints", {}, lambda item, name: True, page, page_param=None)
+    )
+
+
+def unavailable_is_a_warning(walk, listing: str, setting: str, run) -> None:
+    """A workspace that answers 404 for the whole API does not have it: a warning (container
+    `unavailable:<listing>`) rather than a failed listing, so a workspace without Genie does not make
+    every catalog run partial. The listing has no checkpoint all the same. Any other failure (a 403
+    included) is the listing's error, as for every catalog container."""
+    try:
+        run()
+    except Exception as exc:  # noqa: BLE001 - only a 404 is handled here; the rest goes on up
+        failure = failure_of(exc)
+        if failure.kind != "not_found":
+            raise
+        emit(BridgeFailure("not_found", f"The workspace does not serve {listing}: {failure.message}", UNAVAILABLE_HINT.format(setting=setting)).as_message(container=f"unavailable:{listing}"))
 
 
 def endpoint_one(walk, item: dict):
@@ -209,7 +226,9 @@ def genie_spaces(walk) -> None:
         walk.count("genieSpaces", sum(r is not None for r in records))
         return records
 
-    walk.listing_of("genieSpaces", "genieSpace", (), GENIE, "spaces", {}, lambda item, name: True, page, page_param="page_size", field="space_id")
+    unavailable_is_a_warning(
+        walk, "genieSpaces", "syncGenieSpaces", lambda: walk.listing_of("genieSpaces", "genieSpace", (), GENIE, "spaces", {}, lambda item, name: True, page, page_param="page_size", field="space_id")
+    )
 
 
 def space_one(walk, item: dict):

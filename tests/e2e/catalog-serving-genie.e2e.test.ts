@@ -105,6 +105,21 @@ describe("catalog sync: Model Serving endpoints and Genie spaces become governed
     }
   });
 
+  it("a workspace that does not serve the Genie API (404) syncs as before, with a warning", async () => {
+    const { id } = await integration();
+    const fault = workspace.setFault({ path: "/api/2.0/genie/spaces", status: 404, body: { error_code: "ENDPOINT_NOT_FOUND", message: "No API found" } });
+    try {
+      const run = await catalogSync(fleet, id);
+      expect(run.status).toBe("succeeded");
+      expect(run.warnings).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: "not_found", message: expect.stringContaining("syncGenieSpaces") })]),
+      );
+      expect((await catalog(id, "&kind=servingEndpoint")).total).toBe(3);
+    } finally {
+      fault.remove();
+    }
+  });
+
   it("reads neither when the integration turns them off", async () => {
     const { id } = await integration({ syncServingEndpoints: false, syncGenieSpaces: false });
     const before = workspace.requests.length;

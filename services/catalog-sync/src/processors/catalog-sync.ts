@@ -146,9 +146,10 @@ class WalkState {
     const container = message.container ?? "";
     this.logger.warn({ container, kind: message.kind }, message.message);
     // Statistics, tags and the tables of a Genie space are extras: their failures are reported, and
-    // never fail the metadata (a Genie space whose tables could not be read is still listed).
-    if (container === "stats" || container.startsWith("stats:") || container === "tags" || container.startsWith("genieTables:"))
-      this.warnings.push({ kind: message.kind, message: text });
+    // never fail the metadata (a Genie space whose tables could not be read is still listed). A
+    // workspace that does not serve the serving-endpoints or Genie API at all (404) is warned about.
+    const extra = ["stats:", "genieTables:", "unavailable:"].some((prefix) => container.startsWith(prefix));
+    if (container === "stats" || container === "tags" || extra) this.warnings.push({ kind: message.kind, message: text });
     else
       this.containerErrors.push({
         kind: message.containerKind ?? container.split(":")[0] ?? "",

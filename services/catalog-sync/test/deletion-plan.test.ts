@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CompletedListing, planDeletions, type StoredObject } from "../src/store/deletion-plan.ts";
+import { type CompletedListing, describeUnit, planDeletions, type StoredObject } from "../src/store/deletion-plan.ts";
 
 let next = 0;
 const obj = (kind: string, ...parts: string[]): StoredObject => ({
@@ -92,5 +92,6 @@ describe("serving endpoints and Genie spaces: workspace-wide listings", () => {
     const plan = planDeletions(live, [listing("genieSpaces", [], [])], safe);
     expect(plan.apply).toEqual([]);
     expect(plan.hold.map((u) => [u.kind, u.ids.length, u.reason])).toEqual([["genieSpaces", 4, expect.stringContaining("4 of 4 genieSpaces (100%)")]]);
+    expect(describeUnit(plan.hold[0]!)).toBe("4 genieSpaces missing from the genieSpaces listing of the workspace");
   });
 });

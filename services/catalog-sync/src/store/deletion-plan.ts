@@ -161,5 +161,5 @@ export function describeUnit(unit: DeletionUnit): string {
     .join(", ");
   return unit.cascade
     ? `${unit.kind} ${unit.fullName} vanished from its listing; deleting it takes ${unit.ids.length} object(s) (${what})`
-    : `${what} missing from the ${unit.kind} listing of ${unit.fullName || "the metastore"}`;
+    : `${what} missing from the ${unit.kind} listing of ${unit.fullName || (unit.kind === "catalogs" ? "the metastore" : "the workspace")}`;
 }

@@ -150,6 +150,11 @@ describe("catalog sync: Model Serving endpoints and Genie spaces become governed
         const res = await fleet.inject({ method: "PATCH", url: `/api/entities/${e.id}`, payload: { stage } });
         expect(res.statusCode, res.body).toBe(200);
       };
+      // A subscriber hears of it as of any violation: a delivery row written with it.
+      const { organizationId } = await fleet.db.integration.findUniqueOrThrow({ where: { id }, select: { organizationId: true } });
+      const hook = await fleet.db.webhook.create({
+        data: { organizationId, url: "https://hooks.example.com/langguard", secretCiphertext: "unused-here", events: ["policy.violation"] },
+      });
       await setStage("agent", space.space_id, "dev");
       await setStage("data", "main.schema_0.table_0", "prod");
       expect((await catalogSync(fleet, id)).status).toBe("succeeded");
@@ -160,6 +165,7 @@ describe("catalog sync: Model Serving endpoints and Genie spaces become governed
         severity: "critical",
         message: expect.stringContaining('uses data asset "main.schema_0.table_0" (prod)'),
       });
+      expect(await fleet.db.webhookDelivery.count({ where: { webhookId: hook.id, violationId: found[0].id } })).toBe(1);
       // The next sync finds the same crossing and records nothing new.
       expect((await catalogSync(fleet, id)).status).toBe("succeeded");
       expect(await violations()).toHaveLength(1);
@@ -167,6 +173,7 @@ describe("catalog sync: Model Serving endpoints and Genie spaces become governed
       await setStage("agent", space.space_id, "prod");
       expect((await catalogSync(fleet, id)).status).toBe("succeeded");
       expect(await violations()).toHaveLength(1);
+      await fleet.db.webhook.delete({ where: { id: hook.id } });
     } finally {
       await own.stop();
     }

@@ -12,7 +12,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
  * integration's last catalog sync stored them. A crossing (a dev Genie space over a prod table)
  * is a violation with no trace, once per policy version, agent and asset: the message names both,
  * and a crossing already recorded is not recorded again. Stages are set by people, so this runs
- * after every catalog sync: a stage changed since is judged by the next one.
+ * after every catalog sync: a stage changed since is judged by the next one. Subscribed webhooks
+ * are told, through the same delivery rows as trace violations.
  */
 export async function evaluateDeclaredAccess(db: Database, organizationId: string, integrationId: string): Promise<number> {
   const policy = (await enabledPolicies(db, organizationId)).find((p) => p.builtinId === POLICY);
@@ -66,7 +67,8 @@ export async function evaluateDeclaredAccess(db: Database, organizationId: strin
   const rowsJson = JSON.stringify(crossings.map((c) => ({ message: c.message.slice(0, 4000), evidence: c.evidence, agent: c.agent })));
   // Violations without a trace have no unique key to lean on: the same crossing under the same
   // policy version is recognised by its message and agent.
-  const created = await db.$queryRaw<Array<{ id: string }>>`
+  return db.$transaction(async (tx) => {
+    const created = await tx.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "Violation" ("organizationId", "integrationId", "traceId", "policyId", "policyVersion", "severity", "message", "evidence", "agents")
     SELECT ${organizationId}::uuid, ${integrationId}::uuid, NULL, ${policy.id}::uuid, ${policy.version}, ${policy.severity}::"Severity", x."message", x."evidence", ARRAY[x."agent"]
     FROM jsonb_to_recordset(${rowsJson}::jsonb) AS x("message" text, "evidence" jsonb, "agent" text)
@@ -75,5 +77,16 @@ export async function evaluateDeclaredAccess(db: Database, organizationId: strin
       WHERE v."organizationId" = ${organizationId}::uuid AND v."policyId" = ${policy.id}::uuid AND v."policyVersion" = ${policy.version}
         AND v."traceId" IS NULL AND v."message" = x."message" AND v."agents" = ARRAY[x."agent"])
     RETURNING "id"::text AS "id"`;
-  return created.length;
+    // Subscribed webhooks get a delivery row with each new violation, as for trace violations; the
+    // policy-evaluation sweep hands rows without a job to the delivery queue (this worker has none).
+    if (created.length) {
+      const hooks = await tx.webhook.findMany({ where: { organizationId, enabled: true, events: { has: "policy.violation" } }, select: { id: true } });
+      if (hooks.length)
+        await tx.webhookDelivery.createMany({
+          data: hooks.flatMap((h) => created.map((v) => ({ webhookId: h.id, violationId: v.id, event: "policy.violation" }))),
+          skipDuplicates: true,
+        });
+    }
+    return created.length;
+  });
 }

@@ -86,11 +86,12 @@ def is_throttle(failure: BridgeFailure) -> bool:
     return failure.kind == "rate_limited" or (failure.status == 503 and failure.retry_after_ms is not None)
 
 
-def pages(api: Api, path: str, key: str, query: dict, what: str, page_size: int | None = None):
-    """Yields (items, last) per page, following next_page_token until it is absent or empty."""
+def pages(api: Api, path: str, key: str, query: dict, what: str, page_size: int | None = None, size_param: str = "max_results"):
+    """Yields (items, last) per page, following next_page_token until it is absent or empty.
+    Unity Catalog names the page size `max_results`; other APIs (Genie) `page_size`."""
     query = dict(query)
     if page_size is not None:
-        query["max_results"] = page_size
+        query[size_param] = page_size
     seen: set = set()
     empty = 0
     while True:

@@ -5,3 +5,4 @@ export type { RequestLogEntry } from "./http.ts";
 export { validateUnityCatalogResponse, isUnityCatalogSpecPath, DATABRICKS_EXTRA_FIELDS, UNITY_CATALOG_SPEC_PATH } from "./openapi.ts";
 export { runSdkProbe, type SdkCheck } from "./sdk-probe.ts";
 export * from "./layout.ts";
+export * from "./serving-genie.ts";

@@ -8,6 +8,7 @@ import { isUnityCatalogSpecPath, UNITY_CATALOG_PREFIX, validateUnityCatalogRespo
 import type { PagingConfig } from "./pagination.ts";
 import { StatementEngine, type StatementRequest, warehouseInfo } from "./sql.ts";
 import { handleUnityCatalog } from "./unity-catalog.ts";
+import { handleServingGenie } from "./serving-genie.ts";
 import { isMlflowPath, serveMlflow } from "./mlflow.ts";
 
 export interface FakeWorkspaceOptions {
@@ -179,6 +180,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       return handleUnityCatalog(state, path.slice(UNITY_CATALOG_PREFIX.length), query, handle.paging);
     }
     if (method === "GET" && path === "/api/2.0/preview/scim/v2/Me") return scimMe(state);
+    const servingOrGenie = handleServingGenie(state, method, path, query, url);
+    if (servingOrGenie !== undefined) return servingOrGenie;
     if (method === "GET" && path === "/api/2.0/sql/warehouses")
       return { warehouses: [...state.warehouses.values()].map((w) => warehouseInfo(w, new URL(url).host)) };
     const warehouseMatch = /^\/api\/2\.0\/sql\/warehouses\/([^/]+)$/.exec(path);

@@ -860,8 +860,12 @@ export interface components {
             /** @enum {string} */
             source: "databricks" | "mlflow";
             syncCatalog: boolean;
+            /** @description The catalog sync also reads the workspace's Genie spaces (as agents) */
+            syncGenieSpaces: boolean;
             /** @description Minutes between scheduled syncs of each enabled kind; 0: only when triggered */
             syncIntervalMinutes: number;
+            /** @description The catalog sync also reads the workspace's Model Serving endpoints (as models or agents) */
+            syncServingEndpoints: boolean;
             syncTraces: boolean;
             /** @description The token's last characters, e.g. ****abcd */
             token: string | null;
@@ -1545,7 +1549,7 @@ export interface operations {
                 cursor?: string;
                 deleted?: "true" | "false" | "any";
                 integrationId?: string;
-                kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                 limit?: number;
                 offset?: number;
                 parent?: string;
@@ -1567,9 +1571,11 @@ export interface operations {
                     "application/json": {
                         hasMore: boolean;
                         items: {
+                            /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                             catalogName: string;
                             comment: string | null;
                             deletedAt: string | null;
+                            /** @description Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them) */
                             details: unknown;
                             /** @description Set when the integration's catalog filters left the object out: no longer synced, not deleted */
                             excludedAt: string | null;
@@ -1581,7 +1587,7 @@ export interface operations {
                             /** Format: uuid */
                             integrationId: string;
                             /** @enum {string} */
-                            kind: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                            kind: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                             name: string;
                             owner: string | null;
                             properties: unknown;
@@ -1678,6 +1684,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                         catalogName: string;
                         columnCount: number;
                         columns: {
@@ -1691,6 +1698,7 @@ export interface operations {
                         }[];
                         comment: string | null;
                         deletedAt: string | null;
+                        /** @description Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them) */
                         details: unknown;
                         /** @description Set when the integration's catalog filters left the object out: no longer synced, not deleted */
                         excludedAt: string | null;
@@ -1702,7 +1710,7 @@ export interface operations {
                         /** Format: uuid */
                         integrationId: string;
                         /** @enum {string} */
-                        kind: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                        kind: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                         name: string;
                         owner: string | null;
                         properties: unknown;
@@ -2317,8 +2325,12 @@ export interface operations {
                     source?: "databricks" | "mlflow";
                     /** @default false */
                     syncCatalog?: boolean;
+                    /** @default true */
+                    syncGenieSpaces?: boolean;
                     /** @default 15 */
                     syncIntervalMinutes?: number;
+                    /** @default true */
+                    syncServingEndpoints?: boolean;
                     /** @default true */
                     syncTraces?: boolean;
                     token?: string;
@@ -2601,7 +2613,9 @@ export interface operations {
                     /** @enum {string} */
                     source?: "databricks" | "mlflow";
                     syncCatalog?: boolean;
+                    syncGenieSpaces?: boolean;
                     syncIntervalMinutes?: number;
+                    syncServingEndpoints?: boolean;
                     syncTraces?: boolean;
                     token?: string;
                     warehouseId?: string | null;

@@ -270,13 +270,16 @@ describe("stream-catalog: a full walk with every edge case", () => {
       volumes: counted.volumes,
       functions: counted.functions,
       models: counted.models,
+      servingEndpoints: 0,
+      genieSpaces: 0,
       stats: kinds("tableStats"),
       errors: run.errors.length,
     });
   });
 
   it("checkpoints every container whose listing completed, after its records, and no other", () => {
-    const expected = ["catalogs:"];
+    // The workspace has no serving endpoints or Genie spaces: both listings complete, empty.
+    const expected = ["catalogs:", "servingEndpoints:", "genieSpaces:"];
     for (const c of state.catalogs.values()) {
       expected.push(`schemas:${c.name}`, `models:${c.name}`);
       for (const s of c.schemas.values()) {

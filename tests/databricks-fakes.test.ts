@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "./helpers/databricks/fault-proxy.ts";
 import { closeServer, listenOnFreePort } from "./helpers/databricks/http.ts";
 import { addSchema, addTable, dropTable, layouts, UNICODE_COMMENTS, updateTable, type WorkspaceState } from "./helpers/databricks/layout.ts";
+import { makeGenieSpace, sampleEndpoints } from "./helpers/databricks/serving-genie.ts";
 import { isUnityCatalogSpecPath, validateUnityCatalogResponse } from "./helpers/databricks/openapi.ts";
 import { runSdkProbe } from "./helpers/databricks/sdk-probe.ts";
 import { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from "./helpers/databricks/workspace.ts";
@@ -186,6 +187,49 @@ describe("fake workspace with the real databricks-sdk", () => {
     const validated = ws.requests.filter((r) => isUnityCatalogSpecPath(r.method, r.path));
     expect(validated.length).toBeGreaterThan(60);
     expect(ws.contractViolations).toEqual([]);
+  });
+});
+
+describe("fake workspace: Model Serving endpoints and Genie spaces, read by the real databricks-sdk", () => {
+  it("answers in the published shapes, field for field, over Genie pages", async () => {
+    const state = layouts.minimal();
+    for (const e of [sampleEndpoints.agent(), sampleEndpoints.foundation(), sampleEndpoints.external()]) state.servingEndpoints.set(e.name, e);
+    for (let i = 0; i < 5; i++) {
+      const space = makeGenieSpace(`Space ${i}`, [`main.schema_0.t${i}`], { description: "Questions" });
+      state.genieSpaces.set(space.space_id, space);
+    }
+    const ws = await startFakeWorkspace({ state });
+    try {
+      const [result] = await runSdkProbe<Json[]>(ws, [{ check: "serving_genie", page_size: 2 }]);
+      expect(result!.error).toBeUndefined();
+      // Every answer parsed into the SDK's dataclasses and back without losing or changing a field.
+      expect(result!.mismatches).toEqual([]);
+      expect(result!.endpoints).toEqual(["support-agent", "databricks-meta-llama-3-3-70b-instruct", "openai-gpt"]);
+      expect(result!.served["support-agent"]).toEqual(["support_agent-3"]);
+      expect(result!.pages).toBe(3);
+      expect(result!.spaces).toEqual(["Space 0", "Space 1", "Space 2", "Space 3", "Space 4"]);
+      expect(result!.tables["Space 3"]).toEqual(["main.schema_0.t3"]);
+    } finally {
+      await ws.stop();
+    }
+  });
+
+  it("refuses a page_size over 100, and a view-only space's export with 403", async () => {
+    const state = layouts.minimal();
+    const space = makeGenieSpace("Locked", ["main.schema_0.table_0"], { viewOnly: true });
+    state.genieSpaces.set(space.space_id, space);
+    const ws = await startFakeWorkspace({ state });
+    try {
+      expect(await call(ws, "/api/2.0/genie/spaces?page_size=101")).toMatchObject({ status: 400, json: { error_code: "INVALID_PARAMETER_VALUE" } });
+      expect((await call(ws, `/api/2.0/genie/spaces/${space.space_id}`)).json).not.toHaveProperty("serialized_space");
+      expect(await call(ws, `/api/2.0/genie/spaces/${space.space_id}?include_serialized_space=true`)).toMatchObject({
+        status: 403,
+        json: { error_code: "PERMISSION_DENIED" },
+      });
+      expect(await call(ws, "/api/2.0/serving-endpoints/nope")).toMatchObject({ status: 404, json: { error_code: "RESOURCE_DOES_NOT_EXIST" } });
+    } finally {
+      await ws.stop();
+    }
   });
 });
 

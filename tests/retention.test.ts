@@ -88,7 +88,8 @@ describe("the retention job", () => {
     await fleet.db.organization.update({ where: { id: fleet.organizationId }, data: { retentionDays: 30, violationRetentionDays: null } });
 
     const batches: number[] = [];
-    const results = await deleteExpired(fleet.db, { batchSize: 2, maxBatches: 100 }, new Date(), (b) => {
+    // Three lanes side by side: each takes its own oldest traces, none twice, and all are counted.
+    const results = await deleteExpired(fleet.db, { batchSize: 2, maxBatches: 100, lanes: 3 }, new Date(), (b) => {
       if (b.organizationId === fleet.organizationId) batches.push(b.traces);
     });
     const ours = results.find((r) => r.organizationId === fleet.organizationId)!;

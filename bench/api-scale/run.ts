@@ -5,7 +5,8 @@
  * (BENCH_DATABASE_URL, dropped at the end). Then measures through HTTP with an API key, on the
  * real gateway listening on loopback: the first page of traces, a page as deep as the table by
  * cursor, each filter (integration, agent, status, time range) and the violations list (p95 of
- * BENCH_SAMPLES requests each). Last, the retention job deletes the oldest BENCH_EXPIRE traces
+ * BENCH_SAMPLES requests each). Last, a plain cascading delete (the baseline) removes the oldest
+ * BENCH_BASELINE_EXPIRE traces, then the retention job deletes the next BENCH_EXPIRE traces
  * while a writer inserts new traces beside it (as a sync does), and the delete rate is reported
  * with the writer's. Logs go to stderr; the last stdout line is one JSON object.
  */
@@ -22,7 +23,9 @@ const settings = {
   spans: intSetting("BENCH_SPANS", 8, 0),
   samples: intSetting("BENCH_SAMPLES", 40, 5),
   expire: intSetting("BENCH_EXPIRE", 200_000, 1000),
+  baselineExpire: intSetting("BENCH_BASELINE_EXPIRE", 100_000, 1000),
   batch: intSetting("BENCH_RETENTION_BATCH", 5000, 100),
+  lanes: intSetting("BENCH_RETENTION_LANES", 2, 1),
   databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/langguard_bench_api_scale",
   keep: intSetting("BENCH_KEEP_DATABASE", 0, 0) !== 0,
 };
@@ -30,6 +33,51 @@ const INTEGRATIONS = 20;
 const AGENTS = 5;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Runs `remove` on the oldest `count` traces (it gets the cutoff: the timestamp of the first trace
+ * to keep) while a writer commits new traces with spans in pages of 100, as a sync does.
+ */
+async function besideWriter(sql: pg.Client, org: string, integrationId: string, count: number, remove: (cutoff: Date) => Promise<number>) {
+  const oldest = await sql.query(`SELECT "timestamp" FROM "Trace" WHERE "organizationId" = $1 ORDER BY "timestamp" ASC OFFSET $2 LIMIT 1`, [org, count]);
+  const cutoff: Date = oldest.rows[0].timestamp;
+  const writer = new pg.Client({ connectionString: settings.databaseUrl });
+  await writer.connect();
+  let writing = true;
+  let written = 0;
+  const pageMs: number[] = [];
+  const writes = (async () => {
+    for (let page = 0; writing; page += 1) {
+      const start = performance.now();
+      await writer.query("BEGIN");
+      const { rows } = await writer.query(
+        `INSERT INTO "Trace" ("id", "organizationId", "integrationId", "externalId", "experimentId", "timestamp", "status", "contentHash", "spanCount", "updatedAt")
+         SELECT gen_random_uuid(), $1, $2, 'new-' || gen_random_uuid() || '-' || g, '1', now(), 'OK', 'x', $3, now() FROM generate_series(1, 100) g RETURNING "id"`,
+        [org, integrationId, settings.spans],
+      );
+      if (settings.spans > 0)
+        await writer.query(
+          `INSERT INTO "Span" ("id", "traceId", "spanId", "name", "startTime", "status") SELECT gen_random_uuid(), t, 's' || s, 'span', now(), 'OK' FROM unnest($1::uuid[]) t CROSS JOIN generate_series(1, $2::int) s`,
+          [rows.map((r) => r.id), settings.spans],
+        );
+      await writer.query("COMMIT");
+      pageMs.push(performance.now() - start);
+      written += rows.length;
+    }
+  })();
+  const start = performance.now();
+  try {
+    const deleted = await remove(cutoff);
+    const seconds = (performance.now() - start) / 1000;
+    return { deleted, seconds, perSecond: deleted / seconds, written, writerP95: p95(pageMs.length ? pageMs : [0]) };
+  } finally {
+    writing = false;
+    await writes;
+    await writer.end();
+  }
+}
 
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -153,52 +201,37 @@ async function main() {
       `p95 ms: first ${round(p95(first))}, deep ${round(p95(deep))}, filters ${JSON.stringify(perFilter)}, violations ${round(p95(violations))} (filtered ${round(p95(violationsDeep))})`,
     );
 
-    // Retention beside a writer: the oldest BENCH_EXPIRE traces expire; a writer inserts new
-    // traces (with spans) in pages of 100, as a sync commits them, until the deletion is done.
-    const oldest = await sql.query(`SELECT "timestamp" FROM "Trace" WHERE "organizationId" = $1 ORDER BY "timestamp" ASC OFFSET $2 LIMIT 1`, [
-      org,
-      settings.expire,
-    ]);
-    const cutoff: Date = oldest.rows[0].timestamp;
-    const retentionDays = (Date.now() - cutoff.getTime()) / (24 * 3600 * 1000);
-    await sql.query(`UPDATE "Organization" SET "retentionDays" = $2 WHERE "id" = $1`, [org, Math.floor(retentionDays)]);
-    const now = new Date(cutoff.getTime() + Math.floor(retentionDays) * 24 * 3600 * 1000);
-    const writer = new pg.Client({ connectionString: settings.databaseUrl });
-    await writer.connect();
-    let writing = true;
-    let written = 0;
-    const pageMs: number[] = [];
-    const writes = (async () => {
-      for (let page = 0; writing; page += 1) {
-        const start = performance.now();
-        await writer.query("BEGIN");
-        const { rows } = await writer.query(
-          `INSERT INTO "Trace" ("id", "organizationId", "integrationId", "externalId", "experimentId", "timestamp", "status", "contentHash", "spanCount", "updatedAt")
-           SELECT gen_random_uuid(), $1, $2, 'new-' || $3 || '-' || g, '1', now(), 'OK', 'x', $4, now() FROM generate_series(1, 100) g RETURNING "id", "timestamp"`,
-          [org, integrations[0], page, settings.spans],
+    // Retention beside a writer: a writer inserts new traces (with spans) in pages of 100, as a
+    // sync commits them, while the oldest traces are deleted. First the baseline, deletion left to
+    // the foreign keys' cascades (a plain batched DELETE of traces), on the oldest
+    // BENCH_BASELINE_EXPIRE traces; then the retention job itself on the next BENCH_EXPIRE.
+    const baseline = await besideWriter(sql, org, integrations[0]!, settings.baselineExpire, async (cutoff) => {
+      let deleted = 0;
+      for (;;) {
+        const { rowCount } = await sql.query(
+          `DELETE FROM "Trace" WHERE "id" IN (SELECT "id" FROM "Trace" WHERE "organizationId" = $1 AND "timestamp" < $2 ORDER BY "timestamp" LIMIT $3)`,
+          [org, cutoff, settings.batch],
         );
-        if (settings.spans > 0)
-          await writer.query(
-            `INSERT INTO "Span" ("id", "traceId", "spanId", "name", "startTime", "status") SELECT gen_random_uuid(), t, 's' || s, 'span', now(), 'OK' FROM unnest($1::uuid[]) t CROSS JOIN generate_series(1, $2::int) s`,
-            [rows.map((r) => r.id), settings.spans],
-          );
-        await writer.query("COMMIT");
-        pageMs.push(performance.now() - start);
-        written += rows.length;
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < settings.batch) return deleted;
       }
-    })();
-    const deleteStart = performance.now();
-    const results = await deleteExpired(fleet.db, { batchSize: settings.batch, maxBatches: 1_000_000 }, now);
-    const deleteSeconds = (performance.now() - deleteStart) / 1000;
-    writing = false;
-    await writes;
-    await writer.end();
-    const deleted = results.reduce((s, r) => s + r.traces, 0);
-    const deletePerSecond = deleted / deleteSeconds;
-    log(
-      `retention deleted ${deleted} traces (${results.reduce((s, r) => s + r.spans, 0)} spans) in ${round(deleteSeconds)} s → ${round(deletePerSecond, 0)} traces/s, ` +
-        `batches of ${settings.batch}; beside it the writer committed ${written} traces in pages of 100, p95 page ${round(p95(pageMs.length ? pageMs : [0]))} ms`,
-    );
+    });
+    const retention = await besideWriter(sql, org, integrations[0]!, settings.expire, async (cutoff) => {
+      // The organization keeps whole days: the clock is set so that its cutoff falls on this trace.
+      const retentionDays = Math.floor((Date.now() - cutoff.getTime()) / DAY_MS);
+      await sql.query(`UPDATE "Organization" SET "retentionDays" = $2 WHERE "id" = $1`, [org, retentionDays]);
+      const results = await deleteExpired(
+        fleet.db,
+        { batchSize: settings.batch, maxBatches: 1_000_000, lanes: settings.lanes },
+        new Date(cutoff.getTime() + retentionDays * DAY_MS),
+      );
+      return results.reduce((sum, r) => sum + r.traces, 0);
+    });
+    for (const [name, r] of Object.entries({ "cascade baseline": baseline, "retention job": retention }))
+      log(
+        `${name}: deleted ${r.deleted} traces in ${round(r.seconds)} s → ${round(r.perSecond, 0)} traces/s, batches of ${settings.batch} (job: ${settings.lanes} lanes); ` +
+          `beside it the writer committed ${r.written} traces in pages of 100, p95 page ${round(r.writerP95)} ms`,
+      );
 
     process.stdout.write(
       `${JSON.stringify({
@@ -210,10 +243,12 @@ async function main() {
         p95_filtered_ms: round(p95(filtered)),
         p95_by_filter_ms: perFilter,
         p95_violations_ms: round(p95(violations)),
-        retention_deleted: deleted,
-        retention_delete_per_s: round(deletePerSecond, 0),
-        writer_traces_during_retention: written,
-        writer_p95_page_ms: round(p95(pageMs.length ? pageMs : [0])),
+        retention_deleted: retention.deleted,
+        retention_delete_per_s: round(retention.perSecond, 0),
+        retention_baseline_cascade_per_s: round(baseline.perSecond, 0),
+        retention_ratio_vs_cascade: round(retention.perSecond / baseline.perSecond, 2),
+        writer_traces_during_retention: retention.written,
+        writer_p95_page_ms: round(retention.writerP95),
       })}\n`,
     );
   } finally {

@@ -3,7 +3,10 @@
  * BENCH_SECONDS each with BENCH_CONNECTIONS connections: a bare Fastify route (the baseline: the
  * same machine, the same process, no work), `POST /api/integrations/:id/sync` (a storm of
  * triggers that coalesces into one queued run), `GET /api/traces` and `GET /api/traces/:id`, on
- * the real gateway (Postgres, Redis, API key) listening on loopback. The per-key rate limits are
+ * the real gateway (Postgres, Redis, API key) listening on loopback. A second baseline, the floor,
+ * is a route of the same bare server that does the least a gateway route touching storage does:
+ * one Postgres read by primary key through Prisma and one Redis command. No route that reads the
+ * database can beat it, so the ratios against it say how much the gateway adds on top. The per-key rate limits are
  * raised through their settings (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_EXPENSIVE_PER_MINUTE), as an
  * operator would, not in code. Its own database (BENCH_DATABASE_URL) is dropped at the end.
  * Logs go to stderr; the last stdout line is one JSON object.
@@ -52,6 +55,11 @@ async function main() {
   });
   const bare = Fastify();
   bare.get("/bare", async () => ({ ok: true }));
+  let floorId = "";
+  bare.get("/floor", async () => {
+    const [row] = await Promise.all([fleet.db.integration.findUnique({ where: { id: floorId }, select: { id: true } }), fleet.redis.get("bench:floor")]);
+    return { ok: row !== null };
+  });
   const sql = new pg.Client({ connectionString: settings.databaseUrl });
   await sql.connect();
   try {
@@ -71,10 +79,12 @@ async function main() {
     const { rows } = await sql.query(`SELECT "id"::text AS id FROM "Trace" ORDER BY "timestamp" DESC LIMIT 1`);
     const traceId = rows[0].id as string;
 
+    floorId = integration.id;
     const api = await fleet.app.listen({ port: 0, host: "127.0.0.1" });
     const bareUrl = await bare.listen({ port: 0, host: "127.0.0.1" });
     const headers = { authorization: `Bearer ${fleet.apiKey}` };
     const baseline = await load("bare Fastify", { url: `${bareUrl}/bare` });
+    const floor = await load("floor (one Prisma read + one Redis command)", { url: `${bareUrl}/floor` });
     const trigger = await load("POST sync", {
       url: `${api}/api/integrations/${integration.id}/sync`,
       method: "POST",
@@ -101,7 +111,11 @@ async function main() {
         bare_rps: round(baseline.rps),
         trigger_ratio_vs_bare: round(trigger.rps / baseline.rps, 3),
         list_ratio_vs_bare: round(list.rps / baseline.rps, 3),
-        errors: trigger.errors + list.errors + trace.errors + baseline.errors,
+        floor_rps: round(floor.rps),
+        floor_ratio_vs_bare: round(floor.rps / baseline.rps, 3),
+        trigger_ratio_vs_floor: round(trigger.rps / floor.rps, 3),
+        list_ratio_vs_floor: round(list.rps / floor.rps, 3),
+        errors: trigger.errors + list.errors + trace.errors + baseline.errors + floor.errors,
       })}\n`,
     );
   } finally {

@@ -21,19 +21,21 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from . import ai_assets
 from .errors import FATAL, BridgeFailure
 from .filters import Filters
 from .names import full_name
 from .protocol import emit, emit_many
 from .tags import NONE, ObjectTags, WarehouseTags
+from .uc import UC, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
+from .workers import Work
 
 if TYPE_CHECKING:
     from .catalog_stats import TableStats
-from .uc import UC, Work, api_client, epoch_ms, failure_of, is_throttle, pages, record, segment, text, whole
 
 KINDS = ("tables", "volumes", "functions", "models")
 # The Unity Catalog spec's maxima: spec-strict servers refuse a larger max_results as invalid.
-MAX_PAGE = {"catalogs": 1000, "schemas": 1000, "tables": 50, "volumes": 10000, "functions": 1000, "models": 50, "model_versions": 50}
+MAX_PAGE = {"catalogs": 1000, "schemas": 1000, "tables": 50, "volumes": 10000, "functions": 1000, "models": 50, "model_versions": 50, "genieSpaces": 100}
 TABLES_WITH_DETAIL = {"MANAGED", "EXTERNAL"}
 # Where a container's failure leaves things: nothing retries it within this run.
 CONTAINER_HINT = "Nothing under it is marked deleted in this run; the next sync reads it again."
@@ -49,6 +51,9 @@ class Options:
         self.page_size = params["pageSize"]
         self.concurrency = params["concurrency"]
         self.kinds = [k for k in KINDS if k in params["kinds"]]
+        # Workspace-wide listings beside Unity Catalog (ai_assets.py), asked for through the same `kinds`.
+        self.serving_endpoints = "servingEndpoints" in params["kinds"]
+        self.genie_spaces = "genieSpaces" in params["kinds"]
         self.tags = params["tags"]
         self.tags_concurrency = params["tagsConcurrency"]
         # None keeps the SDK's own retry budget (minutes); a catalog job may want to give up on a
@@ -65,9 +70,12 @@ class Options:
         self.poll_interval = stats["pollIntervalSeconds"]
         self.max_wait = stats["maxWaitSeconds"]
 
-    def page_for(self, listing: str) -> int:
+    def page_for(self, listing: str) -> int | None:
         # 0 asks for the server's page size; leaving max_results out would let some listings
-        # answer everything at once, as they do for old clients.
+        # answer everything at once, as they do for old clients. The Genie API's page_size has no
+        # such 0: there, 0 leaves the parameter out (its default, 20).
+        if listing == "genieSpaces" and self.page_size == 0:
+            return None
         return min(self.page_size, MAX_PAGE[listing])
 
 
@@ -196,7 +204,7 @@ class Walk:
         self.stop = threading.Event()
         self.fatal: BridgeFailure | None = None
         self._lock = threading.Lock()
-        self.counts = dict.fromkeys(("catalogs", "schemas", "tables", "columns", "volumes", "functions", "models", "errors", "stats"), 0)
+        self.counts = dict.fromkeys(("catalogs", "schemas", "tables", "columns", "volumes", "functions", "models", "servingEndpoints", "genieSpaces", "errors", "stats"), 0)
         self.listing = Work(opts.concurrency, "catalog-list")
         # Per-entity lookups (tags, model versions) run beside the listings: a listing thread waits on
         # them, so they need their own threads or a full listing pool would wait on itself.
@@ -256,6 +264,11 @@ class Walk:
                 emit(BridgeFailure("config", "Warehouse ID required for catalog operations", WAREHOUSE_REQUIRED_HINT).as_message(container="stats"))
         try:
             self.submit("catalogs", (), self.catalogs)
+            # Independent of the catalogs: a refusal of one API fails only its own listing.
+            if self.opts.serving_endpoints:
+                self.submit("servingEndpoints", (), ai_assets.serving_endpoints, self)
+            if self.opts.genie_spaces:
+                self.submit("genieSpaces", (), ai_assets.genie_spaces, self)
             self.listing.wait()
             if self.stats is not None:
                 self.stats.wait()
@@ -302,16 +315,17 @@ class Walk:
             self.report(f"{kind}:{full_name(*parts)}", kind, parts, exc)
             return None
 
-    def listing_of(self, listing: str, singular: str, parent: tuple, path: str, key: str, query: dict, wanted, page, then=None):
+    def listing_of(self, listing: str, singular: str, parent: tuple, path: str, key: str, query: dict, wanted, page, then=None, page_param: str | None = "max_results", field: str = "name"):
         """Reads a container page by page; `page(items)` returns its records (None for an entry it
         could not read, which leaves the container without a checkpoint), and `then(records)` runs
         once they are out, so work about an object never reaches the consumer before the object."""
         total, complete, excluded = 0, True, []
         what = f"{listing} of {full_name(*parent)}" if parent else listing
-        for items, last in pages(self.api, path, key, query, what, self.opts.page_for(listing)):
+        size = self.opts.page_for(listing) if page_param else None
+        for items, last in pages(self.api, path, key, query, what, size, page_param or "max_results"):
             if self.stop.is_set():
                 return
-            kept, left_out, broken = self.entries(items, singular, parent, wanted)
+            kept, left_out, broken = self.entries(items, singular, parent, wanted, field)
             excluded += left_out
             complete = complete and not broken
             records = page(kept)

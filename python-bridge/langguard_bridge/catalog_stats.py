@@ -14,7 +14,8 @@ from .errors import BridgeFailure
 from .names import full_name
 from .protocol import emit
 from .statements import Statements, TimedOut, state_of
-from .uc import Work, epoch_ms, failure_of, is_throttle, record, segment, whole
+from .uc import epoch_ms, failure_of, is_throttle, record, segment, whole
+from .workers import Work
 
 HINT = "Check that the SQL warehouse is running (or can start on demand) and that the token may use it and read the table."
 # Only identifiers we produce or that look like Databricks' own error classes reach a message.

@@ -7,12 +7,12 @@ import json
 import math
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from .errors import FATAL, BridgeFailure, classify
 from .protocol import _json_default, emit, emit_many
 from .source import mlflow_client
 from .transport import limit_requests
+from .workers import Work
 
 
 def _experiment_record(exp) -> dict:
@@ -113,7 +113,7 @@ def cmd_stream_traces(params: dict) -> dict:
     experiments = [exp for exp in _experiments(client, params) if exp.experiment_id not in skip]
     # As many page threads as requests: MLflow fetches each page's spans in several requests at
     # once, so the cap, not the thread count, is what bounds the workspace's load.
-    pool = _Pool(concurrency)
+    pool = Work(concurrency, "trace-read")
     # Traces the consumer already holds in each experiment's window, by the hash of their info.
     known = params["known"]
     reads = [
@@ -123,46 +123,6 @@ def cmd_stream_traces(params: dict) -> dict:
         read.start()
     pool.wait()
     return {"experiments": len(experiments), "traces": sum(r.count for r in reads)}
-
-
-class _Pool:
-    """A fixed set of threads shared by every read of the job. Parts are queued in the order they
-    are submitted, so an experiment's earlier slices run first and its cursor can move early.
-    A fatal failure (credentials, host) stops every read and is raised by `wait`."""
-
-    def __init__(self, size: int):
-        self._executor = ThreadPoolExecutor(max_workers=size)
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._pending = 0
-        self.stop = threading.Event()
-        self.fatal: BaseException | None = None
-
-    def submit(self, fn) -> None:
-        with self._lock:
-            self._pending += 1
-        self._executor.submit(self._run, fn)
-
-    def _run(self, fn) -> None:
-        try:
-            if not self.stop.is_set():
-                fn()
-        except BaseException as exc:  # noqa: BLE001 - kept and raised in the main thread
-            with self._lock:
-                self.fatal = self.fatal or exc
-            self.stop.set()
-        finally:
-            with self._lock:
-                self._pending -= 1
-                self._idle.notify_all()
-
-    def wait(self) -> None:
-        with self._lock:
-            while self._pending > 0:
-                self._idle.wait()
-        self._executor.shutdown(wait=True)
-        if self.fatal is not None:
-            raise self.fatal
 
 
 class _ExperimentRead:
@@ -183,7 +143,7 @@ class _ExperimentRead:
     in. When every part is read, one last checkpoint marks the experiment done.
     """
 
-    def __init__(self, client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, late, pool: _Pool, max_slices: int, known=None):
+    def __init__(self, client, experiment_id: str, since_ms: int, page_size: int, max_bytes: int, late, pool: Work, max_slices: int, known=None):
         self.client, self.experiment_id, self.since_ms = client, experiment_id, since_ms
         self.known = known or {}
         self.page_size, self.max_bytes, self.pool, self.max_slices = page_size, max_bytes, pool, max_slices

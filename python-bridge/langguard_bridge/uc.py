@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -87,11 +86,12 @@ def is_throttle(failure: BridgeFailure) -> bool:
     return failure.kind == "rate_limited" or (failure.status == 503 and failure.retry_after_ms is not None)
 
 
-def pages(api: Api, path: str, key: str, query: dict, what: str, page_size: int | None = None):
-    """Yields (items, last) per page, following next_page_token until it is absent or empty."""
+def pages(api: Api, path: str, key: str, query: dict, what: str, page_size: int | None = None, size_param: str = "max_results"):
+    """Yields (items, last) per page, following next_page_token until it is absent or empty.
+    Unity Catalog names the page size `max_results`; other APIs (Genie) `page_size`."""
     query = dict(query)
     if page_size is not None:
-        query["max_results"] = page_size
+        query[size_param] = page_size
     seen: set = set()
     empty = 0
     while True:
@@ -155,33 +155,3 @@ def text(value):
 
 def record(data: dict) -> dict:
     return {"type": "record", "stream": "catalog", "data": data}
-
-
-# ------------------------------------------------------------------ work
-class Work:
-    """A thread pool whose tasks may submit more tasks; wait() returns once none is queued or running."""
-
-    def __init__(self, workers: int, name: str):
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn, *args) -> None:
-        with self._idle:
-            self._pending += 1
-        self._pool.submit(self._run, fn, args)
-
-    def _run(self, fn, args) -> None:
-        try:
-            fn(*args)
-        finally:
-            with self._idle:
-                self._pending -= 1
-                if not self._pending:
-                    self._idle.notify_all()
-
-    def wait(self) -> None:
-        with self._idle:
-            while self._pending:
-                self._idle.wait()
-        self._pool.shutdown(wait=True)

@@ -19,7 +19,7 @@ def refusal(command: str, params) -> str:
 def test_every_command_has_params_and_fills_its_defaults():
     assert set(schemas()) - {"$comment"} == {"check", "list-experiments", "stream-traces", "stream-catalog"}
     filled = validated("stream-catalog", {})
-    assert filled["pageSize"] == 100 and filled["concurrency"] == 8 and filled["kinds"] == ["tables", "volumes", "functions", "models"]
+    assert filled["pageSize"] == 100 and filled["concurrency"] == 8 and filled["kinds"] == ["tables", "volumes", "functions", "models", "servingEndpoints", "genieSpaces"]
     # An object's own defaults fill in too, when the object itself was left out.
     assert filled["stats"] == {"enabled": False, "concurrency": 4, "waitTimeoutSeconds": 10, "pollIntervalSeconds": 1, "maxWaitSeconds": 120}
     assert validated("stream-traces", {"pageSize": 7})["pageSize"] == 7

@@ -39,6 +39,8 @@ export interface Principal {
   userId: string | null;
   /** Recorded as who changed something: `api-key:<id>` or `user:<id>`. */
   actor: string;
+  /** An API key's own expiry, if it has one. */
+  expiresAt?: Date | null;
 }
 
 /** The public part of a presented key, usable as a rate-limit key before any lookup. */
@@ -89,5 +91,5 @@ export async function authenticate(db: Database, presented: string): Promise<Pri
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
-  return { organizationId: row.organizationId, keyId: row.id, userId: null, actor: `api-key:${row.id}`, scopes: row.scopes };
+  return { organizationId: row.organizationId, keyId: row.id, userId: null, actor: `api-key:${row.id}`, scopes: row.scopes, expiresAt: row.expiresAt };
 }

@@ -88,7 +88,8 @@ export const StreamTracesParams = z
   })
   .strict();
 
-export const CATALOG_KINDS = ["tables", "volumes", "functions", "models"] as const;
+/** Unity Catalog kinds, then the workspace-wide listings of where agents and models run (Model Serving endpoints, Genie spaces). */
+export const CATALOG_KINDS = ["tables", "volumes", "functions", "models", "servingEndpoints", "genieSpaces"] as const;
 const patterns = z.array(z.string());
 const FilterLevels = z.object({ catalogs: patterns, schemas: patterns, tables: patterns }).partial().strict();
 
@@ -161,6 +162,21 @@ export const CatalogObject = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("volume"), ...inSchema }).catchall(z.unknown()),
   z.object({ kind: z.literal("function"), ...inSchema }).catchall(z.unknown()),
   z.object({ kind: z.literal("model"), ...inSchema }).catchall(z.unknown()),
+  /**
+   * A Model Serving endpoint (named by its name, unique per workspace): `entityKind` says whether it
+   * serves an agent or a model, `tables` and `models` the Unity Catalog objects it uses.
+   */
+  z
+    .object({
+      kind: z.literal("servingEndpoint"),
+      ...named,
+      entityKind: z.enum(["agent", "model"]),
+      tables: z.array(z.string()),
+      models: z.array(z.string()),
+    })
+    .catchall(z.unknown()),
+  /** A Genie space (named by its id; `title` is what people see), with the tables it uses where the API told them. */
+  z.object({ kind: z.literal("genieSpace"), ...named, tables: z.array(z.string()), tablesKnown: z.boolean() }).catchall(z.unknown()),
   /** A table's statistics (DESCRIBE DETAIL through the warehouse), after the table's own record. */
   z.object({ kind: z.literal("tableStats"), ...inSchema }).catchall(z.unknown()),
 ]);
@@ -191,11 +207,11 @@ const TraceCheckpoint = z.object({
   unchanged: count.optional(),
 });
 
-export const CATALOG_LISTINGS = ["catalogs", "schemas", "tables", "volumes", "functions", "models"] as const;
+export const CATALOG_LISTINGS = ["catalogs", "schemas", "tables", "volumes", "functions", "models", "servingEndpoints", "genieSpaces"] as const;
 
 /**
  * A catalog container whose listing completed without error: `listing` of `parent` (its name
- * parts: [] for the metastore, [catalog] or [catalog, schema]); `container` is the same as text,
+ * parts: [] for the metastore or the workspace's serving endpoints and Genie spaces, [catalog] or [catalog, schema]); `container` is the same as text,
  * for logs. `excluded` lists the full name parts of entries the integration's filters left out,
  * which are not to be taken for deleted.
  */

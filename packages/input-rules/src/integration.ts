@@ -16,6 +16,8 @@ export const integrationFields = {
   warehouseId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id (letters, digits and dashes)"),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
+  syncServingEndpoints: z.boolean(),
+  syncGenieSpaces: z.boolean(),
   enabled: z.boolean(),
   syncIntervalMinutes: z
     .number({ error: "must be a whole number of minutes" })
@@ -76,6 +78,8 @@ export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catal
       warehouseId: common.warehouseId.optional(),
       syncTraces: common.syncTraces.default(true),
       syncCatalog: common.syncCatalog.default(false),
+      syncServingEndpoints: common.syncServingEndpoints.default(true),
+      syncGenieSpaces: common.syncGenieSpaces.default(true),
       enabled: common.enabled.default(true),
       syncIntervalMinutes: common.syncIntervalMinutes.default(15),
       nightlyFullSync: common.nightlyFullSync.default(false),
@@ -95,6 +99,8 @@ export function integrationBodies<F extends z.ZodType>(policy: HostPolicy, catal
       warehouseId: common.warehouseId.nullable(),
       syncTraces: common.syncTraces,
       syncCatalog: common.syncCatalog,
+      syncServingEndpoints: common.syncServingEndpoints,
+      syncGenieSpaces: common.syncGenieSpaces,
       enabled: common.enabled,
       syncIntervalMinutes: common.syncIntervalMinutes,
       nightlyFullSync: common.nightlyFullSync,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { QueueEvents } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "@langguard/logger";
-import { createQueue, createRedisConnection, enqueue, jobId, QueueName, queueCatalog, TraceSyncPayload } from "@langguard/queue-contracts";
+import { createQueue, createRedisConnection, enqueue, EVENTS_KEPT, jobId, QueueName, queueCatalog, TraceSyncPayload } from "@langguard/queue-contracts";
 import { registerWorker } from "@langguard/service-runtime";
 import { REDIS_URL } from "../../../tests/helpers/test-env.ts";
 
@@ -32,6 +32,23 @@ describe("queue contracts", () => {
     const job = await queue.getJob(a.id!);
     expect(job?.opts.attempts).toBe(5);
     expect(job?.opts.backoff).toEqual({ type: "retry-after", delay: 5000 });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it("keeps a short event stream: no process of the fleet reads it", async () => {
+    const prefix = `test-${randomUUID().slice(0, 8)}`;
+    const queue = createQueue(QueueName.PolicyEvaluation, { connection: redis, prefix });
+    await queue.waitUntilReady();
+    expect((await queue.getMeta()).maxLenEvents).toBe(EVENTS_KEPT);
+    // Trimming is approximate (XADD MAXLEN ~), so the stream stays near the bound, never far past it.
+    const jobs = Array.from({ length: 3 * EVENTS_KEPT }, (_, i) => ({
+      name: QueueName.PolicyEvaluation,
+      data: {} as never,
+      opts: { jobId: `e-${i}`, delay: 60_000 },
+    }));
+    await queue.addBulk(jobs);
+    expect(await redis.xlen(`${prefix}:${QueueName.PolicyEvaluation}:events`)).toBeLessThan(EVENTS_KEPT * 1.5);
     await queue.obliterate({ force: true });
     await queue.close();
   });

@@ -27,6 +27,15 @@ export async function enqueueRun(queues: SyncQueues, run: SyncRun): Promise<void
   }
 }
 
+/**
+ * The state of a run's job ("unknown" when the queue has no such job), in one Redis call that
+ * reads no job data: a trigger that coalesces into an active run asks this, often.
+ */
+export async function jobStateOf(queues: SyncQueues, run: SyncRun): Promise<string> {
+  const queue = run.kind === "catalog" ? queues.catalog : queues.traces;
+  return queue ? queue.getJobState(jobIdOf(run)) : "unknown";
+}
+
 export async function findJob(queues: SyncQueues, run: SyncRun): Promise<Job | undefined> {
   const queue = run.kind === "catalog" ? queues.catalog : queues.traces;
   return (await queue?.getJob(jobIdOf(run))) ?? undefined;

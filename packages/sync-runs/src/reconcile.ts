@@ -1,6 +1,6 @@
 import type { Database, SyncRun } from "@langguard/database";
 import { ACTIVE, failRun, requeueRun } from "./lifecycle.ts";
-import { enqueueRun, findJob, type SyncQueues } from "./queues.ts";
+import { enqueueRun, findJob, jobStateOf, type SyncQueues } from "./queues.ts";
 
 export interface ReconcileSettings {
   /** The workers' lock duration: a heartbeat older than this plus a grace means the worker is gone. */
@@ -19,16 +19,17 @@ export type Repair = "none" | "enqueued" | "retried" | "requeued" | "failed";
  * otherwise the run fails with the reason, and a worker whose heartbeat stopped hands its run back.
  */
 export async function reconcileRun(db: Database, queues: SyncQueues, run: SyncRun, settings: ReconcileSettings): Promise<Repair> {
-  const job = await findJob(queues, run);
-  if (!job) {
+  const state = await jobStateOf(queues, run);
+  if (state === "unknown") {
     await enqueueRun(queues, run);
     if (run.status === "running")
       await requeueRun(db, run.id, null, "re-enqueued: its job was lost (Redis restarted or a write was lost); it resumes from its last committed page");
     return "enqueued";
   }
-  const state = await job.getState();
   if (state === "failed") {
-    if (run.attempts < (settings.maxRestarts ?? 10)) {
+    // Only a failed job is read whole: its reason, and the handle to retry it.
+    const job = await findJob(queues, run);
+    if (job && run.attempts < (settings.maxRestarts ?? 10)) {
       await job.retry("failed");
       await requeueRun(
         db,
@@ -38,7 +39,7 @@ export async function reconcileRun(db: Database, queues: SyncQueues, run: SyncRu
       );
       return "retried";
     }
-    await failRun(db, run, { kind: "internal", message: `The sync stopped after ${run.attempts} attempts: ${safeReason(job.failedReason)}` });
+    await failRun(db, run, { kind: "internal", message: `The sync stopped after ${run.attempts} attempts: ${safeReason(job?.failedReason)}` });
     return "failed";
   }
   if (state === "completed") {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CompletedListing, planDeletions, type StoredObject } from "../src/store/deletion-plan.ts";
+import { type CompletedListing, describeUnit, planDeletions, type StoredObject } from "../src/store/deletion-plan.ts";
 
 let next = 0;
 const obj = (kind: string, ...parts: string[]): StoredObject => ({
@@ -64,5 +64,34 @@ describe("deletions decided per container", () => {
     const nt = obj("table", "main", "weird.ns", "t");
     const plan = planDeletions([weird, ns, wt, nt], [listing("schemas", ["main"], [weird])], { maxShare: 1, maxCascade: 1000 });
     expect(plan.apply.map((u) => u.ids.sort())).toEqual([[ns.id, nt.id].sort()]);
+  });
+});
+
+describe("serving endpoints and Genie spaces: workspace-wide listings", () => {
+  // Outside Unity Catalog's tree: one part, no catalog.
+  const workspaceObj = (kind: string, name: string): StoredObject => ({ ...obj(kind, name), catalogName: "" });
+  const a = obj("catalog", "a");
+  const [e1, e2] = [workspaceObj("servingEndpoint", "agent-a"), workspaceObj("servingEndpoint", "llm-b")];
+  const [g1, g2, g3, g4] = ["s1", "s2", "s3", "s4"].map((id) => workspaceObj("genieSpace", id)) as [StoredObject, StoredObject, StoredObject, StoredObject];
+  const live = [a, e1, e2, g1, g2, g3, g4];
+
+  it("deletes what a completed listing lacked, and nothing of a listing that did not complete", () => {
+    const plan = planDeletions(live, [listing("servingEndpoints", [], [e1]), listing("catalogs", [], [a])], safe);
+    expect(plan.apply.map((u) => [u.kind, u.fullName, u.ids])).toEqual([["servingEndpoints", "", [e2.id]]]);
+  });
+
+  it("a vanished catalog takes none of them", () => {
+    const plan = planDeletions(live, [listing("catalogs", [], [])], { maxShare: 1, maxCascade: 1000 });
+    expect(plan.apply).toHaveLength(1);
+    expect(plan.apply[0]!.ids).toEqual([a.id]);
+  });
+
+  it("holds back a listing that would lose most of its kind", () => {
+    // Three of four (75%) may go; all four may not.
+    expect(planDeletions(live, [listing("genieSpaces", [], [g1])], safe).apply.map((u) => u.ids.length)).toEqual([3]);
+    const plan = planDeletions(live, [listing("genieSpaces", [], [])], safe);
+    expect(plan.apply).toEqual([]);
+    expect(plan.hold.map((u) => [u.kind, u.ids.length, u.reason])).toEqual([["genieSpaces", 4, expect.stringContaining("4 of 4 genieSpaces (100%)")]]);
+    expect(describeUnit(plan.hold[0]!)).toBe("4 genieSpaces missing from the genieSpaces listing of the workspace");
   });
 });

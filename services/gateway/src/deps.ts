@@ -14,6 +14,8 @@ export interface GatewaySettings {
   expensiveRateLimitPerMinute: number;
   /** Failed authentications per client address and minute before it is answered 429. */
   authFailuresPerMinute: number;
+  /** API_KEY_CACHE_MS: how long a verified API key is trusted without reading it again (0: never). */
+  apiKeyCacheMs: number;
   connectionTestConcurrency: number;
   /** Namespace for the gateway's own Redis keys (rate limits): QUEUE_PREFIX without a hash tag. */
   redisPrefix: string;

@@ -49,6 +49,8 @@ export const envSchema = {
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: perMinute(30),
   /** Failed authentications per client address and minute; more are answered 429 without looking the key up. */
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(30),
+  /** How long a verified API key is trusted without reading it from Postgres again; 0 reads it on every request. */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0, "expected milliseconds, 0 or more").max(60_000, "expected at most 60000 (a minute)").default(2000),
   /** Connection tests running at once in this process, whoever asks. */
   CONNECTION_TEST_CONCURRENCY: z.coerce.number().int().positive("expected a positive whole number").default(4),
   /** Internal listener for /metrics, /livez and /readyz (0 disables); bind it to a private interface. */
@@ -70,6 +72,7 @@ export function settingsOf(env: GatewayEnv) {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     expensiveRateLimitPerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
     authFailuresPerMinute: env.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+    apiKeyCacheMs: env.API_KEY_CACHE_MS,
     connectionTestConcurrency: env.CONNECTION_TEST_CONCURRENCY,
     // Each counter is one key on its own, so without the hash tag they spread over a cluster's
     // slots instead of loading the master that holds the queues with every API request.

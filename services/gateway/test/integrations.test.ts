@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { UnrecoverableError, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@langguard/config";
 import { openToken } from "@langguard/credentials";
@@ -200,6 +201,49 @@ describe("integrations API", () => {
     await reconcileSyncRuns(fleet.db, { traces: queue }, { lockDurationMs: 60_000 });
     expect((await queue.getJobs(["waiting"])).filter((j) => j.data.syncRunId === runId)).toHaveLength(1);
     await queue.close();
+  });
+
+  it("repairs the run a trigger coalesces into: a lost job is enqueued again, a job the queue failed is retried, one completed without an outcome fails the run", async () => {
+    const created = (await post(valid())).json();
+    const trigger = () => fleet.inject({ method: "POST", url: `/api/integrations/${created.id}/sync`, payload: {} });
+    const runId = (await trigger()).json().syncRunId;
+    const queue = createQueue(QueueName.TraceSync, { connection: fleet.redis, prefix: fleet.prefix });
+    try {
+      // Earlier tests' jobs go, so that the jobs taken below are this run's.
+      await queue.drain();
+      expect((await trigger()).json()).toMatchObject({ syncRunId: runId, alreadyActive: true });
+      expect(await queue.getJobState(jobId.traceSync(runId))).toBe("waiting");
+
+      // The queue gives up on the job without our processor (as after repeated stalls).
+      const worker = new Worker(QueueName.TraceSync, null, { connection: fleet.redis.duplicate(), prefix: fleet.prefix });
+      const token = randomUUID();
+      const taken = (await worker.getNextJob(token))!;
+      expect(taken.id).toBe(jobId.traceSync(runId));
+      await taken.moveToFailed(new UnrecoverableError("job stalled more than allowable limit"), token);
+      await worker.close();
+      expect(await queue.getJobState(jobId.traceSync(runId))).toBe("failed");
+      expect((await trigger()).json()).toMatchObject({ syncRunId: runId, alreadyActive: true, status: "queued" });
+      expect(await queue.getJobState(jobId.traceSync(runId))).toBe("waiting");
+      const restarted = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(restarted.progress).toMatchObject({ phase: expect.stringContaining("restarted: the queue gave up") });
+
+      // A job that completed while its run still looks active: the trigger fails that run and the next one starts afresh.
+      await (await queue.getJob(jobId.traceSync(runId)))!.remove();
+      await queue.add("trace-sync", { syncRunId: runId }, { jobId: jobId.traceSync(runId) });
+      const finisher = new Worker(QueueName.TraceSync, null, { connection: fleet.redis.duplicate(), prefix: fleet.prefix });
+      const finished = (await finisher.getNextJob(token))!;
+      await finished.moveToCompleted("done", token, false);
+      await finisher.close();
+      const afterCompleted = (await trigger()).json();
+      expect(afterCompleted).toMatchObject({ syncRunId: runId, alreadyActive: true, status: "failed" });
+      const failed = await fleet.db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(failed.errorMessage).toContain("ended without recording an outcome");
+      const next = (await trigger()).json();
+      expect(next).toMatchObject({ alreadyActive: false, status: "queued" });
+      expect(next.syncRunId).not.toBe(runId);
+    } finally {
+      await queue.close();
+    }
   });
 
   it("keeps one integration in step with DATABRICKS_HOST and DATABRICKS_API_KEY, under the same host policy", async () => {

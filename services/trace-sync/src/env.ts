@@ -44,6 +44,8 @@ export const envSchema = {
   RETENTION_BATCH_SIZE: positiveInt(2000, "a positive whole number of traces").refine((n) => n <= 50_000, "expected at most 50000"),
   /** Batches one retention pass runs at most; a larger backlog is worked off over the following passes. */
   RETENTION_MAX_BATCHES: positiveInt(500, "a positive whole number of batches"),
+  /** Retention batches deleted at once, each on its own database connection. */
+  RETENTION_LANES: positiveInt(2, "a positive whole number of lanes").refine((n) => n <= 8, "expected at most 8"),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** Metrics and health are for the operator's network: loopback unless told otherwise. */
   METRICS_HOST: z.string().default("127.0.0.1"),

@@ -99,11 +99,16 @@ function scheduleRetention({ env, db, queue, logger }: Pick<TraceSyncWorkerDeps,
       const locked = await queue.connection.set(lockKey, String(process.pid), "PX", Math.max(60_000, env.RETENTION_INTERVAL_MS), "NX");
       if (!locked) return;
       try {
-        const results = await deleteExpired(db, { batchSize: env.RETENTION_BATCH_SIZE, maxBatches: env.RETENTION_MAX_BATCHES }, new Date(), (batch) => {
-          retentionMetrics.deleted("trace", batch.traces);
-          retentionMetrics.deleted("span", batch.spans);
-          retentionMetrics.deleted("violation", batch.violations);
-        });
+        const results = await deleteExpired(
+          db,
+          { batchSize: env.RETENTION_BATCH_SIZE, maxBatches: env.RETENTION_MAX_BATCHES, lanes: env.RETENTION_LANES },
+          new Date(),
+          (batch) => {
+            retentionMetrics.deleted("trace", batch.traces);
+            retentionMetrics.deleted("span", batch.spans);
+            retentionMetrics.deleted("violation", batch.violations);
+          },
+        );
         retentionMetrics.passed(results);
         const traces = results.reduce((sum, r) => sum + r.traces, 0);
         if (traces > 0) logger.info({ organizations: results.length, traces, behind: results.some((r) => r.behind) }, "retention deleted expired traces");

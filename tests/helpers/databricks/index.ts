@@ -6,3 +6,4 @@ export { validateUnityCatalogResponse, isUnityCatalogSpecPath, DATABRICKS_EXTRA_
 export { runSdkProbe, type SdkCheck } from "./sdk-probe.ts";
 export * from "./layout.ts";
 export { startFakeEntraId, TokenIssuer, type FakeEntraId, type ServicePrincipal } from "./oauth.ts";
+export * from "./serving-genie.ts";

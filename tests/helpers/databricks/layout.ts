@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { GenieSpaceState, ServingEndpointState } from "./serving-genie.ts";
 
 /**
  * The in-memory workspace a fake serves. Everything is plain data in insertion-ordered Maps so a
@@ -224,6 +225,9 @@ export interface WorkspaceState {
    * tables, columns and volumes; a test may add functions and registered_models.
    */
   tagEntityTypes: Set<string>;
+  /** Model Serving endpoints by name, and Genie spaces by id (serving-genie.ts serves both). */
+  servingEndpoints: Map<string, ServingEndpointState>;
+  genieSpaces: Map<string, GenieSpaceState>;
   /** Paths answering 403 PERMISSION_DENIED for this user. */
   denials: Array<{ path: RegExp | string; method?: string; message?: string; query?: Record<string, string> }>;
 }
@@ -407,6 +411,8 @@ export function emptyState(): WorkspaceState {
     ]),
     sql: { pendingPolls: 0, runningPolls: 0, executionMs: 0, rowsPerChunk: 10_000, failTables: new Map(), handlers: [] },
     tagEntityTypes: new Set(["catalogs", "schemas", "tables", "columns", "volumes"]),
+    servingEndpoints: new Map(),
+    genieSpaces: new Map(),
     denials: [],
   };
 }

@@ -8,6 +8,7 @@ import { isUnityCatalogSpecPath, UNITY_CATALOG_PREFIX, validateUnityCatalogRespo
 import type { PagingConfig } from "./pagination.ts";
 import { StatementEngine, type StatementRequest, warehouseInfo } from "./sql.ts";
 import { handleUnityCatalog } from "./unity-catalog.ts";
+import { handleServingGenie } from "./serving-genie.ts";
 import { isMlflowPath, serveMlflow } from "./mlflow.ts";
 import { type ServicePrincipal, TokenIssuer, workspaceOidcMetadata, workspaceToken } from "./oauth.ts";
 
@@ -221,6 +222,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       return {
         token_infos: [{ token_id: "7f0c1e", creation_time: Date.now() - 80 * 86_400_000, expiry_time: options.tokenExpiresAt ?? -1, comment: "langguard" }],
       };
+    const servingOrGenie = handleServingGenie(state, method, path, query, url);
+    if (servingOrGenie !== undefined) return servingOrGenie;
     if (method === "GET" && path === "/api/2.0/sql/warehouses")
       return { warehouses: [...state.warehouses.values()].map((w) => warehouseInfo(w, new URL(url).host)) };
     const warehouseMatch = /^\/api\/2\.0\/sql\/warehouses\/([^/]+)$/.exec(path);

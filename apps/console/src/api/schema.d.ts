@@ -877,8 +877,12 @@ export interface components {
             /** @enum {string} */
             source: "databricks" | "mlflow";
             syncCatalog: boolean;
+            /** @description The catalog sync also reads the workspace's Genie spaces (as agents) */
+            syncGenieSpaces: boolean;
             /** @description Minutes between scheduled syncs of each enabled kind; 0: only when triggered */
             syncIntervalMinutes: number;
+            /** @description The catalog sync also reads the workspace's Model Serving endpoints (as models or agents) */
+            syncServingEndpoints: boolean;
             syncTraces: boolean;
             /** @description The Entra ID tenant (azure-client-secret) */
             tenantId: string | null;
@@ -1566,7 +1570,7 @@ export interface operations {
                 cursor?: string;
                 deleted?: "true" | "false" | "any";
                 integrationId?: string;
-                kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                kind?: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                 limit?: number;
                 offset?: number;
                 parent?: string;
@@ -1588,9 +1592,11 @@ export interface operations {
                     "application/json": {
                         hasMore: boolean;
                         items: {
+                            /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                             catalogName: string;
                             comment: string | null;
                             deletedAt: string | null;
+                            /** @description Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them) */
                             details: unknown;
                             /** @description Set when the integration's catalog filters left the object out: no longer synced, not deleted */
                             excludedAt: string | null;
@@ -1602,7 +1608,7 @@ export interface operations {
                             /** Format: uuid */
                             integrationId: string;
                             /** @enum {string} */
-                            kind: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                            kind: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                             name: string;
                             owner: string | null;
                             properties: unknown;
@@ -1699,6 +1705,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                         catalogName: string;
                         columnCount: number;
                         columns: {
@@ -1712,6 +1719,7 @@ export interface operations {
                         }[];
                         comment: string | null;
                         deletedAt: string | null;
+                        /** @description Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them) */
                         details: unknown;
                         /** @description Set when the integration's catalog filters left the object out: no longer synced, not deleted */
                         excludedAt: string | null;
@@ -1723,7 +1731,7 @@ export interface operations {
                         /** Format: uuid */
                         integrationId: string;
                         /** @enum {string} */
-                        kind: "catalog" | "schema" | "table" | "volume" | "function" | "model";
+                        kind: "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
                         name: string;
                         owner: string | null;
                         properties: unknown;
@@ -2343,8 +2351,12 @@ export interface operations {
                     source?: "databricks" | "mlflow";
                     /** @default false */
                     syncCatalog?: boolean;
+                    /** @default true */
+                    syncGenieSpaces?: boolean;
                     /** @default 15 */
                     syncIntervalMinutes?: number;
+                    /** @default true */
+                    syncServingEndpoints?: boolean;
                     /** @default true */
                     syncTraces?: boolean;
                     tenantId?: string;
@@ -2634,7 +2646,9 @@ export interface operations {
                     /** @enum {string} */
                     source?: "databricks" | "mlflow";
                     syncCatalog?: boolean;
+                    syncGenieSpaces?: boolean;
                     syncIntervalMinutes?: number;
+                    syncServingEndpoints?: boolean;
                     syncTraces?: boolean;
                     tenantId?: string;
                     token?: string;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { agentResolver } from "../agents.ts";
-import type { EntityState, Observation, PolicyInput } from "../document.ts";
+import type { EntityState, Observation, PolicyInput, Stage } from "../document.ts";
 import { dataCandidates, lookupEntity, modelUses, toolUses } from "../entities.ts";
 import { stageRank } from "../stages.ts";
 import type { Evidence } from "../types.ts";
@@ -13,6 +13,14 @@ const configSchema = z.strictObject({
 });
 
 type AssetKind = "tool" | "data asset" | "model";
+
+/**
+ * Production data and tools must not be reachable from earlier stages; a production agent must
+ * not depend on a model that has not been promoted as far as it has.
+ */
+function crosses(kind: AssetKind, assetRank: number, agentRank: number): boolean {
+  return kind === "model" ? assetRank < agentRank : assetRank > agentRank;
+}
 
 interface AssetUse {
   kind: AssetKind;
@@ -56,11 +64,8 @@ export const crossBoundaryAccess = definePolicy({
         const agentStage = lookupEntity(input.entities.agents, agent)?.stage;
         const agentRank = stageRank(agentStage);
         if (agentRank === null) continue;
-        // Production data and tools must not be reachable from earlier stages; a production agent
-        // must not depend on a model that has not been promoted as far as it has.
-        const crosses = use.kind === "model" ? assetRank < agentRank : assetRank > agentRank;
         const key = `${agent}\u0000${use.kind}\u0000${use.name}`;
-        if (!crosses || seen.has(key)) continue;
+        if (!crosses(use.kind, assetRank, agentRank) || seen.has(key)) continue;
         seen.add(key);
         evidence.push({ spanId: use.observation.id, detail: `agent "${agent}" (${agentStage}) used ${use.kind} "${use.name}" (${use.state?.stage})` });
       }
@@ -68,3 +73,38 @@ export const crossBoundaryAccess = definePolicy({
     return outcome(evidence, (n) => `${plural(n, "cross-stage access", "cross-stage accesses")}`, "No access across lifecycle stages");
   },
 });
+
+/**
+ * What an agent uses by its definition rather than by a trace: a Genie space's tables, an agent
+ * serving endpoint's inference table and the registered model it serves, as the catalog sync read
+ * them. The same rule as in traces, with the policy's config.
+ */
+export interface DeclaredUse {
+  agent: string;
+  agentStage: Stage | null;
+  kind: "data asset" | "model";
+  asset: string;
+  assetStage: Stage | null;
+  /** What declares the use, for the evidence ("Genie space", "serving endpoint"). */
+  via: string;
+}
+
+export interface DeclaredCrossing {
+  agent: string;
+  asset: string;
+  message: string;
+  evidence: Evidence[];
+}
+
+export function declaredCrossings(uses: DeclaredUse[], rawConfig: unknown): DeclaredCrossing[] {
+  const config = configSchema.parse(rawConfig ?? {});
+  const found: DeclaredCrossing[] = [];
+  for (const use of uses) {
+    if ((use.kind === "data asset" && !config.check_data) || (use.kind === "model" && !config.check_models)) continue;
+    const [agentRank, assetRank] = [stageRank(use.agentStage), stageRank(use.assetStage)];
+    if (agentRank === null || assetRank === null || !crosses(use.kind, assetRank, agentRank)) continue;
+    const detail = `agent "${use.agent}" (${use.agentStage}) uses ${use.kind} "${use.asset}" (${use.assetStage}), declared by its ${use.via}`;
+    found.push({ agent: use.agent, asset: use.asset, message: `Cross-stage access: ${detail}`, evidence: [{ spanId: null, detail }] });
+  }
+  return found;
+}

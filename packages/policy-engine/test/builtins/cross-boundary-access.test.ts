@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntityState, Stage } from "../../src/index.ts";
-import { getBuiltin } from "../../src/index.ts";
+import { declaredCrossings, getBuiltin } from "../../src/index.ts";
 import { document, llm, observation, tool } from "../fixtures/documents.ts";
 
 const policy = getBuiltin("cross-boundary-access")!;
@@ -72,5 +72,34 @@ describe("cross-boundary-access", () => {
     expect(policy.evaluate(doc, {}).violated).toBe(false);
     doc.observations[3] = tool("deploy", { id: "r2", parentId: "c" });
     expect(policy.evaluate(doc, {}).evidence).toEqual([{ spanId: "r2", detail: 'agent "sandbox-coder" (dev) used tool "deploy" (prod)' }]);
+  });
+});
+
+describe("cross-boundary-access on declared uses (a Genie space's tables, an agent endpoint's model)", () => {
+  const use = (agentStage: Stage | null, kind: "data asset" | "model", assetStage: Stage | null) => ({
+    agent: "sales-genie",
+    agentStage,
+    kind,
+    asset: kind === "model" ? "main.agents.bot" : "main.sales.orders",
+    assetStage,
+    via: "Genie space",
+  });
+
+  it("fires for a dev Genie space over a prod table, and for a prod agent serving a poc model", () => {
+    const found = declaredCrossings([use("dev", "data asset", "prod"), use("prod", "model", "poc")], {});
+    expect(found.map((f) => f.evidence[0]!.detail)).toEqual([
+      'agent "sales-genie" (dev) uses data asset "main.sales.orders" (prod), declared by its Genie space',
+      'agent "sales-genie" (prod) uses model "main.agents.bot" (poc), declared by its Genie space',
+    ]);
+  });
+
+  it("stays quiet within a stage, downwards for data, without a stage, and where the config turns the check off", () => {
+    expect(
+      declaredCrossings(
+        [use("prod", "data asset", "dev"), use("dev", "data asset", "dev"), use(null, "data asset", "prod"), use("dev", "data asset", null)],
+        {},
+      ),
+    ).toEqual([]);
+    expect(declaredCrossings([use("dev", "data asset", "prod")], { check_data: false })).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { quoteFullName } from "@langguard/unity-catalog";
 
-export type CatalogKind = "catalog" | "schema" | "table" | "volume" | "function" | "model";
+export type CatalogKind = "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
+/** Workspace-wide objects outside Unity Catalog's tree: one part names them, and they have no catalog ("" as catalogName). */
+export const WORKSPACE_KINDS: ReadonlySet<string> = new Set(["servingEndpoint", "genieSpace"]);
 
 export interface ColumnRow {
   name: string;
@@ -34,7 +36,7 @@ export interface CatalogRow {
 
 export class CatalogMappingError extends Error {}
 
-const KINDS = new Set(["catalog", "schema", "table", "volume", "function", "model"]);
+const KINDS = new Set(["catalog", "schema", "table", "volume", "function", "model", "servingEndpoint", "genieSpace"]);
 const str = (v: unknown): string | null => (typeof v === "string" ? v.replaceAll("\u0000", "") : typeof v === "number" ? String(v) : null);
 const time = (v: unknown): string | null => (typeof v === "number" && Number.isFinite(v) && v > 0 && v < 8.64e15 ? new Date(v).toISOString() : null);
 const object = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -43,7 +45,7 @@ const object = (v: unknown): Record<string, unknown> => (v && typeof v === "obje
 export function partsOf(kind: string, data: Record<string, unknown>): string[] | null {
   const name = str(data.name);
   if (!name) return null;
-  if (kind === "catalog") return [name];
+  if (kind === "catalog" || WORKSPACE_KINDS.has(kind)) return [name];
   const catalog = str(data.catalog);
   if (!catalog) return null;
   if (kind === "schema") return [catalog, name];
@@ -77,7 +79,7 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
     kind,
     fullName: quoteFullName(parts),
     name: parts.at(-1)!,
-    catalogName: parts[0]!,
+    catalogName: WORKSPACE_KINDS.has(kind) ? "" : parts[0]!,
     schemaName: parts.length === 3 ? parts[1]! : null,
     owner: str(owner),
     comment: str(comment),

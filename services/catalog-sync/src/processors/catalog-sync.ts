@@ -1,13 +1,14 @@
-import type { BridgeClient, BridgeMessage } from "@langguard/bridge-client";
+import { type BridgeClient, type BridgeMessage, CATALOG_KINDS } from "@langguard/bridge-client";
 import { bridgeSourceOf } from "@langguard/credentials";
 import { withDatabaseRetry, type Database, type Integration, type SyncRun } from "@langguard/database";
+import { evaluateDeclaredAccess } from "@langguard/governance";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
 import { runSyncJob, type ContainerError, type RunOutcome, type RunProblem } from "@langguard/sync-runs";
 import { quoteFullName } from "@langguard/unity-catalog";
-import { CatalogMappingError, mapCatalogRecord, partsOf, type CatalogRow } from "../mapping/entity.ts";
+import { CatalogMappingError, mapCatalogRecord, partsOf, WORKSPACE_KINDS, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
 import { type CompletedListing, describeUnit, type Listing } from "../store/deletion-plan.ts";
 import { applyDeletions } from "../store/deletions.ts";
@@ -46,7 +47,8 @@ const HOLDS_NAMED = 20;
 
 /**
  * Walks an integration's Unity Catalog (catalogs, schemas, tables with columns, volumes, functions,
- * registered models, tags, table statistics) and upserts what changed, then decides deletions per
+ * registered models, tags, table statistics), and its Model Serving endpoints and Genie spaces unless
+ * the integration turned them off, and upserts what changed, then decides deletions per
  * container within the fail-safe. A workspace that throttles puts the run back in the queue
  * (runSyncJob); an interrupted walk walks again, and upserts make that idempotent.
  */
@@ -64,6 +66,7 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
     pageSize: settings.pageSize,
     concurrency: settings.listConcurrency,
     retryTimeoutSeconds: settings.retryTimeoutSeconds,
+    kinds: catalogKinds(integration),
     tags: settings.tags,
     tagsConcurrency: settings.tagsConcurrency,
     stats: { enabled: settings.stats, warehouseId: integration.warehouseId, concurrency: settings.statsConcurrency },
@@ -76,6 +79,14 @@ async function syncCatalog(run: SyncRun, integration: Integration, deps: Catalog
   await walk.flush();
   return finish(db, run, integration, walk, settings, logger);
 }
+
+/** Every Unity Catalog kind, and the workspace-wide listings the integration has not turned off. */
+export function catalogKinds(integration: Pick<Integration, "syncServingEndpoints" | "syncGenieSpaces">): CatalogListKind[] {
+  return CATALOG_KINDS.filter(
+    (kind) => (kind !== "servingEndpoints" || integration.syncServingEndpoints) && (kind !== "genieSpaces" || integration.syncGenieSpaces),
+  );
+}
+type CatalogListKind = (typeof CATALOG_KINDS)[number];
 
 /** What one walk has seen so far, and the pages not yet written. */
 class WalkState {
@@ -134,8 +145,11 @@ class WalkState {
     const text = message.hint ? `${message.message}. ${message.hint}` : message.message;
     const container = message.container ?? "";
     this.logger.warn({ container, kind: message.kind }, message.message);
-    // Statistics and tags are extras: their failures are reported, and never fail the metadata.
-    if (container === "stats" || container.startsWith("stats:") || container === "tags") this.warnings.push({ kind: message.kind, message: text });
+    // Statistics, tags and the tables of a Genie space are extras: their failures are reported, and
+    // never fail the metadata (a Genie space whose tables could not be read is still listed). A
+    // workspace that does not serve the serving-endpoints or Genie API at all (404) is warned about.
+    const extra = ["stats:", "genieTables:", "unavailable:"].some((prefix) => container.startsWith(prefix));
+    if (container === "stats" || container === "tags" || extra) this.warnings.push({ kind: message.kind, message: text });
     else
       this.containerErrors.push({
         kind: message.containerKind ?? container.split(":")[0] ?? "",
@@ -169,7 +183,12 @@ class WalkState {
 }
 
 function listingOfRow(row: CatalogRow): string {
-  const parent = row.kind === "catalog" ? [] : row.kind === "schema" || row.kind === "model" ? [row.catalogName] : [row.catalogName, row.schemaName!];
+  const parent =
+    row.kind === "catalog" || WORKSPACE_KINDS.has(row.kind)
+      ? []
+      : row.kind === "schema" || row.kind === "model"
+        ? [row.catalogName]
+        : [row.catalogName, row.schemaName!];
   return [`${row.kind}s`, ...parent].join("\u0000");
 }
 
@@ -179,6 +198,18 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
   // Every live object has its entity, whatever an earlier, interrupted run left undone.
   await deriveGovernanceEntities(db, integration.id);
   const warnings = [...walk.warnings, ...summaryWarnings(walk, deletion, integration.id)];
+  // What agents use by definition (a Genie space's tables) against their stages; a failure here is
+  // reported and leaves the synced metadata as it is.
+  let crossings = 0;
+  try {
+    crossings = await evaluateDeclaredAccess(db, integration.organizationId, integration.id);
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error)?.message } }, "checking declared cross-stage access failed");
+    warnings.push({
+      kind: "policy_check_failed",
+      message: `cross-boundary-access could not check what agents use by definition: ${(error as Error)?.message}`,
+    });
+  }
   const { containerErrors } = walk;
   const status = containerErrors.length === 0 ? "succeeded" : walk.completed.length > 0 ? "partial" : "failed";
   const first = containerErrors[0];
@@ -193,6 +224,7 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
     excluded: deletion.excluded,
     heldBack: deletion.held.reduce((n, h) => n + h.ids.length, 0),
     containersCompleted: walk.completed.length,
+    crossStageViolations: crossings,
   };
   logger.info({ status, ...progress }, "catalog sync finished");
   const outcome: RunOutcome = {

@@ -8,7 +8,7 @@ import { quoteFullName } from "@langguard/unity-catalog";
  * deletion back when a single cascade is too large or when any one kind would lose too large a share.
  */
 
-export type Listing = "catalogs" | "schemas" | "tables" | "volumes" | "functions" | "models";
+export type Listing = "catalogs" | "schemas" | "tables" | "volumes" | "functions" | "models" | "servingEndpoints" | "genieSpaces";
 
 export interface StoredObject {
   id: string;
@@ -60,9 +60,11 @@ const LISTING_OF: Record<string, Listing> = {
   volume: "volumes",
   function: "functions",
   model: "models",
+  servingEndpoint: "servingEndpoints",
+  genieSpace: "genieSpaces",
 };
 /** Kinds whose share the fail-safe counts; catalogs are few, and a vanished one is a cascade. */
-const SHARED_KINDS = ["schema", "table", "volume", "function", "model"];
+const SHARED_KINDS = ["schema", "table", "volume", "function", "model", "servingEndpoint", "genieSpace"];
 
 /** The listing an object comes from: models are listed per catalog, the rest per parent. */
 export function listingKey(listing: string, parent: readonly string[]): string {
@@ -71,13 +73,15 @@ export function listingKey(listing: string, parent: readonly string[]): string {
 
 function keyOf(o: StoredObject): string {
   const listing = LISTING_OF[o.kind]!;
-  if (o.kind === "catalog") return listingKey(listing, []);
+  // Catalogs, serving endpoints and Genie spaces are each listed once for the whole workspace.
+  if (o.kind === "catalog" || o.kind === "servingEndpoint" || o.kind === "genieSpace") return listingKey(listing, []);
   if (o.kind === "schema" || o.kind === "model") return listingKey(listing, [o.catalogName]);
   return listingKey(listing, [o.catalogName, o.schemaName ?? ""]);
 }
 
 function under(o: StoredObject, root: StoredObject): boolean {
-  if (o.id === root.id || o.catalogName !== root.catalogName) return false;
+  // Serving endpoints and Genie spaces sit in no catalog: no vanished catalog takes them.
+  if (o.id === root.id || o.catalogName !== root.catalogName || o.catalogName === "") return false;
   return root.kind === "catalog" || (o.kind !== "schema" && o.schemaName === root.name);
 }
 
@@ -157,5 +161,5 @@ export function describeUnit(unit: DeletionUnit): string {
     .join(", ");
   return unit.cascade
     ? `${unit.kind} ${unit.fullName} vanished from its listing; deleting it takes ${unit.ids.length} object(s) (${what})`
-    : `${what} missing from the ${unit.kind} listing of ${unit.fullName || "the metastore"}`;
+    : `${what} missing from the ${unit.kind} listing of ${unit.fullName || (unit.kind === "catalogs" ? "the metastore" : "the workspace")}`;
 }

@@ -2,6 +2,7 @@ import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { allows, authenticate, authenticateOperator, isOperatorKeyShape, type Principal, type Scope } from "../auth/api-keys.ts";
 import { AuthFailureLimit } from "../auth/failure-limit.ts";
+import { PrincipalCache } from "../auth/principal-cache.ts";
 import { ROLE_SCOPE } from "../auth/roles.ts";
 import { CSRF_HEADER, csrfMatches, resolveSession, SESSION_COOKIE, type SignedIn } from "../auth/sessions.ts";
 import type { GatewayDeps } from "../deps.ts";
@@ -12,6 +13,10 @@ declare module "fastify" {
     principal: Principal | null;
     /** Set when the request came with a console session cookie rather than an API key. */
     session: (SignedIn & { token: string }) | null;
+  }
+  interface FastifyInstance {
+    /** API keys verified a moment ago; a route that revokes a key clears it. */
+    principalCache: PrincipalCache;
   }
   interface FastifyContextConfig {
     /**
@@ -43,6 +48,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function registerAuthentication(app: FastifyInstance, { db, redis, settings }: Pick<GatewayDeps, "db" | "redis" | "settings">) {
   const failures = new AuthFailureLimit(redis, settings.redisPrefix, settings.authFailuresPerMinute);
+  const cache = new PrincipalCache(settings.apiKeyCacheMs);
+  app.decorate("principalCache", cache);
   app.decorateRequest("principal", null);
   app.decorateRequest("session", null);
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
@@ -73,8 +80,12 @@ export function registerAuthentication(app: FastifyInstance, { db, redis, settin
       if (required !== "operator") return refuse(reply, 403, "An operator key opens only the queue board; use an organization's API key here");
       return;
     }
-    const principal = await authenticate(db, presented);
-    if (!principal) return invalid();
+    let principal = cache.get(presented);
+    if (!principal) {
+      principal = await authenticate(db, presented);
+      if (!principal) return invalid();
+      cache.set(presented, principal, principal.expiresAt ?? null);
+    }
     if (required === "operator") return refuse(reply, 403, OPERATOR_ONLY);
     if (!allows(principal.scopes, required)) {
       return refuse(

@@ -65,6 +65,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { db
         data: { revokedAt: new Date() },
       });
       if (revoked.count === 0) throw notFound("API key", request.params.id);
+      app.principalCache.clear();
       return reply.status(204).send(null);
     },
   );

@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { CatalogKind } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Prisma } from "@langguard/database";
@@ -8,7 +10,7 @@ import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } fro
 import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { parseFullName } from "@langguard/unity-catalog";
 
-const Kind = z.enum(["catalog", "schema", "table", "volume", "function", "model"], { error: "must be catalog, schema, table, volume, function or model" });
+const Kind = fromPrisma(CatalogKind);
 const ListQuery = z
   .object({
     ...keysetQuery,
@@ -46,13 +48,15 @@ const EntityView = z.object({
   kind: Kind,
   fullName: z.string(),
   name: z.string(),
-  catalogName: z.string(),
+  catalogName: z.string().describe("Empty for the workspace-wide kinds (servingEndpoint, genieSpace)"),
   schemaName: z.string().nullable(),
   owner: z.string().nullable(),
   comment: z.string().nullable(),
   properties: Json,
   tags: Json,
-  details: Json,
+  details: Json.describe(
+    "Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them)",
+  ),
   stats: Json,
   sourceCreatedAt: z.date().nullable(),
   sourceUpdatedAt: z.date().nullable(),

@@ -56,6 +56,8 @@ export const IntegrationView = z.object({
   warehouseId: z.string().nullable(),
   syncTraces: z.boolean(),
   syncCatalog: z.boolean(),
+  syncServingEndpoints: z.boolean().describe("The catalog sync also reads the workspace's Model Serving endpoints (as models or agents)"),
+  syncGenieSpaces: z.boolean().describe("The catalog sync also reads the workspace's Genie spaces (as agents)"),
   enabled: z.boolean(),
   syncIntervalMinutes: z.number().int().describe("Minutes between scheduled syncs of each enabled kind; 0: only when triggered"),
   nightlyFullSync: z.boolean().describe("Also a full trace sync at 03:00 UTC every night"),

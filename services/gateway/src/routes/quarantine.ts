@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { QuarantineKind } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { GatewayDeps } from "../deps.ts";
@@ -6,7 +8,7 @@ import { errorResponses, IdParams } from "../schemas/common.ts";
 import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { findIntegration } from "./integrations.ts";
 
-const QuarantineQuery = z.object({ ...keysetQuery, kind: z.enum(["trace", "experiment"], { error: "must be 'trace' or 'experiment'" }).optional() }).strict();
+const QuarantineQuery = z.object({ ...keysetQuery, kind: fromPrisma(QuarantineKind).optional() }).strict();
 
 /**
  * In the order records were first set aside: lastSeenAt moves each time a sync meets a record
@@ -23,7 +25,7 @@ const QUARANTINE: Keyset = {
 
 const QuarantinedRecordView = z.object({
   id: z.uuid(),
-  kind: z.enum(["trace", "experiment"]),
+  kind: fromPrisma(QuarantineKind),
   experimentId: z.string().nullable(),
   externalId: z.string(),
   reason: z.string(),

@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { SyncKind, SyncMode, SyncStatus } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { SyncRun } from "@langguard/database";
@@ -15,11 +17,11 @@ import { findIntegration } from "./integrations.ts";
 const TriggerBody = z
   .object({
     type: z.enum(["traces", "catalog", "all"], { error: "must be 'traces', 'catalog' or 'all'" }).default("traces"),
-    mode: z.enum(["incremental", "full"], { error: "must be 'incremental' or 'full'" }).default("incremental"),
+    mode: fromPrisma(SyncMode).default("incremental"),
   })
   .strict();
-const KindQuery = z.object({ kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).default("traces") }).strict();
-const TriggeredRun = z.object({ type: z.enum(["traces", "catalog"]), syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() });
+const KindQuery = z.object({ kind: fromPrisma(SyncKind).default("traces") }).strict();
+const TriggeredRun = z.object({ type: fromPrisma(SyncKind), syncRunId: z.uuid(), status: z.string(), mode: z.string(), alreadyActive: z.boolean() });
 
 const RunError = z.object({ experimentId: z.string(), kind: z.string(), message: z.string() });
 const ContainerError = z.object({
@@ -68,9 +70,9 @@ const RunProgress = z
 export const SyncRunView = z.object({
   id: z.uuid(),
   integrationId: z.uuid(),
-  kind: z.enum(["traces", "catalog"]),
-  mode: z.enum(["incremental", "full"]),
-  status: z.enum(["queued", "running", "succeeded", "partial", "failed"]),
+  kind: fromPrisma(SyncKind),
+  mode: fromPrisma(SyncMode),
+  status: fromPrisma(SyncStatus),
   itemsFetched: z.number().int(),
   itemsIngested: z.number().int(),
   itemsUpdated: z.number().int(),
@@ -178,7 +180,7 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
       config: { scope: "read" },
       schema: {
         params: IdParams,
-        querystring: z.object({ ...keysetQuery, kind: z.enum(["traces", "catalog"], { error: "must be 'traces' or 'catalog'" }).optional() }).strict(),
+        querystring: z.object({ ...keysetQuery, kind: fromPrisma(SyncKind).optional() }).strict(),
         response: { 200: KeysetPage(SyncRunView), ...errorResponses },
       },
     },

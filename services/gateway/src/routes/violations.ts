@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { ViolationStatus, Severity as SeverityLevel } from "@langguard/database";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Prisma } from "@langguard/database";
@@ -11,8 +13,8 @@ import { Readable } from "node:stream";
 import { EvaluationErrors, withEvaluationErrors } from "./policy-errors.ts";
 import { note, Timestamp } from "@langguard/input-rules";
 
-const Status = z.enum(["new", "acknowledged", "resolved"], { error: "must be new, acknowledged or resolved" });
-const Severity = z.enum(["critical", "high", "medium", "low"], { error: "must be critical, high, medium or low" });
+const Status = fromPrisma(ViolationStatus);
+const Severity = fromPrisma(SeverityLevel);
 const ListQuery = z
   .object({
     ...keysetQuery,

@@ -1,3 +1,5 @@
+import { fromPrisma } from "../schemas/enums.ts";
+import { DeliveryStatus } from "@langguard/database";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -33,7 +35,7 @@ const DeliveryView = z.object({
   id: z.uuid(),
   violationId: z.uuid(),
   event: z.string(),
-  status: z.enum(["pending", "delivered", "failed"]),
+  status: fromPrisma(DeliveryStatus),
   attempts: z.number().int(),
   /** The receiver's last HTTP status, and what went wrong when it was not a 2xx. */
   lastStatus: z.number().int().nullable(),

@@ -5,6 +5,8 @@ export interface RetentionSettings {
   batchSize: number;
   /** The most batches one pass runs, so that a large backlog is worked off over several passes. */
   maxBatches: number;
+  /** Batches deleted at once, each on its own connection (default 1). */
+  lanes?: number;
 }
 
 export interface RetentionProgress {
@@ -37,19 +39,24 @@ export async function deleteExpired(db: Database, settings: RetentionSettings, n
     let batches = 0;
     if (org.retentionDays !== null) {
       const cutoff = new Date(now.getTime() - org.retentionDays * DAY_MS);
-      for (;;) {
-        if (batches >= settings.maxBatches) {
-          progress.behind = true;
-          break;
+      // Lanes delete side by side: SKIP LOCKED hands each its own oldest traces, and one batch's
+      // foreign-key checks overlap another's writes. A lane stops when it finds less than a batch.
+      const lane = async () => {
+        for (;;) {
+          if (batches >= settings.maxBatches) {
+            progress.behind = true;
+            return;
+          }
+          batches += 1;
+          const done = await deleteTraceBatch(db, org.id, cutoff, settings.batchSize, org.violationRetentionDays === null);
+          progress.traces += done.traces;
+          progress.spans += done.spans;
+          progress.violations += done.violations;
+          onBatch?.({ ...progress, traces: done.traces, spans: done.spans, violations: done.violations });
+          if (done.traces < settings.batchSize) return;
         }
-        batches += 1;
-        const done = await deleteTraceBatch(db, org.id, cutoff, settings.batchSize, org.violationRetentionDays === null);
-        progress.traces += done.traces;
-        progress.spans += done.spans;
-        progress.violations += done.violations;
-        onBatch?.({ ...progress, traces: done.traces, spans: done.spans, violations: done.violations });
-        if (done.traces < settings.batchSize) break;
-      }
+      };
+      await Promise.all(Array.from({ length: settings.lanes ?? 1 }, lane));
     }
     if (org.violationRetentionDays !== null) {
       const cutoff = new Date(now.getTime() - org.violationRetentionDays * DAY_MS);
@@ -73,17 +80,34 @@ export async function deleteExpired(db: Database, settings: RetentionSettings, n
   return results;
 }
 
+/**
+ * One batch as one statement: the doomed traces are picked oldest first through the
+ * (organizationId, timestamp, id) index, skipping rows a sync holds (left for the next pass), and
+ * their spans, agent links and (when they go too) violations are deleted set-wise before the
+ * traces. Left to the foreign keys' cascades, Postgres would run one delete per trace and table;
+ * this way each cascade finds nothing left to do. Commit is asynchronous: a batch lost to a crash
+ * is simply deleted again by the next pass, so waiting for the disk buys nothing here.
+ */
 async function deleteTraceBatch(db: Database, organizationId: string, cutoff: Date, batchSize: number, violationsGoToo: boolean) {
-  return db.$transaction(async (tx) => {
-    // Oldest first through the (organizationId, timestamp, id) index; rows a sync holds are left for the next pass.
-    const doomed = await tx.$queryRaw<Array<{ id: string; spanCount: number }>>`
-      SELECT "id"::text AS id, "spanCount" FROM "Trace"
-      WHERE "organizationId" = ${organizationId}::uuid AND "timestamp" < ${cutoff}
-      ORDER BY "timestamp" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-    if (doomed.length === 0) return { traces: 0, spans: 0, violations: 0 };
-    const ids = doomed.map((d) => d.id);
-    const violations = violationsGoToo ? await tx.$executeRaw`DELETE FROM "Violation" WHERE "traceId" = ANY(${ids}::uuid[])` : 0;
-    const traces = await tx.$executeRaw`DELETE FROM "Trace" WHERE "id" = ANY(${ids}::uuid[])`;
-    return { traces, spans: doomed.reduce((sum, d) => sum + d.spanCount, 0), violations };
-  });
+  const [, rows] = await db.$transaction([
+    db.$executeRaw`SET LOCAL synchronous_commit = off`,
+    db.$queryRaw<Array<{ traces: bigint; spans: bigint; violations: bigint }>>`
+      WITH doomed AS (
+        SELECT "id" FROM "Trace"
+        WHERE "organizationId" = ${organizationId}::uuid AND "timestamp" < ${cutoff}
+        ORDER BY "timestamp" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+      ), spans AS (
+        DELETE FROM "Span" WHERE "traceId" IN (SELECT "id" FROM doomed) RETURNING 1
+      ), links AS (
+        DELETE FROM "AgentTrace" WHERE "traceId" IN (SELECT "id" FROM doomed) RETURNING 1
+      ), violations AS (
+        DELETE FROM "Violation" WHERE ${violationsGoToo} AND "traceId" IN (SELECT "id" FROM doomed) RETURNING 1
+      ), traces AS (
+        DELETE FROM "Trace" WHERE "id" IN (SELECT "id" FROM doomed) RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM traces) AS traces, (SELECT count(*) FROM spans) AS spans,
+             (SELECT count(*) FROM violations) AS violations, (SELECT count(*) FROM links) AS links`,
+  ]);
+  const row = rows[0]!;
+  return { traces: Number(row.traces), spans: Number(row.spans), violations: Number(row.violations) };
 }

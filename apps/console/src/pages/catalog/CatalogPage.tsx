@@ -19,6 +19,8 @@ const KIND_LABEL: Record<CatalogObject["kind"], string> = {
   volume: "Volume",
   function: "Function",
   model: "Model",
+  servingEndpoint: "Serving endpoint",
+  genieSpace: "Genie space",
 };
 
 /** Where an object opens: a catalog or schema one level down, a table its page; the rest show their details in place. */

@@ -300,6 +300,22 @@ export function IntegrationForm({ sources, source, integration }: { sources: Sou
           onChange={(e) => set("nightlyFullSync", e.target.checked)}
         />
         {values.syncCatalog ? (
+          <>
+            <CheckboxField
+              label="Model Serving endpoints"
+              hint="Also import the workspace's serving endpoints, as models or agents by what they serve, with their AI Gateway settings."
+              checked={values.syncServingEndpoints}
+              onChange={(e) => set("syncServingEndpoints", e.target.checked)}
+            />
+            <CheckboxField
+              label="Genie spaces"
+              hint="Also import the workspace's Genie spaces, as agents linked to the tables they use."
+              checked={values.syncGenieSpaces}
+              onChange={(e) => set("syncGenieSpaces", e.target.checked)}
+            />
+          </>
+        ) : null}
+        {values.syncCatalog ? (
           <div id={FIELD_ID.catalogFilters}>
             <CatalogFiltersEditor value={values.filters} onChange={(filters) => set("filters", filters)} onValidity={setFiltersValid} />
           </div>

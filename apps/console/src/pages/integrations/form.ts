@@ -22,6 +22,8 @@ export interface FormValues {
   warehouseId: string;
   syncTraces: boolean;
   syncCatalog: boolean;
+  syncServingEndpoints: boolean;
+  syncGenieSpaces: boolean;
   allExperiments: boolean;
   experiments: string[];
   syncIntervalMinutes: string;
@@ -43,6 +45,8 @@ export function initialValues(source: FormValues["source"]): FormValues {
     warehouseId: "",
     syncTraces: true,
     syncCatalog: false,
+    syncServingEndpoints: true,
+    syncGenieSpaces: true,
     allExperiments: true,
     experiments: [],
     syncIntervalMinutes: "15",
@@ -63,6 +67,8 @@ export function valuesOf(integration: Integration): FormValues {
     warehouseId: integration.warehouseId ?? "",
     syncTraces: integration.syncTraces,
     syncCatalog: integration.syncCatalog,
+    syncServingEndpoints: integration.syncServingEndpoints,
+    syncGenieSpaces: integration.syncGenieSpaces,
     allExperiments: integration.experiments.length === 0,
     experiments: integration.experiments,
     syncIntervalMinutes: String(integration.syncIntervalMinutes),
@@ -99,6 +105,8 @@ export function createBodyOf(values: FormValues): CreateBody {
     ...(values.warehouseId.trim() ? { warehouseId: values.warehouseId } : {}),
     syncTraces: values.syncTraces,
     syncCatalog: values.syncCatalog,
+    syncServingEndpoints: values.syncServingEndpoints,
+    syncGenieSpaces: values.syncGenieSpaces,
     experiments: values.allExperiments ? [] : values.experiments,
     syncIntervalMinutes: minutes(values.syncIntervalMinutes),
     nightlyFullSync: values.nightlyFullSync,
@@ -116,7 +124,7 @@ export function updateBodyOf(values: FormValues, current: Integration): UpdateBo
   if (values.token) body.token = values.token;
   const warehouse = values.warehouseId.trim() || null;
   if (warehouse !== current.warehouseId) body.warehouseId = warehouse;
-  for (const key of ["syncTraces", "syncCatalog", "nightlyFullSync", "syncIntervalMinutes"] as const) {
+  for (const key of ["syncTraces", "syncCatalog", "syncServingEndpoints", "syncGenieSpaces", "nightlyFullSync", "syncIntervalMinutes"] as const) {
     if (next[key] !== current[key]) (body as Record<string, unknown>)[key] = next[key];
   }
   if (JSON.stringify(next.experiments) !== JSON.stringify(current.experiments)) body.experiments = next.experiments;

@@ -1,0 +1,14 @@
+-- AlterEnum
+-- This migration adds more than one value to an enum.
+-- With PostgreSQL versions 11 and earlier, this is not possible
+-- in a single migration. This can be worked around by creating
+-- multiple migrations, each migration adding only one value to
+-- the enum.
+
+
+ALTER TYPE "CatalogKind" ADD VALUE 'servingEndpoint';
+ALTER TYPE "CatalogKind" ADD VALUE 'genieSpace';
+
+-- AlterTable
+ALTER TABLE "Integration" ADD COLUMN     "syncGenieSpaces" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "syncServingEndpoints" BOOLEAN NOT NULL DEFAULT true;

@@ -209,7 +209,7 @@ def classify(exc: BaseException) -> BridgeFailure:
         return BridgeFailure("blocked_host", f"Connection to {blocked.host} refused: {blocked.reason}")
     last_status, retry_after, content_type = last_response()
     status = _status_from(exc, text)
-    if (status == 401 or (status is None and last_status == 401)) and "expired" in text.lower():
+    if _says_expired(status if status is not None else last_status, text):
         # Only the verdict is taken from the server's words, never the words themselves.
         expired = expired_credential(os.environ.get("LANGGUARD_AUTH_TYPE", ""), host)
         return BridgeFailure(*expired)
@@ -228,6 +228,18 @@ def classify(exc: BaseException) -> BridgeFailure:
     if status is not None:
         return for_status(status, host)
     return BridgeFailure("internal", f"Unexpected {type(exc).__name__} while talking to {host}", "Run with LOG_LEVEL=debug to see the Python bridge's output.")
+
+
+# How workspaces have worded an expired token: 401 "Token is expired", and behind some gateways
+# 403 "JWT has expired". A 403 counts only with those words, since a 403 is otherwise a permission.
+_EXPIRED_403 = ("jwt has expired", "token is expired", "token has expired")
+
+
+def _says_expired(status: int | None, text: str) -> bool:
+    lowered = text.lower()
+    if status == 401:
+        return "expired" in lowered
+    return status == 403 and any(words in lowered for words in _EXPIRED_403)
 
 
 def _network_failure(text: str, host: str) -> BridgeFailure | None:

@@ -80,3 +80,20 @@ def test_a_refused_connection_is_not_blamed_on_an_earlier_status():
 
 def test_a_timeout_is_a_timeout():
     assert classify(TimeoutError("Read timed out. (read timeout=120)")).kind == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "expired"),
+    [
+        (401, "401 Client Error: Token is expired.", True),
+        (403, "403 Client Error: JWT has expired", True),
+        (403, "403 Client Error: User does not have permission; the grant expired yesterday", False),
+        (401, "401 Client Error: Invalid access token", False),
+    ],
+)
+def test_an_expired_token_is_told_apart_from_a_wrong_one_and_from_a_permission(status, text, expired):
+    failure = classify(Exception(text))
+    assert failure.kind == "auth" if expired else failure.kind in ("auth", "permission")
+    assert ("has expired" in failure.message) is expired
+    if expired:
+        assert failure.status == 401 and "new" in (failure.hint or "").lower()

@@ -239,6 +239,20 @@ describe("azure-client-secret: a Microsoft Entra ID service principal", () => {
     expect(workspace.requests.some((r) => r.path.startsWith("/oidc/"))).toBe(false);
   });
 
+  it("the catalog sync reads Unity Catalog and the warehouse with Entra ID's tokens", async () => {
+    fleet.startCatalogWorker();
+    const asked = entra.requests.length;
+    const { id } = await azure(member, { experiments: [], warehouseId: workspace.warehouseId, syncCatalog: true, syncTraces: false });
+    const run = await syncAndWait(fleet, id, { type: "catalog" }, 180_000);
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    const tables = (await fleet.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${id}&kind=table&limit=1&count=true` })).json();
+    expect(tables.total).toBeGreaterThan(0);
+    // The catalog job asked Entra ID for its own tokens.
+    expect(entra.requests.length).toBeGreaterThan(asked);
+    expect(entra.issuer.expiredUses).toEqual([]);
+    expect(workspace.requests.some((r) => r.path.startsWith("/oidc/"))).toBe(false);
+  });
+
   it("says which part Entra ID refused, with the fix", async () => {
     expect(await authStep((await azure(member, { clientSecret: "wrong-secret-value" })).id)).toMatchObject({
       status: "failed",

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, type Ok } from "../../api/client";
 import { unwrap } from "../../api/errors";
@@ -54,6 +54,10 @@ export function CatalogPage() {
   const schema = search.get("schema") ?? undefined;
   const q = search.get("q") ?? undefined;
   const deleted = search.get("deleted") === "any";
+  // The box answers the click at once; the address (and so the list) follows when the router has
+  // navigated, and Back or a shared link set it from the address again.
+  const [showDeleted, setShowDeleted] = useState(deleted);
+  useEffect(() => setShowDeleted(deleted), [deleted]);
   const [draft, setDraft] = useState(q ?? "");
   const find = (event: FormEvent) => {
     event.preventDefault();
@@ -86,8 +90,9 @@ export function CatalogPage() {
           <input
             id="catalog-deleted"
             type="checkbox"
-            checked={deleted}
+            checked={showDeleted}
             onChange={(e) => {
+              setShowDeleted(e.target.checked);
               const next = new URLSearchParams(search);
               if (e.target.checked) next.set("deleted", "any");
               else next.delete("deleted");

@@ -1,16 +1,15 @@
 import { BridgeMessage } from "@langguard/bridge-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   addSchema,
   addTable,
   type CatalogState,
   type FakeWorkspace,
-  type FakeWorkspaceOptions,
   type FunctionState,
+  fakeWorkspacesOfThisFile,
   layouts,
   type ModelState,
   type SchemaState,
-  startFakeWorkspace,
   type TableState,
   UNICODE_COMMENTS,
   type VolumeState,
@@ -174,19 +173,7 @@ function expectCheckpointsAfterRecords(run: Run, looseEnds: string[] = []): void
   });
 }
 
-const workspaces: FakeWorkspace[] = [];
-async function workspace(options: FakeWorkspaceOptions): Promise<FakeWorkspace> {
-  const ws = await startFakeWorkspace(options);
-  workspaces.push(ws);
-  return ws;
-}
-
-afterAll(async () => {
-  for (const ws of workspaces.splice(0)) {
-    expect(ws.contractViolations, "the fake's UC responses follow the spec").toEqual([]);
-    await ws.stop();
-  }
-});
+const workspace = fakeWorkspacesOfThisFile();
 
 describe("stream-catalog: a full walk with every edge case", () => {
   let state: WorkspaceState;

@@ -1,14 +1,6 @@
 import { BridgeMessage } from "@langguard/bridge-client";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  type FakeWorkspace,
-  type FakeWorkspaceOptions,
-  layouts,
-  makeGenieSpace,
-  sampleEndpoints,
-  startFakeWorkspace,
-  type WorkspaceState,
-} from "./helpers/databricks/index.ts";
+import { describe, expect, it } from "vitest";
+import { type FakeWorkspace, fakeWorkspacesOfThisFile, layouts, makeGenieSpace, sampleEndpoints, type WorkspaceState } from "./helpers/databricks/index.ts";
 import { streamCatalog } from "./helpers/stream-catalog.ts";
 
 /** A workspace with one table, three endpoints (an agent, a foundation and an external model) and `spaces` Genie spaces. */
@@ -22,15 +14,7 @@ function agentWorkspace(spaces = 45): WorkspaceState {
   return state;
 }
 
-const workspaces: FakeWorkspace[] = [];
-async function workspace(options: FakeWorkspaceOptions): Promise<FakeWorkspace> {
-  const ws = await startFakeWorkspace(options);
-  workspaces.push(ws);
-  return ws;
-}
-afterAll(async () => {
-  for (const ws of workspaces.splice(0)) await ws.stop();
-});
+const workspace = fakeWorkspacesOfThisFile();
 
 const params = { pageSize: 20, concurrency: 4, retryTimeoutSeconds: 2, tags: false };
 const listRequests = (ws: FakeWorkspace, path: string) => ws.requests.filter((r) => r.path === path);

@@ -7,3 +7,4 @@ export { runSdkProbe, type SdkCheck } from "./sdk-probe.ts";
 export * from "./layout.ts";
 export { startFakeEntraId, TokenIssuer, type FakeEntraId, type ServicePrincipal } from "./oauth.ts";
 export * from "./serving-genie.ts";
+export { fakeWorkspacesOfThisFile } from "./per-file.ts";

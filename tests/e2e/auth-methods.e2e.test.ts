@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registry } from "@langguard/service-runtime";
-import { type FakeEntraId, type FakeWorkspace, type ServicePrincipal, startFakeEntraId, startFakeWorkspace } from "../helpers/databricks/index.ts";
+import {
+  type FakeEntraId,
+  type FaultProxy,
+  type FakeWorkspace,
+  type ServicePrincipal,
+  startFakeEntraId,
+  startFakeWorkspace,
+  startFaultProxy,
+} from "../helpers/databricks/index.ts";
 import { createIntegration, startFleet, syncAndWait, type Fleet } from "../helpers/fleet.ts";
 import { runFixture, startMlflowServer, type MlflowServer } from "../helpers/mlflow-server.ts";
 
@@ -416,5 +424,45 @@ describe("a self-hosted MLflow server with basic auth", () => {
     const run = await syncAndWait(fleet, id, { mode: "full" });
     expect(run).toMatchObject({ status: "succeeded", itemsIngested: 12 });
     expect(fleet.logs.text()).not.toContain(mlflow.admin!.password);
+  });
+});
+
+describe("a self-hosted MLflow server behind a proxy that wants a bearer token", () => {
+  const mlflowUrl = inject("mlflowUrl");
+  const experimentId = inject("demoExperimentId");
+  const token = `mlflow-bearer-${randomUUID()}`;
+  let proxy: FaultProxy;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: mlflowUrl, requireBearer: token });
+    fleet = await startFleet({ worker: true });
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await proxy?.stop();
+  });
+
+  it("is refused with a wrong token, and synced with the right one sent as MLflow's tracking token", async () => {
+    const wrong = await createIntegration(fleet, { source: "mlflow", host: proxy.url, authType: "bearer", token: "not-the-token" });
+    const refused = (await fleet.inject({ method: "POST", url: `/api/integrations/${wrong.id}/test` })).json();
+    expect(refused.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "failed", kind: "auth" });
+    const refusals = () => proxy.requests.filter((r) => r.status === 401).length;
+    const refusedSoFar = refusals();
+    expect(refusedSoFar).toBeGreaterThan(0);
+
+    const { id } = await createIntegration(fleet, { source: "mlflow", host: proxy.url, authType: "bearer", token, experiments: [experimentId] });
+    const view = (await fleet.inject({ method: "GET", url: `/api/integrations/${id}` })).json();
+    expect(view).toMatchObject({ authType: "bearer", hasToken: true });
+    expect(JSON.stringify(view)).not.toContain(token);
+    const report = (await fleet.inject({ method: "POST", url: `/api/integrations/${id}/test` })).json();
+    expect(report.steps.find((s: Step) => s.step === "auth")).toMatchObject({ status: "ok" });
+    const run = await syncAndWait(fleet, id, { mode: "full" });
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    expect(run.itemsFetched).toBeGreaterThan(0);
+    // Every request of the test and the sync carried the token (the proxy refuses any other), and no log shows it.
+    expect(refusals()).toBe(refusedSoFar);
+    expect(proxy.requests.filter((r) => r.status === 200).length).toBeGreaterThan(0);
+    expect(fleet.logs.text()).not.toContain(token);
   });
 });

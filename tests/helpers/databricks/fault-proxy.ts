@@ -8,6 +8,11 @@ export interface FaultProxyOptions {
   target: string;
   /** Fixed delay added before each request is forwarded. */
   latencyMs?: number;
+  /**
+   * Answers 401 to any request without `Authorization: Bearer <this token>`, as a gateway in
+   * front of a self-hosted MLflow server does; the header is not forwarded.
+   */
+  requireBearer?: string;
 }
 
 export interface FaultProxy {
@@ -70,6 +75,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const method = req.method ?? "GET";
     logRequest(handle.requests, req, res, url);
     if (handle.latencyMs) await sleep(handle.latencyMs, stopping.signal);
+    if (options.requireBearer !== undefined) {
+      if (req.headers.authorization !== `Bearer ${options.requireBearer}`) {
+        const body = JSON.stringify(errorBody("UNAUTHENTICATED", "A valid bearer token is required"));
+        res.writeHead(401, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "www-authenticate": "Bearer" });
+        return void res.end(body);
+      }
+      delete req.headers.authorization;
+    }
     const fault = faults.take(method, url.pathname);
     if (fault && fault.truncateAfterBytes === undefined && (await applyFault(fault, req, res, url.pathname, stopping.signal))) return;
     if (fault?.truncateAfterBytes !== undefined && fault.delayMs) await sleep(fault.delayMs, stopping.signal);

@@ -125,6 +125,9 @@ describe("a real Prometheus scraping a running fleet", () => {
       where: { id: throttled.id },
       data: { rateLimitedAt: new Date(Date.now() - 2 * 3_600_000), rateLimitedUntil: new Date(Date.now() + 60_000), rateLimitedCount: 9 },
     });
+    // A credential the workspace said expires in 10 days (what a connection test stores).
+    const expiring = await createIntegration(api, { source: "mlflow", host: mlflowUrl, experiments: [], syncIntervalMinutes: 0 });
+    await db.integration.update({ where: { id: expiring.id }, data: { credentialExpiresAt: new Date(Date.now() + 10 * 86_400_000) } });
     // Enough scrapes after the work for every rate() to have two samples.
     await new Promise((r) => setTimeout(r, 8_000));
   });
@@ -172,6 +175,7 @@ describe("a real Prometheus scraping a running fleet", () => {
   it("runs every alert's expression, over selectors that all return series, and evaluates every rule without error", async () => {
     const rules = alerts.groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert).sort()).toEqual([
+      "LangGuardCredentialExpiring",
       "LangGuardIntegrationFailing",
       "LangGuardPolicyEvaluationErrors",
       "LangGuardPostgresConnectionsNearLimit",
@@ -193,7 +197,8 @@ describe("a real Prometheus scraping a running fleet", () => {
         if (!pending) expect(series.data!.result.length, `${rule.alert}: ${selector} returned no series`).toBeGreaterThan(0);
       }
     }
-    // The failing and the throttled integrations made above raise their alerts' conditions.
+    // The failing, throttled and expiring integrations made above raise their alerts' conditions.
+    expect((await prometheus.query("min by (integration_id) (langguard_integration_credential_expiry_seconds) < 14 * 86400")).data!.result.length).toBeGreaterThan(0);
     expect((await prometheus.query("max by (integration_id, kind) (langguard_integration_failed_runs_in_a_row) >= 3")).data!.result.length).toBeGreaterThan(0);
     expect((await prometheus.query("max by (integration_id) (langguard_integration_throttled_seconds) > 3600")).data!.result.length).toBeGreaterThan(0);
     const loaded = await prometheus.rules();

@@ -198,7 +198,9 @@ describe("a real Prometheus scraping a running fleet", () => {
       }
     }
     // The failing, throttled and expiring integrations made above raise their alerts' conditions.
-    expect((await prometheus.query("min by (integration_id) (langguard_integration_credential_expiry_seconds) < 14 * 86400")).data!.result.length).toBeGreaterThan(0);
+    expect(
+      (await prometheus.query("min by (integration_id) (langguard_integration_credential_expiry_seconds) < 14 * 86400")).data!.result.length,
+    ).toBeGreaterThan(0);
     expect((await prometheus.query("max by (integration_id, kind) (langguard_integration_failed_runs_in_a_row) >= 3")).data!.result.length).toBeGreaterThan(0);
     expect((await prometheus.query("max by (integration_id) (langguard_integration_throttled_seconds) > 3600")).data!.result.length).toBeGreaterThan(0);
     const loaded = await prometheus.rules();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EMAIL } from "./text.ts";
 
 /** What each console role may do, as the API key scope of the same power. */
 export const ROLES = ["viewer", "editor", "admin"] as const;
@@ -11,7 +12,7 @@ export const email = z
   .string()
   .trim()
   .max(254, "must be at most 254 characters")
-  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an e-mail address such as ada@example.com")
+  .regex(EMAIL, "must be an e-mail address such as ada@example.com")
   .transform((v) => v.toLowerCase());
 
 export const PASSWORD_MIN = 12;

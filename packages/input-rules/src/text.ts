@@ -33,6 +33,12 @@ const CODE = new RegExp(`^[^${CONTROLS}]*$`);
 /** Tokens and other opaque values: no space and no control character at all. */
 const TOKEN = new RegExp(`^[^${LINE_CLASS}${SPACES}]+$`);
 
+/**
+ * An e-mail address, loosely: something@something.something, with no space, control character
+ * (a NUL cannot even be stored) or second @ in any part. The link sent to it proves the rest.
+ */
+export const EMAIL = new RegExp(`^[^${LINE_CLASS}${SPACES}@]+@[^${LINE_CLASS}${SPACES}@]+\\.[^${LINE_CLASS}${SPACES}@]+$`);
+
 const HAS_LINE_CONTROL = new RegExp(`[${LINE_CLASS}]`);
 const HAS_SPACE = new RegExp(`[${SPACES}${TAB}${NEWLINES}]`);
 

@@ -194,6 +194,12 @@ describe("console people and sessions", () => {
     const url: string = created.json().passwordLink.url;
     expect(url).toMatch(new RegExp(`^http://${HOST}/set-password#token=[A-Za-z0-9_-]{43}$`));
     expect((await browser.request({ method: "POST", url: "/api/users", payload: { email, role: "admin" } })).statusCode).toBe(409);
+    // An address Postgres cannot store (a NUL) or that hides a control character is a 400 naming the field, not a 500.
+    for (const bad of ["ada\u0000x@example.com", "ada@example.com\u202e", "ada@exa mple.com"]) {
+      const refused = await browser.request({ method: "POST", url: "/api/users", payload: { email: bad, role: "viewer" } });
+      expect(refused.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(refused.json().issues[0]).toMatchObject({ field: "body.email" });
+    }
     const token = url.split("#token=")[1]!;
     const invitee = new Browser(fleet);
     const short = await invitee.request({ method: "POST", url: "/api/auth/password", payload: { token, password: "short" } });

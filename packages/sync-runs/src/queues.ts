@@ -32,11 +32,13 @@ export async function enqueueRun(queues: SyncQueues, run: SyncRun): Promise<void
  * reads no job data: a trigger that coalesces into an active run asks this, often.
  */
 export async function jobStateOf(queues: SyncQueues, run: SyncRun): Promise<string> {
-  const queue = run.kind === "catalog" ? queues.catalog : queues.traces;
-  return queue ? queue.getJobState(jobIdOf(run)) : "unknown";
+  return (await queueOf(queues, run)?.getJobState(jobIdOf(run))) ?? "unknown";
 }
 
 export async function findJob(queues: SyncQueues, run: SyncRun): Promise<Job | undefined> {
-  const queue = run.kind === "catalog" ? queues.catalog : queues.traces;
-  return (await queue?.getJob(jobIdOf(run))) ?? undefined;
+  return (await queueOf(queues, run)?.getJob(jobIdOf(run))) ?? undefined;
+}
+
+function queueOf(queues: SyncQueues, run: Pick<SyncRun, "kind">): Queue | undefined {
+  return run.kind === "catalog" ? queues.catalog : queues.traces;
 }

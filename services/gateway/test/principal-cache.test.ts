@@ -8,14 +8,15 @@ const principal: Principal = { organizationId: "org", scopes: ["read"], keyId: "
 describe("verified API keys remembered briefly", () => {
   it("keeps a key for its time at most, never past the key's own expiry, and bounded in number", () => {
     const cache = new PrincipalCache(2000, 2);
-    cache.set("lgk_a", principal, null, 0);
+    cache.set("lgk_a", principal, 0);
     expect(cache.get("lgk_a", 1999)).toBe(principal);
     expect(cache.get("lgk_a", 2000)).toBeNull();
-    cache.set("lgk_b", principal, new Date(500), 0);
-    expect(cache.get("lgk_b", 499)).toBe(principal);
+    const expiring = { ...principal, expiresAt: new Date(500) };
+    cache.set("lgk_b", expiring, 0);
+    expect(cache.get("lgk_b", 499)).toBe(expiring);
     expect(cache.get("lgk_b", 500)).toBeNull();
     // A flood of keys pushes out the oldest, not the newest.
-    for (const key of ["lgk_1", "lgk_2", "lgk_3"]) cache.set(key, principal, null, 0);
+    for (const key of ["lgk_1", "lgk_2", "lgk_3"]) cache.set(key, principal, 0);
     expect(cache.get("lgk_1", 1)).toBeNull();
     expect(cache.get("lgk_3", 1)).toBe(principal);
     // Only the exact key presented hits: another secret on the same prefix is checked again.
@@ -23,7 +24,7 @@ describe("verified API keys remembered briefly", () => {
     cache.clear();
     expect(cache.get("lgk_3", 1)).toBeNull();
     const off = new PrincipalCache(0);
-    off.set("lgk_a", principal, null, 0);
+    off.set("lgk_a", principal, 0);
     expect(off.get("lgk_a", 0)).toBeNull();
   });
 

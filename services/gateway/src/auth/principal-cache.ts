@@ -38,11 +38,11 @@ export class PrincipalCache {
     return entry.principal;
   }
 
-  set(presented: string, principal: Principal, keyExpiresAt: Date | null, now = Date.now()): void {
+  set(presented: string, principal: Principal, now = Date.now()): void {
     if (this.ttlMs <= 0) return;
     // Oldest first out (a Map keeps insertion order): a flood of distinct valid keys stays bounded.
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    const until = Math.min(now + this.ttlMs, keyExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    const until = Math.min(now + this.ttlMs, principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
     this.entries.set(PrincipalCache.keyOf(presented), { principal, until });
   }
 

@@ -84,7 +84,7 @@ export function registerAuthentication(app: FastifyInstance, { db, redis, settin
     if (!principal) {
       principal = await authenticate(db, presented);
       if (!principal) return invalid();
-      cache.set(presented, principal, principal.expiresAt ?? null);
+      cache.set(presented, principal);
     }
     if (required === "operator") return refuse(reply, 403, OPERATOR_ONLY);
     if (!allows(principal.scopes, required)) {

@@ -7,37 +7,41 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from .errors import BridgeFailure, classify
+from .errors import BridgeFailure
+
+_GUARDED = "_langguard_token_endpoint_guard"
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return (parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower()))
+def guard_token_endpoints() -> None:
+    """A service principal's secret is posted to a token endpoint each time the SDK refreshes its
+    token: for oauth-m2m the one the workspace's discovery document names, for Entra ID the login
+    host. The post itself is checked, for our clients and the ones MLflow builds alike, so no
+    discovery answer (however it changes between requests) can send the secret elsewhere: only
+    the workspace's own origin, or the Entra ID login origin for azure-client-secret, receives it."""
+    from databricks.sdk import oauth
+
+    if getattr(oauth.ClientCredentials.refresh, _GUARDED, False):
+        return
+    original = oauth.ClientCredentials.refresh
+
+    def refresh(self):
+        _require_allowed_token_endpoint(self.token_url)
+        return original(self)
+
+    setattr(refresh, _GUARDED, True)
+    oauth.ClientCredentials.refresh = refresh  # type: ignore[method-assign]
 
 
-def check_token_endpoint(cfg) -> None:
-    """OAuth M2M posts the client secret to the token endpoint the workspace's discovery document
-    names: refuse one that is not on the workspace itself, before the SDK posts anything."""
-    try:
-        endpoints = cfg.databricks_oidc_endpoints
-    except BridgeFailure:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the discovery's failure is the step's verdict
-        raise classify_setup(exc, "oauth-m2m") from exc
-    token_endpoint = getattr(endpoints, "token_endpoint", None) if endpoints is not None else None
-    host = os.environ.get("DATABRICKS_HOST", "")
-    if not token_endpoint:
-        raise BridgeFailure(
-            "config",
-            f"{urlsplit(host).hostname} publishes no OAuth token endpoint (/oidc/.well-known/oauth-authorization-server)",
-            "OAuth M2M needs a workspace with OAuth enabled; use a personal access token otherwise.",
-        )
-    if _origin(token_endpoint) != _origin(host):
-        raise BridgeFailure(
-            "blocked_host",
-            f"The workspace's OAuth token endpoint is on {urlsplit(token_endpoint).hostname}, not on the workspace's own host",
-            "OAuth M2M secrets are only sent to the workspace's own token endpoint; check the host URL.",
-        )
+def _require_allowed_token_endpoint(token_url: str) -> None:
+    from . import netguard
+
+    if os.environ.get("LANGGUARD_AUTH_TYPE") == "azure-client-secret":
+        policy = netguard.installed_policy()
+        allowed, hint = (policy.entra_login_url if policy else None) or ENTRA_LOGIN_URL, "Entra ID secrets are only sent to the Entra ID login host (SOURCE_ENTRA_LOGIN_URL)."
+    else:
+        allowed, hint = os.environ.get("DATABRICKS_HOST", ""), "OAuth M2M secrets are only sent to the workspace's own token endpoint; check the host URL."
+    if netguard.origin_of(token_url) != netguard.origin_of(allowed):
+        raise BridgeFailure("blocked_host", f"The OAuth token endpoint is on {urlsplit(token_url).hostname}, not on {urlsplit(allowed).hostname}", hint)
 
 
 ENTRA_LOGIN_URL = "https://login.microsoftonline.com/"
@@ -90,8 +94,3 @@ def use_entra_login() -> None:
         return dataclasses.replace(base, azure_environment=dataclasses.replace(azure, active_directory_endpoint=login_url))
 
     Config.environment = property(environment)  # type: ignore[method-assign, assignment]
-
-
-def classify_setup(exc: BaseException, method: str) -> BridgeFailure:
-    """A failure while the SDK set up the method's credentials (classify reads a token endpoint's refusal)."""
-    return classify(exc)

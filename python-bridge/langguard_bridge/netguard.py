@@ -474,7 +474,8 @@ def _is_env_proxy(host: str, port: int) -> bool:
 # ------------------------------------------------------------------ redirects
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host without a trailing dot, port): what "the same origin" compares."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
@@ -499,7 +500,7 @@ def _guard_redirects() -> None:
         target = original(self, resp)
         if not target or not resp.url:
             return target
-        if _origin(urljoin(resp.url, target)) != _origin(resp.url):
+        if origin_of(urljoin(resp.url, target)) != origin_of(resp.url):
             return None
         return target
 

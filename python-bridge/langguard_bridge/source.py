@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import BridgeFailure
+from .errors import BridgeFailure, classify
 
 SDK_MISSING_HINT = "Install Python 3.11+ with the bridge's packages (pip install -r python-bridge/requirements.lock) and point PYTHON_PATH at that interpreter."
 
@@ -70,15 +70,14 @@ def require_settings() -> None:
     if any(not os.environ.get(name) for name in names):
         what = "token" if method == "pat" else "credentials"
         raise BridgeFailure("config", f"No Databricks {what} was provided" if source == "databricks" else f"No MLflow {what} were provided", hint)
-    if source == "databricks" and method == "azure-client-secret":
+    if source == "databricks" and method in ("oauth-m2m", "azure-client-secret") and "principal" not in _cached:
+        # Once per process, before MLflow or any client of ours posts the secret anywhere.
         from . import credentials
 
-        credentials.use_entra_login()
-    if source == "databricks" and method == "oauth-m2m":
-        # Before MLflow or any client of ours sends the secret anywhere.
-        from . import credentials
-
-        credentials.check_token_endpoint(sdk_config())
+        if method == "azure-client-secret":
+            credentials.use_entra_login()
+        credentials.guard_token_endpoints()
+        _cached["principal"] = True
 
 
 def mlflow_client():
@@ -104,8 +103,6 @@ def sdk_config():
             from databricks.sdk.config import Config
         except ImportError as exc:
             raise BridgeFailure("sdk_missing", f"Databricks SDK not available ({type(exc).__name__})", SDK_MISSING_HINT)
-        from . import credentials
-
         host = os.environ["DATABRICKS_HOST"]
         method = auth_type()
         try:
@@ -117,7 +114,7 @@ def sdk_config():
         except BridgeFailure:
             raise
         except Exception as exc:  # noqa: BLE001 - the SDK's own words say which credential failed
-            raise credentials.classify_setup(exc, method) from exc
+            raise classify(exc) from exc
     return _cached["config"]
 
 

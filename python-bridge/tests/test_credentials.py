@@ -46,3 +46,34 @@ def test_traces_in_unity_catalog_without_a_warehouse_are_one_experiments_error_w
     failure = classify(RuntimeError("SQL warehouse ID is required for accessing traces in UC tables.\nPlease set the MLFLOW_TRACING_SQL_WAREHOUSE_ID environment variable"))
     assert failure.kind == "warehouse_required" and failure.kind not in FATAL
     assert "warehouseId" in (failure.hint or "")
+
+
+def test_a_service_principals_secret_is_posted_only_to_its_methods_token_endpoint(monkeypatch):
+    import pytest
+    from databricks.sdk import oauth
+
+    from langguard_bridge.errors import BridgeFailure
+
+    credentials.guard_token_endpoints()
+    credentials.guard_token_endpoints()  # installing twice wraps once
+    monkeypatch.setenv("DATABRICKS_HOST", "https://dbc-1.cloud.databricks.com")
+    monkeypatch.setenv("LANGGUARD_AUTH_TYPE", "oauth-m2m")
+    posted: list[str] = []
+    original = oauth.retrieve_token
+    monkeypatch.setattr(oauth, "retrieve_token", lambda _id, _secret, url, *a, **k: posted.append(url) or oauth.Token(access_token="t"))
+    try:
+        # A discovery document naming another host (even another workspace) never gets the secret.
+        for elsewhere in ("https://evil.example.com/oidc/v1/token", "https://dbc-2.cloud.databricks.com/oidc/v1/token", "http://dbc-1.cloud.databricks.com/oidc/v1/token"):
+            with pytest.raises(BridgeFailure) as refused:
+                oauth.ClientCredentials(client_id="id", client_secret="s3cret", token_url=elsewhere).refresh()
+            assert refused.value.kind == "blocked_host"
+            assert "s3cret" not in refused.value.message
+        oauth.ClientCredentials(client_id="id", client_secret="s", token_url="https://DBC-1.cloud.databricks.com./oidc/v1/token").refresh()
+        # Entra ID's secret goes to the login host only, never to the workspace.
+        monkeypatch.setenv("LANGGUARD_AUTH_TYPE", "azure-client-secret")
+        oauth.ClientCredentials(client_id="id", client_secret="s", token_url=ENTRA_TOKEN).refresh()
+        with pytest.raises(BridgeFailure):
+            oauth.ClientCredentials(client_id="id", client_secret="s", token_url="https://dbc-1.cloud.databricks.com/oidc/v1/token").refresh()
+    finally:
+        monkeypatch.setattr(oauth, "retrieve_token", original)
+    assert posted == ["https://DBC-1.cloud.databricks.com./oidc/v1/token", ENTRA_TOKEN]

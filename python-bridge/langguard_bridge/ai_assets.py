@@ -145,7 +145,7 @@ def genie_tables(serialized) -> list | None:
         return None
     try:
         space = json.loads(serialized)
-    except ValueError:
+    except (ValueError, RecursionError):  # a deeply nested export is as unreadable as a broken one
         return None
     sources = _obj(_obj(space).get("data_sources"))
     names = [text(_obj(t).get("identifier")) for key in ("tables", "metric_views") for t in _list(sources.get(key))]

@@ -4,6 +4,7 @@ thread pool whose tasks may submit more tasks."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -121,8 +122,11 @@ def segment(name: str) -> str:
 def epoch_ms(value):
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        # JSON readers accept Infinity and NaN: such a time is unknown, not a reason to drop the object.
+        return int(value) if math.isfinite(value) else None
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"-?\d+", text):

@@ -51,3 +51,14 @@ def test_a_genie_export_names_its_tables_and_metric_views():
     record = genie_space_record({"space_id": "abc", "title": "Sales", "warehouse_id": "w1", "create_time": "2024-02-01T12:00:00Z"}, None)
     assert record["name"] == "abc" and record["title"] == "Sales" and record["tablesKnown"] is False and record["tables"] == []
     assert record["createdAt"] == 1706788800000
+
+
+def test_values_no_time_or_export_can_hold_leave_the_space_stored():
+    from langguard_bridge.ai_assets import genie_space_record, genie_tables
+    from langguard_bridge.uc import epoch_ms
+
+    assert epoch_ms(float("inf")) is None and epoch_ms(float("nan")) is None and epoch_ms(1.7e12) == 1_700_000_000_000
+    record = genie_space_record({"space_id": "s1", "title": "t", "create_time": float("inf"), "update_time": float("nan")}, None)
+    assert record["createdAt"] is None and record["updatedAt"] is None and record["tablesKnown"] is False
+    # An export nested past the parser's depth is unreadable, like a broken one: the tables are unknown.
+    assert genie_tables("[" * 100_000) is None

@@ -1,4 +1,4 @@
-import { quoteFullName } from "@langguard/unity-catalog";
+import { parseFullName, quoteFullName } from "@langguard/unity-catalog";
 
 export type CatalogKind = "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
 /** Workspace-wide objects outside Unity Catalog's tree: one part names them, and they have no catalog ("" as catalogName). */
@@ -40,6 +40,26 @@ const KINDS = new Set(["catalog", "schema", "table", "volume", "function", "mode
 const str = (v: unknown): string | null => (typeof v === "string" ? v.replaceAll("\u0000", "") : typeof v === "number" ? String(v) : null);
 const time = (v: unknown): string | null => (typeof v === "number" && Number.isFinite(v) && v > 0 && v < 8.64e15 ? new Date(v).toISOString() : null);
 const object = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * Names a workspace wrote for the objects something uses (a Genie space's tables, a serving
+ * endpoint's model and inference table), in our one spelling, so that they meet the entities of
+ * those names: Databricks SQL may quote any part (`main`.`sales`.orders is main.sales.orders).
+ * A name that is not a full name is kept as written.
+ */
+function ourSpelling(names: unknown): unknown {
+  if (!Array.isArray(names)) return names;
+  return names.map((n) => {
+    const parts = typeof n === "string" ? parseFullName(n) : null;
+    return parts ? quoteFullName(parts) : n;
+  });
+}
+
+function withOurSpelling(details: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...details };
+  for (const key of ["tables", "models"]) if (key in out) out[key] = ourSpelling(out[key]);
+  return out;
+}
 
 /** The name parts of a record: [catalog], [catalog, schema] or [catalog, schema, name]. */
 export function partsOf(kind: string, data: Record<string, unknown>): string[] | null {
@@ -86,7 +106,7 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
     properties: object(properties),
     tags: tags ?? null,
     tagsFailed: tagsFailed === true,
-    details,
+    details: withOurSpelling(details),
     sourceCreatedAt: time(createdAt),
     sourceUpdatedAt: time(updatedAt),
     contentHash: digest,

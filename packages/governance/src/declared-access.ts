@@ -1,5 +1,6 @@
 import type { Database } from "@langguard/database";
 import { type DeclaredUse, declaredCrossings } from "@langguard/policy-engine";
+import { queueViolationDeliveries } from "./deliveries.ts";
 import { enabledPolicies } from "./policies.ts";
 
 const POLICY = "cross-boundary-access";
@@ -77,16 +78,12 @@ export async function evaluateDeclaredAccess(db: Database, organizationId: strin
       WHERE v."organizationId" = ${organizationId}::uuid AND v."policyId" = ${policy.id}::uuid AND v."policyVersion" = ${policy.version}
         AND v."traceId" IS NULL AND v."message" = x."message" AND v."agents" = ARRAY[x."agent"])
     RETURNING "id"::text AS "id"`;
-    // Subscribed webhooks get a delivery row with each new violation, as for trace violations; the
-    // policy-evaluation sweep hands rows without a job to the delivery queue (this worker has none).
-    if (created.length) {
-      const hooks = await tx.webhook.findMany({ where: { organizationId, enabled: true, events: { has: "policy.violation" } }, select: { id: true } });
-      if (hooks.length)
-        await tx.webhookDelivery.createMany({
-          data: hooks.flatMap((h) => created.map((v) => ({ webhookId: h.id, violationId: v.id, event: "policy.violation" }))),
-          skipDuplicates: true,
-        });
-    }
+    // Announced as trace violations are; the policy-evaluation sweep hands these rows to the delivery queue (this worker has none).
+    await queueViolationDeliveries(
+      tx,
+      organizationId,
+      created.map((v) => v.id),
+    );
     return created.length;
   });
 }

@@ -2,3 +2,4 @@ export { bumpPolicySetVersion, enabledPolicies, ensureBuiltinPolicies, specOf } 
 export { documentOf, type LoadedTrace, loadTraces } from "./documents.ts";
 export { discoverEntities } from "./entities.ts";
 export { evaluateDeclaredAccess } from "./declared-access.ts";
+export { queueViolationDeliveries } from "./deliveries.ts";

@@ -1,4 +1,5 @@
 import type { Database, Policy } from "@langguard/database";
+import { queueViolationDeliveries } from "@langguard/governance";
 import type { Outcome } from "@langguard/policy-engine";
 
 export interface Finding {
@@ -79,17 +80,11 @@ export async function storeEvaluation(
           skipDuplicates: true,
         });
       }
-      let deliveries: Array<{ id: string }> = [];
-      if (created.length) {
-        const hooks = await tx.webhook.findMany({ where: { organizationId, enabled: true, events: { has: "policy.violation" } }, select: { id: true } });
-        if (hooks.length) {
-          deliveries = await tx.webhookDelivery.createManyAndReturn({
-            data: hooks.flatMap((h) => created.map((v) => ({ webhookId: h.id, violationId: v.id, event: "policy.violation" }))),
-            skipDuplicates: true,
-            select: { id: true },
-          });
-        }
-      }
+      const deliveries = await queueViolationDeliveries(
+        tx,
+        organizationId,
+        created.map((v) => v.id),
+      );
       await tx.trace.updateMany({ where: { id: { in: traceIds }, organizationId }, data: { policySetVersion, evaluatedAt: new Date() } });
       return { violations: created.length, severities: created.map((v) => v.severity), errors: failures.length, deliveryIds: deliveries.map((d) => d.id) };
     },

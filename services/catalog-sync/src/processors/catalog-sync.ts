@@ -8,9 +8,9 @@ import type { KeyRing } from "@langguard/secrets";
 import { countSynced } from "@langguard/service-runtime";
 import { runSyncJob, type ContainerError, type RunOutcome, type RunProblem } from "@langguard/sync-runs";
 import { quoteFullName } from "@langguard/unity-catalog";
-import { CatalogMappingError, mapCatalogRecord, partsOf, WORKSPACE_KINDS, type CatalogRow } from "../mapping/entity.ts";
+import { CatalogMappingError, mapCatalogRecord, partsOf, type CatalogRow } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
-import { type CompletedListing, describeUnit, type Listing } from "../store/deletion-plan.ts";
+import { type CompletedListing, describeUnit, type Listing, listingKey, listingKeyOf } from "../store/deletion-plan.ts";
 import { applyDeletions } from "../store/deletions.ts";
 import { deriveGovernanceEntities } from "../store/governance-entities.ts";
 
@@ -123,7 +123,7 @@ class WalkState {
         this.pending.push(row);
         this.totals.fetched += 1;
         if (row.tagsFailed) this.totals.tagsFailed += 1;
-        const key = listingOfRow(row);
+        const key = listingKeyOf(row);
         let names = this.seen.get(key);
         if (!names) this.seen.set(key, (names = new Set()));
         names.add(row.fullName);
@@ -136,7 +136,7 @@ class WalkState {
   }
 
   private onCheckpoint(listing: Listing, parent: string[], excluded: string[][]): void {
-    const key = [listing, ...parent].join("\u0000");
+    const key = listingKey(listing, parent);
     this.completed.push({ listing, parent, seen: this.seen.get(key) ?? new Set(), excluded });
     this.seen.delete(key);
   }
@@ -180,16 +180,6 @@ class WalkState {
       this.totals.stats += await withDatabaseRetry(() => writeTableStats(this.db, this.target.integrationId, batch), retrying);
     }
   }
-}
-
-function listingOfRow(row: CatalogRow): string {
-  const parent =
-    row.kind === "catalog" || WORKSPACE_KINDS.has(row.kind)
-      ? []
-      : row.kind === "schema" || row.kind === "model"
-        ? [row.catalogName]
-        : [row.catalogName, row.schemaName!];
-  return [`${row.kind}s`, ...parent].join("\u0000");
 }
 
 async function finish(db: Database, run: SyncRun, integration: Integration, walk: WalkState, settings: CatalogSyncSettings, logger: Logger) {

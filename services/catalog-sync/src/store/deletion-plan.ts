@@ -1,4 +1,5 @@
 import { quoteFullName } from "@langguard/unity-catalog";
+import { WORKSPACE_KINDS } from "../mapping/entity.ts";
 
 /**
  * What a catalog run may mark deleted, decided per container (DataHub's stale-metadata removal
@@ -71,10 +72,11 @@ export function listingKey(listing: string, parent: readonly string[]): string {
   return [listing, ...parent].join("\u0000");
 }
 
-function keyOf(o: StoredObject): string {
+/** The listing an object (stored, or a record being written) came from, as `listingKey` names it. */
+export function listingKeyOf(o: Pick<StoredObject, "kind" | "catalogName" | "schemaName">): string {
   const listing = LISTING_OF[o.kind]!;
   // Catalogs, serving endpoints and Genie spaces are each listed once for the whole workspace.
-  if (o.kind === "catalog" || o.kind === "servingEndpoint" || o.kind === "genieSpace") return listingKey(listing, []);
+  if (o.kind === "catalog" || WORKSPACE_KINDS.has(o.kind)) return listingKey(listing, []);
   if (o.kind === "schema" || o.kind === "model") return listingKey(listing, [o.catalogName]);
   return listingKey(listing, [o.catalogName, o.schemaName ?? ""]);
 }
@@ -100,7 +102,7 @@ export function planDeletions(live: StoredObject[], completed: CompletedListing[
   const roots: StoredObject[] = [];
   const leftOut: StoredObject[] = [];
   for (const o of live) {
-    const key = keyOf(o);
+    const key = listingKeyOf(o);
     const listing = done.get(key);
     if (!listing || listing.seen.has(o.fullName)) continue;
     if (excludedNames.get(key)!.has(o.fullName)) leftOut.push(o);

@@ -25,8 +25,6 @@ from .uc import epoch_ms, failure_of, segment, text, whole
 
 SERVING = "/api/2.0/serving-endpoints"
 GENIE = "/api/2.0/genie/spaces"
-# The Genie API's largest page (its default is 20).
-GENIE_MAX_PAGE = 100
 # An inference table is named by its prefix: Databricks writes the payloads to `<prefix>_payload`.
 PAYLOAD_SUFFIX = "_payload"
 # An entry that vanished between the listing and its details: left out, the listing still complete.
@@ -176,15 +174,24 @@ def serving_endpoints(walk) -> None:
     details (`GET …/serving-endpoints/{name}`) add its inference table capture and served entities'
     full configuration."""
 
-    def page(items):
-        futures = [walk.lookups.submit(endpoint_one, walk, item) for item in items]
-        records = [r for r in (f.result() for f in futures) if r is not VANISHED]
-        walk.count("servingEndpoints", sum(r is not None for r in records))
-        return records
-
+    page = details_page(walk, "servingEndpoints", endpoint_one)
     unavailable_is_a_warning(
         walk, "servingEndpoints", "syncServingEndpoints", lambda: walk.listing_of("servingEndpoints", "servingEndpoint", (), SERVING, "endpoints", {}, lambda item, name: True, page, page_param=None)
     )
+
+
+def details_page(walk, listing: str, one):
+    """A listing's page whose entries each need a details request: fetched side by side on the
+    walk's lookup threads; an entry gone in between (VANISHED) is left out, an unreadable one is
+    None (its error was reported, and the listing gets no checkpoint)."""
+
+    def page(items):
+        futures = [walk.lookups.submit(one, walk, item) for item in items]
+        records = [r for r in (f.result() for f in futures) if r is not VANISHED]
+        walk.count(listing, sum(r is not None for r in records))
+        return records
+
+    return page
 
 
 def unavailable_is_a_warning(walk, listing: str, setting: str, run) -> None:
@@ -220,12 +227,7 @@ def genie_spaces(walk) -> None:
     space's export, so its tables come from `GET …/spaces/{id}?include_serialized_space=true`,
     which needs CAN EDIT: without it the space is kept, its tables unknown, and a warning says why."""
 
-    def page(items):
-        futures = [walk.lookups.submit(space_one, walk, item) for item in items]
-        records = [r for r in (f.result() for f in futures) if r is not VANISHED]
-        walk.count("genieSpaces", sum(r is not None for r in records))
-        return records
-
+    page = details_page(walk, "genieSpaces", space_one)
     unavailable_is_a_warning(
         walk, "genieSpaces", "syncGenieSpaces", lambda: walk.listing_of("genieSpaces", "genieSpace", (), GENIE, "spaces", {}, lambda item, name: True, page, page_param="page_size", field="space_id")
     )

@@ -134,6 +134,10 @@ describe("authentication methods", () => {
     const back = await patch({ authType: "oauth-m2m", clientId: member.clientId, clientSecret: member.clientSecret });
     expect(back.json()).toMatchObject({ authType: "oauth-m2m", clientId: member.clientId });
     expect((await patch({ clientId: stranger.clientId })).json()).toMatchObject({ clientId: stranger.clientId, hasToken: true });
+    // Moving the service principal to another host asks for its secret again, by the field it goes in.
+    const elsewhere = await patch({ host: workspace.url.replace("127.0.0.1", "localhost") });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json().issues[0]).toMatchObject({ field: "body.clientSecret" });
 
     // Another source without a method: the source's default, as before methods existed.
     const moved = await patch({ source: "mlflow", host: mlflowUrl, token: "mlflow-token-5678" });

@@ -61,6 +61,11 @@ export function resolvedAuthType(body: Pick<AuthInput, "source" | "authType" | "
   return body.token ? "bearer" : "none";
 }
 
+/** The body field a method's secret goes in ("token" for a method without one). */
+export function secretFieldOf(type: AuthType): SecretField {
+  return METHOD[type].secret ?? "token";
+}
+
 /** The method's secret, whichever field carried it. */
 export function secretOf(body: AuthInput): string | undefined {
   const field = METHOD[resolvedAuthType(body)].secret;

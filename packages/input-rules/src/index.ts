@@ -11,5 +11,6 @@ export {
   type AuthIssue,
   type AuthType,
   resolvedAuthType,
+  secretFieldOf,
   secretOf,
 } from "./auth.ts";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { sealToken } from "@langguard/credentials";
 import { resolveAndCheck } from "@langguard/host-policy";
 import { Prisma, type Integration } from "@langguard/database";
-import { type AuthInput, type AuthType, authColumns, authIssues, resolvedAuthType, secretOf, tokenNeededAgain } from "@langguard/input-rules";
+import { type AuthInput, type AuthType, authColumns, authIssues, resolvedAuthType, secretFieldOf, secretOf, tokenNeededAgain } from "@langguard/input-rules";
 import { maskedToken } from "@langguard/secrets";
 import type { GatewayDeps } from "../deps.ts";
 import { orgOf } from "../plugins/authentication.ts";
@@ -129,10 +129,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app,
       };
       const nextAuthType = resolvedAuthType(merged);
       const secret = secretOf(merged);
-      const secretField = { token: "token", clientSecret: "clientSecret", password: "password" }[
-        token ? "token" : clientSecret ? "clientSecret" : password ? "password" : "token"
-      ];
-      const tokenAgain = tokenNeededAgain({ ...current, hasToken: current.tokenCiphertext !== null }, { ...next, token: secret }, secretField);
+      const tokenAgain = tokenNeededAgain({ ...current, hasToken: current.tokenCiphertext !== null }, { ...next, token: secret }, secretFieldOf(nextAuthType));
       if (tokenAgain) throw new HttpError(400, `${tokenAgain.field}: must be supplied again when host or source changes`, { issues: [tokenAgain] });
       // A sealed secret opens only for the method it was entered for: a new method needs its own.
       const keepsSecret = !moved && nextAuthType === current.authType && current.tokenCiphertext !== null;

@@ -53,13 +53,14 @@ async function readDatabase(db: Database): Promise<Omit<FleetSnapshot, "redis" |
       ORDER BY "createdAt" DESC LIMIT 1
     ) ok ON true
     WHERE i.enabled`;
-  const throttled = await db.$queryRaw<Array<{ integrationId: string; seconds: number }>>`
-    SELECT id::text AS "integrationId", EXTRACT(EPOCH FROM now() - "rateLimitedAt")::float8 AS seconds
-    FROM "Integration" WHERE enabled AND "rateLimitedAt" IS NOT NULL`;
-
-  const expiring = await db.$queryRaw<Array<{ integrationId: string; seconds: number }>>`
-    SELECT id::text AS "integrationId", EXTRACT(EPOCH FROM "credentialExpiresAt" - now())::float8 AS seconds
-    FROM "Integration" WHERE enabled AND "credentialExpiresAt" IS NOT NULL`;
+  // One pass over the integrations for both per-integration clocks: throttled since, and expiring in.
+  const clocks = await db.$queryRaw<Array<{ integrationId: string; throttledSeconds: number | null; expirySeconds: number | null }>>`
+    SELECT id::text AS "integrationId",
+           EXTRACT(EPOCH FROM now() - "rateLimitedAt")::float8 AS "throttledSeconds",
+           EXTRACT(EPOCH FROM "credentialExpiresAt" - now())::float8 AS "expirySeconds"
+    FROM "Integration" WHERE enabled AND ("rateLimitedAt" IS NOT NULL OR "credentialExpiresAt" IS NOT NULL)`;
+  const throttled = clocks.flatMap((c) => (c.throttledSeconds === null ? [] : [{ integrationId: c.integrationId, seconds: c.throttledSeconds }]));
+  const expiring = clocks.flatMap((c) => (c.expirySeconds === null ? [] : [{ integrationId: c.integrationId, seconds: c.expirySeconds }]));
   const failing: FleetSnapshot["failing"] = [];
   const lag = new Map<string, number>(KINDS.map((kind) => [kind, 0]));
   for (const row of recent) {

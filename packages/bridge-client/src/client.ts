@@ -234,13 +234,12 @@ export class BridgeClient {
     if (!existsSync(pythonPath)) {
       throw new BridgeError("sdk_missing", `MLflow SDK not available: no Python executable at PYTHON_PATH=${this.options.pythonPath}`);
     }
-    const forms = secretForms(authOf(source), source.token);
-    const scrub = secretScrubber(forms);
+    const scrub = secretScrubber(secretForms(authOf(source), source.token));
     // Sent as given: the bridge checks them against the contract's JSON Schema and fills in its defaults.
     const child = await this.start(command, params as object, { ...this.childEnv(source), ...options.env }, options.signal);
 
     // Upstream detail and tracebacks arrive here: only ever logged at debug, line by line, scrubbed.
-    const stderr = new LineScrubber(scrub, Math.max(0, ...forms.map((form) => form.length)), (text) => {
+    const stderr = new LineScrubber(scrub, scrub.longest, (text) => {
       if (text.trim()) this.options.logger?.debug({ bridge: command, stderr: text.slice(0, STDERR_LINE_CHARS) }, "python bridge stderr");
     });
     child.stderr.setEncoding("utf8");

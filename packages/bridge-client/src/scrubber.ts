@@ -3,12 +3,19 @@
  * chunks, so a token can be split across two of them: scrubbing is done on whole lines, and only
  * complete lines (or, for a runaway line, all but a token's length of it) ever leave.
  */
-export function secretScrubber(secrets: string | null | undefined | ReadonlyArray<string>): (text: string) => string {
+export interface Scrubber {
+  (text: string): string;
+  /** The longest form it replaces: how much of a runaway line must be held back (see LineScrubber). */
+  readonly longest: number;
+}
+
+export function secretScrubber(secrets: string | null | undefined | ReadonlyArray<string>): Scrubber {
   const given = (typeof secrets === "string" ? [secrets] : (secrets ?? [])).filter((secret) => secret.length >= 4);
-  if (given.length === 0) return (text) => text;
-  // Longest first, so a form that contains another is replaced whole.
+  // Longest first, so a form that contains another is replaced whole. A URL-encoded form can be
+  // three times its secret's length.
   const forms = [...new Set(given.flatMap((secret) => [secret, encodeURIComponent(secret)]))].sort((a, b) => b.length - a.length);
-  return (text) => forms.reduce((out, form) => out.split(form).join("[redacted]"), text);
+  const scrub = (text: string) => forms.reduce((out, form) => out.split(form).join("[redacted]"), text);
+  return Object.assign(scrub, { longest: forms[0]?.length ?? 0 });
 }
 
 const MAX_PENDING = 16 * 1024;

@@ -13,8 +13,6 @@ export type BridgeAuth =
   | { type: "basic"; username: string }
   | { type: "bearer" };
 
-export type BridgeAuthType = BridgeAuth["type"];
-
 /** A source without a method is what every integration was before methods existed. */
 export function defaultAuth(kind: "databricks" | "mlflow", hasToken: boolean): BridgeAuth {
   if (kind === "databricks") return { type: "pat" };

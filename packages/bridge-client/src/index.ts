@@ -39,6 +39,6 @@ export {
   type StepMessage,
 } from "./contract.ts";
 export { BridgeError, type BridgeErrorDetails } from "./errors.ts";
-export { authEnv, defaultAuth, secretForms, type BridgeAuth, type BridgeAuthType } from "./auth-env.ts";
+export { authEnv, type BridgeAuth } from "./auth-env.ts";
 export { readLines, LineTooLongError } from "./line-reader.ts";
 export { LineScrubber, secretScrubber } from "./scrubber.ts";

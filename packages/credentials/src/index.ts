@@ -1,3 +1,3 @@
 export { needsResealing, openToken, openWebhookSecret, sealToken, sealWebhookSecret, tokenBinding, type TokenOwner } from "./tokens.ts";
 export { resealAllTokens, type RotationReport } from "./rotation.ts";
-export { bridgeAuthOf, bridgeSourceOf, type AuthColumns } from "./source.ts";
+export { bridgeAuthOf, bridgeSourceOf } from "./source.ts";

@@ -18,7 +18,7 @@ export { parsePolicyInput, policyInputSchema } from "./document-schema.ts";
 export type { Evidence, Finding, Outcome, Policy, PolicyResult, PolicySpec, Severity } from "./types.ts";
 
 export { builtinPolicies, getBuiltin } from "./builtins/index.ts";
-export { type DeclaredCrossing, type DeclaredUse, declaredCrossings } from "./builtins/cross-boundary-access.ts";
+export { type DeclaredUse, declaredCrossings } from "./builtins/cross-boundary-access.ts";
 export { MAX_EVIDENCE } from "./builtins/define.ts";
 export { type EvaluateAllOptions, evaluateAll } from "./evaluate-all.ts";
 export {

@@ -61,11 +61,11 @@ def cmd_check(params: dict) -> dict:
             expires_at = credential_expiry(me)
             info["credentialExpiresAt"] = expires_at
             days = days_left(expires_at)
-            if days is not None and days <= EXPIRY_WARNING_DAYS:
+            if expires_at is not None and days is not None and days <= params["expiryWarningDays"]:
                 step(
                     "auth",
                     "warning",
-                    f"Authenticated as {me.user_name}; the token expires in {days} days",
+                    f"Authenticated as {me.user_name}; {expiry_text(expires_at, days)}",
                     (
                         "Generate a new OAuth secret for the service principal (account console → Service principals → Secrets) and save it on the integration before then."
                         if auth_type() == "oauth-m2m"
@@ -124,9 +124,6 @@ def cmd_check(params: dict) -> dict:
     return info
 
 
-EXPIRY_WARNING_DAYS = 14
-
-
 def credential_expiry(me) -> int | None:
     """When the credential stops working (ms since the epoch), where the workspace tells.
 
@@ -167,6 +164,13 @@ def _rfc3339_ms(value: str) -> int | None:
         return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
     except ValueError:
         return None
+
+
+def expiry_text(expires_at: int, days: int) -> str:
+    """In the gateway's words (credentialWarning): a day count ahead, the date once it has passed."""
+    if days <= 0:
+        return f"the token expired on {time.strftime('%Y-%m-%d', time.gmtime(expires_at / 1000))}"
+    return f"the token expires in {days} day{'' if days == 1 else 's'}"
 
 
 def days_left(expires_at: int | None) -> int | None:

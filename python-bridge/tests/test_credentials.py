@@ -77,3 +77,12 @@ def test_a_service_principals_secret_is_posted_only_to_its_methods_token_endpoin
     finally:
         monkeypatch.setattr(oauth, "retrieve_token", original)
     assert posted == ["https://DBC-1.cloud.databricks.com./oidc/v1/token", ENTRA_TOKEN]
+
+
+def test_an_expiry_is_told_in_the_gateways_words():
+    from langguard_bridge.check import expiry_text
+
+    assert expiry_text(0, 3) == "the token expires in 3 days"
+    assert expiry_text(0, 1) == "the token expires in 1 day"
+    # Once past, the date it ended, as the integration's credentialWarning says it.
+    assert expiry_text(1_767_225_600_000, 0) == "the token expired on 2026-01-01"

@@ -39,8 +39,13 @@ const ids = z.array(z.string());
 
 // ------------------------------------------------------------------ params
 
+/** From this many days before a credential expires, the connection test and the integration warn. */
+export const CREDENTIAL_WARNING_DAYS = 14;
+
 const CheckParams = z
   .object({
+    /** The auth step warns when the workspace says the credential expires within this many days. */
+    expiryWarningDays: z.number().int().min(0).max(365).default(CREDENTIAL_WARNING_DAYS),
     /** The SQL warehouse the catalog sync would use; checked when given or when the catalog is synced. */
     warehouseId: z.string().nullish(),
     syncCatalog: z.boolean().default(false),

@@ -28,6 +28,7 @@ export {
   type CatalogCheckpointMessage,
   type CheckpointMessage,
   type CheckpointOf,
+  CREDENTIAL_WARNING_DAYS,
   type ErrorMessage,
   type MessageOf,
   type ParamsOf,

@@ -1,3 +1,4 @@
+import { CREDENTIAL_WARNING_DAYS } from "@langguard/bridge-client";
 import { randomUUID } from "node:crypto";
 import { applySchedules, RATE_LIMIT_CLEARED, rateLimitView, removeSchedules } from "@langguard/sync-runs";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -31,8 +32,6 @@ export function integrationView(integration: Integration): z.input<typeof Integr
 }
 
 /** Days before expiry from which an integration warns (the workspace's usual notice for a PAT). */
-export const CREDENTIAL_WARNING_DAYS = 14;
-
 export function credentialWarning(expiresAt: Date | null, now = Date.now()): { status: "warning"; message: string } | null {
   if (!expiresAt) return null;
   const days = Math.ceil((expiresAt.getTime() - now) / 86_400_000);

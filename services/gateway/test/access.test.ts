@@ -75,7 +75,10 @@ describe("access control", () => {
     const { key, id, prefix } = created.json();
     expect(key).toMatch(/^lgk_/);
     const row = await fleet.db.apiKey.findUniqueOrThrow({ where: { id } });
-    expect(JSON.stringify(row)).not.toContain(key.split("_").at(-1));
+    // The secret is base64url and may itself hold '_': it is everything after `lgk_<16-character prefix>_`.
+    const secret = key.slice(`lgk_${prefix}_`.length);
+    expect(secret).toHaveLength(43);
+    expect(JSON.stringify(row)).not.toContain(secret);
     const list = await fleet.inject({ method: "GET", url: "/api/keys" });
     expect(list.json().items.map((k: { prefix: string }) => k.prefix)).toContain(prefix);
     expect(list.body).not.toContain(key);

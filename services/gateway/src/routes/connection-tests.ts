@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { bridgeAuthOf, bridgeSourceOf } from "@langguard/credentials";
-import { authColumns, secretOf } from "@langguard/input-rules";
+import { bridgeSourceOf } from "@langguard/credentials";
+import { unsavedSource } from "../connection/unsaved-source.ts";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { testConnection, type ConnectionReport as Report } from "../connection/connection-test.ts";
 import { enterOrRefuse, FairGate } from "../connection/limiter.ts";
@@ -30,13 +30,9 @@ export const connectionTestRoutes: FastifyPluginAsyncZod<GatewayDeps & { pythonP
     "/api/integrations/test",
     { config: { scope: "write", rateLimit: expensive(deps.settings) }, schema: { ...schema, body: Credentials } },
     async (request) => {
-      const { source, host, warehouseId, syncCatalog, syncTraces } = request.body;
-      const columns = authColumns(request.body);
+      const { warehouseId, syncCatalog, syncTraces } = request.body;
       return run(orgOf(request), {
-        kind: source,
-        host,
-        token: secretOf(request.body) ?? null,
-        auth: bridgeAuthOf({ ...columns, source }),
+        ...unsavedSource(request.body),
         warehouseId: warehouseId ?? null,
         syncCatalog: syncCatalog ?? false,
         syncTraces: syncTraces ?? true,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BridgeError, type BridgeSource } from "@langguard/bridge-client";
-import { bridgeAuthOf, bridgeSourceOf } from "@langguard/credentials";
-import { authColumns, secretOf } from "@langguard/input-rules";
+import { bridgeSourceOf } from "@langguard/credentials";
+import { unsavedSource } from "../connection/unsaved-source.ts";
 import { resolveAndCheck } from "@langguard/host-policy";
 import { SecretDecryptionError } from "@langguard/secrets";
 import { enterOrRefuse, FairGate } from "../connection/limiter.ts";
@@ -90,8 +90,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, 
       const verdict = await resolveAndCheck(new URL(host).hostname, deps.hostPolicy);
       if (!verdict.ok && !verdict.unresolved)
         throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });
-      const auth = bridgeAuthOf({ ...authColumns(request.body), source });
-      return list(orgOf(request), { kind: source, host, token: secretOf(request.body) ?? null, auth }, { search, cursor, limit });
+      return list(orgOf(request), unsavedSource(request.body), { search, cursor, limit });
     },
   );
 };

@@ -107,6 +107,7 @@ describe("traces and governance in the browser", () => {
       owner: "data-eng",
       comment: "One row per order",
       stats: { numFiles: 12, sizeInBytes: 52_428_800 },
+      alterations: [{ path: "columns[1].comment", change: "nul-removed" }],
     });
     await db.catalogColumn.createMany({
       data: [
@@ -313,6 +314,10 @@ describe("traces and governance in the browser", () => {
     await page.getByRole("cell", { name: "customer_email" }).waitFor();
     await page.getByText("pii: email").waitFor();
     await page.getByText("50 MB (52,428,800 bytes)").waitFor();
+    // What the sync had to change to store it is said, where it was.
+    const changed = page.getByRole("status").filter({ hasText: "Stored with changes" });
+    await changed.getByText("columns[1].comment").waitFor();
+    expect(await changed.textContent()).toContain("a NUL character removed");
     expect(await axe(page, "catalog-table")).toEqual([]);
     await screenshot(page, "catalog-table");
     // Agents: versions, and the traces of one.

@@ -8,7 +8,16 @@ import { createQueue, jobId, QueueName } from "@langguard/queue-contracts";
 import type { RegisteredWorker } from "@langguard/service-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectMatchesLayout } from "../helpers/catalog-truth.ts";
-import { buildLayout, dropTable, type FakeWorkspace, findSchema, layouts, startFakeWorkspace, type WorkspaceState } from "../helpers/databricks/index.ts";
+import {
+  BEYOND_DOUBLE,
+  buildLayout,
+  dropTable,
+  type FakeWorkspace,
+  findSchema,
+  layouts,
+  startFakeWorkspace,
+  type WorkspaceState,
+} from "../helpers/databricks/index.ts";
 import { createIntegration, type Fleet, startFleet, type SyncRunView, syncAndWait, waitForRun } from "../helpers/fleet.ts";
 import { startWorker, type RunningWorker } from "../helpers/running-worker.ts";
 import { repoRoot } from "../helpers/test-env.ts";
@@ -259,6 +268,66 @@ describe("catalog changes between syncs", () => {
     expect(run.status).toBe("succeeded");
     expect(await names("&deleted=true")).toEqual(["main.`weird.ns`", "main.`weird.ns`.`m.v1`", "main.`weird.ns`.`odd``name`", "main.`weird.ns`.a"]);
     await expectMatchesLayout(fleet.db, c.integration, state);
+  });
+});
+
+describe("values Postgres or JavaScript cannot take as they are", () => {
+  it("NUL and lone surrogates are cleaned and listed per object, a name holding a NUL is set aside by name, and 2^53 + 1 bytes leave the API exact", async () => {
+    const ws = await workspace(layouts.hostileValues());
+    const c = await newCase(ws);
+    const run = await c.sync();
+    // Everything but the one object whose name cannot be stored.
+    expect(run.status).toBe("partial");
+    expect(run.containerErrors).toEqual([
+      { kind: "table", fullName: "hostile.s.nul\\u0000name", errorKind: "set_aside", message: expect.stringContaining("its name holds a NUL character") },
+    ]);
+    expect(run.errorMessage).toContain("set aside");
+    expect(run.warnings).toContainEqual({ kind: "altered", message: expect.stringContaining("2 objects were stored with changes") });
+
+    const tables = new Map<string, Record<string, unknown>>((await c.entities("&kind=table")).items.map((t: { name: string }) => [t.name, t]));
+    expect([...tables.keys()].sort()).toEqual(["huge", "lone_surrogate", "nul_values", "nulname"]);
+    expect(tables.get("nul_values")).toMatchObject({
+      comment: "beforeafter",
+      owner: "teama",
+      properties: { qualitytier: "gold", source: "s3://raw" },
+    });
+    expect(tables.get("nul_values")!.alterations).toEqual(
+      expect.arrayContaining([
+        { path: "owner", change: "nul-removed" },
+        { path: "comment", change: "nul-removed" },
+        { path: "properties.quality\\u0000tier", change: "key-rewritten" },
+        { path: "properties.source", change: "nul-removed" },
+        { path: "columns[1].name", change: "nul-removed" },
+        { path: "columns[1].comment", change: "nul-removed" },
+      ]),
+    );
+    expect(tables.get("lone_surrogate")!.comment).toBe("half \uFFFD a pair");
+    expect(tables.get("lone_surrogate")!.alterations).toEqual(
+      expect.arrayContaining([
+        { path: "comment", change: "lone-surrogate-replaced" },
+        { path: "columns[0].comment", change: "lone-surrogate-replaced" },
+      ]),
+    );
+    expect(tables.get("lone_surrogate")!.alterations).toHaveLength(2);
+    expect(tables.get("nulname")).toMatchObject({ alterations: [] });
+
+    // A column whose cleaned name is its neighbour's keeps a visible suffix rather than vanishing.
+    const columns = (await c.api.inject({ method: "GET", url: `/api/catalog/tables/${tables.get("nul_values")!.id}` })).json().columns;
+    expect(columns.map((col: { name: string; comment: string }) => [col.name, col.comment])).toEqual([
+      ["col", "the real col"],
+      ["col\uFFFD", "cleaned  into a neighbour's name"],
+    ]);
+
+    // The size is stored and served digit for digit, in the list and in the table's own view.
+    const list = await c.api.inject({ method: "GET", url: `/api/catalog/entities?integrationId=${c.id}&kind=table&q=huge` });
+    expect(list.body).toContain(`"sizeInBytes":${BEYOND_DOUBLE}`);
+    const one = await c.api.inject({ method: "GET", url: `/api/catalog/tables/${tables.get("huge")!.id}` });
+    expect(one.body).toContain(`"sizeInBytes":${BEYOND_DOUBLE}`);
+
+    // Nothing changed at the source: the next run writes nothing and sets the same object aside.
+    const again = await c.sync();
+    expect(again).toMatchObject({ status: "partial", itemsIngested: 0, itemsUpdated: 0 });
+    expect(again.containerErrors).toHaveLength(1);
   });
 });
 

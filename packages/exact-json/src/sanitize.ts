@@ -47,8 +47,8 @@ function clean(value: unknown, out: Alteration[], path: string): unknown {
   return copy ?? value;
 }
 
-/** A key as a path segment: NUL and lone surrogates spelled as escapes, so the path survives storage. */
-function visible(key: string): string {
+/** A key as a path segment (or a name in a message): NUL and lone surrogates spelled as escapes, so the text survives storage. */
+export function visible(key: string): string {
   return key.replace(
     /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

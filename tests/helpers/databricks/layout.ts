@@ -44,7 +44,8 @@ export interface ColumnState {
 /** What `DESCRIBE DETAIL` reports beyond the catalog entry. */
 export interface DeltaDetail {
   numFiles: number;
-  sizeInBytes: number;
+  /** A bigint for a size JavaScript numbers cannot hold exactly (the SQL API sends it as text). */
+  sizeInBytes: number | bigint;
   partitionColumns: string[];
   clusteringColumns: string[];
   minReaderVersion: number;
@@ -556,6 +557,50 @@ export function dottedNamesLayout(state: WorkspaceState = emptyState()): Workspa
   return state;
 }
 
+/** 2^53 + 1: the first integer a JavaScript number rounds. */
+export const BEYOND_DOUBLE = 2n ** 53n + 1n;
+
+/**
+ * Values Unity Catalog can hold that Postgres cannot store as they are, or that a JavaScript
+ * number rounds. Catalog `hostile`, schema `s`:
+ * - `nul_values`: NUL in its comment and owner, in a property's key and value, and in a column's
+ *   name (beside a column already named what that cleans to) and comment;
+ * - `lone_surrogate`: an unpaired UTF-16 surrogate in its comment and in a column's comment;
+ * - `nul\u0000name`: a name holding a NUL, which no stored name can spell, beside `nulname`,
+ *   the name it would become with the NUL removed;
+ * - `huge`: DESCRIBE DETAIL reports 2^53 + 1 bytes.
+ */
+export function hostileValuesLayout(state: WorkspaceState = emptyState()): WorkspaceState {
+  const c = "hostile";
+  const catalog = makeCatalog(c);
+  const schema = makeSchema(c, "s");
+  catalog.schemas.set("s", schema);
+  state.catalogs.set(c, catalog);
+  const base = makeColumns(1)[0]!;
+  schema.tables.set(
+    "nul_values",
+    makeTable(c, "s", "nul_values", {
+      comment: "before\u0000after",
+      owner: "team\u0000a",
+      properties: { "quality\u0000tier": "gold", source: "s3\u0000://raw" },
+      columns: [
+        { ...base, name: "col", comment: "the real col" },
+        { ...base, name: "c\u0000ol", comment: "cleaned \u0000 into a neighbour's name" },
+      ],
+    }),
+  );
+  schema.tables.set(
+    "lone_surrogate",
+    makeTable(c, "s", "lone_surrogate", { comment: "half \uD800 a pair", columns: [{ ...base, name: "c", comment: "\uDC00 alone" }] }),
+  );
+  schema.tables.set("nul\u0000name", makeTable(c, "s", "nul\u0000name"));
+  schema.tables.set("nulname", makeTable(c, "s", "nulname"));
+  const huge = makeTable(c, "s", "huge");
+  huge.detail.sizeInBytes = BEYOND_DOUBLE;
+  schema.tables.set("huge", huge);
+  return state;
+}
+
 /** Ready-made workspaces; each call builds a fresh state. */
 export const layouts = {
   minimal: () => buildLayout({ catalogs: ["main"], schemasPerCatalog: 1, tablesPerSchema: 1, volumesPerSchema: 0, functionsPerSchema: 0, modelsPerSchema: 0 }),
@@ -566,6 +611,7 @@ export const layouts = {
   /** multiCatalog plus every edge case, for one sync that meets all of them. */
   everything: () => edgeCaseLayout(buildLayout({ catalogs: 3, schemasPerCatalog: 2, tablesPerSchema: 3, tags: true })),
   dottedNames: () => dottedNamesLayout(),
+  hostileValues: () => hostileValuesLayout(),
 };
 
 // ---- lookups and edits, for tests that change the workspace between syncs ----

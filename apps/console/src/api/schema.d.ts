@@ -1592,6 +1592,8 @@ export interface operations {
                     "application/json": {
                         hasMore: boolean;
                         items: {
+                            /** @description Where the stored object differs from the source: { path, change } for each value Postgres could not store as it was (a NUL removed, an unpaired surrogate replaced, a column name made unique) */
+                            alterations: unknown;
                             /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                             catalogName: string;
                             comment: string | null;
@@ -1705,6 +1707,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Where the stored object differs from the source: { path, change } for each value Postgres could not store as it was (a NUL removed, an unpaired surrogate replaced, a column name made unique) */
+                        alterations: unknown;
                         /** @description Empty for the workspace-wide kinds (servingEndpoint, genieSpace) */
                         catalogName: string;
                         columnCount: number;

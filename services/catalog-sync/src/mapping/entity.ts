@@ -1,3 +1,4 @@
+import { type Alteration, sanitizeForPostgres, visible } from "@langguard/exact-json";
 import { parseFullName, quoteFullName } from "@langguard/unity-catalog";
 
 export type CatalogKind = "catalog" | "schema" | "table" | "volume" | "function" | "model" | "servingEndpoint" | "genieSpace";
@@ -32,12 +33,25 @@ export interface CatalogRow {
   sourceUpdatedAt: string | null;
   contentHash: string;
   columns: ColumnRow[] | null;
+  /** Where the stored object differs from the source's: values Postgres could not store as they were. */
+  alterations: Alteration[];
 }
 
-export class CatalogMappingError extends Error {}
+/** A record that cannot be stored: it is set aside, named in the run, and blocks nothing else. */
+export class CatalogMappingError extends Error {
+  constructor(
+    message: string,
+    /** The object's kind and full name when the record told them ("record" and "" when it did not). */
+    readonly kind = "record",
+    readonly fullName = "",
+    readonly errorKind = "bad_response",
+  ) {
+    super(message);
+  }
+}
 
 const KINDS = new Set(["catalog", "schema", "table", "volume", "function", "model", "servingEndpoint", "genieSpace"]);
-const str = (v: unknown): string | null => (typeof v === "string" ? v.replaceAll("\u0000", "") : typeof v === "number" ? String(v) : null);
+const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" ? String(v) : null);
 const time = (v: unknown): string | null => (typeof v === "number" && Number.isFinite(v) && v > 0 && v < 8.64e15 ? new Date(v).toISOString() : null);
 const object = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -73,12 +87,35 @@ export function partsOf(kind: string, data: Record<string, unknown>): string[] |
   return schema ? [catalog, schema, name] : null;
 }
 
-/** One bridge record to our row; `digest` (of the record's line) is the content hash. */
-export function mapCatalogRecord(data: Record<string, unknown>, digest: string): CatalogRow {
-  const kind = data.kind as CatalogKind;
-  if (!KINDS.has(kind)) throw new CatalogMappingError(`unknown catalog record kind ${JSON.stringify(data.kind)}`);
-  const parts = partsOf(kind, data);
+/**
+ * A name Postgres cannot store as it is (a NUL, an unpaired surrogate) is not cleaned: without the
+ * NUL, `a\0b` would be `ab`, another object's name, and a sync would merge or delete the wrong one.
+ */
+function refuseUnstorableName(kind: string, parts: string[]): void {
+  const bad = parts.find((part) => sanitizeForPostgres(part).value !== part);
+  if (bad === undefined) return;
+  const what = bad.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
+  throw new CatalogMappingError(
+    `set aside: its name holds ${what}, which Postgres cannot store, and the name without it could be another object's`,
+    kind,
+    quoteFullName(parts.map(visible)),
+    "set_aside",
+  );
+}
+
+/**
+ * One bridge record to our row; `digest` (of the record's line) is the content hash. An `unclean`
+ * record (its line holds a NUL or a lone surrogate escape) has those removed or replaced, and each
+ * change is listed in the row's alterations.
+ */
+export function mapCatalogRecord(source: Record<string, unknown>, digest: string, unclean = false): CatalogRow {
+  const kind = source.kind as CatalogKind;
+  if (!KINDS.has(kind)) throw new CatalogMappingError(`unknown catalog record kind ${JSON.stringify(source.kind)}`);
+  const parts = partsOf(kind, source);
   if (!parts) throw new CatalogMappingError(`a ${kind} record without its name`);
+  const alterations: Alteration[] = [];
+  if (unclean) refuseUnstorableName(kind, parts);
+  const data = unclean ? sanitizeForPostgres(source, alterations).value : source;
   const {
     kind: _k,
     name: _n,
@@ -95,6 +132,7 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
     columns,
     ...details
   } = data;
+  const used = new Set<string>();
   return {
     kind,
     fullName: quoteFullName(parts),
@@ -113,8 +151,13 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
     columns: Array.isArray(columns)
       ? columns.map((c, i) => {
           const col = object(c);
+          // Two columns of one name (a cleaned name meeting its neighbour's) both stay: the later keeps a visible suffix.
+          let name = str(col.name) ?? `#${i}`;
+          if (used.has(name)) alterations.push({ path: `columns[${i}].name`, change: "key-rewritten" });
+          while (used.has(name)) name += "\uFFFD";
+          used.add(name);
           return {
-            name: str(col.name) ?? `#${i}`,
+            name,
             position: typeof col.position === "number" ? col.position : i,
             typeText: str(col.typeText),
             typeName: str(col.typeName),
@@ -124,5 +167,6 @@ export function mapCatalogRecord(data: Record<string, unknown>, digest: string):
           };
         })
       : null,
+    alterations,
   };
 }

@@ -5,6 +5,7 @@ import { evaluateDeclaredAccess } from "@langguard/governance";
 import type { Logger } from "@langguard/logger";
 import type { PayloadOf } from "@langguard/queue-contracts";
 import type { KeyRing } from "@langguard/secrets";
+import { sanitizeForPostgres } from "@langguard/exact-json";
 import { countSynced } from "@langguard/service-runtime";
 import { runSyncJob, type ContainerError, type RunOutcome, type RunProblem } from "@langguard/sync-runs";
 import { quoteFullName } from "@langguard/unity-catalog";
@@ -94,7 +95,7 @@ class WalkState {
   readonly completed: CompletedListing[] = [];
   readonly containerErrors: ContainerError[] = [];
   readonly warnings: RunProblem[] = [];
-  readonly totals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, stats: 0, tagsFailed: 0 };
+  readonly totals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, stats: 0, tagsFailed: 0, altered: 0 };
   private pending: CatalogRow[] = [];
   private pendingStats: Array<{ fullName: string; stats: Record<string, unknown> }> = [];
 
@@ -107,29 +108,31 @@ class WalkState {
   ) {}
 
   async on(message: BridgeMessage): Promise<void> {
-    if (message.type === "record" && message.stream === "catalog") await this.onRecord(message.data, message.digest ?? "");
+    if (message.type === "record" && message.stream === "catalog") await this.onRecord(message.data, message.digest ?? "", message.unclean === true);
     else if (message.type === "checkpoint" && "listing" in message) this.onCheckpoint(message.listing, message.parent, message.excluded ?? []);
     else if (message.type === "error") this.onError(message);
   }
 
-  private async onRecord(data: Record<string, unknown>, digest: string): Promise<void> {
+  private async onRecord(data: Record<string, unknown>, digest: string, unclean: boolean): Promise<void> {
     if (data.kind === "tableStats") {
       const { kind: _kind, fullName: _full, catalog, schema, name, ...stats } = data;
       const parts = partsOf("table", { catalog, schema, name });
-      if (parts) this.pendingStats.push({ fullName: quoteFullName(parts), stats });
+      // Statistics are an extra: a value Postgres cannot store is cleaned without a record of it.
+      if (parts) this.pendingStats.push({ fullName: quoteFullName(parts), stats: unclean ? sanitizeForPostgres(stats).value : stats });
     } else {
       try {
-        const row = mapCatalogRecord(data, digest);
+        const row = mapCatalogRecord(data, digest, unclean);
         this.pending.push(row);
         this.totals.fetched += 1;
         if (row.tagsFailed) this.totals.tagsFailed += 1;
+        if (row.alterations.length > 0) this.totals.altered += 1;
         const key = listingKeyOf(row);
         let names = this.seen.get(key);
         if (!names) this.seen.set(key, (names = new Set()));
         names.add(row.fullName);
       } catch (error) {
         if (!(error instanceof CatalogMappingError)) throw error;
-        this.containerErrors.push({ kind: "record", fullName: "", errorKind: "bad_response", message: error.message });
+        this.containerErrors.push({ kind: error.kind, fullName: error.fullName, errorKind: error.errorKind, message: error.message });
       }
     }
     if (this.pending.length >= this.settings.batchSize || this.pendingStats.length >= this.settings.batchSize) await this.flush();
@@ -220,12 +223,19 @@ async function finish(db: Database, run: SyncRun, integration: Integration, walk
   const outcome: RunOutcome = {
     status,
     errorKind: first?.errorKind ?? null,
-    errorMessage: first ? `${containerErrors.length} listing(s) failed: ${first.kind} ${first.fullName}: ${first.message}` : null,
+    errorMessage: first ? `${problemCount(containerErrors)}: ${first.kind} ${first.fullName}: ${first.message}` : null,
     containerErrors,
     warnings,
     progress,
   };
   return { outcome, summary: { status, ...progress } };
+}
+
+/** "2 listing(s) failed", "1 object(s) set aside", or both: a record set aside is not a failed listing. */
+function problemCount(errors: ContainerError[]): string {
+  const setAside = errors.filter((e) => e.errorKind === "set_aside").length;
+  const failed = errors.length - setAside;
+  return [failed ? `${failed} listing(s) failed` : "", setAside ? `${setAside} object(s) set aside` : ""].filter(Boolean).join(" and ");
 }
 
 function summaryWarnings(walk: WalkState, deletion: Awaited<ReturnType<typeof applyDeletions>>, integrationId: string): RunProblem[] {
@@ -244,6 +254,12 @@ function summaryWarnings(walk: WalkState, deletion: Awaited<ReturnType<typeof ap
     warnings.push({
       kind: "tags_stale",
       message: `The tags of ${walk.totals.tagsFailed} object(s) could not be read: their stored tags are kept and marked stale (tagsStaleAt); the next sync reads them again`,
+    });
+  const altered = walk.totals.altered;
+  if (altered > 0)
+    warnings.push({
+      kind: "altered",
+      message: `${altered === 1 ? "1 object was" : `${altered} objects were`} stored with changes Postgres required (NUL characters removed, unpaired surrogates replaced, names made unique); each lists them in its alterations.`,
     });
   return warnings;
 }

@@ -29,20 +29,20 @@ export async function writeCatalogBatch(db: Database, target: Target, rows: Cata
       if (unique.length > 0) {
         const written = await tx.$queryRawUnsafe<Array<{ id: string; kind: string; fullName: string; inserted: boolean }>>(
           `INSERT INTO "CatalogEntity" ("organizationId", "integrationId", "kind", "fullName", "name", "catalogName", "schemaName", "owner", "comment",
-              "properties", "tags", "tagsStaleAt", "details", "sourceCreatedAt", "sourceUpdatedAt", "contentHash", "updatedAt")
+              "properties", "tags", "tagsStaleAt", "details", "sourceCreatedAt", "sourceUpdatedAt", "contentHash", "alterations", "updatedAt")
            SELECT $2::uuid, $3::uuid, x."kind"::"CatalogKind", x."fullName", x."name", x."catalogName", x."schemaName", x."owner", x."comment",
               COALESCE(x."properties", '{}'), x."tags", CASE WHEN x."tagsFailed" THEN now() END, COALESCE(x."details", '{}'), x."sourceCreatedAt",
-              x."sourceUpdatedAt", x."contentHash", now()
+              x."sourceUpdatedAt", x."contentHash", COALESCE(x."alterations", '[]'), now()
            FROM jsonb_to_recordset($1::jsonb) AS x("kind" text, "fullName" text, "name" text, "catalogName" text, "schemaName" text, "owner" text,
               "comment" text, "properties" jsonb, "tags" jsonb, "tagsFailed" boolean, "details" jsonb, "sourceCreatedAt" timestamp(3),
-              "sourceUpdatedAt" timestamp(3), "contentHash" text)
+              "sourceUpdatedAt" timestamp(3), "contentHash" text, "alterations" jsonb)
            ON CONFLICT ("integrationId", "kind", "fullName") DO UPDATE SET
               "name" = EXCLUDED."name", "catalogName" = EXCLUDED."catalogName", "schemaName" = EXCLUDED."schemaName",
               "owner" = EXCLUDED."owner", "comment" = EXCLUDED."comment", "properties" = EXCLUDED."properties",
               "tags" = CASE WHEN EXCLUDED."tagsStaleAt" IS NOT NULL THEN "CatalogEntity"."tags" ELSE EXCLUDED."tags" END,
               "tagsStaleAt" = CASE WHEN EXCLUDED."tagsStaleAt" IS NOT NULL THEN COALESCE("CatalogEntity"."tagsStaleAt", EXCLUDED."tagsStaleAt") END,
               "details" = EXCLUDED."details", "sourceCreatedAt" = EXCLUDED."sourceCreatedAt", "sourceUpdatedAt" = EXCLUDED."sourceUpdatedAt",
-              "contentHash" = EXCLUDED."contentHash", "deletedAt" = NULL, "excludedAt" = NULL, "updatedAt" = now()
+              "contentHash" = EXCLUDED."contentHash", "alterations" = EXCLUDED."alterations", "deletedAt" = NULL, "excludedAt" = NULL, "updatedAt" = now()
            WHERE "CatalogEntity"."contentHash" IS DISTINCT FROM EXCLUDED."contentHash" OR "CatalogEntity"."deletedAt" IS NOT NULL
               OR "CatalogEntity"."excludedAt" IS NOT NULL
            RETURNING "id"::text AS "id", "kind"::text AS "kind", "fullName", (xmax = 0) AS "inserted"`,

@@ -9,6 +9,7 @@ import { notFound } from "../plugins/error-handler.ts";
 import { errorResponses, IdParams, Json, Page, page, PageQuery, text, Uuid } from "../schemas/common.ts";
 import { type Keyset, KeysetPage, keysetPage, keysetQuery, pageArgs } from "../pagination/keyset.ts";
 import { parseFullName } from "@langguard/unity-catalog";
+import { CATALOG_JSON, withExactCatalogJson } from "../exact/catalog-json.ts";
 
 const Kind = fromPrisma(CatalogKind);
 const ListQuery = z
@@ -58,6 +59,9 @@ const EntityView = z.object({
     "Kind-specific fields. servingEndpoint: task, entityKind (agent or model), state, servedEntities, aiGateway (usage tracking, inference table, guardrails, rate limits), the Unity Catalog tables and models it uses; genieSpace: title, warehouseId, the tables it uses (tablesKnown false when the API did not tell them)",
   ),
   stats: Json,
+  alterations: Json.describe(
+    "Where the stored object differs from the source: { path, change } for each value Postgres could not store as it was (a NUL removed, an unpaired surrogate replaced, a column name made unique)",
+  ),
   sourceCreatedAt: z.date().nullable(),
   sourceUpdatedAt: z.date().nullable(),
   deletedAt: z.date().nullable(),
@@ -93,12 +97,12 @@ export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { d
         ...(q ? { name: { contains: q, mode: "insensitive" as const } } : {}),
         ...(deleted === "any" ? {} : { deletedAt: deleted === "true" ? { not: null } : null }),
       };
-      const rows = await db.catalogEntity.findMany(pageArgs(CATALOG_ENTITIES, where, request.query));
+      const rows = await db.catalogEntity.findMany({ ...pageArgs(CATALOG_ENTITIES, where, request.query), omit: CATALOG_JSON });
       return keysetPage(
         CATALOG_ENTITIES,
         request.query,
         rows,
-        (kept) => kept,
+        (kept) => withExactCatalogJson(db, kept),
         () => db.catalogEntity.count({ where }),
       );
     },
@@ -111,8 +115,9 @@ export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { d
       schema: { params: IdParams, response: { 200: EntityView.extend({ columns: z.array(ColumnView), columnCount: z.number().int() }), ...errorResponses } },
     },
     async (request) => {
-      const table = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" } });
-      if (!table) throw notFound("Table", request.params.id);
+      const found = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" }, omit: CATALOG_JSON });
+      if (!found) throw notFound("Table", request.params.id);
+      const [table] = (await withExactCatalogJson(db, [found])) as [typeof found & Record<keyof typeof CATALOG_JSON, unknown>];
       // The first 1000 columns inline; /columns pages through the rest.
       const [columns, columnCount] = await Promise.all([
         db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: 1000 }),

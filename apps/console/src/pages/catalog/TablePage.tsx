@@ -4,6 +4,7 @@ import { ApiFailure, unwrap } from "../../api/errors";
 import { useLoad } from "../../api/use-load";
 import { PageHeader } from "../../layout/SettingsLayout";
 import { type Column, DataTable } from "../../ui/DataTable";
+import { Alterations } from "../../ui/Alterations";
 import { Alert, Badge, ErrorState, Loading } from "../../ui/feedback";
 import { JsonView } from "../../ui/JsonView";
 import { Time } from "../../ui/Time";
@@ -71,6 +72,7 @@ export function TablePage() {
           </p>
         </Alert>
       ) : null}
+      <Alterations alterations={t.alterations} what="table" />
       <section className="card" aria-labelledby="table-about">
         <h2 id="table-about">About</h2>
         {t.comment ? <p>{t.comment}</p> : null}

@@ -3,6 +3,7 @@ import { api } from "../../api/client";
 import { ApiFailure, unwrap } from "../../api/errors";
 import { useLoad } from "../../api/use-load";
 import { PageHeader } from "../../layout/SettingsLayout";
+import { Alterations } from "../../ui/Alterations";
 import { Alert, Badge, ErrorState, Loading } from "../../ui/feedback";
 import { JsonView } from "../../ui/JsonView";
 import { formatCount, formatDuration, Time } from "../../ui/Time";
@@ -49,7 +50,7 @@ export function TracePage() {
         <h2 id="trace-about">About this trace</h2>
         <TraceFacts trace={t} />
       </section>
-      {Array.isArray(t.alterations) && t.alterations.length > 0 ? <Alterations alterations={t.alterations as Array<{ path: string; change: string }>} /> : null}
+      <Alterations alterations={t.alterations} what="trace" />
       <TraceViolations traceId={t.id} onShowSpan={select} />
       <div className="io-grid">
         <section className="card" aria-labelledby="trace-input">
@@ -133,29 +134,6 @@ function TraceFacts({ trace: t }: { trace: TraceDetail }) {
         <JsonView value={t.metadata} />
       </details>
     </>
-  );
-}
-
-const CHANGE_LABEL: Record<string, string> = {
-  "nul-removed": "a NUL character removed",
-  "lone-surrogate-replaced": "a broken Unicode character replaced",
-  "key-rewritten": "a key renamed",
-  "out-of-range": "a number out of range kept as text",
-};
-
-/** Where the stored trace differs from the workspace's, and why. */
-function Alterations({ alterations }: { alterations: Array<{ path: string; change: string }> }) {
-  return (
-    <Alert tone="warning" title="Stored with changes">
-      <p>Some values could not be stored exactly as the workspace sent them:</p>
-      <ul>
-        {alterations.map((a) => (
-          <li key={`${a.path}-${a.change}`}>
-            <code>{a.path}</code>: {CHANGE_LABEL[a.change] ?? a.change}
-          </li>
-        ))}
-      </ul>
-    </Alert>
   );
 }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CatalogEntity" ADD COLUMN     "alterations" JSONB NOT NULL DEFAULT '[]';

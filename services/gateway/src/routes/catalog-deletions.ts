@@ -59,7 +59,13 @@ export const catalogDeletionRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (
       const { limit, offset } = request.query;
       const where = { integrationId: integration.id };
       const [rows, total] = await Promise.all([
-        deps.db.catalogDeletionHold.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: limit, skip: offset, omit: { entityIds: true } }),
+        deps.db.catalogDeletionHold.findMany({
+          where,
+          orderBy: [{ createdAt: "desc" }, { fullName: "asc" }, { id: "asc" }],
+          take: limit,
+          skip: offset,
+          omit: { entityIds: true },
+        }),
         deps.db.catalogDeletionHold.count({ where }),
       ]);
       return page(rows, total, limit, offset);

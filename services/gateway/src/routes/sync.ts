@@ -196,7 +196,8 @@ export const syncRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, deps) 
         async (runs) => {
           const holds = await db.catalogDeletionHold.findMany({
             where: { syncRunId: { in: runs.filter((r) => r.kind === "catalog").map((r) => r.id) } },
-            orderBy: { createdAt: "asc" },
+            // A run's holds share one creation time (one transaction): by name, so a listing reads the same twice.
+            orderBy: [{ createdAt: "asc" }, { fullName: "asc" }, { id: "asc" }],
             omit: { entityIds: true },
           });
           return runs.map((run) => ({

@@ -310,6 +310,9 @@ describe("values Postgres or JavaScript cannot take as they are", () => {
     );
     expect(tables.get("lone_surrogate")!.alterations).toHaveLength(2);
     expect(tables.get("nulname")).toMatchObject({ alterations: [] });
+    // The statistics of the object set aside are not written over its neighbour's.
+    const neighbour = findSchema(ws.state, "hostile.s")!.tables.get("nulname")!.detail;
+    expect(tables.get("nulname")!.stats).toMatchObject({ numFiles: neighbour.numFiles, sizeInBytes: neighbour.sizeInBytes });
 
     // A column whose cleaned name is its neighbour's keeps a visible suffix rather than vanishing.
     const columns = (await c.api.inject({ method: "GET", url: `/api/catalog/tables/${tables.get("nul_values")!.id}` })).json().columns;

@@ -91,8 +91,17 @@ export function partsOf(kind: string, data: Record<string, unknown>): string[] |
  * A name Postgres cannot store as it is (a NUL, an unpaired surrogate) is not cleaned: without the
  * NUL, `a\0b` would be `ab`, another object's name, and a sync would merge or delete the wrong one.
  */
+function unstorablePart(parts: string[]): string | undefined {
+  return parts.find((part) => sanitizeForPostgres(part).value !== part);
+}
+
+/** Whether every part of a name can be stored as it is (see refuseUnstorableName). */
+export function storableName(parts: string[]): boolean {
+  return unstorablePart(parts) === undefined;
+}
+
 function refuseUnstorableName(kind: string, parts: string[]): void {
-  const bad = parts.find((part) => sanitizeForPostgres(part).value !== part);
+  const bad = unstorablePart(parts);
   if (bad === undefined) return;
   const what = bad.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
   throw new CatalogMappingError(

@@ -86,7 +86,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, 
       },
     },
     async (request) => {
-      const { source, host, search, cursor, limit } = request.body;
+      const { host, search, cursor, limit } = request.body;
       const verdict = await resolveAndCheck(new URL(host).hostname, deps.hostPolicy);
       if (!verdict.ok && !verdict.unresolved)
         throw new HttpError(400, `body.host: ${verdict.reason}`, { issues: [{ field: "body.host", reason: verdict.reason }] });

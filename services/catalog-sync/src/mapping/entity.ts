@@ -88,28 +88,14 @@ export function partsOf(kind: string, data: Record<string, unknown>): string[] |
 }
 
 /**
- * A name Postgres cannot store as it is (a NUL, an unpaired surrogate) is not cleaned: without the
- * NUL, `a\0b` would be `ab`, another object's name, and a sync would merge or delete the wrong one.
+ * What keeps a name from being stored as it is (a NUL, an unpaired surrogate), or null. Such a
+ * name is never cleaned: without the NUL, `a\0b` would be `ab`, another object's name, and a sync
+ * would merge into or delete the wrong one.
  */
-function unstorablePart(parts: string[]): string | undefined {
-  return parts.find((part) => sanitizeForPostgres(part).value !== part);
-}
-
-/** Whether every part of a name can be stored as it is (see refuseUnstorableName). */
-export function storableName(parts: string[]): boolean {
-  return unstorablePart(parts) === undefined;
-}
-
-function refuseUnstorableName(kind: string, parts: string[]): void {
-  const bad = unstorablePart(parts);
-  if (bad === undefined) return;
-  const what = bad.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
-  throw new CatalogMappingError(
-    `set aside: its name holds ${what}, which Postgres cannot store, and the name without it could be another object's`,
-    kind,
-    quoteFullName(parts.map(visible)),
-    "set_aside",
-  );
+export function unstorableIn(parts: string[]): string | null {
+  const bad = parts.find((part) => sanitizeForPostgres(part).value !== part);
+  if (bad === undefined) return null;
+  return bad.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
 }
 
 /**
@@ -122,8 +108,15 @@ export function mapCatalogRecord(source: Record<string, unknown>, digest: string
   if (!KINDS.has(kind)) throw new CatalogMappingError(`unknown catalog record kind ${JSON.stringify(source.kind)}`);
   const parts = partsOf(kind, source);
   if (!parts) throw new CatalogMappingError(`a ${kind} record without its name`);
+  const unstorable = unstorableIn(parts);
+  if (unstorable)
+    throw new CatalogMappingError(
+      `set aside: its name holds ${unstorable}, which Postgres cannot store, and the name without it could be another object's`,
+      kind,
+      quoteFullName(parts.map(visible)),
+      "set_aside",
+    );
   const alterations: Alteration[] = [];
-  if (unclean) refuseUnstorableName(kind, parts);
   const data = unclean ? sanitizeForPostgres(source, alterations).value : source;
   const {
     kind: _k,

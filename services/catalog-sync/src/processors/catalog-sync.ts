@@ -9,7 +9,7 @@ import { sanitizeForPostgres } from "@langguard/exact-json";
 import { countSynced } from "@langguard/service-runtime";
 import { runSyncJob, type ContainerError, type RunOutcome, type RunProblem } from "@langguard/sync-runs";
 import { quoteFullName } from "@langguard/unity-catalog";
-import { CatalogMappingError, mapCatalogRecord, partsOf, storableName, type CatalogRow } from "../mapping/entity.ts";
+import { CatalogMappingError, mapCatalogRecord, partsOf, type CatalogRow, unstorableIn } from "../mapping/entity.ts";
 import { writeCatalogBatch, writeTableStats } from "../store/catalog-writer.ts";
 import { type CompletedListing, describeUnit, type Listing, listingKey, listingKeyOf } from "../store/deletion-plan.ts";
 import { applyDeletions } from "../store/deletions.ts";
@@ -119,8 +119,7 @@ class WalkState {
       const parts = partsOf("table", { catalog, schema, name });
       // Statistics are an extra: a value Postgres cannot store is cleaned without a record of it. Those of
       // an object set aside for its name are dropped, since its name cleaned would be another's.
-      if (parts && (!unclean || storableName(parts)))
-        this.pendingStats.push({ fullName: quoteFullName(parts), stats: unclean ? sanitizeForPostgres(stats).value : stats });
+      if (parts && !unstorableIn(parts)) this.pendingStats.push({ fullName: quoteFullName(parts), stats: unclean ? sanitizeForPostgres(stats).value : stats });
     } else {
       try {
         const row = mapCatalogRecord(data, digest, unclean);

@@ -117,7 +117,7 @@ export const catalogRoutes: FastifyPluginAsyncZod<GatewayDeps> = async (app, { d
     async (request) => {
       const found = await db.catalogEntity.findFirst({ where: { id: request.params.id, organizationId: orgOf(request), kind: "table" }, omit: CATALOG_JSON });
       if (!found) throw notFound("Table", request.params.id);
-      const [table] = (await withExactCatalogJson(db, [found])) as [typeof found & Record<keyof typeof CATALOG_JSON, unknown>];
+      const table = (await withExactCatalogJson(db, [found]))[0]!;
       // The first 1000 columns inline; /columns pages through the rest.
       const [columns, columnCount] = await Promise.all([
         db.catalogColumn.findMany({ where: { tableId: table.id }, orderBy: { position: "asc" }, take: 1000 }),

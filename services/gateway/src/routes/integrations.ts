@@ -31,7 +31,7 @@ export function integrationView(integration: Integration): z.input<typeof Integr
   };
 }
 
-/** Days before expiry from which an integration warns (the workspace's usual notice for a PAT). */
+/** A warning from CREDENTIAL_WARNING_DAYS before the credential expires (the workspace's usual notice for a PAT), or null. */
 export function credentialWarning(expiresAt: Date | null, now = Date.now()): { status: "warning"; message: string } | null {
   if (!expiresAt) return null;
   const days = Math.ceil((expiresAt.getTime() - now) / 86_400_000);

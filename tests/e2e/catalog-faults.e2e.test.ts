@@ -13,9 +13,10 @@ import {
   buildLayout,
   dropTable,
   type FakeWorkspace,
+  type FakeWorkspaceOptions,
+  fakeWorkspacesOfThisFile,
   findSchema,
   layouts,
-  startFakeWorkspace,
   type WorkspaceState,
 } from "../helpers/databricks/index.ts";
 import { createIntegration, type Fleet, startFleet, type SyncRunView, syncAndWait, waitForRun } from "../helpers/fleet.ts";
@@ -27,7 +28,6 @@ import { killWorkerGroup } from "../helpers/worker-process.ts";
 const logDir = path.join(repoRoot, ".data/catalog-faults");
 let fleet: Fleet;
 let worker: RegisteredWorker;
-const workspaces: FakeWorkspace[] = [];
 
 beforeAll(async () => {
   mkdirSync(logDir, { recursive: true });
@@ -38,14 +38,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fleet?.close();
-  for (const ws of workspaces.splice(0)) await ws.stop();
 });
 
-async function workspace(state: WorkspaceState, options: Parameters<typeof startFakeWorkspace>[0] = {}) {
-  const ws = await startFakeWorkspace({ state, ...options });
-  workspaces.push(ws);
-  return ws;
-}
+const fakeWorkspace = fakeWorkspacesOfThisFile();
+const workspace = (state: WorkspaceState, options: Omit<FakeWorkspaceOptions, "state"> = {}) => fakeWorkspace({ state, ...options });
 
 /** An organization of its own per case, so that its governance entities are its own to count. */
 async function newCase(ws: FakeWorkspace, extra: Record<string, unknown> = {}) {

@@ -52,3 +52,14 @@ describe("a catalog record holding what Postgres cannot store", () => {
     expect(mapCatalogRecord({ kind: "table", catalog: "main", schema: "s", name: "📈" }, "digest", true).fullName).toBe("main.s.📈");
   });
 });
+
+describe("a column position a Postgres integer cannot hold", () => {
+  it("is replaced by the column's place in the listing and listed as out of range, so its batch is stored", () => {
+    const row = mapCatalogRecord(
+      { kind: "table", catalog: "main", schema: "s", name: "t", columns: [{ name: "a", position: 2 ** 31 }, { name: "b", position: 1 }, { name: "c" }] },
+      "digest",
+    );
+    expect(row.columns!.map((c) => c.position)).toEqual([0, 1, 2]);
+    expect(row.alterations).toEqual([{ path: "columns[0].position", change: "out-of-range" }]);
+  });
+});

@@ -99,6 +99,18 @@ export function unstorableIn(parts: string[]): string | null {
 }
 
 /**
+ * A column's position as the source gave it, when a Postgres integer holds it: one beyond 32 bits
+ * (the API declares int32; a broken server need not keep to it) would fail its whole batch, so the
+ * column keeps its place in the listing instead, and says so.
+ */
+function columnPosition(given: unknown, index: number, alterations: Alteration[]): number {
+  if (given === undefined || given === null) return index;
+  if (Number.isInteger(given) && Math.abs(given as number) < 2 ** 31) return given as number;
+  alterations.push({ path: `columns[${index}].position`, change: "out-of-range" });
+  return index;
+}
+
+/**
  * One bridge record to our row; `digest` (of the record's line) is the content hash. An `unclean`
  * record (its line holds a NUL or a lone surrogate escape) has those removed or replaced, and each
  * change is listed in the row's alterations.
@@ -160,7 +172,7 @@ export function mapCatalogRecord(source: Record<string, unknown>, digest: string
           used.add(name);
           return {
             name,
-            position: typeof col.position === "number" ? col.position : i,
+            position: columnPosition(col.position, i, alterations),
             typeText: str(col.typeText),
             typeName: str(col.typeName),
             nullable: typeof col.nullable === "boolean" ? col.nullable : null,

@@ -1,10 +1,17 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "./helpers/databricks/fault-proxy.ts";
 import { closeServer, listenOnFreePort } from "./helpers/databricks/http.ts";
 import { addSchema, addTable, dropTable, layouts, UNICODE_COMMENTS, updateTable, type WorkspaceState } from "./helpers/databricks/layout.ts";
 import { makeGenieSpace, sampleEndpoints } from "./helpers/databricks/serving-genie.ts";
-import { isUnityCatalogSpecPath, validateUnityCatalogResponse } from "./helpers/databricks/openapi.ts";
+import {
+  isUnityCatalogSpecPath,
+  REPOSITORY_UNITY_CATALOG_SPEC_PATH,
+  SHARED_UNITY_CATALOG_SPEC_PATH,
+  validateUnityCatalogResponse,
+} from "./helpers/databricks/openapi.ts";
 import { runSdkProbe } from "./helpers/databricks/sdk-probe.ts";
 import { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from "./helpers/databricks/workspace.ts";
 
@@ -716,5 +723,16 @@ describe("fault proxy", () => {
     const slowed = await time(`${proxy.url}/big`);
     expect(slowed).toBeGreaterThanOrEqual(100);
     expect(slowed).toBeLessThan(100 + median(proxied) + 100);
+  });
+});
+
+describe("the Unity Catalog contract the fakes are checked against", () => {
+  it("is kept in the repository, and is the workplace's reference file when the repository sits beside it", () => {
+    const ours = readFileSync(REPOSITORY_UNITY_CATALOG_SPEC_PATH, "utf8");
+    const spec = parse(ours) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/catalogs", "/schemas", "/tables", "/volumes", "/functions", "/models"]));
+    // A clone elsewhere has only its own copy; beside the workplace, the two must not drift apart.
+    if (existsSync(SHARED_UNITY_CATALOG_SPEC_PATH)) expect(ours).toBe(readFileSync(SHARED_UNITY_CATALOG_SPEC_PATH, "utf8"));
   });
 });

@@ -6,11 +6,15 @@ import { parse } from "yaml";
 
 /**
  * Validates Unity Catalog responses against the open-source server's OpenAPI spec, the contract
- * Databricks serves a superset of. Kept beside the repository (not in it) because it is shared
- * reference material: `<repo>/../shared/reference/unitycatalog-openapi/all.yaml`.
+ * Databricks serves a superset of. A copy is kept in the repository (tests/contracts/), so a clone
+ * anywhere runs the tests; the workplace's reference copy beside the repository
+ * (`<repo>/../shared/reference/`) must be the same file (tests/databricks-fakes.test.ts).
  */
-export const UNITY_CATALOG_SPEC_PATH =
-  process.env.UNITY_CATALOG_OPENAPI_SPEC ?? path.resolve(import.meta.dirname, "../../..", "../shared/reference/unitycatalog-openapi/all.yaml");
+export const REPOSITORY_UNITY_CATALOG_SPEC_PATH = path.resolve(import.meta.dirname, "../../contracts/unitycatalog-openapi/all.yaml");
+export const UNITY_CATALOG_SPEC_PATH = process.env.UNITY_CATALOG_OPENAPI_SPEC ?? REPOSITORY_UNITY_CATALOG_SPEC_PATH;
+
+/** The workplace's reference copy, when the repository sits beside it. */
+export const SHARED_UNITY_CATALOG_SPEC_PATH = path.resolve(import.meta.dirname, "../../..", "../shared/reference/unitycatalog-openapi/all.yaml");
 
 export const UNITY_CATALOG_PREFIX = "/api/2.1/unity-catalog";
 
